@@ -1,0 +1,5 @@
+from shared.settings import ServiceSettings
+
+
+class ImageSettings(ServiceSettings):
+    app_id: str = "image"

@@ -1,0 +1,1 @@
+"""The maintenance service: Runs scheduled cleanup and reconciliation, and records dead letters."""

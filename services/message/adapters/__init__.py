@@ -1,0 +1,1 @@
+"""I/O for the message service: providers, Dapr, database."""

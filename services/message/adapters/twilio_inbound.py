@@ -1,0 +1,70 @@
+"""Twilio's inbound WhatsApp webhook: the signed URL, signature check and form parsing."""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from starlette.datastructures import FormData
+from twilio.request_validator import RequestValidator
+
+from shared.errors import Rejected
+from shared.events.message import Channel, InboundMedia, WhatsAppInbound
+
+MAX_MEDIA = 10
+
+
+def public_url(
+    *,
+    request_url: str,
+    path: str,
+    query: str,
+    headers: Mapping[str, str],
+    public_base_url: str | None,
+    trust_forwarded_headers: bool,
+) -> str:
+    """The URL Twilio signed. The query string is kept byte for byte."""
+    suffix = path + (f"?{query}" if query else "")
+    if public_base_url:
+        return public_base_url.rstrip("/") + suffix
+    if trust_forwarded_headers and "x-forwarded-host" in headers:
+        proto = headers.get("x-forwarded-proto", "https").split(",")[0].strip()
+        host = headers["x-forwarded-host"].split(",")[0].strip()
+        return f"{proto}://{host}{suffix}"
+    return request_url
+
+
+def signature_is_valid(auth_token: str, url: str, form: FormData, signature: str) -> bool:
+    # RequestValidator compares in constant time and accepts the URL with or without the default port.
+    return bool(signature) and bool(RequestValidator(auth_token).validate(url, form, signature))
+
+
+def parse_inbound(form: FormData) -> WhatsAppInbound:
+    """Turn Twilio's form into the channel-neutral event; Rejected when it is malformed."""
+    message_sid = str(form.get("MessageSid") or form.get("SmsMessageSid") or "")
+    sender = str(form.get("From") or "")
+    if not message_sid:
+        raise Rejected("MessageSid is missing")
+    if not sender:
+        raise Rejected("From is missing")
+    try:
+        num_media = int(str(form.get("NumMedia") or "0"))
+    except ValueError as exc:
+        raise Rejected("NumMedia is not a number") from exc
+    if not 0 <= num_media <= MAX_MEDIA:
+        raise Rejected(f"NumMedia must be between 0 and {MAX_MEDIA}")
+    media = []
+    for index in range(num_media):
+        url = form.get(f"MediaUrl{index}")
+        if not url:
+            raise Rejected(f"MediaUrl{index} is missing")
+        content_type = str(form.get(f"MediaContentType{index}") or "application/octet-stream")
+        media.append(InboundMedia(reference=str(url), content_type=content_type))
+    return WhatsAppInbound(
+        channel=Channel.TWILIO,
+        provider_message_id=message_sid,
+        sender=sender,
+        profile_name=str(form.get("ProfileName") or "") or None,
+        text=str(form.get("Body") or ""),
+        media=tuple(media),
+        message_type=str(form.get("MessageType") or "") or None,
+        received_at=datetime.now(UTC),
+    )

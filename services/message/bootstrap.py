@@ -1,0 +1,47 @@
+"""Composition root: the real adapters, built once at start-up."""
+
+from dataclasses import dataclass, field
+
+from shared.app import BaseDeps
+from shared.dapr.publisher import DaprPublisher
+from shared.dapr.secrets import read_secret
+from shared.dapr.state import DaprStateStore
+from shared.runtime import connect_dapr, connect_database
+
+from services.message.adapters.twilio_sender import TwilioSender
+from services.message.handlers import MessageDeps
+from services.message.settings import MessageSettings
+
+
+@dataclass(kw_only=True)
+class MessageRuntime(BaseDeps):
+    """Everything the routes and subscriptions of the message service use."""
+
+    handlers: MessageDeps
+    twilio_auth_token: str = field(repr=False)
+
+
+def build_deps(settings: MessageSettings) -> MessageRuntime:
+    resources = BaseDeps()
+    client = connect_dapr(settings, resources)
+    connect_database(settings, resources)
+    account_sid = read_secret(client, settings.secretstore_name, "twilio-account-sid")
+    auth_token = read_secret(client, settings.secretstore_name, "twilio-auth-token")
+    handlers = MessageDeps(
+        publisher=DaprPublisher(client, settings.pubsub_name),
+        state=DaprStateStore(client, settings.statestore_name),
+        sender=TwilioSender(
+            account_sid=account_sid,
+            auth_token=auth_token,
+            from_=settings.twilio_whatsapp_from,
+            api_base=settings.twilio_api_base,
+            timeout=settings.twilio_timeout_seconds,
+        ),
+        dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
+    )
+    return MessageRuntime(
+        handlers=handlers,
+        twilio_auth_token=auth_token,
+        ready_checks=resources.ready_checks,
+        closers=resources.closers,
+    )

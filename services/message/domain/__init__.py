@@ -1,0 +1,1 @@
+"""Pure conversation logic: no FastAPI, Dapr, SQLAlchemy or HTTP."""

@@ -1,0 +1,8 @@
+"""What the message handlers need from the outside world."""
+
+from typing import Protocol
+
+
+class WhatsAppSender(Protocol):
+    def send_text(self, *, to: str, body: str) -> str:
+        """Send a text; return the provider's message id."""

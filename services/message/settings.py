@@ -1,0 +1,18 @@
+from pydantic import Field
+
+from shared.settings import ServiceSettings
+
+
+class MessageSettings(ServiceSettings):
+    app_id: str = "message"
+    # Twilio signs the public URL it called. Behind a proxy set this (or trust the
+    # forwarded headers) so the signature is checked against what Twilio signed.
+    public_base_url: str | None = None
+    trust_forwarded_headers: bool = False
+    # Point the twilio library somewhere else than https://api.twilio.com (the sandbox).
+    twilio_api_base: str | None = None
+    twilio_whatsapp_from: str = "whatsapp:+14155238886"
+    twilio_timeout_seconds: float = 10.0
+    max_webhook_bytes: int = Field(default=64 * 1024, gt=0)
+    # Twilio retries a webhook within seconds; a day of memory is plenty.
+    dedupe_ttl_seconds: int = 24 * 3600

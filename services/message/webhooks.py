@@ -1,0 +1,75 @@
+"""Provider webhooks: verify, de-duplicate, publish, acknowledge — nothing slow."""
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
+from starlette.datastructures import FormData
+from starlette.concurrency import run_in_threadpool
+
+from shared.errors import PayloadTooLarge, Rejected, Unauthorized
+
+from services.message.adapters import twilio_inbound
+from services.message.bootstrap import MessageRuntime
+from services.message.handlers import accept_inbound
+from services.message.settings import MessageSettings
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+router = APIRouter(tags=["webhooks"])
+
+
+async def read_limited_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"body over {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise PayloadTooLarge(f"body over {limit} bytes")
+    return bytes(body)
+
+
+def parse_form(body: bytes) -> FormData:
+    """Twilio posts application/x-www-form-urlencoded; repeated keys are kept."""
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError as exc:
+        raise Rejected("form body is not UTF-8") from exc
+    return FormData(pairs)
+
+
+@router.post(
+    "/SmsReceived",
+    summary="Twilio WhatsApp inbound webhook",
+    description=(
+        "Form-encoded webhook signed with `X-Twilio-Signature`. Verifies the signature, "
+        "ignores a `MessageSid` it has already accepted, publishes `whatsapp.inbound` and "
+        "answers empty TwiML; the reply is sent through the REST API by the subscriber."
+    ),
+    response_class=Response,
+    responses={
+        200: {"content": {"text/xml": {}}, "description": "accepted (or a duplicate)"},
+        403: {"description": "missing or forged signature"},
+        413: {"description": "body too large"},
+        422: {"description": "signed but malformed form"},
+    },
+)
+async def sms_received(request: Request) -> Response:
+    settings: MessageSettings = request.app.state.settings
+    runtime: MessageRuntime = request.app.state.deps
+    form = parse_form(await read_limited_body(request, settings.max_webhook_bytes))
+    url = twilio_inbound.public_url(
+        request_url=str(request.url),
+        path=request.url.path,
+        query=request.url.query,
+        headers=request.headers,
+        public_base_url=settings.public_base_url,
+        trust_forwarded_headers=settings.trust_forwarded_headers,
+    )
+    signature = request.headers.get("x-twilio-signature", "")
+    if not twilio_inbound.signature_is_valid(runtime.twilio_auth_token, url, form, signature):
+        raise Unauthorized("X-Twilio-Signature does not match")
+    event = twilio_inbound.parse_inbound(form)
+    await run_in_threadpool(accept_inbound, event, runtime.handlers)
+    return Response(EMPTY_TWIML, media_type="text/xml")

@@ -1,0 +1,5 @@
+from shared.settings import ServiceSettings
+
+
+class PaymentSettings(ServiceSettings):
+    app_id: str = "payment"

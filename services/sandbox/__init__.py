@@ -1,0 +1,1 @@
+"""The sandbox: plays every outside party (Twilio, Meta, Astria, Stripe) for local runs and tests."""

@@ -1,0 +1,29 @@
+"""Composition root of the sandbox: the shared secrets (to sign as Twilio does) and its store."""
+
+from dataclasses import dataclass, field
+
+from shared.app import BaseDeps
+from shared.dapr.secrets import read_secret
+from shared.runtime import connect_dapr
+
+from services.sandbox.settings import SandboxSettings
+from services.sandbox.store import SandboxStore
+
+
+@dataclass(kw_only=True)
+class SandboxRuntime(BaseDeps):
+    store: SandboxStore
+    twilio_account_sid: str
+    twilio_auth_token: str = field(repr=False)
+
+
+def build_deps(settings: SandboxSettings) -> SandboxRuntime:
+    resources = BaseDeps()
+    client = connect_dapr(settings, resources)
+    return SandboxRuntime(
+        store=SandboxStore(),
+        twilio_account_sid=read_secret(client, settings.secretstore_name, "twilio-account-sid"),
+        twilio_auth_token=read_secret(client, settings.secretstore_name, "twilio-auth-token"),
+        ready_checks=resources.ready_checks,
+        closers=resources.closers,
+    )

@@ -1,0 +1,53 @@
+"""The sandbox's own API: act as a person on WhatsApp and see what the bot sent."""
+
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from services.sandbox import twilio_fake
+from services.sandbox.bootstrap import SandboxRuntime
+from services.sandbox.settings import SandboxSettings
+
+router = APIRouter(prefix="/sandbox", tags=["sandbox"])
+
+
+@router.post(
+    "/twilio/inbound",
+    summary="Send a WhatsApp text to the bot as Twilio would (signed form webhook).",
+)
+async def twilio_inbound(message: twilio_fake.InboundText, request: Request) -> JSONResponse:
+    settings: SandboxSettings = request.app.state.settings
+    runtime: SandboxRuntime = request.app.state.deps
+    message_sid = message.message_sid or twilio_fake.new_sid("SM")
+    form = twilio_fake.build_inbound_form(
+        message,
+        account_sid=runtime.twilio_account_sid,
+        to=settings.twilio_whatsapp_number,
+        message_sid=message_sid,
+    )
+    signature = twilio_fake.sign(runtime.twilio_auth_token, settings.message_webhook_url, form)
+    try:
+        response = await twilio_fake.deliver_inbound(
+            url=settings.message_webhook_url,
+            form=form,
+            signature=signature,
+            timeout=settings.webhook_timeout_seconds,
+        )
+    except httpx.HTTPError as exc:
+        # Twilio logs error 11200 and gives up; the sandbox tells the caller.
+        return JSONResponse(
+            {"message_sid": message_sid, "error": f"webhook unreachable: {exc!r}"}, status_code=502
+        )
+    runtime.store.record_inbound({**form, "webhook_status": response.status_code})
+    return JSONResponse({"message_sid": message_sid, "webhook_status": response.status_code})
+
+
+@router.get("/messages", summary="What the bot sent, optionally to one address.")
+def outbound_messages(
+    request: Request,
+    to: str | None = Query(default=None, examples=["whatsapp:+15551234567"]),
+) -> dict[str, Any]:
+    runtime: SandboxRuntime = request.app.state.deps
+    return {"messages": runtime.store.outbound_to(to)}

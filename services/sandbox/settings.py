@@ -1,0 +1,9 @@
+from shared.settings import ServiceSettings
+
+
+class SandboxSettings(ServiceSettings):
+    app_id: str = "sandbox"
+    # Where "Twilio" delivers inbound messages: the message service's webhook.
+    message_webhook_url: str = "http://127.0.0.1:8001/SmsReceived"
+    twilio_whatsapp_number: str = "whatsapp:+14155238886"
+    webhook_timeout_seconds: float = 15.0  # Twilio's own budget

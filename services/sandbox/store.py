@@ -1,0 +1,24 @@
+"""What the fake providers saw, kept in memory: the sandbox is a test double, not a product."""
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class SandboxStore:
+    outbound: list[dict[str, Any]] = field(default_factory=list)
+    inbound: list[dict[str, Any]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record_outbound(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            self.outbound.append(message)
+
+    def record_inbound(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            self.inbound.append(message)
+
+    def outbound_to(self, to: str | None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [m for m in self.outbound if to is None or m["to"] == to]

@@ -1,0 +1,157 @@
+"""Twilio as the bot sees it: the Messages REST endpoint and signed inbound webhooks.
+
+Field names, status codes and error bodies follow ../shared/reference/providers.md §1.
+"""
+
+import base64
+import hmac
+import secrets
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from twilio.request_validator import RequestValidator
+
+from services.sandbox.store import SandboxStore
+
+MAX_BODY = 1600
+
+router = APIRouter(prefix="/twilio", tags=["fake twilio"])
+
+
+def new_sid(prefix: str) -> str:
+    return prefix + secrets.token_hex(16)
+
+
+def _error(status: int, code: int, message: str) -> JSONResponse:
+    return JSONResponse(
+        {
+            "code": code,
+            "message": message,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        },
+        status_code=status,
+    )
+
+
+def _basic_auth_ok(header: str, account_sid: str, auth_token: str) -> bool:
+    if not header.startswith("Basic "):
+        return False
+    try:
+        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return hmac.compare_digest(user, account_sid) and hmac.compare_digest(password, auth_token)
+
+
+@router.post("/2010-04-01/Accounts/{account_sid}/Messages.json", status_code=201)
+async def create_message(account_sid: str, request: Request) -> JSONResponse:
+    sandbox = request.app.state.deps
+    if account_sid != sandbox.twilio_account_sid or not _basic_auth_ok(
+        request.headers.get("authorization", ""), sandbox.twilio_account_sid, sandbox.twilio_auth_token
+    ):
+        return _error(401, 20003, "Authenticate")
+    form = await request.form()
+    to, from_ = str(form.get("To") or ""), str(form.get("From") or "")
+    body = str(form.get("Body") or "")
+    media = [str(url) for url in form.getlist("MediaUrl")]
+    content_sid = str(form.get("ContentSid") or "") or None
+    if not to:
+        return _error(400, 21604, "A 'To' phone number is required.")
+    if not from_ and not form.get("MessagingServiceSid"):
+        return _error(400, 21603, "A 'From' phone number is required.")
+    if not body and not media and not content_sid:
+        return _error(400, 21602, "Message body is required.")
+    if len(body) > MAX_BODY:
+        return _error(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
+    now = format_datetime(datetime.now(UTC))
+    sid = new_sid("MM" if media else "SM")
+    message: dict[str, Any] = {
+        "sid": sid,
+        "account_sid": account_sid,
+        "to": to,
+        "from": from_,
+        "body": body,
+        "media_urls": media,
+        "content_sid": content_sid,
+        "content_variables": form.get("ContentVariables"),
+        "status_callback": form.get("StatusCallback"),
+        "status": "queued",
+        "num_media": str(len(media)),
+        "num_segments": "1",
+        "direction": "outbound-api",
+        "api_version": "2010-04-01",
+        "date_created": now,
+        "date_updated": now,
+        "date_sent": None,
+        "error_code": None,
+        "error_message": None,
+        "price": None,
+        "price_unit": "USD",
+        "messaging_service_sid": form.get("MessagingServiceSid"),
+        "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"},
+    }
+    store: SandboxStore = sandbox.store
+    store.record_outbound(message)
+    return JSONResponse(message, status_code=201)
+
+
+class InboundText(BaseModel):
+    """A person writing to the bot from WhatsApp."""
+
+    phone: str = Field(pattern=r"^\+\d{6,15}$", examples=["+15551234567"])
+    text: str = Field(default="", max_length=5000)
+    profile_name: str | None = "Sandbox User"
+    message_sid: str | None = Field(
+        default=None, description="Reuse one to replay a delivery, as Twilio may."
+    )
+
+
+def build_inbound_form(
+    message: InboundText, *, account_sid: str, to: str, message_sid: str
+) -> dict[str, str]:
+    digits = message.phone.lstrip("+")
+    form = {
+        "SmsMessageSid": message_sid,
+        "NumMedia": "0",
+        "ProfileName": message.profile_name or "",
+        "MessageType": "text",
+        "SmsSid": message_sid,
+        "WaId": digits,
+        "SmsStatus": "received",
+        "Body": message.text,
+        "To": to,
+        "NumSegments": "1",
+        "ReferralNumMedia": "0",
+        "MessageSid": message_sid,
+        "AccountSid": account_sid,
+        "ChannelMetadata": (
+            '{"type":"whatsapp","data":{"context":{"ProfileName":"%s","WaId":"%s"}}}'
+            % (message.profile_name or "", digits)
+        ),
+        "From": f"whatsapp:{message.phone}",
+        "ApiVersion": "2010-04-01",
+    }
+    return form
+
+
+def sign(auth_token: str, url: str, form: dict[str, str]) -> str:
+    return str(RequestValidator(auth_token).compute_signature(url, form))
+
+
+async def deliver_inbound(
+    *, url: str, form: dict[str, str], signature: str, timeout: float
+) -> httpx.Response:
+    headers = {
+        "X-Twilio-Signature": signature,
+        "I-Twilio-Idempotency-Token": secrets.token_hex(16),
+        "User-Agent": "TwilioProxy/1.1",
+    }
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        return await client.post(url, data=form, headers=headers)

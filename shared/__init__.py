@@ -1,0 +1,1 @@
+"""Code shared by every service: event contracts, Dapr helpers, settings, logging, DB."""

@@ -1,0 +1,97 @@
+"""What every service's FastAPI app has in common.
+
+A service's `app.py` calls `create_service_app` and wires its own routes and
+subscriptions; the dependencies (Dapr client, database, adapters) are built
+once in the lifespan by the service's composition root, never at import.
+"""
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dapr.ext.fastapi import DaprApp
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from shared.errors import BotError
+from shared.logging import configure_logging
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Deps(Protocol):
+    """What a composition root returns: readiness checks and a way to close."""
+
+    @property
+    def ready_checks(self) -> Mapping[str, Callable[[], object]]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(kw_only=True)
+class BaseDeps:
+    ready_checks: dict[str, Callable[[], object]] = field(default_factory=dict)
+    closers: list[Callable[[], object]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in reversed(self.closers):
+            try:
+                closer()
+            except Exception:
+                log.exception("error while closing a dependency")
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    build_deps: Callable[[Any], Deps],
+) -> tuple[FastAPI, DaprApp]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.app_id, settings.log_level)
+        # The Dapr client blocks until the sidecar answers: keep that off the event loop.
+        app.state.deps = await run_in_threadpool(build_deps, settings)
+        log.info("started", extra={"service": settings.app_id})
+        try:
+            yield
+        finally:
+            app.state.deps.close()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+
+    @app.exception_handler(BotError)
+    async def bot_error(_request: Request, exc: BotError) -> JSONResponse:
+        if exc.http_status >= 500:
+            log.error("request failed", extra={"error": str(exc)})
+        return JSONResponse({"error": str(exc)}, status_code=exc.http_status)
+
+    @app.get("/health", tags=["health"], summary="Liveness: the process answers.")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "app_id": settings.app_id}
+
+    @app.get(
+        "/ready",
+        tags=["health"],
+        summary="Readiness: the service's database and its Dapr sidecar answer.",
+        responses={503: {"description": "a dependency is not ready"}},
+    )
+    def ready(request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        for name, check in request.app.state.deps.ready_checks.items():
+            try:
+                check()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"failed: {type(exc).__name__}"
+        ok = all(value == "ok" for value in checks.values())
+        body = {"status": "ready" if ok else "not ready", "checks": checks}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    return app, DaprApp(app)

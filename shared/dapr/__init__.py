@@ -1,0 +1,1 @@
+"""The only place the services touch the Dapr SDK."""

@@ -1,0 +1,27 @@
+"""Interfaces the handlers depend on; Dapr adapters and test fakes both implement them."""
+
+from typing import Any, Protocol
+
+from shared.events.base import Event
+
+
+class Publisher(Protocol):
+    def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None:
+        """Publish `event`; `event_id` makes the CloudEvent id deterministic."""
+
+
+class KeyValueStore(Protocol):
+    def get(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
+        """The JSON value and its ETag, or (None, None)."""
+
+    def save(
+        self,
+        key: str,
+        value: dict[str, Any],
+        *,
+        etag: str | None = None,
+        ttl_seconds: int | None = None,
+    ) -> None:
+        """Save; with an ETag, raise Conflict when someone else saved first."""
+
+    def delete(self, key: str) -> None: ...

@@ -1,0 +1,123 @@
+"""The one way a service subscribes to a topic.
+
+Dapr delivers a CloudEvent; this unwraps it, validates the payload against its
+contract, runs the handler and answers with an explicit status:
+SUCCESS when done (or already done), RETRY for transient failures, DROP for
+poison messages, which Dapr then forwards to the `deadletter` topic.
+"""
+
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from dapr.ext.fastapi import DaprApp
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from shared.errors import Rejected
+from shared.events.base import Event
+from shared.events.topics import DEADLETTER_TOPIC
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=Event)
+
+
+class Outcome(StrEnum):
+    SUCCESS = "SUCCESS"
+    RETRY = "RETRY"
+    DROP = "DROP"
+
+
+@dataclass(frozen=True)
+class EventMeta:
+    """The CloudEvent attributes a handler may need (the id is the de-dup key)."""
+
+    id: str
+    topic: str
+    source: str | None = None
+    time: str | None = None
+
+
+# handler(event, meta, deps) -> Outcome | None (None means SUCCESS)
+Handler = Callable[[E, EventMeta, Any], Outcome | None]
+
+
+def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMeta]:
+    """Unwrap a CloudEvent delivered by Dapr; raise Rejected when it can never be handled."""
+    try:
+        envelope = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Rejected("body is not JSON") from exc
+    if not isinstance(envelope, dict) or "data" not in envelope:
+        raise Rejected("not a CloudEvent: no data")
+    data = envelope["data"]
+    if isinstance(data, str):  # published without the JSON content type
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise Rejected("data is a string that is not JSON") from exc
+    try:
+        event = model.model_validate(data)
+    except ValidationError as exc:
+        raise Rejected(f"payload does not match {model.__name__}: {exc.error_count()} errors") from exc
+    meta = EventMeta(
+        id=str(envelope.get("id") or ""),
+        topic=str(envelope.get("topic") or topic),
+        source=envelope.get("source"),
+        time=envelope.get("time"),
+    )
+    return event, meta
+
+
+def run_handler(handler: Handler[E], event: E, meta: EventMeta, deps: Any) -> Outcome:
+    try:
+        outcome = handler(event, meta, deps)
+    except Rejected as exc:
+        log.warning("dropped", extra={"topic": meta.topic, "event_id": meta.id, "reason": str(exc)})
+        return Outcome.DROP
+    except Exception:
+        # Database or sidecar down, provider 5xx, a lost ETag race: the retry finds it done or not.
+        log.exception("handler failed; will retry", extra={"topic": meta.topic, "event_id": meta.id})
+        return Outcome.RETRY
+    return outcome or Outcome.SUCCESS
+
+
+def subscribe(
+    dapr_app: DaprApp,
+    *,
+    pubsub: str,
+    topic: str,
+    model: type[E],
+    handler: Handler[E],
+    app_api_token: str | None = None,
+) -> None:
+    """Register `handler` for `topic`, with the dead-letter topic every subscription has."""
+
+    async def endpoint(request: Request) -> JSONResponse:
+        if app_api_token and not hmac.compare_digest(
+            request.headers.get("dapr-api-token", ""), app_api_token
+        ):
+            return JSONResponse({"error": "missing or wrong dapr-api-token"}, status_code=401)
+        try:
+            event, meta = parse_cloudevent(await request.body(), model, topic)
+        except Rejected as exc:
+            log.warning("poison message dropped", extra={"topic": topic, "reason": str(exc)})
+            return JSONResponse({"status": Outcome.DROP.value})
+        outcome = await run_in_threadpool(run_handler, handler, event, meta, request.app.state.deps)
+        return JSONResponse({"status": outcome.value})
+
+    endpoint.__name__ = "on_" + topic.replace(".", "_")
+    dapr_app.subscribe(
+        pubsub=pubsub,
+        topic=topic,
+        route=f"/events/{topic}",
+        dead_letter_topic=DEADLETTER_TOPIC,
+        metadata={},
+    )(endpoint)

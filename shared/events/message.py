@@ -1,0 +1,37 @@
+"""Events published by the message service."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.events.base import Event
+
+
+class Channel(StrEnum):
+    TWILIO = "twilio"
+    META = "meta"
+
+
+class InboundMedia(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    # A provider reference (Twilio media URL or Meta media id), never fetched by
+    # anyone but the image service, which holds the credentials.
+    reference: str
+    content_type: str
+
+
+class WhatsAppInbound(Event):
+    """One message a person sent to the bot, as received from a provider."""
+
+    channel: Channel
+    provider_message_id: str = Field(min_length=1, max_length=128)
+    # The provider's address of the person: "whatsapp:+15551234567" on Twilio
+    # (or "whatsapp:<BSUID>" for users who hide their number), wa_id on Meta.
+    sender: str = Field(min_length=1, max_length=128)
+    profile_name: str | None = None
+    text: str = ""
+    media: tuple[InboundMedia, ...] = ()
+    message_type: str | None = None
+    received_at: datetime

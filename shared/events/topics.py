@@ -1,0 +1,24 @@
+"""Topic names are part of the contract between services."""
+
+from enum import StrEnum
+
+
+class Topic(StrEnum):
+    WHATSAPP_INBOUND = "whatsapp.inbound"
+    PHOTO_SUBMITTED = "photo.submitted"
+    PHOTO_CHECKED = "photo.checked"
+    CHECKOUT_REQUESTED = "checkout.requested"
+    CHECKOUT_READY = "checkout.ready"
+    CHECKOUT_EXPIRED = "checkout.expired"
+    PAYMENT_COMPLETED = "payment.completed"
+    PAYMENT_FAILED = "payment.failed"
+    PAYMENT_REFUNDED = "payment.refunded"
+    TUNE_STARTED = "tune.started"
+    TUNE_TRAINED = "tune.trained"
+    TUNE_FAILED = "tune.failed"
+    IMAGES_READY = "images.ready"
+    USER_ERASED = "user.erased"
+
+
+# Every subscription names it; maintenance records what lands there.
+DEADLETTER_TOPIC = "deadletter"

@@ -1,0 +1,164 @@
+"""The real system for end-to-end tests: a broker, and every app with its own daprd.
+
+Everything listens on free loopback ports and writes under a temporary folder;
+`Stack.logs()` gathers every process's output for failure reports.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from tools import devstack
+
+ROOT = devstack.ROOT
+
+
+@dataclass
+class AppProcess:
+    name: str
+    app_port: int = field(default_factory=devstack.free_port)
+    dapr_http_port: int = field(default_factory=devstack.free_port)
+    dapr_grpc_port: int = field(default_factory=devstack.free_port)
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.app_port}"
+
+    @property
+    def dapr_url(self) -> str:
+        return f"http://127.0.0.1:{self.dapr_http_port}"
+
+
+class Stack:
+    def __init__(self, profile: str, workdir: Path, apps: tuple[str, ...] = devstack.APPS) -> None:
+        self.profile = profile
+        self.workdir = workdir
+        self.logs_dir = workdir / "logs"
+        self.apps = {name: AppProcess(name) for name in apps}
+        self.broker: devstack.Broker | None = None
+        self._log_files: list[IO[bytes]] = []
+
+    def __getitem__(self, name: str) -> AppProcess:
+        return self.apps[name]
+
+    def app_env(self, app: AppProcess) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "APP_"))}
+        env.update(
+            APP_ID=app.name,
+            DAPR_HTTP_PORT=str(app.dapr_http_port),
+            DAPR_GRPC_PORT=str(app.dapr_grpc_port),
+            DAPR_WAIT_SECONDS="30",
+            DATABASE_URL=f"sqlite:///{self.workdir / 'data' / app.name}.db",
+            LOG_LEVEL="INFO",
+        )
+        if "sandbox" in self.apps:
+            env["TWILIO_API_BASE"] = f"{self.apps['sandbox'].url}/twilio"
+        if "message" in self.apps:
+            env["MESSAGE_WEBHOOK_URL"] = f"{self.apps['message'].url}/SmsReceived"
+        return env
+
+    def _spawn(self, app: AppProcess, kind: str, command: list[str], env: dict[str, str]) -> None:
+        log = (self.logs_dir / f"{app.name}.{kind}.log").open("wb")
+        self._log_files.append(log)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True
+        )
+        app.processes.append(process)
+
+    def start(self) -> "Stack":
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "data").mkdir(exist_ok=True)
+        self.broker = devstack.start_broker(
+            self.profile, self.workdir / "broker", devstack.free_port(), self.logs_dir / "broker.log"
+        )
+        resources = devstack.render_components(
+            self.profile,
+            self.workdir / "components",
+            run_dir=self.workdir,
+            broker_addr=self.broker.address,
+        )
+        daprd = str(devstack.find_daprd())
+        for app in self.apps.values():
+            self.start_app(app, resources, daprd)
+        for app in self.apps.values():
+            self.wait_ready(app)
+        return self
+
+    def start_app(self, app: AppProcess, resources: Path, daprd: str) -> None:
+        app.processes.clear()
+        self._spawn(
+            app,
+            "daprd",
+            [
+                daprd,
+                "--app-id", app.name,
+                "--app-port", str(app.app_port),
+                "--app-protocol", "http",
+                "--app-channel-address", "127.0.0.1",
+                "--dapr-http-port", str(app.dapr_http_port),
+                "--dapr-grpc-port", str(app.dapr_grpc_port),
+                "--dapr-internal-grpc-port", str(devstack.free_port()),
+                "--metrics-port", str(devstack.free_port()),
+                "--resources-path", str(resources),
+                "--config", str(ROOT / "components" / "config.yaml"),
+                "--log-level", "info",
+            ],
+            dict(os.environ),
+        )
+        self._spawn(
+            app,
+            "app",
+            [
+                sys.executable, "-m", "uvicorn", f"services.{app.name}.app:create_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(app.app_port), "--no-access-log",
+            ],
+            self.app_env(app),
+        )
+
+    def wait_ready(self, app: AppProcess, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            for process in app.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{app.name}: {process.args[0]} exited with {process.returncode}")
+            try:
+                ready = httpx.get(f"{app.url}/ready", timeout=2)
+                sidecar = httpx.get(f"{app.dapr_url}/v1.0/healthz", timeout=2)
+                if ready.status_code == 200 and sidecar.status_code == 204:
+                    return
+                last = f"/ready {ready.status_code} {ready.text}; sidecar {sidecar.status_code}"
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            time.sleep(0.2)
+        raise TimeoutError(f"{app.name} not ready after {timeout}s: {last}")
+
+    def stop(self) -> None:
+        for app in self.apps.values():
+            for process in app.processes:
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGTERM)
+            for process in app.processes:
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+        if self.broker:
+            self.broker.stop()
+        for log in self._log_files:
+            log.close()
+
+    def logs(self, tail_lines: int = 80) -> str:
+        parts = []
+        for path in sorted(self.logs_dir.glob("*.log")):
+            lines = path.read_text(errors="replace").splitlines()[-tail_lines:]
+            parts.append(f"----- {path.name} (last {len(lines)} lines) -----\n" + "\n".join(lines))
+        return "\n".join(parts)

@@ -1,0 +1,1 @@
+"""Developer tooling: provisioning Dapr, starting the local stack. Not part of the product."""

