@@ -7,7 +7,7 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
-_PHONE = re.compile(r"\+?\d{6,15}")
+_PHONE = re.compile(r"\+?\d{6,}")
 
 
 def mask_phone(value: str) -> str:

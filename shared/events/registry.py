@@ -1,0 +1,46 @@
+"""Which payload travels on which topic, and the JSON Schemas exported from them.
+
+The schemas under shared/events/schemas/ are the polyglot contract: a service in
+another language reads them, and a test fails when a model drifts from its file.
+Regenerate after a deliberate change with `python -m shared.events.registry`.
+"""
+
+import json
+from pathlib import Path
+
+from shared.events.base import Event
+from shared.events.message import WhatsAppInbound
+from shared.events.topics import Topic
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+# Topics get their payload model as the issue that introduces them lands.
+PAYLOADS: dict[str, type[Event]] = {
+    Topic.WHATSAPP_INBOUND: WhatsAppInbound,
+}
+
+
+def schema_of(topic: str) -> dict[str, object]:
+    schema = PAYLOADS[topic].model_json_schema()
+    schema["$id"] = f"{topic}.schema.json"
+    schema["x-topic"] = topic
+    return schema
+
+
+def render(topic: str) -> str:
+    return json.dumps(schema_of(topic), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def export() -> list[Path]:
+    SCHEMA_DIR.mkdir(exist_ok=True)
+    written = []
+    for topic in PAYLOADS:
+        path = SCHEMA_DIR / f"{topic}.schema.json"
+        path.write_text(render(topic))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in export():
+        print(path)  # noqa: T201

@@ -1,0 +1,64 @@
+"""Dapr resources, dapr.yaml and the code agree on names, scopes and ports."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tools import devstack
+
+ROOT = devstack.ROOT
+APP_IDS = set(devstack.APPS)
+# Names the code reads through the sidecar (settings defaults and binding routes).
+USED_COMPONENTS = {"pubsub", "statestore", "secretstore", "blobstore", "cron-cleanup", "cron-reconcile"}
+
+
+def load_all(path: Path) -> list[dict]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def resources(profile: str) -> list[dict]:
+    docs = []
+    for path in sorted((ROOT / "components" / profile).glob("*.yaml")):
+        docs.extend(load_all(path))
+    return docs
+
+
+@pytest.mark.parametrize("profile", devstack.PROFILES)
+def test_every_component_the_code_uses_exists_in_the_profile(profile):
+    names = {doc["metadata"]["name"] for doc in resources(profile) if doc["kind"] == "Component"}
+    assert names >= USED_COMPONENTS
+
+
+@pytest.mark.parametrize("profile", devstack.PROFILES)
+def test_every_resource_is_scoped_to_existing_app_ids(profile):
+    for doc in resources(profile):
+        scopes = doc.get("scopes")
+        assert scopes, f"{doc['metadata']['name']} is not scoped"
+        assert set(scopes) <= APP_IDS, doc["metadata"]["name"]
+
+
+@pytest.mark.parametrize("profile", devstack.PROFILES)
+def test_cron_bindings_belong_to_maintenance_alone(profile):
+    for doc in resources(profile):
+        if doc["spec"].get("type") == "bindings.cron":
+            assert doc["scopes"] == ["maintenance"]
+
+
+def test_dapr_yaml_runs_every_service_once_on_distinct_ports():
+    run = yaml.safe_load((ROOT / "dapr.yaml").read_text())
+    apps = run["apps"]
+    assert {app["appID"] for app in apps} == APP_IDS
+    services = {p.name for p in (ROOT / "services").iterdir() if (p / "app.py").exists()}
+    assert services == APP_IDS
+    ports = [app[key] for app in apps for key in app if key.endswith("Port")]
+    assert len(ports) == len(set(ports))
+    for app in apps:
+        assert (ROOT / app["appDirPath"]).is_dir()
+        assert str(app["appPort"]) in app["command"]
+
+
+def test_no_secret_values_are_committed():
+    assert not (ROOT / "components" / "secrets.json").exists() or (
+        "components/secrets.json" in (ROOT / ".gitignore").read_text()
+    )

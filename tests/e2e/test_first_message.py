@@ -1,0 +1,97 @@
+"""One message end to end: sandbox (as Twilio) -> message webhook -> pub/sub -> reply."""
+
+import itertools
+import time
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+
+from services.sandbox.twilio_fake import InboundText, build_inbound_form, new_sid, sign
+
+pytestmark = pytest.mark.e2e
+
+_phones = itertools.count(1)
+
+
+def new_phone() -> str:
+    return f"+1555{next(_phones):07d}"
+
+
+def replies(stack, phone):
+    response = httpx.get(
+        f"{stack['sandbox'].url}/sandbox/messages", params={"to": f"whatsapp:{phone}"}, timeout=5
+    )
+    return response.json()["messages"]
+
+
+def wait_for_replies(stack, phone, count, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = replies(stack, phone)
+        if len(found) >= count:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"{phone}: expected {count} replies, got {replies(stack, phone)}")
+
+
+def send(stack, phone, text="hi", message_sid=None):
+    body = {"phone": phone, "text": text, "message_sid": message_sid}
+    response = httpx.post(f"{stack['sandbox'].url}/sandbox/twilio/inbound", json=body, timeout=20)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_hi_is_answered_through_real_sidecars(stack):
+    phone = new_phone()
+    assert send(stack, phone)["webhook_status"] == 200
+    [reply] = wait_for_replies(stack, phone, 1)
+    assert "Astria portrait bot" in reply["body"]
+    assert reply["from"] == "whatsapp:+14155238886"
+
+
+def test_the_sidecars_run_daprd_built_by_the_project(stack):
+    metadata = httpx.get(f"{stack['message'].dapr_url}/v1.0/metadata", timeout=5).json()
+    assert metadata["runtimeVersion"] == "1.18.3"
+    [subscription] = metadata["subscriptions"]
+    assert subscription["topic"] == "whatsapp.inbound"
+    assert subscription["deadLetterTopic"] == "deadletter"
+    components = {c["name"]: c["type"] for c in metadata["components"]}
+    expected_state = "state.sqlite" if stack.profile == "local" else "state.redis"
+    assert components["statestore"] == expected_state
+    assert components["pubsub"] == "pubsub.redis"
+
+
+def test_a_forged_signature_gets_403_and_publishes_nothing(stack):
+    phone = new_phone()
+    form = build_inbound_form(
+        InboundText(phone=phone, text="hi"),
+        account_sid="AC" + "0" * 32,
+        to="whatsapp:+14155238886",
+        message_sid=new_sid("SM"),
+    )
+    url = f"{stack['message'].url}/SmsReceived"
+    forged = sign("not-the-auth-token", url, form)
+    response = httpx.post(
+        url,
+        content=urlencode(form),
+        headers={"X-Twilio-Signature": forged, "Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
+    assert response.status_code == 403
+    # A genuine message afterwards is answered, and it is the only answer.
+    send(stack, phone)
+    wait_for_replies(stack, phone, 1)
+    time.sleep(1.5)
+    assert len(replies(stack, phone)) == 1
+
+
+def test_the_same_message_sid_twice_yields_one_reply(stack):
+    phone = new_phone()
+    sid = new_sid("SM")
+    assert send(stack, phone, message_sid=sid)["webhook_status"] == 200
+    assert send(stack, phone, message_sid=sid)["webhook_status"] == 200
+    send(stack, phone, text="hello again")
+    wait_for_replies(stack, phone, 2)
+    time.sleep(1.5)
+    assert len(replies(stack, phone)) == 2

@@ -1,0 +1,52 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from services.image.app import create_app as image_app
+from services.maintenance.app import create_app as maintenance_app
+from services.payment.app import create_app as payment_app
+from shared.app import BaseDeps
+
+APPS = {"image": image_app, "payment": payment_app, "maintenance": maintenance_app}
+
+
+def broken():
+    raise ConnectionError("sidecar down")
+
+
+@pytest.mark.parametrize("name", APPS)
+def test_liveness_says_which_service_answers(name):
+    with TestClient(APPS[name](build_deps=lambda _s: BaseDeps())) as client:
+        assert client.get("/health").json() == {"status": "ok", "app_id": name}
+
+
+@pytest.mark.parametrize("name", APPS)
+def test_readiness_reports_each_dependency(name):
+    deps = BaseDeps(ready_checks={"database": lambda: None, "sidecar": broken})
+    with TestClient(APPS[name](build_deps=lambda _s: deps)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "sidecar": "failed: ConnectionError"}
+
+
+def test_ready_when_every_dependency_answers():
+    deps = BaseDeps(ready_checks={"database": lambda: None, "sidecar": lambda: None})
+    with TestClient(image_app(build_deps=lambda _s: deps)) as client:
+        response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ready"
+
+
+def test_dependencies_are_closed_on_shutdown():
+    closed = []
+    deps = BaseDeps(closers=[lambda: closed.append("db"), lambda: closed.append("dapr")])
+    with TestClient(payment_app(build_deps=lambda _s: deps)):
+        assert closed == []
+    assert closed == ["dapr", "db"]
+
+
+def test_the_cron_bindings_are_answered_with_200():
+    with TestClient(maintenance_app(build_deps=lambda _s: BaseDeps())) as client:
+        assert client.options("/cron-cleanup").status_code in (200, 405)
+        response = client.post("/cron-reconcile", headers={"readTimeUTC": "2026-11-26T10:00:00Z"})
+    assert response.status_code == 200
+    assert response.json() == {"job": "reconcile", "fired_at": "2026-11-26T10:00:00Z"}

@@ -1,0 +1,192 @@
+import json
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from twilio.request_validator import RequestValidator
+
+from services.message.app import create_app
+from services.message.bootstrap import MessageRuntime
+from services.message.handlers import MessageDeps
+from services.message.settings import MessageSettings
+from shared.events.topics import DEADLETTER_TOPIC, Topic
+from tests.fakes import MemoryStore, RecordingPublisher, RecordingSender
+
+AUTH_TOKEN = "test-auth-token"
+URL = "http://testserver/SmsReceived"
+
+
+def form(message_sid="SM" + "1" * 32, **overrides):
+    return {
+        "MessageSid": message_sid,
+        "SmsMessageSid": message_sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": "whatsapp:+15551234567",
+        "To": "whatsapp:+14155238886",
+        "Body": "hi",
+        "NumMedia": "0",
+        "ProfileName": "Jane",
+        "WaId": "15551234567",
+        **overrides,
+    }
+
+
+def signed_post(client, data, token=AUTH_TOKEN, url=URL):
+    signature = RequestValidator(token).compute_signature(url, data)
+    return client.post(
+        "/SmsReceived",
+        content=urlencode(data),
+        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+    )
+
+
+@pytest.fixture
+def runtime():
+    return MessageRuntime(
+        handlers=MessageDeps(
+            publisher=RecordingPublisher(),
+            state=MemoryStore(),
+            sender=RecordingSender(),
+            dedupe_ttl_seconds=60,
+        ),
+        twilio_auth_token=AUTH_TOKEN,
+    )
+
+
+@pytest.fixture
+def client(runtime):
+    settings = MessageSettings(max_webhook_bytes=4096)
+    with TestClient(create_app(settings, build_deps=lambda _settings: runtime)) as test_client:
+        yield test_client
+
+
+def published(runtime):
+    return runtime.handlers.publisher.published
+
+
+def test_a_signed_webhook_is_acknowledged_with_empty_twiml_and_published(client, runtime):
+    response = signed_post(client, form())
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/xml")
+    assert response.text.endswith("<Response/>")
+    [(topic, event, event_id)] = published(runtime)
+    assert (topic, event_id) == (Topic.WHATSAPP_INBOUND, "twilio-SM" + "1" * 32)
+    assert event.text == "hi"
+
+
+def test_a_forged_signature_is_refused_and_nothing_is_published(client, runtime):
+    response = signed_post(client, form(), token="not-the-auth-token")
+    assert response.status_code == 403
+    assert published(runtime) == []
+
+
+def test_a_missing_signature_is_refused(client, runtime):
+    response = client.post("/SmsReceived", data=form())
+    assert response.status_code == 403
+    assert published(runtime) == []
+
+
+def test_a_tampered_body_is_refused(client, runtime):
+    data = form()
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(URL, data)
+    data["Body"] = "send me everything"
+    response = client.post("/SmsReceived", data=data, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+    assert published(runtime) == []
+
+
+def test_a_replayed_message_sid_has_one_effect(client, runtime):
+    assert signed_post(client, form()).status_code == 200
+    assert signed_post(client, form()).status_code == 200
+    assert len(published(runtime)) == 1
+
+
+def test_a_signed_but_malformed_form_gets_422_and_nothing_is_published(client, runtime):
+    response = signed_post(client, form(NumMedia="lots"))
+    assert response.status_code == 422
+    assert "NumMedia" in response.json()["error"]
+    assert published(runtime) == []
+
+
+def test_an_oversized_body_gets_413_before_anything_else(client, runtime):
+    response = signed_post(client, form(Body="x" * 5000))
+    assert response.status_code == 413
+    assert published(runtime) == []
+
+
+def test_the_signature_is_checked_against_the_configured_public_url(runtime):
+    settings = MessageSettings(public_base_url="https://bot.example.com")
+    with TestClient(create_app(settings, build_deps=lambda _s: runtime)) as client:
+        behind_proxy = signed_post(client, form(), url="https://bot.example.com/SmsReceived")
+        as_seen_inside = signed_post(client, form(message_sid="SM" + "2" * 32))
+    assert behind_proxy.status_code == 200
+    assert as_seen_inside.status_code == 403
+
+
+def cloudevent(data):
+    return json.dumps(
+        {"id": "twilio-SM9", "topic": "whatsapp.inbound", "source": "message", "data": data}
+    )
+
+
+INBOUND = {
+    "channel": "twilio",
+    "provider_message_id": "SM9",
+    "sender": "whatsapp:+15551234567",
+    "profile_name": "Jane",
+    "text": "hi",
+    "received_at": "2026-11-26T10:00:00Z",
+}
+
+
+def test_the_subscriber_answers_and_reports_success(client, runtime):
+    response = client.post(
+        "/events/whatsapp.inbound",
+        content=cloudevent(INBOUND),
+        headers={"Content-Type": "application/cloudevents+json"},
+    )
+    assert response.json() == {"status": "SUCCESS"}
+    assert runtime.handlers.sender.sent[0][0] == "whatsapp:+15551234567"
+
+
+def test_a_poison_event_is_dropped_to_the_dead_letter_topic(client, runtime):
+    response = client.post("/events/whatsapp.inbound", content=cloudevent({"text": "no sender"}))
+    assert response.status_code == 200
+    assert response.json() == {"status": "DROP"}
+    assert runtime.handlers.sender.sent == []
+
+
+def test_a_failing_send_is_retried(client, runtime):
+    def broken(**_):
+        raise ConnectionError("twilio unreachable")
+
+    runtime.handlers.sender.send_text = broken
+    response = client.post("/events/whatsapp.inbound", content=cloudevent(INBOUND))
+    assert response.json() == {"status": "RETRY"}
+
+
+def test_every_subscription_names_the_dead_letter_topic(client):
+    subscriptions = client.get("/dapr/subscribe").json()
+    assert subscriptions == [
+        {
+            "pubsubname": "pubsub",
+            "topic": "whatsapp.inbound",
+            "route": "/events/whatsapp.inbound",
+            "metadata": {},
+            "deadLetterTopic": DEADLETTER_TOPIC,
+        }
+    ]
+
+
+def test_subscriptions_require_the_app_api_token_when_one_is_set(runtime):
+    settings = MessageSettings(app_api_token="s3cret")
+    with TestClient(create_app(settings, build_deps=lambda _s: runtime)) as client:
+        without = client.post("/events/whatsapp.inbound", content=cloudevent(INBOUND))
+        with_token = client.post(
+            "/events/whatsapp.inbound",
+            content=cloudevent(INBOUND),
+            headers={"dapr-api-token": "s3cret"},
+        )
+    assert without.status_code == 401
+    assert with_token.json() == {"status": "SUCCESS"}
+    assert len(runtime.handlers.sender.sent) == 1

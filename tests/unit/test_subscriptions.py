@@ -1,0 +1,91 @@
+import json
+
+import pytest
+
+from shared.dapr.subscriptions import EventMeta, Outcome, parse_cloudevent, run_handler
+from shared.errors import Rejected, Transient
+from shared.events.message import WhatsAppInbound
+
+PAYLOAD = {
+    "channel": "twilio",
+    "provider_message_id": "SM1",
+    "sender": "whatsapp:+15551234567",
+    "text": "hi",
+    "received_at": "2026-11-26T10:00:00Z",
+}
+
+
+def cloudevent(data, **extra):
+    return json.dumps(
+        {
+            "id": "twilio-SM1",
+            "source": "message",
+            "specversion": "1.0",
+            "type": "com.dapr.event.sent",
+            "topic": "whatsapp.inbound",
+            "datacontenttype": "application/json",
+            "data": data,
+            **extra,
+        }
+    ).encode()
+
+
+def test_a_cloudevent_is_unwrapped_into_the_contract_and_its_meta():
+    event, meta = parse_cloudevent(cloudevent(PAYLOAD), WhatsAppInbound, "whatsapp.inbound")
+    assert event.text == "hi"
+    assert meta == EventMeta(id="twilio-SM1", topic="whatsapp.inbound", source="message", time=None)
+
+
+def test_unknown_fields_from_a_newer_publisher_are_tolerated():
+    event, _ = parse_cloudevent(
+        cloudevent({**PAYLOAD, "added_later": 1}), WhatsAppInbound, "whatsapp.inbound"
+    )
+    assert event.provider_message_id == "SM1"
+
+
+def test_data_published_as_a_json_string_is_still_understood():
+    event, _ = parse_cloudevent(cloudevent(json.dumps(PAYLOAD)), WhatsAppInbound, "t")
+    assert event.sender == "whatsapp:+15551234567"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"not json", "not JSON"),
+        (b"\xff\xfe", "not JSON"),
+        (b"[1, 2]", "no data"),
+        (json.dumps({"id": "x"}).encode(), "no data"),
+        (cloudevent("plain text"), "not JSON"),
+        (cloudevent({"channel": "twilio"}), "does not match"),
+        (cloudevent({**PAYLOAD, "channel": "telegram"}), "does not match"),
+    ],
+)
+def test_poison_messages_are_rejected(raw, reason):
+    with pytest.raises(Rejected, match=reason):
+        parse_cloudevent(raw, WhatsAppInbound, "whatsapp.inbound")
+
+
+META = EventMeta(id="e1", topic="t")
+
+
+def test_a_handler_returning_nothing_is_a_success():
+    assert run_handler(lambda *_: None, object(), META, None) is Outcome.SUCCESS
+
+
+def test_a_handler_can_choose_its_outcome():
+    assert run_handler(lambda *_: Outcome.DROP, object(), META, None) is Outcome.DROP
+
+
+def test_rejected_input_is_dropped_not_retried():
+    def handler(*_):
+        raise Rejected("impossible transition")
+
+    assert run_handler(handler, object(), META, None) is Outcome.DROP
+
+
+@pytest.mark.parametrize("error", [Transient("db down"), RuntimeError("bug"), TimeoutError()])
+def test_anything_else_is_retried(error):
+    def handler(*_):
+        raise error
+
+    assert run_handler(handler, object(), META, None) is Outcome.RETRY
