@@ -89,11 +89,15 @@ def free_port() -> int:
     raise RuntimeError("no free port between 20000 and 32000")
 
 
-def wait_for_port(port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for_port(
+    port: int, timeout: float, process: subprocess.Popen[bytes] | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before port {port} opened")
+            raise RuntimeError(
+                f"process exited with {process.returncode} before port {port} opened"
+            )
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -135,12 +139,17 @@ def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Bro
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [
         str(broker_binary(profile)),
-        "--port", str(port),
-        "--bind", "127.0.0.1",
-        "--dir", str(data_dir),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(data_dir),
         # Append-only file: a broker restart keeps unacknowledged events.
-        "--appendonly", "yes",
-        "--save", "",
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
     ]
     log = log_file.open("ab")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
@@ -160,20 +169,36 @@ def run(profile: str) -> int:
     (ROOT / ".run" / "data").mkdir(parents=True, exist_ok=True)
     port = 6390 if profile == "local" else 6391
     broker = start_broker(profile, run_dir / "broker", port, run_dir / "logs" / "broker.log")
-    render_components(profile, ROOT / ".run" / "components", run_dir=run_dir, broker_addr=broker.address)
+    render_components(
+        profile, ROOT / ".run" / "components", run_dir=run_dir, broker_addr=broker.address
+    )
     env = dict(os.environ)
-    env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{Path.home() / '.dapr' / 'bin'}{os.pathsep}{env['PATH']}"
+    bins = [ROOT / ".venv" / "bin", Path.home() / ".dapr" / "bin"]
+    env["PATH"] = os.pathsep.join([*map(str, bins), env["PATH"]])
     dapr = shutil.which("dapr", path=env["PATH"])
     if not dapr:
         broker.stop()
         print("the Dapr CLI is missing: run `make setup`", file=sys.stderr)
         return 1
-    print(f"\n  profile {profile}: broker on {broker.address}, logs in .run/ and services/*/.dapr/logs")
+    print(f"\n  profile {profile}: broker on {broker.address}")
+    print("  logs: .run/<profile>/logs and services/<app>/.dapr/logs")
     print("  sandbox (chat page):  http://127.0.0.1:8000/\n", flush=True)
     scheduler = subprocess.Popen(
-        [str(find_daprd().parent / "scheduler"), "--port", "50006", "--listen-address", "127.0.0.1",
-         "--etcd-data-dir", str(run_dir / "scheduler"), "--healthz-port", "50086",
-         "--metrics-port", "50096", "--etcd-client-port", "50076"],
+        [
+            str(find_daprd().parent / "scheduler"),
+            "--port",
+            "50006",
+            "--listen-address",
+            "127.0.0.1",
+            "--etcd-data-dir",
+            str(run_dir / "scheduler"),
+            "--healthz-port",
+            "50086",
+            "--metrics-port",
+            "50096",
+            "--etcd-client-port",
+            "50076",
+        ],
         stdout=(run_dir / "logs" / "scheduler.log").open("ab"),
         stderr=subprocess.STDOUT,
         # Its own session: a terminal's Ctrl-C reaches the sidecars, and the
@@ -201,7 +226,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run_parser = sub.add_parser("run", help="start the whole bot locally")
-    run_parser.add_argument("--profile", default=os.environ.get("PROFILE", "local"), choices=PROFILES)
+    run_parser.add_argument(
+        "--profile", default=os.environ.get("PROFILE", "local"), choices=PROFILES
+    )
     args = parser.parse_args()
     return run(args.profile)
 

@@ -1,1 +1,1 @@
-"""The image service: Checks and stores photos, trains Astria tunes from a pack, receives Astria's callbacks."""
+"""The image service: checks and stores photos, trains Astria tunes, takes Astria's callbacks."""

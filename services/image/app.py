@@ -2,10 +2,9 @@
 
 from fastapi import FastAPI
 
-from shared.app import create_service_app
-
 from services.image import bootstrap
 from services.image.settings import ImageSettings
+from shared.app import create_service_app
 
 
 def create_app(

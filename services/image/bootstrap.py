@@ -1,9 +1,8 @@
 """Composition root of the image service."""
 
+from services.image.settings import ImageSettings
 from shared.app import BaseDeps
 from shared.runtime import connect_dapr, connect_database
-
-from services.image.settings import ImageSettings
 
 
 def build_deps(settings: ImageSettings) -> BaseDeps:

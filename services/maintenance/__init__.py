@@ -1,1 +1,1 @@
-"""The maintenance service: Runs scheduled cleanup and reconciliation, and records dead letters."""
+"""The maintenance service: runs scheduled cleanup and reconciliation, and records dead letters."""

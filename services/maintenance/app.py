@@ -2,10 +2,9 @@
 
 from fastapi import FastAPI
 
-from shared.app import create_service_app
-
 from services.maintenance import bootstrap, cron
 from services.maintenance.settings import MaintenanceSettings
+from shared.app import create_service_app
 
 
 def create_app(

@@ -1,9 +1,8 @@
 """Composition root of the maintenance service."""
 
+from services.maintenance.settings import MaintenanceSettings
 from shared.app import BaseDeps
 from shared.runtime import connect_dapr, connect_database
-
-from services.maintenance.settings import MaintenanceSettings
 
 
 def build_deps(settings: MaintenanceSettings) -> BaseDeps:

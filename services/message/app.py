@@ -2,14 +2,13 @@
 
 from fastapi import FastAPI
 
+from services.message import bootstrap, webhooks
+from services.message.handlers import handle_inbound
+from services.message.settings import MessageSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe
 from shared.events.message import WhatsAppInbound
 from shared.events.topics import Topic
-
-from services.message import bootstrap, webhooks
-from services.message.handlers import handle_inbound
-from services.message.settings import MessageSettings
 
 
 def create_app(

@@ -2,15 +2,14 @@
 
 from dataclasses import dataclass, field
 
+from services.message.adapters.twilio_sender import TwilioSender
+from services.message.handlers import MessageDeps
+from services.message.settings import MessageSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
 from shared.dapr.secrets import read_secret
 from shared.dapr.state import DaprStateStore
 from shared.runtime import connect_dapr, connect_database
-
-from services.message.adapters.twilio_sender import TwilioSender
-from services.message.handlers import MessageDeps
-from services.message.settings import MessageSettings
 
 
 @dataclass(kw_only=True)

@@ -4,14 +4,13 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from services.message.domain import replies
+from services.message.ports import WhatsAppSender
 from shared.dapr.ports import KeyValueStore, Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.events.message import WhatsAppInbound
 from shared.events.topics import Topic
 from shared.logging import mask_phone
-
-from services.message.domain import replies
-from services.message.ports import WhatsAppSender
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +41,7 @@ def accept_inbound(event: WhatsAppInbound, deps: MessageDeps) -> bool:
         log.info("duplicate webhook ignored", extra={"message_id": event.provider_message_id})
         return False
     deps.publisher.publish(Topic.WHATSAPP_INBOUND, event, event_id=inbound_event_id(event))
-    deps.state.save(
-        key, {"at": datetime.now(UTC).isoformat()}, ttl_seconds=deps.dedupe_ttl_seconds
-    )
+    deps.state.save(key, {"at": datetime.now(UTC).isoformat()}, ttl_seconds=deps.dedupe_ttl_seconds)
     return True
 
 
@@ -55,8 +52,6 @@ def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -
     if done is not None:
         return Outcome.SUCCESS
     deps.sender.send_text(to=event.sender, body=replies.greeting(event.profile_name))
-    deps.state.save(
-        key, {"at": datetime.now(UTC).isoformat()}, ttl_seconds=deps.dedupe_ttl_seconds
-    )
+    deps.state.save(key, {"at": datetime.now(UTC).isoformat()}, ttl_seconds=deps.dedupe_ttl_seconds)
     log.info("answered", extra={"sender": mask_phone(event.sender), "event_id": meta.id})
     return Outcome.SUCCESS

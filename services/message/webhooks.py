@@ -3,15 +3,14 @@
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
-from starlette.datastructures import FormData
 from starlette.concurrency import run_in_threadpool
-
-from shared.errors import PayloadTooLarge, Rejected, Unauthorized
+from starlette.datastructures import FormData, UploadFile
 
 from services.message.adapters import twilio_inbound
 from services.message.bootstrap import MessageRuntime
 from services.message.handlers import accept_inbound
 from services.message.settings import MessageSettings
+from shared.errors import PayloadTooLarge, Rejected, Unauthorized
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
@@ -33,7 +32,9 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
 def parse_form(body: bytes) -> FormData:
     """Twilio posts application/x-www-form-urlencoded; repeated keys are kept."""
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+        pairs: list[tuple[str, str | UploadFile]] = list(
+            parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+        )
     except UnicodeDecodeError as exc:
         raise Rejected("form body is not UTF-8") from exc
     return FormData(pairs)

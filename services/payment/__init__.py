@@ -1,1 +1,1 @@
-"""The payment service: Creates Stripe Checkout Sessions per order and receives Stripe's payment webhook."""
+"""The payment service: a Stripe Checkout Session per order, and Stripe's payment webhook."""

@@ -2,10 +2,9 @@
 
 from fastapi import FastAPI
 
-from shared.app import create_service_app
-
 from services.payment import bootstrap
 from services.payment.settings import PaymentSettings
+from shared.app import create_service_app
 
 
 def create_app(

@@ -1,9 +1,8 @@
 """Composition root of the payment service."""
 
+from services.payment.settings import PaymentSettings
 from shared.app import BaseDeps
 from shared.runtime import connect_dapr, connect_database
-
-from services.payment.settings import PaymentSettings
 
 
 def build_deps(settings: PaymentSettings) -> BaseDeps:

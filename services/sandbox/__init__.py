@@ -1,1 +1,1 @@
-"""The sandbox: plays every outside party (Twilio, Meta, Astria, Stripe) for local runs and tests."""
+"""The sandbox: plays the outside parties (Twilio, Meta, Astria, Stripe) locally and in tests."""

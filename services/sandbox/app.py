@@ -5,10 +5,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
-from shared.app import create_service_app
-
 from services.sandbox import bootstrap, control, twilio_fake
 from services.sandbox.settings import SandboxSettings
+from shared.app import create_service_app
 
 STATIC = Path(__file__).parent / "static"
 

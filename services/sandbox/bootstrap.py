@@ -2,12 +2,11 @@
 
 from dataclasses import dataclass, field
 
+from services.sandbox.settings import SandboxSettings
+from services.sandbox.store import SandboxStore
 from shared.app import BaseDeps
 from shared.dapr.secrets import read_secret
 from shared.runtime import connect_dapr
-
-from services.sandbox.settings import SandboxSettings
-from services.sandbox.store import SandboxStore
 
 
 @dataclass(kw_only=True)

@@ -5,6 +5,7 @@ Field names, status codes and error bodies follow ../shared/reference/providers.
 
 import base64
 import hmac
+import json
 import secrets
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -53,7 +54,9 @@ def _basic_auth_ok(header: str, account_sid: str, auth_token: str) -> bool:
 async def create_message(account_sid: str, request: Request) -> JSONResponse:
     sandbox = request.app.state.deps
     if account_sid != sandbox.twilio_account_sid or not _basic_auth_ok(
-        request.headers.get("authorization", ""), sandbox.twilio_account_sid, sandbox.twilio_auth_token
+        request.headers.get("authorization", ""),
+        sandbox.twilio_account_sid,
+        sandbox.twilio_auth_token,
     ):
         return _error(401, 20003, "Authenticate")
     form = await request.form()
@@ -95,7 +98,9 @@ async def create_message(account_sid: str, request: Request) -> JSONResponse:
         "price_unit": "USD",
         "messaging_service_sid": form.get("MessagingServiceSid"),
         "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
-        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"},
+        "subresource_uris": {
+            "media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"
+        },
     }
     store: SandboxStore = sandbox.store
     store.record_outbound(message)
@@ -131,9 +136,12 @@ def build_inbound_form(
         "ReferralNumMedia": "0",
         "MessageSid": message_sid,
         "AccountSid": account_sid,
-        "ChannelMetadata": (
-            '{"type":"whatsapp","data":{"context":{"ProfileName":"%s","WaId":"%s"}}}'
-            % (message.profile_name or "", digits)
+        "ChannelMetadata": json.dumps(
+            {
+                "type": "whatsapp",
+                "data": {"context": {"ProfileName": message.profile_name or "", "WaId": digits}},
+            },
+            separators=(",", ":"),
         ),
         "From": f"whatsapp:{message.phone}",
         "ApiVersion": "2010-04-01",

@@ -66,7 +66,9 @@ def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMe
     try:
         event = model.model_validate(data)
     except ValidationError as exc:
-        raise Rejected(f"payload does not match {model.__name__}: {exc.error_count()} errors") from exc
+        raise Rejected(
+            f"payload does not match {model.__name__}: {exc.error_count()} errors"
+        ) from exc
     meta = EventMeta(
         id=str(envelope.get("id") or ""),
         topic=str(envelope.get("topic") or topic),
@@ -84,7 +86,9 @@ def run_handler(handler: Handler[E], event: E, meta: EventMeta, deps: Any) -> Ou
         return Outcome.DROP
     except Exception:
         # Database or sidecar down, provider 5xx, a lost ETag race: the retry finds it done or not.
-        log.exception("handler failed; will retry", extra={"topic": meta.topic, "event_id": meta.id})
+        log.exception(
+            "handler failed; will retry", extra={"topic": meta.topic, "event_id": meta.id}
+        )
         return Outcome.RETRY
     return outcome or Outcome.SUCCESS
 

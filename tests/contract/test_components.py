@@ -1,6 +1,7 @@
 """Dapr resources, dapr.yaml and the code agree on names, scopes and ports."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -10,14 +11,21 @@ from tools import devstack
 ROOT = devstack.ROOT
 APP_IDS = set(devstack.APPS)
 # Names the code reads through the sidecar (settings defaults and binding routes).
-USED_COMPONENTS = {"pubsub", "statestore", "secretstore", "blobstore", "cron-cleanup", "cron-reconcile"}
+USED_COMPONENTS = {
+    "pubsub",
+    "statestore",
+    "secretstore",
+    "blobstore",
+    "cron-cleanup",
+    "cron-reconcile",
+}
 
 
-def load_all(path: Path) -> list[dict]:
+def load_all(path: Path) -> list[dict[str, Any]]:
     return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
 
 
-def resources(profile: str) -> list[dict]:
+def resources(profile: str) -> list[dict[str, Any]]:
     docs = []
     for path in sorted((ROOT / "components" / profile).glob("*.yaml")):
         docs.extend(load_all(path))

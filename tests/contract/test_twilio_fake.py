@@ -39,7 +39,8 @@ def sender(base_url, auth_token=AUTH_TOKEN):
 def test_the_library_sends_and_the_fake_records_it(sandbox):
     url, store = sandbox
     sid = sender(url).send_text(to="whatsapp:+15550000001", body="*hello*")
-    assert sid.startswith("SM") and len(sid) == 34
+    assert sid.startswith("SM")
+    assert len(sid) == 34
     [message] = store.outbound_to("whatsapp:+15550000001")
     assert message["sid"] == sid
     assert message["body"] == "*hello*"

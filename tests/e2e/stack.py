@@ -77,7 +77,10 @@ class Stack:
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         (self.workdir / "data").mkdir(exist_ok=True)
         self.broker = devstack.start_broker(
-            self.profile, self.workdir / "broker", devstack.free_port(), self.logs_dir / "broker.log"
+            self.profile,
+            self.workdir / "broker",
+            devstack.free_port(),
+            self.logs_dir / "broker.log",
         )
         resources = devstack.render_components(
             self.profile,
@@ -99,17 +102,28 @@ class Stack:
             "daprd",
             [
                 daprd,
-                "--app-id", app.name,
-                "--app-port", str(app.app_port),
-                "--app-protocol", "http",
-                "--app-channel-address", "127.0.0.1",
-                "--dapr-http-port", str(app.dapr_http_port),
-                "--dapr-grpc-port", str(app.dapr_grpc_port),
-                "--dapr-internal-grpc-port", str(devstack.free_port()),
-                "--metrics-port", str(devstack.free_port()),
-                "--resources-path", str(resources),
-                "--config", str(ROOT / "components" / "config.yaml"),
-                "--log-level", "info",
+                "--app-id",
+                app.name,
+                "--app-port",
+                str(app.app_port),
+                "--app-protocol",
+                "http",
+                "--app-channel-address",
+                "127.0.0.1",
+                "--dapr-http-port",
+                str(app.dapr_http_port),
+                "--dapr-grpc-port",
+                str(app.dapr_grpc_port),
+                "--dapr-internal-grpc-port",
+                str(devstack.free_port()),
+                "--metrics-port",
+                str(devstack.free_port()),
+                "--resources-path",
+                str(resources),
+                "--config",
+                str(ROOT / "components" / "config.yaml"),
+                "--log-level",
+                "info",
             ],
             dict(os.environ),
         )
@@ -117,8 +131,16 @@ class Stack:
             app,
             "app",
             [
-                sys.executable, "-m", "uvicorn", f"services.{app.name}.app:create_app", "--factory",
-                "--host", "127.0.0.1", "--port", str(app.app_port), "--no-access-log",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"services.{app.name}.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(app.app_port),
+                "--no-access-log",
             ],
             self.app_env(app),
         )
@@ -129,7 +151,9 @@ class Stack:
         while time.monotonic() < deadline:
             for process in app.processes:
                 if process.poll() is not None:
-                    raise RuntimeError(f"{app.name}: {process.args[0]} exited with {process.returncode}")
+                    raise RuntimeError(
+                        f"{app.name}: {process.args!r} exited with {process.returncode}"
+                    )
             try:
                 ready = httpx.get(f"{app.url}/ready", timeout=2)
                 sidecar = httpx.get(f"{app.dapr_url}/v1.0/healthz", timeout=2)

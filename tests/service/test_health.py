@@ -1,4 +1,7 @@
+from collections.abc import Callable
+
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.image.app import create_app as image_app
@@ -6,7 +9,11 @@ from services.maintenance.app import create_app as maintenance_app
 from services.payment.app import create_app as payment_app
 from shared.app import BaseDeps
 
-APPS = {"image": image_app, "payment": payment_app, "maintenance": maintenance_app}
+APPS: dict[str, Callable[..., FastAPI]] = {
+    "image": image_app,
+    "payment": payment_app,
+    "maintenance": maintenance_app,
+}
 
 
 def broken():

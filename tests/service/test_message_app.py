@@ -36,7 +36,10 @@ def signed_post(client, data, token=AUTH_TOKEN, url=URL):
     return client.post(
         "/SmsReceived",
         content=urlencode(data),
-        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature,
+        },
     )
 
 

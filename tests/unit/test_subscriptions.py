@@ -66,21 +66,22 @@ def test_poison_messages_are_rejected(raw, reason):
 
 
 META = EventMeta(id="e1", topic="t")
+EVENT = WhatsAppInbound.model_validate(PAYLOAD)
 
 
 def test_a_handler_returning_nothing_is_a_success():
-    assert run_handler(lambda *_: None, object(), META, None) is Outcome.SUCCESS
+    assert run_handler(lambda *_: None, EVENT, META, None) is Outcome.SUCCESS
 
 
 def test_a_handler_can_choose_its_outcome():
-    assert run_handler(lambda *_: Outcome.DROP, object(), META, None) is Outcome.DROP
+    assert run_handler(lambda *_: Outcome.DROP, EVENT, META, None) is Outcome.DROP
 
 
 def test_rejected_input_is_dropped_not_retried():
     def handler(*_):
         raise Rejected("impossible transition")
 
-    assert run_handler(handler, object(), META, None) is Outcome.DROP
+    assert run_handler(handler, EVENT, META, None) is Outcome.DROP
 
 
 @pytest.mark.parametrize("error", [Transient("db down"), RuntimeError("bug"), TimeoutError()])
@@ -88,4 +89,4 @@ def test_anything_else_is_retried(error):
     def handler(*_):
         raise error
 
-    assert run_handler(handler, object(), META, None) is Outcome.RETRY
+    assert run_handler(handler, EVENT, META, None) is Outcome.RETRY

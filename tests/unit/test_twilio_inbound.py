@@ -103,7 +103,11 @@ def test_public_url_prefers_the_configured_base_and_keeps_the_query():
 
 def test_public_url_from_forwarded_headers_only_when_trusted():
     headers = {"x-forwarded-proto": "https", "x-forwarded-host": "bot.example.com"}
-    kwargs = {"request_url": "http://10.0.0.5:8001/SmsReceived", "path": "/SmsReceived", "query": ""}
+    kwargs = {
+        "request_url": "http://10.0.0.5:8001/SmsReceived",
+        "path": "/SmsReceived",
+        "query": "",
+    }
     assert (
         public_url(**kwargs, headers=headers, public_base_url=None, trust_forwarded_headers=True)
         == "https://bot.example.com/SmsReceived"

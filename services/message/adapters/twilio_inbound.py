@@ -33,7 +33,8 @@ def public_url(
 
 
 def signature_is_valid(auth_token: str, url: str, form: FormData, signature: str) -> bool:
-    # RequestValidator compares in constant time and accepts the URL with or without the default port.
+    # RequestValidator compares in constant time and accepts the URL with or without
+    # the default port.
     return bool(signature) and bool(RequestValidator(auth_token).validate(url, form, signature))
 
 
