@@ -1,0 +1,613 @@
+"""The conversation: a state machine in plain Python.
+
+`on_message` and `on_event` take a conversation and one input and return a
+Decision: the new conversation, what to say, and what to ask of the other
+services. Adapters do all I/O; nothing here can fail on a network.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from services.message.domain import texts
+from services.message.domain.commands import (
+    Answer,
+    Command,
+    normalise,
+    parse_answer,
+    parse_command,
+    parse_number,
+)
+from services.message.domain.language import Language, guess_language
+from shared.packs import SUBJECT_CLASSES, Catalogue, Pack
+
+
+class Step(StrEnum):
+    NEW = "new"
+    CONSENT = "consent"
+    SUBJECT = "subject"
+    PHOTOS = "photos"
+    PACK = "pack"
+    PAYMENT = "payment"
+    TRAINING = "training"
+    DELIVERING = "delivering"
+    DONE = "done"
+
+
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    STICKER = "sticker"
+    DOCUMENT = "document"
+    LOCATION = "location"
+    CONTACTS = "contacts"
+
+
+def media_kind(content_type: str) -> MediaKind:
+    major = content_type.split("/", 1)[0].lower()
+    if content_type.lower() == "image/webp":
+        return MediaKind.STICKER  # WhatsApp stickers are WebP images
+    if major in ("image", "video", "audio"):
+        return MediaKind(major)
+    return MediaKind.DOCUMENT
+
+
+@dataclass(frozen=True)
+class Media:
+    reference: str
+    content_type: str
+
+    @property
+    def kind(self) -> MediaKind:
+        return media_kind(self.content_type)
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    message_id: str
+    text: str = ""
+    media: tuple[Media, ...] = ()
+    # The provider's own word for what arrived when it is not text or media.
+    kind: MediaKind | None = None
+
+
+# --- what the other services tell us -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhotoChecked:
+    accepted: bool
+    reason: str | None = None
+    accepted_count: int = 0
+
+
+@dataclass(frozen=True)
+class CheckoutReady:
+    order_id: str
+    url: str
+    expires_in_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class PaymentCompleted:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class PaymentFailed:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class CheckoutExpired:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class TuneStarted:
+    order_id: str
+    eta_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class TuneTrained:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class TuneFailed:
+    order_id: str
+
+
+@dataclass(frozen=True)
+class ImagesReady:
+    order_id: str
+    image_urls: tuple[str, ...]
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class PaymentRefunded:
+    order_id: str
+    amount_label: str
+
+
+DomainEvent = (
+    PhotoChecked
+    | CheckoutReady
+    | PaymentCompleted
+    | PaymentFailed
+    | CheckoutExpired
+    | TuneStarted
+    | TuneTrained
+    | TuneFailed
+    | ImagesReady
+    | PaymentRefunded
+)
+
+# --- what we ask of the outside ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str | None = None
+    image_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmitPhoto:
+    message_id: str
+    index: int
+    media: Media
+
+
+@dataclass(frozen=True)
+class RequestCheckout:
+    order_id: str
+    pack_code: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class EraseUser:
+    pass
+
+
+Action = SubmitPhoto | RequestCheckout | EraseUser
+
+
+@dataclass(frozen=True)
+class Conversation:
+    user: str
+    step: Step = Step.NEW
+    language: Language = Language.EN
+    subject: str | None = None
+    accepted: int = 0
+    pending: int = 0
+    order_id: str | None = None
+    pack_code: str | None = None
+    checkout_url: str | None = None
+    paid_orders: tuple[str, ...] = ()
+    delivered: int = 0
+    opted_out: bool = False
+    confirming_delete: bool = False
+    choosing_language: bool = False
+
+    @classmethod
+    def start(cls, user: str) -> "Conversation":
+        return cls(user=user, language=guess_language(user))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "user": self.user,
+            "step": self.step.value,
+            "language": self.language.value,
+            "subject": self.subject,
+            "accepted": self.accepted,
+            "pending": self.pending,
+            "order_id": self.order_id,
+            "pack_code": self.pack_code,
+            "checkout_url": self.checkout_url,
+            "paid_orders": list(self.paid_orders),
+            "delivered": self.delivered,
+            "opted_out": self.opted_out,
+            "confirming_delete": self.confirming_delete,
+            "choosing_language": self.choosing_language,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Conversation":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["step"] = Step(known.get("step", Step.NEW))
+        known["language"] = Language(known.get("language", Language.EN))
+        known["paid_orders"] = tuple(known.get("paid_orders", ()))
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Rules:
+    catalogue: Catalogue
+    min_photos: int = 8
+    max_photos: int = 20
+    retention_days: int = 30
+    new_order_id: Callable[[], str] = field(default=lambda: "order")
+
+
+@dataclass(frozen=True)
+class Decision:
+    conversation: Conversation
+    replies: tuple[Reply, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+
+class _Turn:
+    """Collects the replies and actions of one decision."""
+
+    def __init__(self, conversation: Conversation, rules: Rules) -> None:
+        self.c = conversation
+        self.rules = rules
+        self.replies: list[Reply] = []
+        self.actions: list[Action] = []
+
+    def say(self, key: str, **values: object) -> None:
+        for part in texts.split_message(texts.render(self.c.language, key, **values)):
+            self.replies.append(Reply(text=part))
+
+    def update(self, **changes: Any) -> None:
+        self.c = replace(self.c, **changes)
+
+    def decision(self, *, silent: bool = False) -> Decision:
+        replies = () if silent else tuple(self.replies)
+        return Decision(self.c, replies, tuple(self.actions))
+
+    # Prompts reused across steps.
+    def subject_menu(self) -> None:
+        options = "\n".join(
+            f"*{i}.* {texts.subject_name(self.c.language, s)}"
+            for i, s in enumerate(SUBJECT_CLASSES, 1)
+        )
+        self.say("subject_menu", options=options)
+
+    def packs(self) -> tuple[Pack, ...]:
+        return self.rules.catalogue.for_subject(self.c.subject)
+
+    def pack_menu(self) -> None:
+        lines = [
+            f"*{i}. {p.text('title', self.c.language)}* — {p.price_label()}\n"
+            f"   {p.text('description', self.c.language)} "
+            + texts.render(self.c.language, "pack_images", count=p.images)
+            for i, p in enumerate(self.packs(), 1)
+        ]
+        self.say("pack_menu", options="\n".join(lines))
+
+    def step_prompt(self) -> None:
+        step = self.c.step
+        if step in (Step.NEW, Step.CONSENT):
+            self.say("consent", days=self.rules.retention_days)
+        elif step is Step.SUBJECT:
+            self.subject_menu()
+        elif step is Step.PHOTOS:
+            self.photos_progress()
+        elif step in (Step.PACK, Step.DONE):
+            self.pack_menu()
+        elif step is Step.PAYMENT:
+            self.payment_waiting()
+        elif step is Step.TRAINING:
+            self.say("training_wait")
+        else:
+            self.say("delivering_wait")
+
+    def photos_progress(self) -> None:
+        if self.c.accepted >= self.rules.min_photos:
+            self.say("photos_enough", count=self.c.accepted, max=self.rules.max_photos)
+        else:
+            self.say(
+                "photos_need",
+                count=self.c.accepted,
+                min=self.rules.min_photos,
+                max=self.rules.max_photos,
+            )
+
+    def payment_waiting(self) -> None:
+        if self.c.checkout_url:
+            self.say("payment_waiting", url=self.c.checkout_url)
+        else:
+            self.say("payment_preparing_wait")
+
+
+def on_message(conversation: Conversation, message: UserMessage, rules: Rules) -> Decision:
+    turn = _Turn(conversation, rules)
+    command = parse_command(message.text) if not message.media else None
+
+    if conversation.opted_out:
+        if command and command[0] is Command.START:
+            turn.update(opted_out=False)
+            turn.say("started")
+            turn.step_prompt()
+            return turn.decision()
+        return turn.decision(silent=True)  # silence until START
+
+    if conversation.choosing_language:
+        turn.update(choosing_language=False)
+        chosen = _language_from(message.text)
+        if chosen:
+            turn.update(language=chosen)
+            turn.say("language_set")
+            turn.step_prompt()
+            return turn.decision()
+
+    if conversation.confirming_delete:
+        turn.update(confirming_delete=False)
+        answer = parse_answer(message.text)
+        if answer is Answer.YES:
+            turn.actions.append(EraseUser())
+            turn.say("deleted")
+            turn.update(**_fresh_progress(), step=Step.NEW, paid_orders=())
+            return turn.decision()
+        turn.say("delete_cancelled")
+        if answer is Answer.NO:
+            return turn.decision()
+
+    if command:
+        _on_command(turn, *command)
+        return turn.decision()
+
+    unsupported = _unsupported_kind(message)
+    if unsupported is not None and conversation.step is not Step.NEW:
+        turn.say("unsupported_media", kind=texts.media_name(turn.c.language, unsupported))
+        turn.step_prompt()
+        return turn.decision()
+
+    _STEP_HANDLERS[turn.c.step](turn, message)
+    return turn.decision()
+
+
+def _unsupported_kind(message: UserMessage) -> MediaKind | None:
+    if message.kind not in (None, MediaKind.IMAGE):
+        return message.kind
+    for media in message.media:
+        if media.kind is not MediaKind.IMAGE:
+            return media.kind
+    return None
+
+
+def _language_from(text: str) -> Language | None:
+    words = normalise(text)
+    if words in ("1", "en", "english", "ingles"):
+        return Language.EN
+    if words in ("2", "es", "spanish", "espanol", "castellano"):
+        return Language.ES
+    return None
+
+
+def _fresh_progress() -> dict[str, Any]:
+    return {
+        "subject": None,
+        "accepted": 0,
+        "pending": 0,
+        "order_id": None,
+        "pack_code": None,
+        "checkout_url": None,
+        "delivered": 0,
+    }
+
+
+def _on_command(turn: _Turn, command: Command, argument: str) -> None:
+    c = turn.c
+    if command is Command.HELP:
+        photos = f"{turn.rules.min_photos}–{turn.rules.max_photos}"  # noqa: RUF001
+        turn.say("help", min_hint=photos)
+        turn.step_prompt()
+    elif command is Command.STATUS:
+        turn.say(f"status_{c.step.value}", count=c.accepted, min=turn.rules.min_photos)
+        if c.paid_orders and c.step not in (Step.TRAINING, Step.DELIVERING):
+            turn.say("status_paid_orders", count=len(c.paid_orders))
+    elif command is Command.RESTART:
+        consented = c.step is not Step.NEW and c.step is not Step.CONSENT
+        turn.update(**_fresh_progress(), step=Step.SUBJECT if consented else Step.CONSENT)
+        turn.say("restarted_with_orders" if c.paid_orders else "restarted")
+        turn.step_prompt()
+    elif command is Command.DELETE:
+        turn.update(confirming_delete=True)
+        turn.say("delete_confirm")
+    elif command is Command.STOP:
+        turn.update(opted_out=True)
+        turn.say("stopped")
+    elif command is Command.START:
+        turn.step_prompt()
+    elif command is Command.LANGUAGE:
+        chosen = _language_from(argument)
+        if chosen:
+            turn.update(language=chosen)
+            turn.say("language_set")
+        else:
+            turn.update(choosing_language=True)
+            turn.say("language_menu")
+
+
+def _step_new(turn: _Turn, _message: UserMessage) -> None:
+    turn.update(step=Step.CONSENT)
+    turn.say("welcome")
+    turn.say("consent", days=turn.rules.retention_days)
+
+
+def _step_consent(turn: _Turn, message: UserMessage) -> None:
+    answer = parse_answer(message.text)
+    if message.media:
+        turn.say("consent_before_photos")
+        turn.say("consent", days=turn.rules.retention_days)
+    elif answer is Answer.YES:
+        turn.update(step=Step.SUBJECT)
+        turn.say("consent_thanks")
+        turn.subject_menu()
+    elif answer is Answer.NO:
+        turn.say("consent_declined")
+    else:
+        turn.say("consent_reminder")
+
+
+def _parse_subject(text: str) -> str | None:
+    number = parse_number(text, len(SUBJECT_CLASSES))
+    if number:
+        return SUBJECT_CLASSES[number - 1]
+    words = set(normalise(text).split())
+    found = {s for s in SUBJECT_CLASSES if words & texts.SUBJECT_WORDS[s]}
+    return found.pop() if len(found) == 1 else None
+
+
+def _step_subject(turn: _Turn, message: UserMessage) -> None:
+    if message.media:
+        turn.say("subject_before_photos")
+        turn.subject_menu()
+        return
+    subject = _parse_subject(message.text)
+    if subject is None:
+        turn.say("subject_unknown")
+        turn.subject_menu()
+        return
+    turn.update(step=Step.PHOTOS, subject=subject)
+    turn.say(
+        "photos_intro",
+        subject=texts.subject_name(turn.c.language, subject),
+        min=turn.rules.min_photos,
+        max=turn.rules.max_photos,
+    )
+
+
+def _step_photos(turn: _Turn, message: UserMessage) -> None:
+    c, rules = turn.c, turn.rules
+    if message.media:
+        room = max(0, rules.max_photos - c.accepted - c.pending)
+        taken = message.media[:room]
+        for index, media in enumerate(taken):
+            turn.actions.append(SubmitPhoto(message.message_id, index, media))
+        turn.update(pending=c.pending + len(taken))
+        if len(taken) < len(message.media):
+            turn.say("photos_full", max=rules.max_photos)
+        return
+    if parse_answer(message.text) is Answer.DONE:
+        if c.accepted >= rules.min_photos:
+            turn.update(step=Step.PACK)
+            turn.pack_menu()
+        elif c.pending:
+            turn.say("photos_still_checking", pending=c.pending)
+        else:
+            turn.say("photos_not_enough", count=c.accepted, min=rules.min_photos)
+        return
+    turn.say("photos_text_hint")
+    turn.photos_progress()
+
+
+def _choose_pack(turn: _Turn, message: UserMessage) -> bool:
+    packs = turn.packs()
+    number = parse_number(message.text, len(packs))
+    if number is None:
+        return False
+    pack = packs[number - 1]
+    order_id = turn.rules.new_order_id()
+    turn.update(step=Step.PAYMENT, order_id=order_id, pack_code=pack.code, checkout_url=None)
+    turn.actions.append(RequestCheckout(order_id, pack.code, turn.c.subject or pack.classes[0]))
+    turn.say("pack_chosen", title=pack.text("title", turn.c.language), price=pack.price_label())
+    return True
+
+
+def _step_pack(turn: _Turn, message: UserMessage) -> None:
+    if not _choose_pack(turn, message):
+        turn.say("pack_unknown")
+        turn.pack_menu()
+
+
+def _step_payment(turn: _Turn, _message: UserMessage) -> None:
+    turn.payment_waiting()
+
+
+def _step_training(turn: _Turn, _message: UserMessage) -> None:
+    turn.say("training_wait")
+
+
+def _step_delivering(turn: _Turn, _message: UserMessage) -> None:
+    turn.say("delivering_wait")
+
+
+def _step_done(turn: _Turn, message: UserMessage) -> None:
+    if not _choose_pack(turn, message):
+        turn.say("done_menu")
+        turn.pack_menu()
+
+
+_STEP_HANDLERS: dict[Step, Callable[[_Turn, UserMessage], None]] = {
+    Step.NEW: _step_new,
+    Step.CONSENT: _step_consent,
+    Step.SUBJECT: _step_subject,
+    Step.PHOTOS: _step_photos,
+    Step.PACK: _step_pack,
+    Step.PAYMENT: _step_payment,
+    Step.TRAINING: _step_training,
+    Step.DELIVERING: _step_delivering,
+    Step.DONE: _step_done,
+}
+
+
+def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> Decision:
+    """What another service reports; nothing is said to an opted-out person."""
+    turn = _Turn(conversation, rules)
+    c = conversation
+    current = getattr(event, "order_id", None) == c.order_id
+    if isinstance(event, PhotoChecked):
+        turn.update(pending=max(0, c.pending - 1))
+        if event.accepted:
+            count = max(event.accepted_count, c.accepted + 1)
+            turn.update(accepted=min(count, rules.max_photos))
+            if turn.c.accepted >= rules.max_photos and c.step is Step.PHOTOS:
+                turn.say("photo_accepted", count=turn.c.accepted, max=rules.max_photos)
+                turn.update(step=Step.PACK)
+                turn.pack_menu()
+            elif turn.c.accepted == rules.min_photos:
+                turn.say("photo_accepted_enough", count=turn.c.accepted, max=rules.max_photos)
+            else:
+                turn.say("photo_accepted", count=turn.c.accepted, max=rules.max_photos)
+        else:
+            turn.say("photo_rejected", reason=texts.rejection(c.language, event.reason))
+    elif isinstance(event, CheckoutReady):
+        if current and c.step is Step.PAYMENT:
+            turn.update(checkout_url=event.url)
+            turn.say("payment_link", url=event.url, minutes=event.expires_in_minutes or 30)
+    elif isinstance(event, PaymentCompleted):
+        if event.order_id not in c.paid_orders:
+            turn.update(paid_orders=(*c.paid_orders, event.order_id))
+            if current:
+                turn.update(step=Step.TRAINING, checkout_url=None)
+            turn.say("payment_received")
+    elif isinstance(event, (PaymentFailed, CheckoutExpired)):
+        if current and c.step is Step.PAYMENT:
+            turn.update(step=Step.PACK, order_id=None, checkout_url=None)
+            turn.say("payment_failed" if isinstance(event, PaymentFailed) else "checkout_expired")
+            turn.pack_menu()
+    elif isinstance(event, TuneStarted):
+        if event.eta_minutes:
+            turn.say("training_started_eta", minutes=event.eta_minutes)
+        else:
+            turn.say("training_started")
+    elif isinstance(event, TuneTrained):
+        turn.say("training_done")
+    elif isinstance(event, TuneFailed):
+        if current:
+            turn.update(step=Step.DONE)
+        turn.say("training_failed")
+    elif isinstance(event, ImagesReady):
+        if current and c.step in (Step.TRAINING, Step.DELIVERING):
+            turn.update(step=Step.DELIVERING)
+        turn.replies.extend(Reply(image_url=url) for url in event.image_urls)
+        turn.update(delivered=c.delivered + len(event.image_urls))
+        if event.complete:
+            turn.update(paid_orders=tuple(o for o in c.paid_orders if o != event.order_id))
+            if current:
+                turn.update(step=Step.DONE)
+            turn.say("delivery_summary", count=turn.c.delivered)
+            turn.say("done_menu")
+            turn.pack_menu()
+    elif isinstance(event, PaymentRefunded):
+        turn.say("refunded", amount=event.amount_label)
+    return turn.decision(silent=c.opted_out)

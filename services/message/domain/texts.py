@@ -1,0 +1,334 @@
+"""Every sentence the bot says, one catalogue per language.
+
+WhatsApp formatting: *bold*, _italic_, line breaks. A message never exceeds
+1,600 characters (Twilio's limit); longer ones are split on paragraph, line or
+word boundaries.
+"""
+
+from services.message.domain.language import Language
+
+MAX_MESSAGE = 1600
+
+EN: dict[str, str] = {
+    "welcome": (
+        "👋 Hi! I'm the *Astria portrait bot*.\n"
+        "Send me a few selfies and I'll create AI portraits of you (or your pet) in the style "
+        "you choose."
+    ),
+    "consent": (
+        "*Before we start*\n"
+        "• Your photos are sent to *Astria* (astria.ai), who train a private AI model on them.\n"
+        "• We keep your photos and portraits for *{days} days*, then delete them.\n"
+        "• Reply *DELETE* at any time to erase everything now.\n\n"
+        "Do you agree? Reply *YES* or *NO*."
+    ),
+    "consent_thanks": "Thank you! 🙌",
+    "consent_declined": (
+        "No problem — nothing of yours is stored. If you change your mind, just reply *YES*."
+    ),
+    "consent_reminder": "Please reply *YES* to agree, or *NO* if you'd rather not.",
+    "consent_before_photos": ("I haven't kept that photo: I need your agreement first."),
+    "subject_menu": "*Who is in the photos?* Reply with a number:\n{options}",
+    "subject_unknown": "Sorry, I didn't catch that.",
+    "subject_before_photos": "Great photo! First, tell me who is in it.",
+    "photos_intro": (
+        "📸 Now send me *{min} to {max} photos* of the {subject}, one or several at a time.\n"
+        "Tips: good light, face clearly visible, different angles and backgrounds, "
+        "no sunglasses, no other people."
+    ),
+    "photos_need": "You have *{count}* good photos; I need at least *{min}* (up to {max}).",
+    "photos_enough": (
+        "You have *{count}* good photos. Send more (up to {max}) or reply *DONE* to continue."
+    ),
+    "photos_full": "That's the maximum of {max} photos — I've kept the first ones.",
+    "photos_still_checking": "I'm still checking {pending} photo(s) — one moment, please.",
+    "photos_not_enough": "Only *{count}* good photos so far; I need at least *{min}*.",
+    "photos_text_hint": "I'm waiting for photos 📸",
+    "photo_accepted": "✅ {count}/{max} — nice one!",
+    "photo_accepted_enough": (
+        "✅ {count}/{max} — that's enough to start! Send more for better results (up to {max}) "
+        "or reply *DONE*."
+    ),
+    "photo_rejected": "❌ I can't use that photo: {reason} Please send another one.",
+    "pack_menu": "*Choose your pack* — reply with a number:\n{options}",
+    "pack_images": "({count} images)",
+    "pack_unknown": "Please reply with the number of a pack.",
+    "pack_chosen": "Great choice: *{title}* ({price}). Preparing your secure payment link…",
+    "payment_link": (
+        "💳 Pay here: {url}\nThe link is valid for {minutes} minutes. I'll start as soon as "
+        "the payment arrives."
+    ),
+    "payment_waiting": ("I'm waiting for your payment: {url}\nReply *RESTART* to choose again."),
+    "payment_preparing_wait": "Your payment link is on its way — one moment, please.",
+    "payment_received": "🎉 Payment received, thank you! Training your model now.",
+    "payment_failed": "The payment did not go through. No money was taken.",
+    "checkout_expired": "The payment link expired. No money was taken.",
+    "training_started": "🧠 Training has started. I'll message you when your portraits are ready.",
+    "training_started_eta": (
+        "🧠 Training has started — about *{minutes} minutes*. I'll message you when your "
+        "portraits are ready."
+    ),
+    "training_wait": (
+        "⏳ Your portraits are being made. I'll message you as soon as they're ready — "
+        "reply *STATUS* any time."
+    ),
+    "training_done": "✨ Your model is trained! Generating your portraits now…",
+    "training_failed": (
+        "😔 Something went wrong while training your model. You will be refunded in full."
+    ),
+    "delivering_wait": "Your portraits are arriving — a few more on the way!",
+    "delivery_summary": "That's all of them: *{count} portraits*. I hope you love them! 💜",
+    "done_menu": "Want another style with the same photos?",
+    "refunded": "💸 Refund of {amount} issued. It can take a few days to show up.",
+    "help": (
+        "*What I can do*\n"
+        "I turn your selfies into AI portraits: agree to the terms, say who is in the photos, "
+        "send {min_hint} photos, pick a pack, pay, and receive your portraits here.\n\n"
+        "*Commands*\n"
+        "*STATUS* — where you are\n"
+        "*RESTART* — start over (paid orders still arrive)\n"
+        "*DELETE* — erase all your data\n"
+        "*STOP* / *START* — pause or resume messages\n"
+        "*LANGUAGE* — English / Español"
+    ),
+    "status_new": "We haven't started yet. Say hi!",
+    "status_consent": "Step 1 of 5: I'm waiting for you to agree to the terms (*YES*).",
+    "status_subject": "Step 2 of 5: tell me who is in the photos.",
+    "status_photos": "Step 3 of 5: photos — *{count}* good so far, at least *{min}* needed.",
+    "status_pack": "Step 4 of 5: choose a pack.",
+    "status_payment": "Step 5 of 5: I'm waiting for your payment.",
+    "status_training": "Your model is training. I'll message you when the portraits are ready.",
+    "status_delivering": "Your portraits are being delivered.",
+    "status_done": "Your portraits are delivered. Reply with a pack number for another style.",
+    "status_paid_orders": "You also have {count} paid order(s) in progress; they will arrive here.",
+    "restarted": "🔄 Starting over.",
+    "restarted_with_orders": "🔄 Starting over. Your paid order(s) will still arrive here.",
+    "delete_confirm": (
+        "⚠️ This erases your photos, portraits, and conversation everywhere. "
+        "Reply *YES* to confirm, anything else to cancel."
+    ),
+    "deleted": "🗑️ Done — all your data is being erased. Say hi any time to start again.",
+    "delete_cancelled": "Deletion cancelled; nothing was erased.",
+    "stopped": "🔕 You won't get any more messages from me. Reply *START* to resume.",
+    "started": "🔔 Welcome back!",
+    "language_menu": "Choose your language:\n*1.* English\n*2.* Español",
+    "language_set": "Language set to English.",
+    "unsupported_media": "I can't use {kind} here — I only understand text and photos.",
+}
+
+ES: dict[str, str] = {
+    "welcome": (
+        "👋 ¡Hola! Soy el *bot de retratos Astria*.\n"
+        "Envíame unos selfies y crearé retratos con IA de ti (o de tu mascota) en el estilo "
+        "que elijas."
+    ),
+    "consent": (
+        "*Antes de empezar*\n"
+        "• Tus fotos se envían a *Astria* (astria.ai), que entrena con ellas un modelo de IA "
+        "privado.\n"
+        "• Guardamos tus fotos y retratos *{days} días* y después los borramos.\n"
+        "• Responde *BORRAR* cuando quieras para eliminarlo todo.\n\n"
+        "¿Estás de acuerdo? Responde *SÍ* o *NO*."
+    ),
+    "consent_thanks": "¡Gracias! 🙌",
+    "consent_declined": (
+        "Sin problema: no guardamos nada tuyo. Si cambias de opinión, responde *SÍ*."
+    ),
+    "consent_reminder": "Responde *SÍ* para aceptar, o *NO* si prefieres no hacerlo.",
+    "consent_before_photos": "No he guardado esa foto: primero necesito tu consentimiento.",
+    "subject_menu": "*¿Quién sale en las fotos?* Responde con un número:\n{options}",
+    "subject_unknown": "Perdona, no te he entendido.",
+    "subject_before_photos": "¡Buena foto! Primero dime quién sale en ella.",
+    "photos_intro": (
+        "📸 Ahora envíame *de {min} a {max} fotos* del sujeto ({subject}), de una en una o "
+        "varias a la vez.\n"
+        "Consejos: buena luz, la cara bien visible, ángulos y fondos distintos, sin gafas de "
+        "sol y sin otras personas."
+    ),
+    "photos_need": "Tienes *{count}* fotos buenas; necesito al menos *{min}* (hasta {max}).",
+    "photos_enough": (
+        "Tienes *{count}* fotos buenas. Envía más (hasta {max}) o responde *LISTO* para seguir."
+    ),
+    "photos_full": "Ese es el máximo de {max} fotos; me he quedado con las primeras.",
+    "photos_still_checking": "Todavía estoy revisando {pending} foto(s); un momento, por favor.",
+    "photos_not_enough": "Solo hay *{count}* fotos buenas; necesito al menos *{min}*.",
+    "photos_text_hint": "Estoy esperando tus fotos 📸",
+    "photo_accepted": "✅ {count}/{max} — ¡muy bien!",
+    "photo_accepted_enough": (
+        "✅ {count}/{max} — ¡ya es suficiente para empezar! Envía más para mejores resultados "
+        "(hasta {max}) o responde *LISTO*."
+    ),
+    "photo_rejected": "❌ No puedo usar esa foto: {reason} Envíame otra, por favor.",
+    "pack_menu": "*Elige tu pack* — responde con un número:\n{options}",
+    "pack_images": "({count} imágenes)",
+    "pack_unknown": "Responde con el número de un pack, por favor.",
+    "pack_chosen": "¡Buena elección! *{title}* ({price}). Preparando tu enlace de pago seguro…",
+    "payment_link": (
+        "💳 Paga aquí: {url}\nEl enlace es válido durante {minutes} minutos. Empezaré en cuanto "
+        "llegue el pago."
+    ),
+    "payment_waiting": "Estoy esperando tu pago: {url}\nResponde *REINICIAR* para elegir de nuevo.",
+    "payment_preparing_wait": "Tu enlace de pago está en camino; un momento, por favor.",
+    "payment_received": "🎉 ¡Pago recibido, gracias! Estoy entrenando tu modelo.",
+    "payment_failed": "El pago no se ha completado. No se ha cobrado nada.",
+    "checkout_expired": "El enlace de pago ha caducado. No se ha cobrado nada.",
+    "training_started": "🧠 El entrenamiento ha empezado. Te escribiré cuando tus retratos estén listos.",
+    "training_started_eta": (
+        "🧠 El entrenamiento ha empezado: unos *{minutes} minutos*. Te escribiré cuando tus "
+        "retratos estén listos."
+    ),
+    "training_wait": (
+        "⏳ Estoy creando tus retratos. Te escribiré en cuanto estén listos; responde *ESTADO* "
+        "cuando quieras."
+    ),
+    "training_done": "✨ ¡Tu modelo está entrenado! Generando tus retratos…",
+    "training_failed": (
+        "😔 Algo ha fallado al entrenar tu modelo. Te devolveremos el importe completo."
+    ),
+    "delivering_wait": "Tus retratos están llegando; ¡faltan unos pocos!",
+    "delivery_summary": "Esos son todos: *{count} retratos*. ¡Espero que te encanten! 💜",
+    "done_menu": "¿Quieres otro estilo con las mismas fotos?",
+    "refunded": "💸 Reembolso de {amount} emitido. Puede tardar unos días en aparecer.",
+    "help": (
+        "*Lo que puedo hacer*\n"
+        "Convierto tus selfies en retratos con IA: acepta las condiciones, dime quién sale en "
+        "las fotos, envía {min_hint} fotos, elige un pack, paga y recibe aquí tus retratos.\n\n"
+        "*Comandos*\n"
+        "*ESTADO* — en qué paso estás\n"
+        "*REINICIAR* — empezar de nuevo (los pedidos pagados siguen llegando)\n"
+        "*BORRAR* — eliminar todos tus datos\n"
+        "*BAJA* / *ALTA* — pausar o reanudar los mensajes\n"
+        "*IDIOMA* — English / Español"
+    ),
+    "status_new": "Aún no hemos empezado. ¡Salúdame!",
+    "status_consent": "Paso 1 de 5: espero que aceptes las condiciones (*SÍ*).",
+    "status_subject": "Paso 2 de 5: dime quién sale en las fotos.",
+    "status_photos": "Paso 3 de 5: fotos — *{count}* buenas hasta ahora, necesito al menos *{min}*.",
+    "status_pack": "Paso 4 de 5: elige un pack.",
+    "status_payment": "Paso 5 de 5: espero tu pago.",
+    "status_training": "Tu modelo se está entrenando. Te escribiré cuando los retratos estén listos.",
+    "status_delivering": "Te estoy enviando tus retratos.",
+    "status_done": "Tus retratos están entregados. Responde con un número de pack para otro estilo.",
+    "status_paid_orders": "También tienes {count} pedido(s) pagado(s) en curso; llegarán aquí.",
+    "restarted": "🔄 Empezamos de nuevo.",
+    "restarted_with_orders": "🔄 Empezamos de nuevo. Tus pedidos pagados seguirán llegando aquí.",
+    "delete_confirm": (
+        "⚠️ Esto borra tus fotos, retratos y conversación en todas partes. "
+        "Responde *SÍ* para confirmar o cualquier otra cosa para cancelar."
+    ),
+    "deleted": "🗑️ Hecho: estamos borrando todos tus datos. Escríbeme cuando quieras para empezar.",
+    "delete_cancelled": "Borrado cancelado; no se ha eliminado nada.",
+    "stopped": "🔕 No recibirás más mensajes míos. Responde *ALTA* para reanudar.",
+    "started": "🔔 ¡Bienvenido de nuevo!",
+    "language_menu": "Elige tu idioma:\n*1.* English\n*2.* Español",
+    "language_set": "Idioma cambiado a español.",
+    "unsupported_media": "No puedo usar {kind} aquí; solo entiendo texto y fotos.",
+}
+
+CATALOGUES: dict[Language, dict[str, str]] = {Language.EN: EN, Language.ES: ES}
+
+SUBJECTS: dict[Language, dict[str, str]] = {
+    Language.EN: {
+        "woman": "woman",
+        "man": "man",
+        "boy": "boy",
+        "girl": "girl",
+        "dog": "dog",
+        "cat": "cat",
+    },
+    Language.ES: {
+        "woman": "mujer",
+        "man": "hombre",
+        "boy": "niño",
+        "girl": "niña",
+        "dog": "perro",
+        "cat": "gato",
+    },
+}
+
+# Words (normalised: lower case, no accents) that name each subject class.
+SUBJECT_WORDS: dict[str, set[str]] = {
+    "woman": {"woman", "women", "female", "lady", "mujer", "senora", "chica"},
+    "man": {"man", "men", "male", "guy", "hombre", "senor", "chico"},
+    "boy": {"boy", "son", "nino", "hijo"},
+    "girl": {"girl", "daughter", "nina", "hija"},
+    "dog": {"dog", "puppy", "perro", "perrito", "perra"},
+    "cat": {"cat", "kitten", "gato", "gata", "gatito"},
+}
+
+MEDIA: dict[Language, dict[str, str]] = {
+    Language.EN: {
+        "video": "videos",
+        "audio": "voice notes or audio",
+        "sticker": "stickers",
+        "document": "documents",
+        "location": "locations",
+        "contacts": "contacts",
+        "image": "photos",
+    },
+    Language.ES: {
+        "video": "vídeos",
+        "audio": "notas de voz ni audios",
+        "sticker": "stickers",
+        "document": "documentos",
+        "location": "ubicaciones",
+        "contacts": "contactos",
+        "image": "fotos",
+    },
+}
+
+REJECTIONS: dict[Language, dict[str, str]] = {
+    Language.EN: {
+        "not_an_image": "it isn't a photo I can open.",
+        "unsupported_format": "please send it as a normal photo (JPEG, PNG or HEIC).",
+        "too_small": "it's too small — send one at least 512 px on its short side.",
+        "too_large": "the file is too big.",
+        "too_many_pixels": "the image is far too large in pixels.",
+        "duplicate": "you've already sent this one.",
+        "download_failed": "I couldn't download it.",
+        "default": "it doesn't meet the requirements.",
+    },
+    Language.ES: {
+        "not_an_image": "no es una foto que pueda abrir.",
+        "unsupported_format": "envíala como foto normal (JPEG, PNG o HEIC).",
+        "too_small": "es demasiado pequeña: envía una de al menos 512 px en su lado corto.",
+        "too_large": "el archivo es demasiado grande.",
+        "too_many_pixels": "la imagen tiene demasiados píxeles.",
+        "duplicate": "ya me habías enviado esta.",
+        "download_failed": "no he podido descargarla.",
+        "default": "no cumple los requisitos.",
+    },
+}
+
+
+def render(language: Language, key: str, **values: object) -> str:
+    return CATALOGUES[language][key].format(**values)
+
+
+def subject_name(language: Language, subject: str) -> str:
+    return SUBJECTS[language].get(subject, subject)
+
+
+def media_name(language: Language, kind: str) -> str:
+    return MEDIA[language].get(kind, MEDIA[language]["document"])
+
+
+def rejection(language: Language, reason: str | None) -> str:
+    table = REJECTIONS[language]
+    return table.get(reason or "default", table["default"])
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Pieces of at most `limit` characters, cut at a paragraph, line or word if possible."""
+    parts: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        if cut < limit // 2:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts

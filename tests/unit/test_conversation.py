@@ -1,0 +1,358 @@
+"""The conversation, state by state: every input gets an answer, every command works."""
+
+import itertools
+from typing import Any
+from dataclasses import replace
+
+import pytest
+
+from services.message.domain import texts
+from services.message.domain.conversation import (
+    CheckoutExpired,
+    CheckoutReady,
+    Conversation,
+    EraseUser,
+    ImagesReady,
+    Media,
+    MediaKind,
+    PaymentCompleted,
+    PaymentFailed,
+    PaymentRefunded,
+    PhotoChecked,
+    RequestCheckout,
+    Rules,
+    Step,
+    SubmitPhoto,
+    TuneFailed,
+    TuneStarted,
+    TuneTrained,
+    UserMessage,
+    on_event,
+    on_message,
+)
+from services.message.domain.language import Language
+from shared.packs import load_catalogue
+
+_ids = itertools.count(1)
+RULES = Rules(catalogue=load_catalogue(), min_photos=3, max_photos=5, new_order_id=lambda: "ord-1")
+PHOTO = Media("https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME1", "image/jpeg")
+
+EN_USER = "whatsapp:+15551234567"
+ES_USER = "whatsapp:+34612345678"
+
+
+def at(step, user=EN_USER, **changes):
+    """A conversation in `step` with plausible progress for it."""
+    base = Conversation.start(user)
+    progress: dict[Step, dict[str, Any]] = {
+        Step.PHOTOS: {"subject": "woman"},
+        Step.PACK: {"subject": "woman", "accepted": 3},
+        Step.PAYMENT: {
+            "subject": "woman",
+            "accepted": 3,
+            "order_id": "ord-1",
+            "pack_code": "corporate",
+        },
+        Step.TRAINING: {
+            "subject": "woman",
+            "accepted": 3,
+            "order_id": "ord-1",
+            "paid_orders": ("ord-1",),
+        },
+        Step.DELIVERING: {
+            "subject": "woman",
+            "accepted": 3,
+            "order_id": "ord-1",
+            "paid_orders": ("ord-1",),
+        },
+        Step.DONE: {"subject": "woman", "accepted": 3, "order_id": "ord-1"},
+    }
+    fields: dict[str, Any] = {**progress.get(step, {}), **changes}
+    return replace(base, step=step, **fields)
+
+
+def text(body):
+    return UserMessage(message_id=f"m{next(_ids)}", text=body)
+
+
+def media(*items, body=""):
+    return UserMessage(message_id=f"m{next(_ids)}", text=body, media=items)
+
+
+def said(decision):
+    return "\n".join(r.text for r in decision.replies if r.text)
+
+
+INPUTS = {
+    "text": text("hello there"),
+    "emoji only": text("😀🎉"),
+    "empty body": text(""),
+    "5000 characters": text("a" * 5000),
+    "unknown command": text("FOOBAR"),
+    "yes": text("yes"),
+    "no": text("no"),
+    "done": text("done"),
+    "number": text("1"),
+    "photo": media(PHOTO),
+    "photo with caption": media(PHOTO, body="me at the beach"),
+    "video": media(Media("https://x/v", "video/mp4")),
+    "voice note": media(Media("https://x/a", "audio/ogg")),
+    "sticker": media(Media("https://x/s", "image/webp")),
+    "document": media(Media("https://x/d", "application/pdf")),
+    "location": UserMessage(message_id="loc", kind=MediaKind.LOCATION),
+    "contacts": UserMessage(message_id="vcard", kind=MediaKind.CONTACTS),
+}
+
+
+@pytest.mark.parametrize("step", list(Step))
+@pytest.mark.parametrize("kind", list(INPUTS))
+@pytest.mark.parametrize("user", [EN_USER, ES_USER], ids=["en", "es"])
+def test_every_input_in_every_step_gets_an_answer(step, kind, user):
+    decision = on_message(at(step, user), INPUTS[kind], RULES)
+    submitted = [a for a in decision.actions if isinstance(a, SubmitPhoto)]
+    # Photos in the photo step are answered when the image service has checked them.
+    assert decision.replies or submitted, f"no answer to {kind!r} in {step}"
+    for reply in decision.replies:
+        assert reply.text is None or 0 < len(reply.text) <= texts.MAX_MESSAGE
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_long_text_is_never_echoed_back(step):
+    decision = on_message(at(step), text("z" * 5000), RULES)
+    assert "zzzz" not in said(decision)
+
+
+@pytest.mark.parametrize("step", [s for s in Step if s is not Step.NEW])
+@pytest.mark.parametrize(
+    "kind", ["video", "voice note", "sticker", "document", "location", "contacts"]
+)
+def test_unsupported_media_is_named_and_nothing_is_submitted(step, kind):
+    decision = on_message(at(step), INPUTS[kind], RULES)
+    assert "I can't use" in said(decision)
+    assert decision.actions == ()
+    assert decision.conversation.step is step
+
+
+# --- the happy path --------------------------------------------------------------------
+
+
+def test_the_journey_from_hi_to_the_payment_link():
+    c = Conversation.start(EN_USER)
+    d = on_message(c, text("hi"), RULES)
+    assert d.conversation.step is Step.CONSENT
+    assert "Astria" in said(d)
+    assert "30 days" in said(d)
+    assert "DELETE" in said(d)
+
+    d = on_message(d.conversation, text("Yes!"), RULES)
+    assert d.conversation.step is Step.SUBJECT
+    assert "*1.* woman" in said(d)
+
+    d = on_message(d.conversation, text("I'm a woman"), RULES)
+    assert (d.conversation.step, d.conversation.subject) == (Step.PHOTOS, "woman")
+
+    d = on_message(d.conversation, media(PHOTO, PHOTO), RULES)
+    assert [a.index for a in d.actions if isinstance(a, SubmitPhoto)] == [0, 1]
+    assert d.conversation.pending == 2
+
+    c = d.conversation
+    for count in (1, 2, 3):
+        d = on_event(c, PhotoChecked(accepted=True, accepted_count=count), RULES)
+        c = d.conversation
+        assert f"{count}/5" in said(d)
+    assert "DONE" in said(d)  # the minimum is reached
+
+    d = on_message(c, text("DONE"), RULES)
+    assert d.conversation.step is Step.PACK
+    assert "Corporate headshots" in said(d)
+    assert "Pet portraits" not in said(d)  # not offered for a woman
+
+    d = on_message(d.conversation, text("1"), RULES)
+    assert d.conversation.step is Step.PAYMENT
+    assert d.actions == (RequestCheckout("ord-1", "corporate", "woman"),)
+
+    d = on_event(d.conversation, CheckoutReady("ord-1", "https://pay.example/c/1", 30), RULES)
+    assert "https://pay.example/c/1" in said(d)
+
+
+def test_subject_by_number_and_in_spanish():
+    assert on_message(at(Step.SUBJECT), text("2"), RULES).conversation.subject == "man"
+    assert (
+        on_message(at(Step.SUBJECT, ES_USER), text("es mi perrito"), RULES).conversation.subject
+        == "dog"
+    )
+    assert on_message(at(Step.SUBJECT), text("7"), RULES).conversation.step is Step.SUBJECT
+
+
+def test_a_rejected_photo_gets_the_reason_and_is_not_counted():
+    c = at(Step.PHOTOS, pending=1)
+    d = on_event(c, PhotoChecked(accepted=False, reason="too_small"), RULES)
+    assert "512 px" in said(d)
+    assert (d.conversation.accepted, d.conversation.pending) == (0, 0)
+
+
+def test_the_maximum_moves_on_to_the_packs_and_extra_photos_are_not_sent():
+    c = at(Step.PHOTOS, accepted=4)
+    d = on_message(c, media(PHOTO, PHOTO, PHOTO), RULES)
+    assert len(d.actions) == 1
+    assert "maximum of 5" in said(d)
+    d = on_event(d.conversation, PhotoChecked(accepted=True, accepted_count=5), RULES)
+    assert d.conversation.step is Step.PACK
+
+
+def test_done_before_the_minimum_explains_what_is_missing():
+    assert "at least *3*" in said(on_message(at(Step.PHOTOS, accepted=1), text("done"), RULES))
+    waiting = on_message(at(Step.PHOTOS, accepted=2, pending=1), text("done"), RULES)
+    assert "still checking 1" in said(waiting)
+
+
+def test_text_instead_of_photos_gets_a_hint():
+    d = on_message(at(Step.PHOTOS, accepted=1), text("what now?"), RULES)
+    assert "waiting for photos" in said(d)
+    assert "*1* good photos" in said(d)
+
+
+def test_payment_then_training_then_delivery_then_another_pack():
+    c = at(Step.PAYMENT)
+    d = on_event(c, PaymentCompleted("ord-1"), RULES)
+    assert d.conversation.step is Step.TRAINING
+    assert d.conversation.paid_orders == ("ord-1",)
+    again = on_event(d.conversation, PaymentCompleted("ord-1"), RULES)
+    assert again.replies == ()  # duplicates are silent
+
+    d = on_event(d.conversation, TuneStarted("ord-1", eta_minutes=25), RULES)
+    assert "25 minutes" in said(d)
+    d = on_event(d.conversation, TuneTrained("ord-1"), RULES)
+    assert "trained" in said(d)
+    d = on_event(
+        d.conversation, ImagesReady("ord-1", ("https://i/1.jpg", "https://i/2.jpg")), RULES
+    )
+    assert [r.image_url for r in d.replies] == ["https://i/1.jpg", "https://i/2.jpg"]
+    assert d.conversation.step is Step.DELIVERING
+    d = on_event(d.conversation, ImagesReady("ord-1", ("https://i/3.jpg",), complete=True), RULES)
+    assert d.replies[0].image_url == "https://i/3.jpg"
+    assert "*3 portraits*" in said(d)
+    assert d.conversation.step is Step.DONE
+    assert d.conversation.paid_orders == ()
+
+    d = on_message(d.conversation, text("2"), RULES)
+    assert d.conversation.step is Step.PAYMENT
+    assert isinstance(d.actions[0], RequestCheckout)
+
+
+@pytest.mark.parametrize(
+    ("event", "word"),
+    [(PaymentFailed("ord-1"), "did not go through"), (CheckoutExpired("ord-1"), "expired")],
+)
+def test_a_failed_or_expired_checkout_returns_to_the_packs(event, word):
+    d = on_event(at(Step.PAYMENT), event, RULES)
+    assert d.conversation.step is Step.PACK
+    assert word in said(d)
+    assert "Choose your pack" in said(d)
+
+
+def test_events_of_another_order_do_not_move_the_conversation():
+    d = on_event(at(Step.PAYMENT), CheckoutExpired("old-order"), RULES)
+    assert d.conversation.step is Step.PAYMENT
+    assert d.replies == ()
+
+
+def test_training_failure_promises_and_reports_the_refund():
+    d = on_event(at(Step.TRAINING), TuneFailed("ord-1"), RULES)
+    assert "refunded" in said(d)
+    d = on_event(d.conversation, PaymentRefunded("ord-1", "14.99 USD"), RULES)
+    assert "14.99 USD" in said(d)
+
+
+def test_a_reminder_while_training():
+    assert "being made" in said(on_message(at(Step.TRAINING), text("are you there?"), RULES))
+
+
+# --- global commands -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("step", list(Step))
+@pytest.mark.parametrize("word", ["HELP", "help", "Ayuda", "AYÚDA!", "  help 🙏"])
+def test_help_everywhere_in_both_languages(step, word):
+    d = on_message(at(step), text(word), RULES)
+    assert "STATUS" in said(d)
+    assert d.conversation.step is step
+    assert "3–5 photos" in said(d)
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_status_says_where_the_person_is(step):
+    c = at(step)
+    d = on_message(c, text("status"), RULES)
+    expected = texts.render(Language.EN, f"status_{step.value}", count=c.accepted, min=3)
+    assert said(d).startswith(expected)
+    assert d.conversation.step is step
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_restart_starts_over_but_keeps_paid_orders(step):
+    c = at(step, paid_orders=("paid-1",))
+    d = on_message(c, text("restart"), RULES)
+    expected = Step.CONSENT if step in (Step.NEW, Step.CONSENT) else Step.SUBJECT
+    assert d.conversation.step is expected
+    assert d.conversation.accepted == 0
+    assert d.conversation.paid_orders == ("paid-1",)
+    assert "paid order" in said(d)
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_delete_asks_first_then_erases_on_yes(step):
+    d = on_message(at(step), text("DELETE"), RULES)
+    assert d.actions == ()
+    assert "Reply *YES*" in said(d)
+    d = on_message(d.conversation, text("yes"), RULES)
+    assert d.actions == (EraseUser(),)
+    assert d.conversation.step is Step.NEW
+    assert d.conversation.subject is None
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_delete_is_cancelled_by_anything_else(step):
+    d = on_message(at(step), text("borrar"), RULES)
+    d = on_message(d.conversation, text("no"), RULES)
+    assert d.actions == ()
+    assert "cancelled" in said(d)
+    assert d.conversation.step is step
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_stop_silences_everything_until_start(step):
+    d = on_message(at(step), text("STOP"), RULES)
+    assert "START" in said(d)
+    stopped = d.conversation
+    assert stopped.opted_out
+    assert on_message(stopped, text("hello?"), RULES).replies == ()
+    assert on_message(stopped, media(PHOTO), RULES).replies == ()
+    assert on_event(stopped, TuneTrained("ord-1"), RULES).replies == ()
+    d = on_message(stopped, text("start"), RULES)
+    assert not d.conversation.opted_out
+    assert "Welcome back" in said(d)
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_language_switches_in_one_go_or_with_a_menu(step):
+    d = on_message(at(step), text("idioma es"), RULES)
+    assert d.conversation.language is Language.ES
+    assert "español" in said(d)
+    d = on_message(at(step), text("LANGUAGE"), RULES)
+    assert "Español" in said(d)
+    d = on_message(d.conversation, text("2"), RULES)
+    assert d.conversation.language is Language.ES
+    assert d.conversation.step is step
+
+
+def test_a_spanish_number_is_greeted_in_spanish():
+    d = on_message(Conversation.start(ES_USER), text("hola"), RULES)
+    assert "¡Hola!" in said(d)
+    assert "*30 días*" in said(d)
+
+
+def test_the_conversation_survives_a_round_trip_through_storage():
+    c = at(Step.TRAINING, ES_USER, pending=2, opted_out=True)
+    assert Conversation.from_dict(c.to_dict()) == c
+    assert Conversation.from_dict({**c.to_dict(), "added_later": 1}) == c
