@@ -1,8 +1,8 @@
 """The conversation, state by state: every input gets an answer, every command works."""
 
 import itertools
-from typing import Any
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
