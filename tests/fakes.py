@@ -26,9 +26,12 @@ class MemoryStore:
     ttls: dict[str, int | None] = field(default_factory=dict)
     _version: int = 0
 
+    # Called once before each save: lets a test slip in a concurrent writer.
+    before_save: Any = None
+
     def get(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
         value, etag = self.data.get(key, (None, None))
-        return value, etag
+        return (dict(value) if value is not None else None), etag
 
     def save(
         self,
@@ -38,6 +41,9 @@ class MemoryStore:
         etag: str | None = None,
         ttl_seconds: int | None = None,
     ) -> None:
+        if self.before_save is not None:
+            hook, self.before_save = self.before_save, None
+            hook()
         if etag is not None and self.data.get(key, (None, None))[1] != etag:
             raise Conflict(key)
         self._version += 1
@@ -50,8 +56,17 @@ class MemoryStore:
 
 @dataclass
 class RecordingSender:
+    """Records texts as (to, body) and images as (to, "image:<url>")."""
+
     sent: list[tuple[str, str]] = field(default_factory=list)
 
     def send_text(self, *, to: str, body: str) -> str:
         self.sent.append((to, body))
         return f"SM{len(self.sent):032d}"
+
+    def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
+        self.sent.append((to, f"image:{url}" + (f" {caption}" if caption else "")))
+        return f"MM{len(self.sent):032d}"
+
+    def texts_to(self, to: str) -> list[str]:
+        return [body for recipient, body in self.sent if recipient == to]

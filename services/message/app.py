@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from services.message import bootstrap, webhooks
-from services.message.handlers import handle_inbound
+from services.message.handlers import CONVERSATION_EVENTS, handle_event, handle_inbound
 from services.message.settings import MessageSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe
@@ -30,4 +30,13 @@ def create_app(
         handler=lambda event, meta, runtime: handle_inbound(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
     )
+    for topic, model in CONVERSATION_EVENTS.items():
+        subscribe(
+            dapr_app,
+            pubsub=settings.pubsub_name,
+            topic=topic,
+            model=model,
+            handler=lambda event, meta, runtime: handle_event(event, meta, runtime.handlers),
+            app_api_token=settings.app_api_token,
+        )
     return app

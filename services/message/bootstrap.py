@@ -1,14 +1,18 @@
 """Composition root: the real adapters, built once at start-up."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from services.message.adapters.twilio_sender import TwilioSender
+from services.message.domain.conversation import Rules
 from services.message.handlers import MessageDeps
 from services.message.settings import MessageSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
 from shared.dapr.secrets import read_secret
 from shared.dapr.state import DaprStateStore
+from shared.events.message import Channel
+from shared.packs import load_catalogue
 from shared.runtime import connect_dapr, connect_database
 
 
@@ -20,6 +24,16 @@ class MessageRuntime(BaseDeps):
     twilio_auth_token: str = field(repr=False)
 
 
+def build_rules(settings: MessageSettings) -> Rules:
+    return Rules(
+        catalogue=load_catalogue(settings.packs_file),
+        min_photos=settings.min_photos,
+        max_photos=settings.max_photos,
+        retention_days=settings.retention_days,
+        new_order_id=lambda: f"ord_{uuid.uuid4().hex[:20]}",
+    )
+
+
 def build_deps(settings: MessageSettings) -> MessageRuntime:
     resources = BaseDeps()
     client = connect_dapr(settings, resources)
@@ -29,13 +43,16 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
     handlers = MessageDeps(
         publisher=DaprPublisher(client, settings.pubsub_name),
         state=DaprStateStore(client, settings.statestore_name),
-        sender=TwilioSender(
-            account_sid=account_sid,
-            auth_token=auth_token,
-            from_=settings.twilio_whatsapp_from,
-            api_base=settings.twilio_api_base,
-            timeout=settings.twilio_timeout_seconds,
-        ),
+        senders={
+            Channel.TWILIO: TwilioSender(
+                account_sid=account_sid,
+                auth_token=auth_token,
+                from_=settings.twilio_whatsapp_from,
+                api_base=settings.twilio_api_base,
+                timeout=settings.twilio_timeout_seconds,
+            )
+        },
+        rules=build_rules(settings),
         dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
     )
     return MessageRuntime(

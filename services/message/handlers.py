@@ -1,26 +1,44 @@
-"""Use cases of the message service; collaborators come in as arguments."""
+"""Use cases of the message service; collaborators come in as arguments.
+
+Webhook side: `accept_inbound` publishes each provider message once.
+Subscriber side: `handle_inbound` and `handle_event` run the conversation:
+decide (ETag-guarded, retried on conflict), then flush what was decided.
+"""
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from services.message.domain import replies
+from services.message.conversations import ConversationStore, Record
+from services.message.domain import conversation as domain
 from services.message.ports import WhatsAppSender
 from shared.dapr.ports import KeyValueStore, Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
+from shared.errors import Conflict, Rejected, Transient
+from shared.events import image, message, payment
+from shared.events.base import Event
 from shared.events.message import WhatsAppInbound
 from shared.events.topics import Topic
 from shared.logging import mask_phone
 
 log = logging.getLogger(__name__)
 
+MAX_CONFLICT_RETRIES = 8
+
 
 @dataclass
 class MessageDeps:
     publisher: Publisher
     state: KeyValueStore
-    sender: WhatsAppSender
+    senders: Mapping[str, WhatsAppSender]
+    rules: domain.Rules
     dedupe_ttl_seconds: int
+
+    @property
+    def conversations(self) -> ConversationStore:
+        return ConversationStore(self.state)
 
 
 def inbound_event_id(event: WhatsAppInbound) -> str:
@@ -33,7 +51,7 @@ def accept_inbound(event: WhatsAppInbound, deps: MessageDeps) -> bool:
 
     Publish before remembering: if the publish fails the webhook answers 500 and
     the provider's retry publishes again. A duplicate that slips through has the
-    same event id, which the subscriber de-duplicates.
+    same event id, which the conversation record recognises.
     """
     key = f"inbound-seen:{inbound_event_id(event)}"
     seen, _ = deps.state.get(key)
@@ -45,13 +63,206 @@ def accept_inbound(event: WhatsAppInbound, deps: MessageDeps) -> bool:
     return True
 
 
+def _user_message(event: WhatsAppInbound) -> domain.UserMessage:
+    kinds = {"location": domain.MediaKind.LOCATION, "contacts": domain.MediaKind.CONTACTS}
+    return domain.UserMessage(
+        message_id=event.provider_message_id,
+        text=event.text,
+        media=tuple(domain.Media(m.reference, m.content_type) for m in event.media),
+        kind=kinds.get((event.message_type or "").lower()),
+    )
+
+
 def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -> Outcome:
-    """Subscriber side: answer the person, once per event id."""
-    key = f"inbound-handled:{meta.id}"
-    done, _ = deps.state.get(key)
-    if done is not None:
-        return Outcome.SUCCESS
-    deps.sender.send_text(to=event.sender, body=replies.greeting(event.profile_name))
-    deps.state.save(key, {"at": datetime.now(UTC).isoformat()}, ttl_seconds=deps.dedupe_ttl_seconds)
-    log.info("answered", extra={"sender": mask_phone(event.sender), "event_id": meta.id})
+    message_ = _user_message(event)
+    _decide_and_flush(
+        user=event.sender,
+        event_id=meta.id or inbound_event_id(event),
+        channel=event.channel.value,
+        decide=lambda c: domain.on_message(c, message_, deps.rules),
+        deps=deps,
+        create=True,
+    )
     return Outcome.SUCCESS
+
+
+def _minutes_until(moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    seconds = (moment - datetime.now(UTC)).total_seconds()
+    return max(1, round(seconds / 60))
+
+
+def _money(amount_minor: int, currency: str) -> str:
+    return f"{amount_minor / 100:.2f} {currency.upper()}"
+
+
+def to_domain(event: Event) -> domain.DomainEvent:
+    """A service's event as the conversation understands it."""
+    match event:
+        case image.PhotoChecked():
+            return domain.PhotoChecked(event.accepted, event.reason, event.accepted_count)
+        case payment.CheckoutReady():
+            return domain.CheckoutReady(event.order_id, event.url, _minutes_until(event.expires_at))
+        case payment.PaymentCompleted():
+            return domain.PaymentCompleted(event.order_id)
+        case payment.PaymentFailed():
+            return domain.PaymentFailed(event.order_id)
+        case payment.CheckoutExpired():
+            return domain.CheckoutExpired(event.order_id)
+        case image.TuneStarted():
+            return domain.TuneStarted(event.order_id, event.eta_minutes)
+        case image.TuneTrained():
+            return domain.TuneTrained(event.order_id)
+        case image.TuneFailed():
+            return domain.TuneFailed(event.order_id)
+        case image.ImagesReady():
+            return domain.ImagesReady(event.order_id, event.image_urls, event.complete)
+        case payment.PaymentRefunded():
+            return domain.PaymentRefunded(
+                event.order_id, _money(event.amount_minor, event.currency)
+            )
+    raise Rejected(f"no conversation event for {type(event).__name__}")
+
+
+# The events the conversation listens to, and their payload models.
+CONVERSATION_EVENTS: dict[str, type[Event]] = {
+    Topic.PHOTO_CHECKED: image.PhotoChecked,
+    Topic.CHECKOUT_READY: payment.CheckoutReady,
+    Topic.PAYMENT_COMPLETED: payment.PaymentCompleted,
+    Topic.PAYMENT_FAILED: payment.PaymentFailed,
+    Topic.CHECKOUT_EXPIRED: payment.CheckoutExpired,
+    Topic.TUNE_STARTED: image.TuneStarted,
+    Topic.TUNE_TRAINED: image.TuneTrained,
+    Topic.TUNE_FAILED: image.TuneFailed,
+    Topic.IMAGES_READY: image.ImagesReady,
+    Topic.PAYMENT_REFUNDED: payment.PaymentRefunded,
+}
+
+
+def handle_event(event: Event, meta: EventMeta, deps: MessageDeps) -> Outcome:
+    user: str = getattr(event, "user")  # noqa: B009 - every conversation event names its user
+    domain_event = to_domain(event)
+    _decide_and_flush(
+        user=user,
+        event_id=meta.id,
+        channel=None,
+        decide=lambda c: domain.on_event(c, domain_event, deps.rules),
+        deps=deps,
+        create=False,
+    )
+    return Outcome.SUCCESS
+
+
+def _decide_and_flush(
+    *,
+    user: str,
+    event_id: str,
+    channel: str | None,
+    decide: Callable[[domain.Conversation], domain.Decision],
+    deps: MessageDeps,
+    create: bool,
+) -> None:
+    store = deps.conversations
+    for _attempt in range(MAX_CONFLICT_RETRIES):
+        record, etag = store.load(user)
+        if record is None:
+            if not create:
+                # Erased, or never met: nothing to tell anyone.
+                log.info("event for an unknown conversation", extra={"event_id": event_id})
+                return
+            record = Record(domain.Conversation.start(user), channel or "twilio")
+        if event_id in record.processed:
+            break  # decided before; finish its flush if a crash interrupted it
+        decision = decide(record.conversation)
+        if channel:
+            record = Record(record.conversation, channel, record.processed, record.outbox)
+        items = _outputs(decision, record, event_id)
+        try:
+            store.save(record.decided(event_id, decision.conversation, items), etag)
+            break
+        except Conflict:
+            continue  # someone else decided first: decide again on their result
+    else:
+        raise Transient(f"conversation {mask_phone(user)} kept changing; retry")
+    _flush(user, event_id, deps)
+
+
+def _outputs(decision: domain.Decision, record: Record, event_id: str) -> list[dict[str, Any]]:
+    user, channel = record.conversation.user, record.channel
+    items: list[dict[str, Any]] = []
+    for action in decision.actions:
+        items.append(_publication(action, user, channel, event_id))
+    for reply in decision.replies:
+        items.append({"type": "reply", "text": reply.text, "image_url": reply.image_url})
+    return items
+
+
+def _publication(action: domain.Action, user: str, channel: str, event_id: str) -> dict[str, Any]:
+    topic: str
+    payload: Event
+    match action:
+        case domain.SubmitPhoto():
+            topic, key = Topic.PHOTO_SUBMITTED, f"photo-{action.message_id}-{action.index}"
+            payload = message.PhotoSubmitted(
+                user=user,
+                channel=message.Channel(channel),
+                message_id=action.message_id,
+                media_index=action.index,
+                media_reference=action.media.reference,
+                content_type=action.media.content_type,
+            )
+        case domain.RequestCheckout():
+            topic, key = Topic.CHECKOUT_REQUESTED, f"checkout-{action.order_id}"
+            payload = message.CheckoutRequested(
+                order_id=action.order_id,
+                user=user,
+                channel=message.Channel(channel),
+                pack_code=action.pack_code,
+                subject=action.subject,
+            )
+        case domain.EraseUser():
+            topic, key = Topic.USER_ERASED, f"erase-{event_id}"
+            payload = message.UserErased(user=user)
+    return {
+        "type": "publish",
+        "topic": topic,
+        "event_id": key,
+        "payload": payload.model_dump(mode="json"),
+    }
+
+
+_PUBLISHED_MODELS: dict[str, type[Event]] = {
+    Topic.PHOTO_SUBMITTED: message.PhotoSubmitted,
+    Topic.CHECKOUT_REQUESTED: message.CheckoutRequested,
+    Topic.USER_ERASED: message.UserErased,
+}
+
+
+def _flush(user: str, event_id: str, deps: MessageDeps) -> None:
+    store = deps.conversations
+    record, _ = store.load(user)
+    pending = record.pending(event_id) if record else None
+    if record is None or pending is None:
+        return
+    sender = deps.senders[record.channel]
+    for item in pending.items:
+        if item["type"] == "publish":
+            model = _PUBLISHED_MODELS[item["topic"]]
+            deps.publisher.publish(
+                item["topic"], model.model_validate(item["payload"]), event_id=item["event_id"]
+            )
+        elif item.get("image_url"):
+            sender.send_image(to=user, url=item["image_url"])
+        elif item.get("text"):
+            sender.send_text(to=user, body=item["text"])
+    for _attempt in range(MAX_CONFLICT_RETRIES):
+        record, etag = store.load(user)
+        if record is None or record.pending(event_id) is None:
+            return
+        try:
+            store.save(record.without(event_id), etag)
+            return
+        except Conflict:
+            continue
+    raise Transient("could not clear the outbox; the retry will finish it")

@@ -1,5 +1,8 @@
+from pathlib import Path
+
 from pydantic import Field
 
+from shared.packs import DEFAULT_CATALOGUE
 from shared.settings import ServiceSettings
 
 
@@ -16,3 +19,7 @@ class MessageSettings(ServiceSettings):
     max_webhook_bytes: int = Field(default=64 * 1024, gt=0)
     # Twilio retries a webhook within seconds; a day of memory is plenty.
     dedupe_ttl_seconds: int = 24 * 3600
+    min_photos: int = Field(default=8, ge=1)
+    max_photos: int = Field(default=20, ge=1)
+    retention_days: int = Field(default=30, ge=1)
+    packs_file: Path = DEFAULT_CATALOGUE

@@ -23,6 +23,7 @@ def create_app(
         build_deps=build_deps,  # type: ignore[arg-type]
     )
     app.include_router(twilio_fake.router)
+    app.include_router(twilio_fake.cdn_router)
     app.include_router(control.router)
 
     @app.get("/", include_in_schema=False)

@@ -1,5 +1,7 @@
 """The sandbox's own API: act as a person on WhatsApp and see what the bot sent."""
 
+import base64
+import binascii
 from typing import Any
 
 import httpx
@@ -20,12 +22,25 @@ router = APIRouter(prefix="/sandbox", tags=["sandbox"])
 async def twilio_inbound(message: twilio_fake.InboundText, request: Request) -> JSONResponse:
     settings: SandboxSettings = request.app.state.settings
     runtime: SandboxRuntime = request.app.state.deps
-    message_sid = message.message_sid or twilio_fake.new_sid("SM")
+    message_sid = message.message_sid or twilio_fake.new_sid("MM" if message.media else "SM")
+    media = []
+    for item in message.media:
+        try:
+            data = base64.b64decode(item.data_base64, validate=True)
+        except binascii.Error:
+            return JSONResponse({"error": "media data_base64 is not base64"}, status_code=422)
+        media_sid = twilio_fake.new_sid("ME")
+        runtime.store.add_media(media_sid, item.content_type, data)
+        url = twilio_fake.media_url(
+            str(request.base_url).rstrip("/"), runtime.twilio_account_sid, message_sid, media_sid
+        )
+        media.append((url, item.content_type))
     form = twilio_fake.build_inbound_form(
         message,
         account_sid=runtime.twilio_account_sid,
         to=settings.twilio_whatsapp_number,
         message_sid=message_sid,
+        media=media,
     )
     signature = twilio_fake.sign(runtime.twilio_auth_token, settings.message_webhook_url, form)
     try:

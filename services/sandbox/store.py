@@ -9,6 +9,8 @@ from typing import Any
 class SandboxStore:
     outbound: list[dict[str, Any]] = field(default_factory=list)
     inbound: list[dict[str, Any]] = field(default_factory=list)
+    # media sid -> (content type, bytes): what "Twilio" hosts for inbound photos.
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record_outbound(self, message: dict[str, Any]) -> None:
@@ -18,6 +20,10 @@ class SandboxStore:
     def record_inbound(self, message: dict[str, Any]) -> None:
         with self._lock:
             self.inbound.append(message)
+
+    def add_media(self, media_sid: str, content_type: str, data: bytes) -> None:
+        with self._lock:
+            self.media[media_sid] = (content_type, data)
 
     def outbound_to(self, to: str | None) -> list[dict[str, Any]]:
         with self._lock:

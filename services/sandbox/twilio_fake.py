@@ -7,13 +7,14 @@ import base64
 import hmac
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from twilio.request_validator import RequestValidator
 
@@ -22,6 +23,7 @@ from services.sandbox.store import SandboxStore
 MAX_BODY = 1600
 
 router = APIRouter(prefix="/twilio", tags=["fake twilio"])
+cdn_router = APIRouter(tags=["fake twilio"], include_in_schema=False)
 
 
 def new_sid(prefix: str) -> str:
@@ -107,6 +109,11 @@ async def create_message(account_sid: str, request: Request) -> JSONResponse:
     return JSONResponse(message, status_code=201)
 
 
+class InboundMedia(BaseModel):
+    content_type: str = Field(examples=["image/jpeg"])
+    data_base64: str = Field(description="the file, base64-encoded")
+
+
 class InboundText(BaseModel):
     """A person writing to the bot from WhatsApp."""
 
@@ -116,17 +123,29 @@ class InboundText(BaseModel):
     message_sid: str | None = Field(
         default=None, description="Reuse one to replay a delivery, as Twilio may."
     )
+    media: list[InboundMedia] = Field(default_factory=list, max_length=10)
+
+
+def media_url(base_url: str, account_sid: str, message_sid: str, media_sid: str) -> str:
+    message = f"{base_url}/twilio/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}"
+    return f"{message}/Media/{media_sid}"
 
 
 def build_inbound_form(
-    message: InboundText, *, account_sid: str, to: str, message_sid: str
+    message: InboundText,
+    *,
+    account_sid: str,
+    to: str,
+    message_sid: str,
+    media: Sequence[tuple[str, str]] = (),
 ) -> dict[str, str]:
+    """Twilio's form for a message; `media` is [(url, content type)] in order."""
     digits = message.phone.lstrip("+")
     form = {
         "SmsMessageSid": message_sid,
-        "NumMedia": "0",
+        "NumMedia": str(len(media)),
         "ProfileName": message.profile_name or "",
-        "MessageType": "text",
+        "MessageType": "image" if media else "text",
         "SmsSid": message_sid,
         "WaId": digits,
         "SmsStatus": "received",
@@ -146,7 +165,39 @@ def build_inbound_form(
         "From": f"whatsapp:{message.phone}",
         "ApiVersion": "2010-04-01",
     }
+    for index, (url, content_type) in enumerate(media):
+        form[f"MediaUrl{index}"] = url
+        form[f"MediaContentType{index}"] = content_type
     return form
+
+
+@router.get("/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}/Media/{media_sid}")
+def get_media(
+    account_sid: str,  # noqa: ARG001 - part of the path Twilio serves
+    message_sid: str,  # noqa: ARG001
+    media_sid: str,
+    request: Request,
+) -> Response:
+    """Media behind HTTP Basic auth, answered with a redirect to a short-lived CDN URL."""
+    sandbox = request.app.state.deps
+    if not _basic_auth_ok(
+        request.headers.get("authorization", ""),
+        sandbox.twilio_account_sid,
+        sandbox.twilio_auth_token,
+    ):
+        return _error(401, 20003, "Authenticate")
+    if media_sid not in sandbox.store.media:
+        return _error(404, 20404, "The requested resource was not found")
+    return RedirectResponse(f"/twilio-cdn/{media_sid}", status_code=307)
+
+
+@cdn_router.get("/twilio-cdn/{media_sid}")
+def cdn_media(media_sid: str, request: Request) -> Response:
+    found = request.app.state.deps.store.media.get(media_sid)
+    if found is None:
+        return Response(status_code=404)
+    content_type, data = found
+    return Response(data, media_type=content_type)
 
 
 def sign(auth_token: str, url: str, form: dict[str, str]) -> str:

@@ -35,3 +35,31 @@ class WhatsAppInbound(Event):
     media: tuple[InboundMedia, ...] = ()
     message_type: str | None = None
     received_at: datetime
+
+
+class PhotoSubmitted(Event):
+    """A photo a person sent, for the image service to fetch, check and store."""
+
+    user: str
+    channel: Channel
+    message_id: str
+    media_index: int = Field(ge=0)
+    # Provider reference (Twilio media URL, Meta media id); only image fetches it.
+    media_reference: str
+    content_type: str
+
+
+class CheckoutRequested(Event):
+    """The person chose a pack; payment prices it from the catalogue, never from here."""
+
+    order_id: str
+    user: str
+    channel: Channel
+    pack_code: str
+    subject: str
+
+
+class UserErased(Event):
+    """The person asked to erase everything: every service deletes what it holds of them."""
+
+    user: str

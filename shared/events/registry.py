@@ -8,15 +8,28 @@ Regenerate after a deliberate change with `python -m shared.events.registry`.
 import json
 from pathlib import Path
 
+from shared.events import image, message, payment
 from shared.events.base import Event
-from shared.events.message import WhatsAppInbound
 from shared.events.topics import Topic
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 # Topics get their payload model as the issue that introduces them lands.
 PAYLOADS: dict[str, type[Event]] = {
-    Topic.WHATSAPP_INBOUND: WhatsAppInbound,
+    Topic.WHATSAPP_INBOUND: message.WhatsAppInbound,
+    Topic.PHOTO_SUBMITTED: message.PhotoSubmitted,
+    Topic.CHECKOUT_REQUESTED: message.CheckoutRequested,
+    Topic.USER_ERASED: message.UserErased,
+    Topic.PHOTO_CHECKED: image.PhotoChecked,
+    Topic.TUNE_STARTED: image.TuneStarted,
+    Topic.TUNE_TRAINED: image.TuneTrained,
+    Topic.TUNE_FAILED: image.TuneFailed,
+    Topic.IMAGES_READY: image.ImagesReady,
+    Topic.CHECKOUT_READY: payment.CheckoutReady,
+    Topic.PAYMENT_COMPLETED: payment.PaymentCompleted,
+    Topic.PAYMENT_FAILED: payment.PaymentFailed,
+    Topic.CHECKOUT_EXPIRED: payment.CheckoutExpired,
+    Topic.PAYMENT_REFUNDED: payment.PaymentRefunded,
 }
 
 

@@ -59,3 +59,18 @@ def test_a_body_over_1600_characters_is_refused_with_21617(sandbox):
     with pytest.raises(Rejected, match="21617"):
         sender(url).send_text(to="whatsapp:+15550000003", body="x" * 1601)
     assert store.outbound_to("whatsapp:+15550000003") == []
+
+
+def test_inbound_media_needs_basic_auth_and_redirects_to_the_cdn(sandbox):
+    import httpx
+
+    url, store = sandbox
+    store.add_media("ME" + "1" * 32, "image/jpeg", b"jpeg bytes")
+    media = f"{url}/twilio/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM1/Media/ME{'1' * 32}"
+    assert httpx.get(media).status_code == 401
+    answer = httpx.get(media, auth=(ACCOUNT_SID, AUTH_TOKEN))
+    assert answer.status_code == 307
+    assert answer.headers["location"].startswith("/twilio-cdn/")
+    followed = httpx.get(media, auth=(ACCOUNT_SID, AUTH_TOKEN), follow_redirects=True)
+    assert followed.content == b"jpeg bytes"
+    assert followed.headers["content-type"] == "image/jpeg"

@@ -58,6 +58,9 @@ class Stack:
             DAPR_WAIT_SECONDS="30",
             DATABASE_URL=f"sqlite:///{self.workdir / 'data' / app.name}.db",
             LOG_LEVEL="INFO",
+            # Short journeys: three photos are enough in tests.
+            MIN_PHOTOS="3",
+            MAX_PHOTOS="5",
         )
         if "sandbox" in self.apps:
             env["TWILIO_API_BASE"] = f"{self.apps['sandbox'].url}/twilio"
@@ -179,6 +182,30 @@ class Stack:
             self.broker.stop()
         for log in self._log_files:
             log.close()
+
+    def publish_as(self, app: str, topic: str, payload: dict[str, object], event_id: str) -> None:
+        """Publish through `app`'s sidecar, as that service would."""
+        response = httpx.post(
+            f"{self.apps[app].dapr_url}/v1.0/publish/pubsub/{topic}",
+            params={"metadata.cloudevent.id": event_id},
+            json=payload,
+            timeout=10,
+        )
+        response.raise_for_status()
+
+    def published(self, topic: str) -> list[dict[str, object]]:
+        """The CloudEvents on `topic`, read from the broker's stream."""
+        import json
+
+        import redis
+
+        assert self.broker is not None
+        client = redis.Redis(port=self.broker.port)
+        try:
+            entries: list[tuple[bytes, dict[bytes, bytes]]] = client.xrange(topic)  # type: ignore[assignment]
+        finally:
+            client.close()
+        return [json.loads(fields[b"data"]) for _, fields in entries]
 
     def logs(self, tail_lines: int = 80) -> str:
         parts = []

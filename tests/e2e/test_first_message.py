@@ -45,17 +45,19 @@ def send(stack, phone, text="hi", message_sid=None):
 def test_hi_is_answered_through_real_sidecars(stack):
     phone = new_phone()
     assert send(stack, phone)["webhook_status"] == 200
-    [reply] = wait_for_replies(stack, phone, 1)
-    assert "Astria portrait bot" in reply["body"]
-    assert reply["from"] == "whatsapp:+14155238886"
+    welcome, consent = wait_for_replies(stack, phone, 2)
+    assert "Astria portrait bot" in welcome["body"]
+    assert "Before we start" in consent["body"]
+    assert welcome["from"] == "whatsapp:+14155238886"
 
 
 def test_the_sidecars_run_daprd_built_by_the_project(stack):
     metadata = httpx.get(f"{stack['message'].dapr_url}/v1.0/metadata", timeout=5).json()
     assert metadata["runtimeVersion"] == "1.18.3"
-    [subscription] = metadata["subscriptions"]
-    assert subscription["topic"] == "whatsapp.inbound"
-    assert subscription["deadLetterTopic"] == "deadletter"
+    subscriptions = {s["topic"]: s for s in metadata["subscriptions"]}
+    assert "whatsapp.inbound" in subscriptions
+    assert "photo.checked" in subscriptions
+    assert {s["deadLetterTopic"] for s in subscriptions.values()} == {"deadletter"}
     components = {c["name"]: c["type"] for c in metadata["components"]}
     expected_state = "state.sqlite" if stack.profile == "local" else "state.redis"
     assert components["statestore"] == expected_state
@@ -79,11 +81,11 @@ def test_a_forged_signature_gets_403_and_publishes_nothing(stack):
         timeout=10,
     )
     assert response.status_code == 403
-    # A genuine message afterwards is answered, and it is the only answer.
+    # A genuine message afterwards is answered (welcome + consent), and nothing else.
     send(stack, phone)
-    wait_for_replies(stack, phone, 1)
+    wait_for_replies(stack, phone, 2)
     time.sleep(1.5)
-    assert len(replies(stack, phone)) == 1
+    assert len(replies(stack, phone)) == 2
 
 
 def test_the_same_message_sid_twice_yields_one_reply(stack):
@@ -91,7 +93,10 @@ def test_the_same_message_sid_twice_yields_one_reply(stack):
     sid = new_sid("SM")
     assert send(stack, phone, message_sid=sid)["webhook_status"] == 200
     assert send(stack, phone, message_sid=sid)["webhook_status"] == 200
-    send(stack, phone, text="hello again")
-    wait_for_replies(stack, phone, 2)
+    # Had "hi" been handled twice, the second would get the consent reminder.
+    send(stack, phone, text="yes")
+    wait_for_replies(stack, phone, 4)
     time.sleep(1.5)
-    assert len(replies(stack, phone)) == 2
+    bodies = [m["body"] for m in replies(stack, phone)]
+    assert len(bodies) == 4
+    assert "Thank you" in bodies[2]

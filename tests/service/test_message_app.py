@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
 from services.message.app import create_app
-from services.message.bootstrap import MessageRuntime
-from services.message.handlers import MessageDeps
+from services.message.bootstrap import MessageRuntime, build_rules
+from services.message.handlers import CONVERSATION_EVENTS, MessageDeps
 from services.message.settings import MessageSettings
 from shared.events.topics import DEADLETTER_TOPIC, Topic
 from tests.fakes import MemoryStore, RecordingPublisher, RecordingSender
@@ -49,7 +49,8 @@ def runtime():
         handlers=MessageDeps(
             publisher=RecordingPublisher(),
             state=MemoryStore(),
-            sender=RecordingSender(),
+            senders={"twilio": RecordingSender()},
+            rules=build_rules(MessageSettings()),
             dedupe_ttl_seconds=60,
         ),
         twilio_auth_token=AUTH_TOKEN,
@@ -149,36 +150,34 @@ def test_the_subscriber_answers_and_reports_success(client, runtime):
         headers={"Content-Type": "application/cloudevents+json"},
     )
     assert response.json() == {"status": "SUCCESS"}
-    assert runtime.handlers.sender.sent[0][0] == "whatsapp:+15551234567"
+    assert (
+        "Astria portrait bot"
+        in runtime.handlers.senders["twilio"].texts_to("whatsapp:+15551234567")[0]
+    )
 
 
 def test_a_poison_event_is_dropped_to_the_dead_letter_topic(client, runtime):
     response = client.post("/events/whatsapp.inbound", content=cloudevent({"text": "no sender"}))
     assert response.status_code == 200
     assert response.json() == {"status": "DROP"}
-    assert runtime.handlers.sender.sent == []
+    assert runtime.handlers.senders["twilio"].sent == []
 
 
 def test_a_failing_send_is_retried(client, runtime):
     def broken(**_):
         raise ConnectionError("twilio unreachable")
 
-    runtime.handlers.sender.send_text = broken
+    runtime.handlers.senders["twilio"].send_text = broken
     response = client.post("/events/whatsapp.inbound", content=cloudevent(INBOUND))
     assert response.json() == {"status": "RETRY"}
 
 
 def test_every_subscription_names_the_dead_letter_topic(client):
     subscriptions = client.get("/dapr/subscribe").json()
-    assert subscriptions == [
-        {
-            "pubsubname": "pubsub",
-            "topic": "whatsapp.inbound",
-            "route": "/events/whatsapp.inbound",
-            "metadata": {},
-            "deadLetterTopic": DEADLETTER_TOPIC,
-        }
-    ]
+    assert {s["topic"] for s in subscriptions} == {Topic.WHATSAPP_INBOUND, *CONVERSATION_EVENTS}
+    for subscription in subscriptions:
+        assert subscription["deadLetterTopic"] == DEADLETTER_TOPIC
+        assert subscription["route"] == f"/events/{subscription['topic']}"
 
 
 def test_subscriptions_require_the_app_api_token_when_one_is_set(runtime):
@@ -192,4 +191,4 @@ def test_subscriptions_require_the_app_api_token_when_one_is_set(runtime):
         )
     assert without.status_code == 401
     assert with_token.json() == {"status": "SUCCESS"}
-    assert len(runtime.handlers.sender.sent) == 1
+    assert len(runtime.handlers.senders["twilio"].sent) == 2

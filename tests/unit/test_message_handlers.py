@@ -1,42 +1,77 @@
+import json
 from datetime import UTC, datetime
 
 import pytest
 
-from services.message.handlers import MessageDeps, accept_inbound, handle_inbound
+from services.message.bootstrap import build_rules
+from services.message.conversations import ConversationStore
+from services.message.handlers import (
+    MessageDeps,
+    accept_inbound,
+    handle_event,
+    handle_inbound,
+)
+from services.message.settings import MessageSettings
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Transient
-from shared.events.message import Channel, WhatsAppInbound
+from shared.events import image, payment
+from shared.events.message import Channel, InboundMedia, WhatsAppInbound
 from shared.events.topics import Topic
 from tests.fakes import MemoryStore, RecordingPublisher, RecordingSender
 
+USER = "whatsapp:+15551234567"
 
-def inbound(message_id="SM1", text="hi", name="Jane"):
+
+def inbound(message_id="SM1", text="hi", media=()):
     return WhatsAppInbound(
         channel=Channel.TWILIO,
         provider_message_id=message_id,
-        sender="whatsapp:+15551234567",
-        profile_name=name,
+        sender=USER,
+        profile_name="Jane",
         text=text,
+        media=tuple(media),
         received_at=datetime(2026, 11, 26, tzinfo=UTC),
     )
 
 
 @pytest.fixture
 def deps():
+    rules = build_rules(MessageSettings(min_photos=2, max_photos=4))
     return MessageDeps(
         publisher=RecordingPublisher(),
         state=MemoryStore(),
-        sender=RecordingSender(),
+        senders={"twilio": RecordingSender()},
+        rules=rules,
         dedupe_ttl_seconds=60,
     )
+
+
+def say(deps, text, message_id):
+    event = inbound(message_id, text)
+    return handle_inbound(event, EventMeta(id=f"twilio-{message_id}", topic="t"), deps)
+
+
+def texts(deps):
+    return deps.senders["twilio"].texts_to(USER)
+
+
+def record_of(deps):
+    record, _ = ConversationStore(deps.state).load(USER)
+    assert record is not None
+    return record
+
+
+def conversation(deps):
+    return record_of(deps).conversation
+
+
+# --- webhook side ----------------------------------------------------------------------
 
 
 def test_an_inbound_message_is_published_with_a_deterministic_id(deps):
     assert accept_inbound(inbound(), deps) is True
     [(topic, event, event_id)] = deps.publisher.published
-    assert topic == Topic.WHATSAPP_INBOUND
-    assert event_id == "twilio-SM1"
-    assert event.text == "hi"
+    assert (topic, event_id, event.text) == (Topic.WHATSAPP_INBOUND, "twilio-SM1", "hi")
 
 
 def test_the_same_provider_message_is_published_once(deps):
@@ -45,30 +80,130 @@ def test_the_same_provider_message_is_published_once(deps):
     assert len(deps.publisher.published) == 1
 
 
-def test_dedupe_keys_expire(deps):
-    accept_inbound(inbound(), deps)
-    assert set(deps.state.ttls.values()) == {60}
-
-
 def test_a_failed_publish_is_not_remembered_so_the_retry_publishes(deps):
     deps.publisher.fail = True
     with pytest.raises(Transient):
         accept_inbound(inbound(), deps)
     deps.publisher.fail = False
     assert accept_inbound(inbound(), deps) is True
-    assert len(deps.publisher.published) == 1
 
 
-def test_the_subscriber_greets_the_sender_once_per_event(deps):
-    meta = EventMeta(id="twilio-SM1", topic=Topic.WHATSAPP_INBOUND)
-    assert handle_inbound(inbound(), meta, deps) is Outcome.SUCCESS
-    assert handle_inbound(inbound(), meta, deps) is Outcome.SUCCESS
-    [(to, body)] = deps.sender.sent
-    assert to == "whatsapp:+15551234567"
-    assert "Hi Jane" in body
+# --- the conversation ------------------------------------------------------------------
 
 
-def test_different_events_each_get_an_answer(deps):
-    handle_inbound(inbound("SM1"), EventMeta(id="twilio-SM1", topic="t"), deps)
-    handle_inbound(inbound("SM2"), EventMeta(id="twilio-SM2", topic="t"), deps)
-    assert len(deps.sender.sent) == 2
+def test_hi_gets_the_welcome_and_the_consent(deps):
+    assert say(deps, "hi", "SM1") is Outcome.SUCCESS
+    assert len(texts(deps)) == 2
+    assert "Astria portrait bot" in texts(deps)[0]
+    assert conversation(deps).step == "consent"
+
+
+def test_a_redelivered_event_is_not_decided_twice(deps):
+    say(deps, "hi", "SM1")
+    say(deps, "hi", "SM1")
+    assert len(texts(deps)) == 2
+    assert conversation(deps).step == "consent"
+
+
+def test_the_outbox_is_empty_after_a_flush(deps):
+    say(deps, "hi", "SM1")
+    record = record_of(deps)
+    assert record.outbox == ()
+    assert record.processed == ("twilio-SM1",)
+
+
+def test_a_crash_after_deciding_is_finished_by_the_retry(deps):
+    sender = deps.senders["twilio"]
+    original = sender.send_text
+    calls = {"n": 0}
+
+    def flaky(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ConnectionError("twilio went away")
+        return original(**kwargs)
+
+    sender.send_text = flaky
+    with pytest.raises(ConnectionError):
+        say(deps, "hi", "SM1")
+    assert conversation(deps).step == "consent"  # decided and remembered
+    say(deps, "hi", "SM1")  # Dapr's retry
+    assert "Before we start" in texts(deps)[-1]
+    assert conversation(deps).step == "consent"
+
+
+def walk_to_photos(deps):
+    for i, text in enumerate(["hi", "yes", "woman"], 1):
+        say(deps, text, f"SM{i}")
+
+
+def test_photos_are_submitted_with_stable_event_ids(deps):
+    walk_to_photos(deps)
+    media = [
+        InboundMedia(reference=f"https://api.twilio.com/m/{i}", content_type="image/jpeg")
+        for i in range(2)
+    ]
+    handle_inbound(inbound("MM1", "", media), EventMeta(id="twilio-MM1", topic="t"), deps)
+    submitted = [(e, i) for t, e, i in deps.publisher.published if t == Topic.PHOTO_SUBMITTED]
+    assert [i for _, i in submitted] == ["photo-MM1-0", "photo-MM1-1"]
+    assert submitted[1][0].media_reference == "https://api.twilio.com/m/1"
+    assert conversation(deps).pending == 2
+
+
+def checked(count, accepted=True, reason=None):
+    return image.PhotoChecked(
+        user=USER,
+        message_id="MM1",
+        media_index=count,
+        accepted=accepted,
+        reason=reason,
+        accepted_count=count,
+    )
+
+
+def test_two_photo_results_at_the_same_instant_are_both_counted(deps):
+    walk_to_photos(deps)
+    store = deps.state
+    # While the first result is being saved, the second one lands: the ETag refuses
+    # the stale write and the first is decided again on top of the second.
+    store.before_save = lambda: handle_event(checked(2), EventMeta(id="pc-2", topic="t"), deps)
+    handle_event(checked(1), EventMeta(id="pc-1", topic="t"), deps)
+    assert conversation(deps).accepted == 2
+    assert any("2/4" in t for t in texts(deps))
+
+
+def test_the_journey_reaches_the_payment_link(deps):
+    walk_to_photos(deps)
+    handle_event(checked(1), EventMeta(id="pc-1", topic="t"), deps)
+    handle_event(checked(2), EventMeta(id="pc-2", topic="t"), deps)
+    say(deps, "done", "SM4")
+    say(deps, "1", "SM5")
+    [(_, request, key)] = [p for p in deps.publisher.published if p[0] == Topic.CHECKOUT_REQUESTED]
+    assert request.pack_code == "corporate"
+    assert request.subject == "woman"
+    assert key == f"checkout-{request.order_id}"
+    ready = payment.CheckoutReady(
+        order_id=request.order_id, user=USER, url="https://pay.example/s/1"
+    )
+    handle_event(ready, EventMeta(id="cr-1", topic="t"), deps)
+    assert "https://pay.example/s/1" in texts(deps)[-1]
+
+
+def test_events_for_an_unknown_person_are_acknowledged_silently(deps):
+    assert handle_event(checked(1), EventMeta(id="pc-1", topic="t"), deps) is Outcome.SUCCESS
+    assert texts(deps) == []
+
+
+def test_images_are_sent_as_images_in_order(deps):
+    walk_to_photos(deps)
+    ready = image.ImagesReady(
+        order_id="o", user=USER, prompt_id=1, image_urls=("https://i/1", "https://i/2")
+    )
+    handle_event(ready, EventMeta(id="ir-1", topic="t"), deps)
+    assert texts(deps)[-2:] == ["image:https://i/1", "image:https://i/2"]
+
+
+def test_the_record_is_plain_json(deps):
+    walk_to_photos(deps)
+    value, _ = deps.state.get(ConversationStore.key(USER))
+    assert json.loads(json.dumps(value)) == value

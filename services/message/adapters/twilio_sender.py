@@ -47,8 +47,16 @@ class TwilioSender:
         self._from = from_
 
     def send_text(self, *, to: str, body: str) -> str:
+        return self._send(to=to, body=body)
+
+    def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
+        return self._send(to=to, body=caption, media_url=[url])
+
+    def _send(self, *, to: str, body: str | None, media_url: list[str] | None = None) -> str:
         try:
-            message = self._client.messages.create(to=to, from_=self._from, body=body)
+            message = self._client.messages.create(
+                to=to, from_=self._from, body=body, media_url=media_url
+            )
         except TwilioRestException as exc:
             # 429 and 5xx are worth retrying; other 4xx never get better.
             if exc.status == 429 or exc.status >= 500:

@@ -558,7 +558,8 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
     if isinstance(event, PhotoChecked):
         turn.update(pending=max(0, c.pending - 1))
         if event.accepted:
-            count = max(event.accepted_count, c.accepted + 1)
+            # The image service's count is authoritative; results may arrive out of order.
+            count = max(event.accepted_count or c.accepted + 1, c.accepted)
             turn.update(accepted=min(count, rules.max_photos))
             if turn.c.accepted >= rules.max_photos and c.step is Step.PHOTOS:
                 turn.say("photo_accepted", count=turn.c.accepted, max=rules.max_photos)

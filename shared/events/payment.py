@@ -1,0 +1,39 @@
+"""Events published by the payment service. Amounts are integers in minor units."""
+
+from datetime import datetime
+
+from shared.events.base import Event
+
+
+class CheckoutReady(Event):
+    order_id: str
+    user: str
+    url: str
+    expires_at: datetime | None = None
+
+
+class PaymentCompleted(Event):
+    order_id: str
+    user: str
+    pack_code: str
+    subject: str
+    amount_minor: int
+    currency: str
+    provider_reference: str
+
+
+class PaymentFailed(Event):
+    order_id: str
+    user: str
+
+
+class CheckoutExpired(Event):
+    order_id: str
+    user: str
+
+
+class PaymentRefunded(Event):
+    order_id: str
+    user: str
+    amount_minor: int
+    currency: str

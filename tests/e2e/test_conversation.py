@@ -1,0 +1,142 @@
+"""The conversation on real sidecars, from "hi" to the payment link.
+
+The image and payment services are played by the test: it publishes their
+events through their own sidecars, and reads what the message service
+published from the broker.
+"""
+
+import base64
+import itertools
+import threading
+import time
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+_phones = itertools.count(1)
+FAKE_JPEG = base64.b64encode(
+    b"\xff\xd8\xff\xe0 not a real photo; the image service checks"
+).decode()
+
+
+class Person:
+    def __init__(self, stack):
+        self.stack = stack
+        self.phone = f"+1555{next(_phones) + 5000:07d}"
+        self.address = f"whatsapp:{self.phone}"
+
+    def send(self, text="", photos=0):
+        media = [{"content_type": "image/jpeg", "data_base64": FAKE_JPEG}] * photos
+        response = httpx.post(
+            f"{self.stack['sandbox'].url}/sandbox/twilio/inbound",
+            json={"phone": self.phone, "text": text, "media": media},
+            timeout=20,
+        )
+        assert response.json()["webhook_status"] == 200, response.text
+
+    def received(self):
+        response = httpx.get(
+            f"{self.stack['sandbox'].url}/sandbox/messages", params={"to": self.address}, timeout=5
+        )
+        return [m["body"] or f"[image {m['media_urls']}]" for m in response.json()["messages"]]
+
+    def wait_for(self, count, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = self.received()
+            if len(got) >= count:
+                return got
+            time.sleep(0.1)
+        raise AssertionError(f"expected {count} messages, got {self.received()}")
+
+    def says_and_waits(self, text, new_messages):
+        before = len(self.received())
+        self.send(text)
+        return self.wait_for(before + new_messages)[before:]
+
+
+def wait_published(stack, topic, user, count, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events = [e for e in stack.published(topic) if e["data"]["user"] == user]
+        if len(events) >= count:
+            return events
+        time.sleep(0.1)
+    raise AssertionError(f"{topic}: expected {count} events for {user}")
+
+
+def walk_to_photos(person):
+    welcome = person.says_and_waits("hi", 2)
+    assert "Astria portrait bot" in welcome[0]
+    assert "Reply *YES* or *NO*" in welcome[1]
+    assert "Who is in the photos?" in person.says_and_waits("yes", 2)[1]
+    assert "3 to 5 photos" in person.says_and_waits("I'm a woman", 1)[0]
+
+
+def test_from_hi_to_the_payment_link_on_twilio(stack):
+    person = Person(stack)
+    walk_to_photos(person)
+
+    person.send(photos=3)
+    submitted = wait_published(stack, "photo.submitted", person.address, 3)
+    references = [e["data"]["media_reference"] for e in submitted]
+    assert all(
+        ref.startswith(stack["sandbox"].url + "/twilio/2010-04-01/Accounts/") for ref in references
+    )
+    # The media is where the reference says, behind Twilio's Basic auth.
+    assert httpx.get(references[0], timeout=5).status_code == 401
+
+    before = len(person.received())
+    for count, event in enumerate(submitted, 1):
+        data = event["data"]
+        stack.publish_as(
+            "image",
+            "photo.checked",
+            {
+                "user": person.address,
+                "message_id": data["message_id"],
+                "media_index": data["media_index"],
+                "accepted": True,
+                "accepted_count": count,
+            },
+            event_id=f"checked-{data['message_id']}-{data['media_index']}",
+        )
+    answers = person.wait_for(before + 3)[before:]
+    assert answers[-1].startswith("✅ 3/5")
+    assert "DONE" in answers[-1]
+
+    menu = person.says_and_waits("done", 1)[0]
+    assert "Corporate headshots" in menu
+    assert "14.99 USD" in menu
+
+    assert "Preparing your secure payment link" in person.says_and_waits("1", 1)[0]
+    [request] = wait_published(stack, "checkout.requested", person.address, 1)
+    assert request["data"]["pack_code"] == "corporate"
+    assert request["data"]["subject"] == "woman"
+    order_id = request["data"]["order_id"]
+    assert request["id"] == f"checkout-{order_id}"
+
+    before = len(person.received())
+    stack.publish_as(
+        "payment",
+        "checkout.ready",
+        {"order_id": order_id, "user": person.address, "url": "https://checkout.example/c/1"},
+        event_id=f"ready-{order_id}",
+    )
+    [link] = person.wait_for(before + 1)[before:]
+    assert "https://checkout.example/c/1" in link
+
+
+def test_two_photos_sent_at_the_same_instant_are_both_counted(stack):
+    person = Person(stack)
+    walk_to_photos(person)
+    senders = [threading.Thread(target=person.send, kwargs={"photos": 1}) for _ in range(2)]
+    for thread in senders:
+        thread.start()
+    for thread in senders:
+        thread.join()
+    wait_published(stack, "photo.submitted", person.address, 2)
+    # Nothing is checked yet, so both must be pending: a lost update would say 1.
+    assert "still checking 2 photo(s)" in person.says_and_waits("done", 1)[0]
