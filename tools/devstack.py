@@ -6,6 +6,7 @@ and starts daprd directly on free ports.
 """
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -38,9 +39,12 @@ def find_daprd() -> Path:
 
 
 def ensure_secrets_file() -> Path:
+    """components/secrets.json with every key of the example; existing values are kept."""
     secrets = COMPONENTS / "secrets.json"
-    if not secrets.exists():
-        shutil.copyfile(COMPONENTS / "secrets.example.json", secrets)
+    example = json.loads((COMPONENTS / "secrets.example.json").read_text())
+    current = json.loads(secrets.read_text()) if secrets.exists() else {}
+    if not example.keys() <= current.keys():
+        secrets.write_text(json.dumps({**example, **current}, indent=2) + "\n")
     return secrets
 
 

@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass, field
 
+from services.message.adapters.meta_sender import MetaSender
 from services.message.adapters.twilio_sender import TwilioSender
 from services.message.domain.conversation import Rules
 from services.message.handlers import MessageDeps
@@ -22,6 +23,8 @@ class MessageRuntime(BaseDeps):
 
     handlers: MessageDeps
     twilio_auth_token: str = field(repr=False)
+    meta_app_secret: str = field(repr=False)
+    meta_verify_token: str = field(repr=False)
 
 
 def build_rules(settings: MessageSettings) -> Rules:
@@ -40,6 +43,13 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
     connect_database(settings, resources)
     account_sid = read_secret(client, settings.secretstore_name, "twilio-account-sid")
     auth_token = read_secret(client, settings.secretstore_name, "twilio-auth-token")
+    meta = MetaSender(
+        graph_base=settings.meta_graph_base,
+        phone_number_id=settings.meta_phone_number_id,
+        access_token=read_secret(client, settings.secretstore_name, "meta-access-token"),
+        timeout=settings.meta_timeout_seconds,
+    )
+    resources.closers.append(meta.close)
     handlers = MessageDeps(
         publisher=DaprPublisher(client, settings.pubsub_name),
         state=DaprStateStore(client, settings.statestore_name),
@@ -50,7 +60,8 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
                 from_=settings.twilio_whatsapp_from,
                 api_base=settings.twilio_api_base,
                 timeout=settings.twilio_timeout_seconds,
-            )
+            ),
+            Channel.META: meta,
         },
         rules=build_rules(settings),
         dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
@@ -58,6 +69,8 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
     return MessageRuntime(
         handlers=handlers,
         twilio_auth_token=auth_token,
+        meta_app_secret=read_secret(client, settings.secretstore_name, "meta-app-secret"),
+        meta_verify_token=read_secret(client, settings.secretstore_name, "meta-verify-token"),
         ready_checks=resources.ready_checks,
         closers=resources.closers,
     )

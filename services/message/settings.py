@@ -17,6 +17,11 @@ class MessageSettings(ServiceSettings):
     twilio_whatsapp_from: str = "whatsapp:+14155238886"
     twilio_timeout_seconds: float = 10.0
     max_webhook_bytes: int = Field(default=64 * 1024, gt=0)
+    # Meta batches notifications; its bodies reach 3 MB.
+    max_meta_webhook_bytes: int = Field(default=3 * 1024 * 1024, gt=0)
+    meta_graph_base: str = "https://graph.facebook.com/v21.0"
+    meta_phone_number_id: str = "100000000000001"
+    meta_timeout_seconds: float = 10.0
     # Twilio retries a webhook within seconds; a day of memory is plenty.
     dedupe_ttl_seconds: int = 24 * 3600
     min_photos: int = Field(default=8, ge=1)

@@ -1,18 +1,24 @@
 """Provider webhooks: verify, de-duplicate, publish, acknowledge — nothing slow."""
 
+import hmac
+import json
+import logging
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from services.message.adapters import twilio_inbound
+from services.message.adapters import meta_inbound, twilio_inbound
 from services.message.bootstrap import MessageRuntime
 from services.message.handlers import accept_inbound
 from services.message.settings import MessageSettings
 from shared.errors import PayloadTooLarge, Rejected, Unauthorized
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["webhooks"])
 
@@ -74,3 +80,58 @@ async def sms_received(request: Request) -> Response:
     event = twilio_inbound.parse_inbound(form)
     await run_in_threadpool(accept_inbound, event, runtime.handlers)
     return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+@router.get(
+    "/webhooks/meta",
+    summary="Meta webhook verification",
+    description="Answers Meta's `hub.challenge` when `hub.verify_token` matches.",
+    response_class=PlainTextResponse,
+    responses={403: {"description": "wrong mode or verify token"}},
+)
+def meta_verify(
+    request: Request,
+    mode: str = Query(default="", alias="hub.mode"),
+    verify_token: str = Query(default="", alias="hub.verify_token"),
+    challenge: str = Query(default="", alias="hub.challenge"),
+) -> PlainTextResponse:
+    runtime: MessageRuntime = request.app.state.deps
+    if mode != "subscribe" or not hmac.compare_digest(verify_token, runtime.meta_verify_token):
+        raise Unauthorized("hub.verify_token does not match")
+    return PlainTextResponse(challenge)
+
+
+@router.post(
+    "/webhooks/meta",
+    summary="Meta WhatsApp Cloud API webhook",
+    description=(
+        "JSON notifications signed with `X-Hub-Signature-256` (HMAC-SHA256 of the raw body). "
+        "Every message of a batch is published once as `whatsapp.inbound`; delivery statuses "
+        "are logged."
+    ),
+    responses={
+        403: {"description": "missing or forged signature"},
+        413: {"description": "body too large"},
+        422: {"description": "signed but not a WhatsApp notification"},
+    },
+)
+async def meta_received(request: Request) -> JSONResponse:
+    settings: MessageSettings = request.app.state.settings
+    runtime: MessageRuntime = request.app.state.deps
+    raw = await read_limited_body(request, settings.max_meta_webhook_bytes)
+    signature = request.headers.get("x-hub-signature-256", "")
+    if not meta_inbound.signature_is_valid(runtime.meta_app_secret, raw, signature):
+        raise Unauthorized("X-Hub-Signature-256 does not match")
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Rejected("body is not JSON") from exc
+    messages, statuses = meta_inbound.parse_notification(body)
+    for event in messages:
+        await run_in_threadpool(accept_inbound, event, runtime.handlers)
+    for status in statuses:
+        log.info(
+            "delivery status",
+            extra={"channel": "meta", "id": status.get("id"), "status": status.get("status")},
+        )
+    return JSONResponse({"accepted": len(messages), "statuses": len(statuses)})

@@ -14,6 +14,8 @@ class SandboxRuntime(BaseDeps):
     store: SandboxStore
     twilio_account_sid: str
     twilio_auth_token: str = field(repr=False)
+    meta_app_secret: str = field(default="", repr=False)
+    meta_access_token: str = field(default="", repr=False)
 
 
 def build_deps(settings: SandboxSettings) -> SandboxRuntime:
@@ -23,6 +25,8 @@ def build_deps(settings: SandboxSettings) -> SandboxRuntime:
         store=SandboxStore(),
         twilio_account_sid=read_secret(client, settings.secretstore_name, "twilio-account-sid"),
         twilio_auth_token=read_secret(client, settings.secretstore_name, "twilio-auth-token"),
+        meta_app_secret=read_secret(client, settings.secretstore_name, "meta-app-secret"),
+        meta_access_token=read_secret(client, settings.secretstore_name, "meta-access-token"),
         ready_checks=resources.ready_checks,
         closers=resources.closers,
     )

@@ -2,13 +2,15 @@
 
 import base64
 import binascii
+import json
+import secrets
 from typing import Any
 
 import httpx
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from services.sandbox import twilio_fake
+from services.sandbox import meta_fake, twilio_fake
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.settings import SandboxSettings
 
@@ -57,6 +59,50 @@ async def twilio_inbound(message: twilio_fake.InboundText, request: Request) -> 
         )
     runtime.store.record_inbound({**form, "webhook_status": response.status_code})
     return JSONResponse({"message_sid": message_sid, "webhook_status": response.status_code})
+
+
+@router.post(
+    "/meta/inbound",
+    summary="Send a WhatsApp message to the bot as Meta's Cloud API would (signed JSON webhook).",
+)
+async def meta_inbound(message: twilio_fake.InboundText, request: Request) -> JSONResponse:
+    settings: SandboxSettings = request.app.state.settings
+    runtime: SandboxRuntime = request.app.state.deps
+    message_id = message.message_sid or meta_fake.new_wamid()
+    media = []
+    for item in message.media:
+        try:
+            data = base64.b64decode(item.data_base64, validate=True)
+        except binascii.Error:
+            return JSONResponse({"error": "media data_base64 is not base64"}, status_code=422)
+        media_id = str(int.from_bytes(secrets.token_bytes(7), "big"))
+        runtime.store.add_media(media_id, item.content_type, data)
+        media.append((media_id, item.content_type))
+    notification = meta_fake.build_notification(
+        wa_id=message.phone.lstrip("+"),
+        profile_name=message.profile_name,
+        message_id=message_id,
+        text=message.text,
+        media=media,
+        phone_number_id=settings.meta_phone_number_id,
+        display_number=settings.meta_display_number,
+    )
+    raw = json.dumps(notification).encode()
+    try:
+        response = await meta_fake.deliver(
+            url=settings.message_meta_webhook_url,
+            raw=raw,
+            signature=meta_fake.sign(runtime.meta_app_secret, raw),
+            timeout=settings.webhook_timeout_seconds,
+        )
+    except httpx.HTTPError as exc:
+        return JSONResponse(
+            {"message_sid": message_id, "error": f"webhook unreachable: {exc!r}"}, status_code=502
+        )
+    runtime.store.record_inbound(
+        {"channel": "meta", **notification, "webhook_status": response.status_code}
+    )
+    return JSONResponse({"message_sid": message_id, "webhook_status": response.status_code})
 
 
 @router.get("/messages", summary="What the bot sent, optionally to one address.")

@@ -5,5 +5,8 @@ class SandboxSettings(ServiceSettings):
     app_id: str = "sandbox"
     # Where "Twilio" delivers inbound messages: the message service's webhook.
     message_webhook_url: str = "http://127.0.0.1:8001/SmsReceived"
+    message_meta_webhook_url: str = "http://127.0.0.1:8001/webhooks/meta"
+    meta_phone_number_id: str = "100000000000001"
+    meta_display_number: str = "15550783881"
     twilio_whatsapp_number: str = "whatsapp:+14155238886"
     webhook_timeout_seconds: float = 15.0  # Twilio's own budget

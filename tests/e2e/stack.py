@@ -64,8 +64,10 @@ class Stack:
         )
         if "sandbox" in self.apps:
             env["TWILIO_API_BASE"] = f"{self.apps['sandbox'].url}/twilio"
+            env["META_GRAPH_BASE"] = f"{self.apps['sandbox'].url}/meta/v21.0"
         if "message" in self.apps:
             env["MESSAGE_WEBHOOK_URL"] = f"{self.apps['message'].url}/SmsReceived"
+            env["MESSAGE_META_WEBHOOK_URL"] = f"{self.apps['message'].url}/webhooks/meta"
         return env
 
     def _spawn(self, app: AppProcess, kind: str, command: list[str], env: dict[str, str]) -> None:

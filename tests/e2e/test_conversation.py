@@ -22,15 +22,16 @@ FAKE_JPEG = base64.b64encode(
 
 
 class Person:
-    def __init__(self, stack):
+    def __init__(self, stack, channel="twilio"):
         self.stack = stack
+        self.channel = channel
         self.phone = f"+1555{next(_phones) + 5000:07d}"
         self.address = f"whatsapp:{self.phone}"
 
     def send(self, text="", photos=0):
         media = [{"content_type": "image/jpeg", "data_base64": FAKE_JPEG}] * photos
         response = httpx.post(
-            f"{self.stack['sandbox'].url}/sandbox/twilio/inbound",
+            f"{self.stack['sandbox'].url}/sandbox/{self.channel}/inbound",
             json={"phone": self.phone, "text": text, "media": media},
             timeout=20,
         )
@@ -75,18 +76,23 @@ def walk_to_photos(person):
     assert "3 to 5 photos" in person.says_and_waits("I'm a woman", 1)[0]
 
 
-def test_from_hi_to_the_payment_link_on_twilio(stack):
-    person = Person(stack)
+@pytest.mark.parametrize("channel", ["twilio", "meta"])
+def test_from_hi_to_the_payment_link(stack, channel):
+    person = Person(stack, channel)
     walk_to_photos(person)
 
     person.send(photos=3)
     submitted = wait_published(stack, "photo.submitted", person.address, 3)
+    assert {e["data"]["channel"] for e in submitted} == {channel}
     references = [e["data"]["media_reference"] for e in submitted]
-    assert all(
-        ref.startswith(stack["sandbox"].url + "/twilio/2010-04-01/Accounts/") for ref in references
-    )
-    # The media is where the reference says, behind Twilio's Basic auth.
-    assert httpx.get(references[0], timeout=5).status_code == 401
+    if channel == "twilio":
+        # A media URL on Twilio's API host, behind Basic auth.
+        twilio_media = stack["sandbox"].url + "/twilio/2010-04-01/Accounts/"
+        assert all(ref.startswith(twilio_media) for ref in references)
+        assert httpx.get(references[0], timeout=5).status_code == 401
+    else:
+        # A media id, resolved through the Graph API with the bearer token.
+        assert all(ref.isdigit() for ref in references)
 
     before = len(person.received())
     for count, event in enumerate(submitted, 1):

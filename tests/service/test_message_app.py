@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 import json
 from urllib.parse import urlencode
 
@@ -13,6 +15,7 @@ from shared.events.topics import DEADLETTER_TOPIC, Topic
 from tests.fakes import MemoryStore, RecordingPublisher, RecordingSender
 
 AUTH_TOKEN = "test-auth-token"
+META_SECRET = "meta-app-secret"
 URL = "http://testserver/SmsReceived"
 
 
@@ -54,6 +57,8 @@ def runtime():
             dedupe_ttl_seconds=60,
         ),
         twilio_auth_token=AUTH_TOKEN,
+        meta_app_secret=META_SECRET,
+        meta_verify_token="verify-me",
     )
 
 
@@ -192,3 +197,83 @@ def test_subscriptions_require_the_app_api_token_when_one_is_set(runtime):
     assert without.status_code == 401
     assert with_token.json() == {"status": "SUCCESS"}
     assert len(runtime.handlers.senders["twilio"].sent) == 2
+
+
+# --- Meta Cloud API --------------------------------------------------------------------
+
+
+def meta_body(*message_ids, object_="whatsapp_business_account"):
+    messages = [
+        {"from": "16505551234", "id": mid, "timestamp": "1", "type": "text", "text": {"body": "hi"}}
+        for mid in message_ids
+    ]
+    value = {"contacts": [{"wa_id": "16505551234", "profile": {"name": "S"}}], "messages": messages}
+    return json.dumps(
+        {
+            "object": object_,
+            "entry": [{"id": "W", "changes": [{"field": "messages", "value": value}]}],
+        }
+    ).encode()
+
+
+def meta_post(client, raw, secret=META_SECRET):
+    signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    return client.post(
+        "/webhooks/meta",
+        content=raw,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+    )
+
+
+def test_meta_verification_echoes_the_challenge_only_for_the_right_token(client):
+    ok = client.get(
+        "/webhooks/meta",
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": "verify-me",
+            "hub.challenge": "1158201444",
+        },
+    )
+    assert (ok.status_code, ok.text) == (200, "1158201444")
+    assert ok.headers["content-type"].startswith("text/plain")
+    wrong = client.get(
+        "/webhooks/meta",
+        params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"},
+    )
+    assert wrong.status_code == 403
+
+
+def test_a_signed_meta_batch_publishes_every_message_once(client, runtime):
+    response = meta_post(client, meta_body("wamid.A", "wamid.B"))
+    assert response.status_code == 200
+    assert response.json() == {"accepted": 2, "statuses": 0}
+    assert meta_post(client, meta_body("wamid.A")).status_code == 200  # Meta's redelivery
+    ids = [event_id for _, _, event_id in published(runtime)]
+    assert ids == ["meta-wamid.A", "meta-wamid.B"]
+
+
+def test_a_forged_meta_signature_is_refused_and_nothing_is_published(client, runtime):
+    assert meta_post(client, meta_body("wamid.A"), secret="guess").status_code == 403
+    unsigned = client.post("/webhooks/meta", content=meta_body("wamid.A"))
+    assert unsigned.status_code == 403
+    assert published(runtime) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        meta_body("wamid.A", object_="page"),
+        b'{"object":"whatsapp_business_account","entry":5}',
+    ],
+)
+def test_a_signed_but_malformed_meta_body_gets_422(client, runtime, raw):
+    assert meta_post(client, raw).status_code == 422
+    assert published(runtime) == []
+
+
+def test_an_oversized_meta_body_gets_413(runtime):
+    settings = MessageSettings(max_meta_webhook_bytes=1000)
+    with TestClient(create_app(settings, build_deps=lambda _s: runtime)) as client:
+        assert meta_post(client, b" " * 2000).status_code == 413
+    assert published(runtime) == []

@@ -20,7 +20,10 @@ AUTH_TOKEN = "contract-token"
 @pytest.fixture(scope="module")
 def sandbox():
     runtime = SandboxRuntime(
-        store=SandboxStore(), twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN
+        store=SandboxStore(),
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token=AUTH_TOKEN,
+        meta_access_token="meta-token",
     )
     with serve(create_app(build_deps=lambda _s: runtime)) as url:
         yield url, runtime.store
@@ -74,3 +77,50 @@ def test_inbound_media_needs_basic_auth_and_redirects_to_the_cdn(sandbox):
     followed = httpx.get(media, auth=(ACCOUNT_SID, AUTH_TOKEN), follow_redirects=True)
     assert followed.content == b"jpeg bytes"
     assert followed.headers["content-type"] == "image/jpeg"
+
+
+# --- the Meta Graph API fake against our MetaSender ---------------------------------------
+
+
+def meta_sender(base_url, token="meta-token"):
+    from services.message.adapters.meta_sender import MetaSender
+
+    return MetaSender(
+        graph_base=f"{base_url}/meta/v21.0",
+        phone_number_id="100000000000001",
+        access_token=token,
+        timeout=5,
+    )
+
+
+def test_meta_sender_sends_text_and_images_through_the_graph_fake(sandbox):
+    url, store = sandbox
+    sender = meta_sender(url)
+    text_id = sender.send_text(to="whatsapp:+16505551234", body="hola")
+    image_id = sender.send_image(to="whatsapp:+16505551234", url="https://img.example/1.jpg")
+    assert text_id.startswith("wamid.")
+    assert image_id.startswith("wamid.")
+    sent = store.outbound_to("whatsapp:+16505551234")
+    assert [(m["body"], m["media_urls"]) for m in sent] == [
+        ("hola", []),
+        ("", ["https://img.example/1.jpg"]),
+    ]
+
+
+def test_meta_sender_with_a_bad_token_is_refused(sandbox):
+    url, _ = sandbox
+    with pytest.raises(Rejected, match="Invalid OAuth"):
+        meta_sender(url, token="wrong").send_text(to="whatsapp:+16505551234", body="x")
+
+
+def test_meta_media_is_a_two_step_download_with_the_bearer_token(sandbox):
+    import httpx
+
+    url, store = sandbox
+    store.add_media("987654321", "image/png", b"png bytes")
+    headers = {"Authorization": "Bearer meta-token"}
+    assert httpx.get(f"{url}/meta/v21.0/987654321").status_code == 401
+    meta = httpx.get(f"{url}/meta/v21.0/987654321", headers=headers).json()
+    assert (meta["mime_type"], meta["file_size"]) == ("image/png", "9")
+    assert httpx.get(meta["url"]).status_code == 401
+    assert httpx.get(meta["url"], headers=headers).content == b"png bytes"

@@ -1,0 +1,189 @@
+"""Meta's WhatsApp Cloud API as the bot sees it: signed webhooks, media, the send endpoint.
+
+Shapes follow ../shared/reference/providers.md §2.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+router = APIRouter(prefix="/meta", tags=["fake meta"])
+
+MAX_TEXT = 4096
+
+
+def new_wamid() -> str:
+    return "wamid." + secrets.token_urlsafe(24)
+
+
+def _graph_error(status: int, code: int, message: str) -> JSONResponse:
+    return JSONResponse(
+        {
+            "error": {
+                "message": message,
+                "type": "OAuthException",
+                "code": code,
+                "fbtrace_id": secrets.token_hex(8),
+            }
+        },
+        status_code=status,
+    )
+
+
+def _bearer_ok(request: Request) -> bool:
+    expected = f"Bearer {request.app.state.deps.meta_access_token}"
+    return hmac.compare_digest(request.headers.get("authorization", ""), expected)
+
+
+@router.post("/{version}/{phone_number_id}/messages")
+async def send_message(version: str, phone_number_id: str, request: Request) -> JSONResponse:  # noqa: ARG001
+    if not _bearer_ok(request):
+        return _graph_error(401, 190, "Invalid OAuth access token.")
+    try:
+        body = await request.json()
+    except json.JSONDecodeError:
+        return _graph_error(400, 100, "Invalid parameter")
+    to = str(body.get("to") or "")
+    kind = body.get("type")
+    if body.get("messaging_product") != "whatsapp" or not to or kind not in ("text", "image"):
+        return _graph_error(400, 100, "Invalid parameter")
+    text = (body.get("text") or {}).get("body", "") if kind == "text" else ""
+    image = body.get("image") or {}
+    if kind == "text" and not 0 < len(text) <= MAX_TEXT:
+        return _graph_error(400, 100, "Param text['body'] must be 1-4096 characters")
+    if kind == "image" and not (image.get("link") or image.get("id")):
+        return _graph_error(400, 100, "Param image must have a link or an id")
+    wamid = new_wamid()
+    store = request.app.state.deps.store
+    store.record_outbound(
+        {
+            "sid": wamid,
+            "channel": "meta",
+            "to": f"whatsapp:+{to}" if to.isdigit() else f"whatsapp:{to}",
+            "from": phone_number_id,
+            "body": text or image.get("caption", ""),
+            "media_urls": [image["link"]] if image.get("link") else [],
+            "status": "accepted",
+        }
+    )
+    return JSONResponse(
+        {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": to}],
+            "messages": [{"id": wamid}],
+        }
+    )
+
+
+@router.get("/{version}/{media_id}")
+def media_metadata(version: str, media_id: str, request: Request) -> JSONResponse:  # noqa: ARG001
+    """Step 1 of a download: the short-lived URL, fetched again with the same bearer token."""
+    if not _bearer_ok(request):
+        return _graph_error(401, 190, "Invalid OAuth access token.")
+    found = request.app.state.deps.store.media.get(media_id)
+    if found is None:
+        return _graph_error(404, 100, "Unsupported get request.")
+    content_type, data = found
+    base = str(request.base_url).rstrip("/")
+    return JSONResponse(
+        {
+            "messaging_product": "whatsapp",
+            "url": f"{base}/meta-cdn/{media_id}?ext={int(time.time())}",
+            "mime_type": content_type,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "file_size": str(len(data)),
+            "id": media_id,
+        }
+    )
+
+
+cdn_router = APIRouter(tags=["fake meta"], include_in_schema=False)
+
+
+@cdn_router.get("/meta-cdn/{media_id}")
+def media_bytes(media_id: str, request: Request) -> Response:
+    if not _bearer_ok(request):
+        return Response(status_code=401)
+    found = request.app.state.deps.store.media.get(media_id)
+    if found is None:
+        return Response(status_code=404)
+    content_type, data = found
+    return Response(data, media_type=content_type)
+
+
+def build_notification(
+    *,
+    wa_id: str,
+    profile_name: str | None,
+    message_id: str,
+    text: str,
+    media: list[tuple[str, str]],
+    phone_number_id: str,
+    display_number: str,
+) -> dict[str, Any]:
+    """One user message as Meta delivers it: one message per photo, as WhatsApp sends them."""
+    timestamp = str(int(time.time()))
+    messages: list[dict[str, Any]] = []
+    if media:
+        for index, (media_id, content_type) in enumerate(media):
+            body: dict[str, Any] = {"mime_type": content_type, "sha256": "", "id": media_id}
+            if index == 0 and text:
+                body["caption"] = text
+            messages.append(
+                {
+                    "from": wa_id,
+                    "id": f"{message_id}.{index}",
+                    "timestamp": timestamp,
+                    "type": "image",
+                    "image": body,
+                }
+            )
+    else:
+        messages.append(
+            {
+                "from": wa_id,
+                "id": message_id,
+                "timestamp": timestamp,
+                "type": "text",
+                "text": {"body": text},
+            }
+        )
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": display_number,
+                                "phone_number_id": phone_number_id,
+                            },
+                            "contacts": [{"profile": {"name": profile_name or ""}, "wa_id": wa_id}],
+                            "messages": messages,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def sign(app_secret: str, raw: bytes) -> str:
+    return "sha256=" + hmac.new(app_secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
+async def deliver(*, url: str, raw: bytes, signature: str, timeout: float) -> httpx.Response:
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        return await client.post(url, content=raw, headers=headers)
