@@ -1,6 +1,7 @@
 """Fakes of the ports, for unit and service tests (never for e2e)."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.errors import Conflict, Transient
@@ -68,5 +69,58 @@ class RecordingSender:
         self.sent.append((to, f"image:{url}" + (f" {caption}" if caption else "")))
         return f"MM{len(self.sent):032d}"
 
+    def send_template(self, *, to: str, text: str, language: str) -> str:
+        self.sent.append((to, f"template[{language}]:{text}"))
+        return f"HX{len(self.sent):032d}"
+
     def texts_to(self, to: str) -> list[str]:
         return [body for recipient, body in self.sent if recipient == to]
+
+
+@dataclass
+class MemoryRecords:
+    """The MessageRecords port in memory; SqlRecords has its own tests on SQLite."""
+
+    last_inbound: dict[str, datetime] = field(default_factory=dict)
+    outbound: list[dict[str, Any]] = field(default_factory=list)
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def seen(
+        self, *, address: str, channel: str, language: str, profile_name: str | None, at: datetime
+    ) -> None:
+        self.last_inbound[address] = max(at, self.last_inbound.get(address, at))
+
+    def window_open(self, address: str, now: datetime | None = None) -> bool:
+        last = self.last_inbound.get(address)
+        return last is not None and (now or self.now) - last < timedelta(hours=24)
+
+    def close_window(self, address: str) -> None:
+        self.last_inbound[address] = self.now - timedelta(days=2)
+
+    def sent(
+        self, *, channel: str, provider_message_id: str, address: str, kind: str, body: str | None
+    ) -> None:
+        self.outbound.append(
+            {
+                "id": provider_message_id,
+                "to": address,
+                "kind": kind,
+                "body": body,
+                "status": "queued",
+            }
+        )
+
+    def status(
+        self, *, channel: str, provider_message_id: str, status: str, error_code: str | None
+    ) -> str | None:
+        for message in self.outbound:
+            if message["id"] == provider_message_id:
+                message["status"] = status
+                return str(message["to"])
+        return None
+
+    def erase(self, address: str) -> int:
+        before = len(self.outbound)
+        self.outbound = [m for m in self.outbound if m["to"] != address]
+        self.last_inbound.pop(address, None)
+        return before - len(self.outbound)

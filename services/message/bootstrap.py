@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from services.message.adapters.meta_sender import MetaSender
+from services.message.adapters.records import SqlRecords
 from services.message.adapters.twilio_sender import TwilioSender
 from services.message.domain.conversation import Rules
 from services.message.handlers import MessageDeps
@@ -40,7 +41,7 @@ def build_rules(settings: MessageSettings) -> Rules:
 def build_deps(settings: MessageSettings) -> MessageRuntime:
     resources = BaseDeps()
     client = connect_dapr(settings, resources)
-    connect_database(settings, resources)
+    records = SqlRecords(connect_database(settings, resources))
     account_sid = read_secret(client, settings.secretstore_name, "twilio-account-sid")
     auth_token = read_secret(client, settings.secretstore_name, "twilio-auth-token")
     meta = MetaSender(
@@ -48,6 +49,7 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         phone_number_id=settings.meta_phone_number_id,
         access_token=read_secret(client, settings.secretstore_name, "meta-access-token"),
         timeout=settings.meta_timeout_seconds,
+        template_name=settings.meta_template_name,
     )
     resources.closers.append(meta.close)
     handlers = MessageDeps(
@@ -60,9 +62,12 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
                 from_=settings.twilio_whatsapp_from,
                 api_base=settings.twilio_api_base,
                 timeout=settings.twilio_timeout_seconds,
+                template_sid=settings.twilio_template_sid,
+                status_callback=settings.status_callback,
             ),
             Channel.META: meta,
         },
+        records=records,
         rules=build_rules(settings),
         dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
     )

@@ -32,6 +32,9 @@ class Record:
     channel: str
     processed: tuple[str, ...] = ()
     outbox: tuple[Outbox, ...] = field(default_factory=tuple)
+    # Replies that could not be sent outside the 24-hour window, delivered when
+    # the person writes again.
+    held: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +42,7 @@ class Record:
             "channel": self.channel,
             "processed": list(self.processed),
             "outbox": [{"event_id": o.event_id, "items": list(o.items)} for o in self.outbox],
+            "held": list(self.held),
         }
 
     @classmethod
@@ -48,6 +52,7 @@ class Record:
             channel=data.get("channel", "twilio"),
             processed=tuple(data.get("processed", ())),
             outbox=tuple(Outbox(o["event_id"], tuple(o["items"])) for o in data.get("outbox", ())),
+            held=tuple(data.get("held", ())),
         )
 
     def decided(
@@ -60,8 +65,9 @@ class Record:
     def pending(self, event_id: str) -> Outbox | None:
         return next((o for o in self.outbox if o.event_id == event_id), None)
 
-    def without(self, event_id: str) -> "Record":
-        return replace(self, outbox=tuple(o for o in self.outbox if o.event_id != event_id))
+    def without(self, event_id: str, held: tuple[dict[str, Any], ...] = ()) -> "Record":
+        outbox = tuple(o for o in self.outbox if o.event_id != event_id)
+        return replace(self, outbox=outbox, held=(*self.held, *held))
 
 
 class ConversationStore:
@@ -75,6 +81,9 @@ class ConversationStore:
     def load(self, user: str) -> tuple[Record | None, str | None]:
         data, etag = self._state.get(self.key(user))
         return (Record.from_dict(data) if data else None), etag
+
+    def delete(self, user: str) -> None:
+        self._state.delete(self.key(user))
 
     def save(self, record: Record, etag: str | None) -> None:
         """Raises Conflict when the record changed since it was loaded."""

@@ -7,13 +7,15 @@ decide (ETag-guarded, retried on conflict), then flush what was decided.
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from services.message.conversations import ConversationStore, Record
 from services.message.domain import conversation as domain
-from services.message.ports import WhatsAppSender
+from services.message.domain import texts
+from services.message.domain.language import guess_language
+from services.message.ports import MessageRecords, WhatsAppSender
 from shared.dapr.ports import KeyValueStore, Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Conflict, Rejected, Transient
@@ -33,6 +35,7 @@ class MessageDeps:
     publisher: Publisher
     state: KeyValueStore
     senders: Mapping[str, WhatsAppSender]
+    records: MessageRecords
     rules: domain.Rules
     dedupe_ttl_seconds: int
 
@@ -75,6 +78,15 @@ def _user_message(event: WhatsAppInbound) -> domain.UserMessage:
 
 def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -> Outcome:
     message_ = _user_message(event)
+    # Each message from the person reopens their 24-hour window.
+    known, _ = deps.conversations.load(event.sender)
+    deps.records.seen(
+        address=event.sender,
+        channel=event.channel.value,
+        language=(known.conversation.language if known else guess_language(event.sender)).value,
+        profile_name=event.profile_name,
+        at=event.received_at,
+    )
     _decide_and_flush(
         user=event.sender,
         event_id=meta.id or inbound_event_id(event),
@@ -175,9 +187,11 @@ def _decide_and_flush(
         if event_id in record.processed:
             break  # decided before; finish its flush if a crash interrupted it
         decision = decide(record.conversation)
-        if channel:
-            record = Record(record.conversation, channel, record.processed, record.outbox)
         items = _outputs(decision, record, event_id)
+        if channel:
+            # The person wrote: answer on their channel, and deliver what was held first.
+            items = [*record.held, *items]
+            record = replace(record, channel=channel, held=())
         try:
             store.save(record.decided(event_id, decision.conversation, items), etag)
             break
@@ -246,23 +260,84 @@ def _flush(user: str, event_id: str, deps: MessageDeps) -> None:
     if record is None or pending is None:
         return
     sender = deps.senders[record.channel]
+    window_open = deps.records.window_open(user)
+    held: list[dict[str, Any]] = []
+    erased = False
     for item in pending.items:
         if item["type"] == "publish":
             model = _PUBLISHED_MODELS[item["topic"]]
             deps.publisher.publish(
                 item["topic"], model.model_validate(item["payload"]), event_id=item["event_id"]
             )
-        elif item.get("image_url"):
-            sender.send_image(to=user, url=item["image_url"])
-        elif item.get("text"):
-            sender.send_text(to=user, body=item["text"])
+            erased = erased or item["topic"] == Topic.USER_ERASED
+        elif window_open:
+            _send(sender, record, item, deps)
+        else:
+            if not held:
+                _send_template(sender, record, item, deps)
+            held.append(item)
+    if erased:
+        # Nothing of the person stays here: their rows and their conversation go.
+        deps.records.erase(user)
+        store.delete(user)
+        return
     for _attempt in range(MAX_CONFLICT_RETRIES):
         record, etag = store.load(user)
         if record is None or record.pending(event_id) is None:
             return
         try:
-            store.save(record.without(event_id), etag)
+            store.save(record.without(event_id, tuple(held)), etag)
             return
         except Conflict:
             continue
     raise Transient("could not clear the outbox; the retry will finish it")
+
+
+def _send(sender: WhatsAppSender, record: Record, item: dict[str, Any], deps: MessageDeps) -> None:
+    user = record.conversation.user
+    if item.get("image_url"):
+        sid = sender.send_image(to=user, url=item["image_url"])
+        kind, body = "image", item["image_url"]
+    else:
+        sid = sender.send_text(to=user, body=item["text"])
+        kind, body = "text", item["text"]
+    deps.records.sent(
+        channel=record.channel, provider_message_id=sid, address=user, kind=kind, body=body
+    )
+
+
+def _send_template(
+    sender: WhatsAppSender, record: Record, item: dict[str, Any], deps: MessageDeps
+) -> None:
+    """Outside the 24-hour window only an approved template may be sent."""
+    user, language = record.conversation.user, record.conversation.language
+    text = item.get("text") or texts.render(language, "held_images")
+    sid = sender.send_template(to=user, text=text, language=language.value)
+    deps.records.sent(
+        channel=record.channel, provider_message_id=sid, address=user, kind="template", body=text
+    )
+    log.info("outside the 24-hour window: template sent", extra={"user": mask_phone(user)})
+
+
+# Twilio 63016 and Meta 131047: a free-form message outside the 24-hour window.
+WINDOW_ERRORS = frozenset({"63016", "131047"})
+
+
+def record_status(
+    *,
+    channel: str,
+    provider_message_id: str,
+    status: str,
+    error_code: str | None,
+    deps: MessageDeps,
+) -> None:
+    """A delivery receipt. A window error means our view of the window was wrong."""
+    user = deps.records.status(
+        channel=channel,
+        provider_message_id=provider_message_id,
+        status=status,
+        error_code=error_code,
+    )
+    if user and error_code in WINDOW_ERRORS:
+        deps.records.close_window(user)
+        log.warning("provider says the 24-hour window is closed", extra={"user": mask_phone(user)})

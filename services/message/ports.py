@@ -1,5 +1,6 @@
 """What the message handlers need from the outside world."""
 
+from datetime import datetime
 from typing import Protocol
 
 
@@ -9,3 +10,28 @@ class WhatsAppSender(Protocol):
 
     def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
         """Send an image by URL; return the provider's message id."""
+
+    def send_template(self, *, to: str, text: str, language: str) -> str:
+        """Send the approved re-engagement template (outside the 24-hour window)."""
+
+
+class MessageRecords(Protocol):
+    """Users and the outbound log, in the service's own database."""
+
+    def seen(
+        self, *, address: str, channel: str, language: str, profile_name: str | None, at: datetime
+    ) -> None: ...
+
+    def window_open(self, address: str, now: datetime | None = None) -> bool: ...
+
+    def close_window(self, address: str) -> None: ...
+
+    def sent(
+        self, *, channel: str, provider_message_id: str, address: str, kind: str, body: str | None
+    ) -> None: ...
+
+    def status(
+        self, *, channel: str, provider_message_id: str, status: str, error_code: str | None
+    ) -> str | None: ...
+
+    def erase(self, address: str) -> int: ...

@@ -16,12 +16,26 @@ class MessageSettings(ServiceSettings):
     twilio_api_base: str | None = None
     twilio_whatsapp_from: str = "whatsapp:+14155238886"
     twilio_timeout_seconds: float = 10.0
+    # Approved Content template sent outside the 24-hour window; {{1}} is the update.
+    twilio_template_sid: str | None = None
+    # Where Twilio posts delivery receipts; defaults to PUBLIC_BASE_URL + /twilio/status.
+    twilio_status_callback_url: str | None = None
     max_webhook_bytes: int = Field(default=64 * 1024, gt=0)
     # Meta batches notifications; its bodies reach 3 MB.
     max_meta_webhook_bytes: int = Field(default=3 * 1024 * 1024, gt=0)
     meta_graph_base: str = "https://graph.facebook.com/v21.0"
     meta_phone_number_id: str = "100000000000001"
     meta_timeout_seconds: float = 10.0
+    meta_template_name: str = "portrait_update"
+
+    @property
+    def status_callback(self) -> str | None:
+        if self.twilio_status_callback_url:
+            return self.twilio_status_callback_url
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/") + "/twilio/status"
+        return None
+
     # Twilio retries a webhook within seconds; a day of memory is plenty.
     dedupe_ttl_seconds: int = 24 * 3600
     min_photos: int = Field(default=8, ge=1)

@@ -12,7 +12,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from services.message.adapters import meta_inbound, twilio_inbound
 from services.message.bootstrap import MessageRuntime
-from services.message.handlers import accept_inbound
+from services.message.handlers import accept_inbound, record_status
 from services.message.settings import MessageSettings
 from shared.errors import PayloadTooLarge, Rejected, Unauthorized
 
@@ -46,6 +46,25 @@ def parse_form(body: bytes) -> FormData:
     return FormData(pairs)
 
 
+async def verified_twilio_form(
+    request: Request, settings: MessageSettings, runtime: MessageRuntime
+) -> FormData:
+    """The form of a Twilio request, once its signature over the public URL verifies."""
+    form = parse_form(await read_limited_body(request, settings.max_webhook_bytes))
+    url = twilio_inbound.public_url(
+        request_url=str(request.url),
+        path=request.url.path,
+        query=request.url.query,
+        headers=request.headers,
+        public_base_url=settings.public_base_url,
+        trust_forwarded_headers=settings.trust_forwarded_headers,
+    )
+    signature = request.headers.get("x-twilio-signature", "")
+    if not twilio_inbound.signature_is_valid(runtime.twilio_auth_token, url, form, signature):
+        raise Unauthorized("X-Twilio-Signature does not match")
+    return form
+
+
 @router.post(
     "/SmsReceived",
     summary="Twilio WhatsApp inbound webhook",
@@ -65,21 +84,38 @@ def parse_form(body: bytes) -> FormData:
 async def sms_received(request: Request) -> Response:
     settings: MessageSettings = request.app.state.settings
     runtime: MessageRuntime = request.app.state.deps
-    form = parse_form(await read_limited_body(request, settings.max_webhook_bytes))
-    url = twilio_inbound.public_url(
-        request_url=str(request.url),
-        path=request.url.path,
-        query=request.url.query,
-        headers=request.headers,
-        public_base_url=settings.public_base_url,
-        trust_forwarded_headers=settings.trust_forwarded_headers,
-    )
-    signature = request.headers.get("x-twilio-signature", "")
-    if not twilio_inbound.signature_is_valid(runtime.twilio_auth_token, url, form, signature):
-        raise Unauthorized("X-Twilio-Signature does not match")
+    form = await verified_twilio_form(request, settings, runtime)
     event = twilio_inbound.parse_inbound(form)
     await run_in_threadpool(accept_inbound, event, runtime.handlers)
     return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+@router.post(
+    "/twilio/status",
+    summary="Twilio delivery status callback",
+    description=(
+        "Signed like the inbound webhook. Updates the outbound log (statuses only move forward); "
+        "error 63016 closes the person's 24-hour window, so the next message is a template."
+    ),
+    responses={403: {"description": "missing or forged signature"}},
+)
+async def twilio_status(request: Request) -> Response:
+    settings: MessageSettings = request.app.state.settings
+    runtime: MessageRuntime = request.app.state.deps
+    form = await verified_twilio_form(request, settings, runtime)
+    message_sid = str(form.get("MessageSid") or form.get("SmsSid") or "")
+    status = str(form.get("MessageStatus") or form.get("SmsStatus") or "")
+    if not message_sid or not status:
+        raise Rejected("MessageSid and MessageStatus are required")
+    await run_in_threadpool(
+        record_status,
+        channel="twilio",
+        provider_message_id=message_sid,
+        status=status,
+        error_code=str(form.get("ErrorCode") or "") or None,
+        deps=runtime.handlers,
+    )
+    return Response(status_code=204)
 
 
 @router.get(
@@ -130,8 +166,13 @@ async def meta_received(request: Request) -> JSONResponse:
     for event in messages:
         await run_in_threadpool(accept_inbound, event, runtime.handlers)
     for status in statuses:
-        log.info(
-            "delivery status",
-            extra={"channel": "meta", "id": status.get("id"), "status": status.get("status")},
+        errors = status.get("errors") or [{}]
+        await run_in_threadpool(
+            record_status,
+            channel="meta",
+            provider_message_id=str(status.get("id") or ""),
+            status=str(status.get("status") or ""),
+            error_code=str(errors[0].get("code")) if errors[0].get("code") else None,
+            deps=runtime.handlers,
         )
     return JSONResponse({"accepted": len(messages), "statuses": len(statuses)})

@@ -52,9 +52,21 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
         return _graph_error(400, 100, "Invalid parameter")
     to = str(body.get("to") or "")
     kind = body.get("type")
-    if body.get("messaging_product") != "whatsapp" or not to or kind not in ("text", "image"):
+    if (
+        body.get("messaging_product") != "whatsapp"
+        or not to
+        or kind not in ("text", "image", "template")
+    ):
         return _graph_error(400, 100, "Invalid parameter")
+    template = body.get("template") or {}
+    if kind == "template" and not (
+        template.get("name") and (template.get("language") or {}).get("code")
+    ):
+        return _graph_error(400, 100, "Param template must have a name and a language code")
     text = (body.get("text") or {}).get("body", "") if kind == "text" else ""
+    if kind == "template":
+        parameters = (template.get("components") or [{}])[0].get("parameters") or [{}]
+        text = str(parameters[0].get("text", ""))
     image = body.get("image") or {}
     if kind == "text" and not 0 < len(text) <= MAX_TEXT:
         return _graph_error(400, 100, "Param text['body'] must be 1-4096 characters")
@@ -71,6 +83,7 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             "body": text or image.get("caption", ""),
             "media_urls": [image["link"]] if image.get("link") else [],
             "status": "accepted",
+            "template": template.get("name"),
         }
     )
     return JSONResponse(

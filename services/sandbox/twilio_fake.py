@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from twilio.request_validator import RequestValidator
@@ -52,8 +52,33 @@ def _basic_auth_ok(header: str, account_sid: str, auth_token: str) -> bool:
     return hmac.compare_digest(user, account_sid) and hmac.compare_digest(password, auth_token)
 
 
+async def report_status(*, url: str, auth_token: str, message: dict[str, Any]) -> None:
+    """Delivery receipts as Twilio sends them: sent, then delivered, each signed."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        for status in ("sent", "delivered"):
+            form = {
+                "MessageSid": message["sid"],
+                "SmsSid": message["sid"],
+                "MessageStatus": status,
+                "SmsStatus": status,
+                "AccountSid": message["account_sid"],
+                "From": message["from"],
+                "To": message["to"],
+                "ApiVersion": "2010-04-01",
+                "ChannelPrefix": "whatsapp",
+            }
+            headers = {"X-Twilio-Signature": sign(auth_token, url, form)}
+            try:
+                await client.post(url, data=form, headers=headers)
+            except httpx.HTTPError:
+                return  # Twilio gives up on an unreachable callback too
+            message["status"] = status
+
+
 @router.post("/2010-04-01/Accounts/{account_sid}/Messages.json", status_code=201)
-async def create_message(account_sid: str, request: Request) -> JSONResponse:
+async def create_message(
+    account_sid: str, request: Request, background: BackgroundTasks
+) -> JSONResponse:
     sandbox = request.app.state.deps
     if account_sid != sandbox.twilio_account_sid or not _basic_auth_ok(
         request.headers.get("authorization", ""),
@@ -106,7 +131,15 @@ async def create_message(account_sid: str, request: Request) -> JSONResponse:
     }
     store: SandboxStore = sandbox.store
     store.record_outbound(message)
-    return JSONResponse(message, status_code=201)
+    answer = JSONResponse(dict(message), status_code=201)
+    if message["status_callback"]:
+        background.add_task(
+            report_status,
+            url=str(message["status_callback"]),
+            auth_token=sandbox.twilio_auth_token,
+            message=message,
+        )
+    return answer
 
 
 class InboundMedia(BaseModel):

@@ -68,6 +68,8 @@ class Stack:
         if "message" in self.apps:
             env["MESSAGE_WEBHOOK_URL"] = f"{self.apps['message'].url}/SmsReceived"
             env["MESSAGE_META_WEBHOOK_URL"] = f"{self.apps['message'].url}/webhooks/meta"
+            env["TWILIO_STATUS_CALLBACK_URL"] = f"{self.apps['message'].url}/twilio/status"
+            env["TWILIO_TEMPLATE_SID"] = "HX" + "0" * 32
         return env
 
     def _spawn(self, app: AppProcess, kind: str, command: list[str], env: dict[str, str]) -> None:

@@ -100,3 +100,25 @@ def test_the_same_message_sid_twice_yields_one_reply(stack):
     bodies = [m["body"] for m in replies(stack, phone)]
     assert len(bodies) == 4
     assert "Thank you" in bodies[2]
+
+
+def test_delivery_receipts_reach_the_outbound_log(stack):
+    import sqlite3
+
+    phone = new_phone()
+    send(stack, phone)
+    replies_sent = wait_for_replies(stack, phone, 2)
+    database = stack.workdir / "data" / "message.db"
+    deadline = time.monotonic() + 20
+    statuses: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database) as connection:
+            rows = connection.execute(
+                "SELECT provider_message_id, status FROM outbound_message WHERE user_address = ?",
+                (f"whatsapp:{phone}",),
+            ).fetchall()
+        statuses = dict(rows)
+        if len(statuses) == 2 and set(statuses.values()) == {"delivered"}:
+            break
+        time.sleep(0.2)
+    assert statuses == {reply["sid"]: "delivered" for reply in replies_sent}

@@ -12,7 +12,7 @@ from services.message.bootstrap import MessageRuntime, build_rules
 from services.message.handlers import CONVERSATION_EVENTS, MessageDeps
 from services.message.settings import MessageSettings
 from shared.events.topics import DEADLETTER_TOPIC, Topic
-from tests.fakes import MemoryStore, RecordingPublisher, RecordingSender
+from tests.fakes import MemoryRecords, MemoryStore, RecordingPublisher, RecordingSender
 
 AUTH_TOKEN = "test-auth-token"
 META_SECRET = "meta-app-secret"
@@ -53,6 +53,7 @@ def runtime():
             publisher=RecordingPublisher(),
             state=MemoryStore(),
             senders={"twilio": RecordingSender()},
+            records=MemoryRecords(),
             rules=build_rules(MessageSettings()),
             dedupe_ttl_seconds=60,
         ),
@@ -277,3 +278,41 @@ def test_an_oversized_meta_body_gets_413(runtime):
     with TestClient(create_app(settings, build_deps=lambda _s: runtime)) as client:
         assert meta_post(client, b" " * 2000).status_code == 413
     assert published(runtime) == []
+
+
+def test_a_signed_status_callback_updates_the_log(client, runtime):
+    runtime.handlers.records.sent(
+        channel="twilio", provider_message_id="SM7", address="whatsapp:+1", kind="text", body="x"
+    )
+    data = {"MessageSid": "SM7", "MessageStatus": "delivered", "AccountSid": "AC1"}
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(
+        "http://testserver/twilio/status", data
+    )
+    response = client.post("/twilio/status", data=data, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 204
+    assert runtime.handlers.records.outbound[0]["status"] == "delivered"
+    forged = client.post(
+        "/twilio/status",
+        data={**data, "MessageStatus": "read"},
+        headers={"X-Twilio-Signature": signature},
+    )
+    assert forged.status_code == 403
+    assert runtime.handlers.records.outbound[0]["status"] == "delivered"
+
+
+def test_meta_statuses_update_the_log(client, runtime):
+    runtime.handlers.records.sent(
+        channel="meta", provider_message_id="wamid.S", address="whatsapp:+1", kind="text", body="x"
+    )
+    value = {
+        "statuses": [{"id": "wamid.S", "status": "read", "timestamp": "1", "recipient_id": "1"}]
+    }
+    raw = json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "W", "changes": [{"field": "messages", "value": value}]}],
+        }
+    ).encode()
+    response = meta_post(client, raw)
+    assert response.json() == {"accepted": 0, "statuses": 1}
+    assert runtime.handlers.records.outbound[0]["status"] == "read"

@@ -10,6 +10,7 @@ from services.message.handlers import (
     accept_inbound,
     handle_event,
     handle_inbound,
+    record_status,
 )
 from services.message.settings import MessageSettings
 from shared.dapr.subscriptions import EventMeta, Outcome
@@ -17,7 +18,7 @@ from shared.errors import Transient
 from shared.events import image, payment
 from shared.events.message import Channel, InboundMedia, WhatsAppInbound
 from shared.events.topics import Topic
-from tests.fakes import MemoryStore, RecordingPublisher, RecordingSender
+from tests.fakes import MemoryRecords, MemoryStore, RecordingPublisher, RecordingSender
 
 USER = "whatsapp:+15551234567"
 
@@ -30,7 +31,7 @@ def inbound(message_id="SM1", text="hi", media=()):
         profile_name="Jane",
         text=text,
         media=tuple(media),
-        received_at=datetime(2026, 11, 26, tzinfo=UTC),
+        received_at=datetime.now(UTC),
     )
 
 
@@ -41,6 +42,7 @@ def deps():
         publisher=RecordingPublisher(),
         state=MemoryStore(),
         senders={"twilio": RecordingSender()},
+        records=MemoryRecords(),
         rules=rules,
         dedupe_ttl_seconds=60,
     )
@@ -207,3 +209,58 @@ def test_the_record_is_plain_json(deps):
     walk_to_photos(deps)
     value, _ = deps.state.get(ConversationStore.key(USER))
     assert json.loads(json.dumps(value)) == value
+
+
+# --- records, the 24-hour window, erasure --------------------------------------------------
+
+
+def test_every_send_is_logged_with_the_provider_id(deps):
+    say(deps, "hi", "SM1")
+    log = deps.records.outbound
+    assert [m["kind"] for m in log] == ["text", "text"]
+    assert log[0]["id"].startswith("SM")
+    assert "Astria portrait bot" in log[0]["body"]
+
+
+def test_outside_the_window_one_template_is_sent_and_the_rest_is_held(deps):
+    walk_to_photos(deps)
+    deps.records.close_window(USER)
+    sent_before = len(texts(deps))
+    trained = image.TuneTrained(order_id="o", user=USER, tune_id=1)
+    handle_event(trained, EventMeta(id="tt-1", topic="t"), deps)
+    ready = image.ImagesReady(order_id="o", user=USER, prompt_id=1, image_urls=("https://i/1",))
+    handle_event(ready, EventMeta(id="ir-1", topic="t"), deps)
+    new = texts(deps)[sent_before:]
+    assert len(new) == 2
+    assert all(t.startswith("template[en]:") for t in new)
+    assert "trained" in new[0]
+    assert "reply to this message" in new[1]  # an image cannot be a template's text
+    # The person answers the template: what was held arrives first, in order.
+    say(deps, "show me", "SM9")
+    after = texts(deps)[sent_before + 2 :]
+    assert "trained" in after[0]
+    assert after[1] == "image:https://i/1"
+    assert record_of(deps).held == ()
+
+
+def test_a_window_error_from_the_provider_closes_the_window(deps):
+    say(deps, "hi", "SM1")
+    first = deps.records.outbound[0]["id"]
+    record_status(
+        channel="twilio", provider_message_id=first, status="failed", error_code="63016", deps=deps
+    )
+    assert not deps.records.window_open(USER)
+    record_status(
+        channel="twilio", provider_message_id="SMunknown", status="read", error_code=None, deps=deps
+    )
+
+
+def test_delete_then_yes_publishes_the_erasure_and_forgets_the_person(deps):
+    walk_to_photos(deps)
+    say(deps, "delete", "SM4")
+    say(deps, "yes", "SM5")
+    [(_, erased, key)] = [p for p in deps.publisher.published if p[0] == Topic.USER_ERASED]
+    assert erased.user == USER
+    assert key == "erase-twilio-SM5"
+    assert deps.records.outbound == []
+    assert ConversationStore(deps.state).load(USER) == (None, None)

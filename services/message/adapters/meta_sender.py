@@ -18,8 +18,15 @@ def recipient(address: str) -> str:
 
 class MetaSender:
     def __init__(
-        self, *, graph_base: str, phone_number_id: str, access_token: str, timeout: float
+        self,
+        *,
+        graph_base: str,
+        phone_number_id: str,
+        access_token: str,
+        timeout: float,
+        template_name: str = "portrait_update",
     ) -> None:
+        self._template = template_name
         self._url = f"{graph_base.rstrip('/')}/{phone_number_id}/messages"
         self._client = httpx.Client(
             timeout=timeout, headers={"Authorization": f"Bearer {access_token}"}
@@ -36,6 +43,14 @@ class MetaSender:
         if caption:
             image["caption"] = caption
         return self._send(to, {"type": "image", "image": image})
+
+    def send_template(self, *, to: str, text: str, language: str) -> str:
+        template = {
+            "name": self._template,
+            "language": {"code": language},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": text[:1024]}]}],
+        }
+        return self._send(to, {"type": "template", "template": template})
 
     def _send(self, to: str, content: dict[str, Any]) -> str:
         payload = {

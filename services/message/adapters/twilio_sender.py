@@ -1,5 +1,6 @@
 """Outbound WhatsApp messages through the official twilio library."""
 
+import json
 import logging
 
 from twilio.base.exceptions import TwilioRestException
@@ -41,10 +42,14 @@ class TwilioSender:
         from_: str,
         api_base: str | None,
         timeout: float,
+        template_sid: str | None = None,
+        status_callback: str | None = None,
     ) -> None:
         http_client = _RebasedHttpClient(api_base, timeout)
         self._client = Client(account_sid, auth_token, http_client=http_client)
         self._from = from_
+        self._template_sid = template_sid
+        self._status_callback = status_callback
 
     def send_text(self, *, to: str, body: str) -> str:
         return self._send(to=to, body=body)
@@ -52,10 +57,17 @@ class TwilioSender:
     def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
         return self._send(to=to, body=caption, media_url=[url])
 
-    def _send(self, *, to: str, body: str | None, media_url: list[str] | None = None) -> str:
+    def send_template(self, *, to: str, text: str, language: str) -> str:  # noqa: ARG002
+        # Twilio's Content templates carry their own language; {{1}} is the update.
+        if not self._template_sid:
+            raise Rejected("outside the 24-hour window and no template (TWILIO_TEMPLATE_SID)")
+        variables = json.dumps({"1": text[:1024]})
+        return self._send(to=to, content_sid=self._template_sid, content_variables=variables)
+
+    def _send(self, *, to: str, **content: object) -> str:
         try:
             message = self._client.messages.create(
-                to=to, from_=self._from, body=body, media_url=media_url
+                to=to, from_=self._from, status_callback=self._status_callback, **content
             )
         except TwilioRestException as exc:
             # 429 and 5xx are worth retrying; other 4xx never get better.

@@ -1,0 +1,127 @@
+"""Users and the outbound message log in the message service's database."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.message.models import OutboundMessage, User
+from shared.db import as_utc, make_session_factory, migrate, utc_now
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+WINDOW = timedelta(hours=24)
+
+# A status only moves forward; callbacks arrive out of order and more than once.
+_RANK = {
+    "queued": 0,
+    "accepted": 0,
+    "scheduled": 0,
+    "sending": 1,
+    "sent": 2,
+    "delivered": 3,
+    "read": 4,
+    "failed": 5,
+    "undelivered": 5,
+    "canceled": 5,
+}
+
+
+class SqlRecords:
+    def __init__(self, engine: Engine) -> None:
+        migrate(engine, MIGRATIONS)
+        self._sessions: sessionmaker[Session] = make_session_factory(engine)
+
+    def seen(
+        self, *, address: str, channel: str, language: str, profile_name: str | None, at: datetime
+    ) -> None:
+        """Remember who wrote and when (their 24-hour window starts again)."""
+        for _attempt in range(2):  # a concurrent first insert wins; then update
+            try:
+                with self._sessions.begin() as session:
+                    user = session.scalar(select(User).where(User.address == address))
+                    if user is None:
+                        session.add(
+                            User(
+                                address=address,
+                                channel=channel,
+                                language=language,
+                                profile_name=profile_name,
+                                first_seen_at=at,
+                                last_inbound_at=at,
+                            )
+                        )
+                    else:
+                        user.channel, user.language = channel, language
+                        user.profile_name = profile_name or user.profile_name
+                        user.last_inbound_at = max(as_utc(user.last_inbound_at), at)
+                return
+            except IntegrityError:
+                continue
+
+    def window_open(self, address: str, now: datetime | None = None) -> bool:
+        with self._sessions() as session:
+            last = session.scalar(select(User.last_inbound_at).where(User.address == address))
+        return last is not None and (now or utc_now()) - as_utc(last) < WINDOW
+
+    def close_window(self, address: str) -> None:
+        """The provider says the window is closed (Twilio 63016, Meta 131047)."""
+        with self._sessions.begin() as session:
+            user = session.scalar(select(User).where(User.address == address))
+            if user is not None:
+                user.last_inbound_at = as_utc(user.last_inbound_at) - WINDOW
+
+    def sent(
+        self, *, channel: str, provider_message_id: str, address: str, kind: str, body: str | None
+    ) -> None:
+        try:
+            with self._sessions.begin() as session:
+                session.add(
+                    OutboundMessage(
+                        channel=channel,
+                        provider_message_id=provider_message_id,
+                        user_address=address,
+                        kind=kind,
+                        body=body,
+                        status="queued",
+                    )
+                )
+        except IntegrityError:
+            pass  # a status callback may have created nothing; the id is already logged
+
+    def status(
+        self, *, channel: str, provider_message_id: str, status: str, error_code: str | None
+    ) -> str | None:
+        """Apply a delivery status if it moves forward; return the message's user address."""
+        with self._sessions.begin() as session:
+            message = session.scalar(
+                select(OutboundMessage).where(
+                    OutboundMessage.channel == channel,
+                    OutboundMessage.provider_message_id == provider_message_id,
+                )
+            )
+            if message is None:
+                return None
+            if _RANK.get(status, -1) > _RANK.get(message.status, -1):
+                message.status = status
+                message.error_code = error_code or message.error_code
+            return message.user_address
+
+    def outbound_to(self, address: str) -> list[OutboundMessage]:
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(OutboundMessage)
+                    .where(OutboundMessage.user_address == address)
+                    .order_by(OutboundMessage.id)
+                )
+            )
+
+    def erase(self, address: str) -> int:
+        with self._sessions.begin() as session:
+            gone = session.execute(
+                delete(OutboundMessage).where(OutboundMessage.user_address == address)
+            )
+            session.execute(delete(User).where(User.address == address))
+        return int(gone.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,50 @@
+"""users and the outbound message log
+
+Revision ID: 0001
+Revises:
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "user_account",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("address", sa.String(length=128), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("profile_name", sa.String(length=256), nullable=True),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_inbound_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_user_account"),
+        sa.UniqueConstraint("address", name="uq_user_account_address"),
+    )
+    op.create_table(
+        "outbound_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("provider_message_id", sa.String(length=128), nullable=False),
+        sa.Column("user_address", sa.String(length=128), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("error_code", sa.String(length=16), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_outbound_message"),
+        sa.UniqueConstraint("channel", "provider_message_id", name="uq_outbound_message_channel"),
+    )
+    op.create_index(
+        "ix_outbound_message_user_address", "outbound_message", ["user_address"], unique=False
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_outbound_message_user_address", table_name="outbound_message")
+    op.drop_table("outbound_message")
+    op.drop_table("user_account")

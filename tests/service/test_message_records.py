@@ -1,0 +1,105 @@
+"""SqlRecords on a real SQLite file, migrated by Alembic."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect
+
+from services.message.adapters.records import SqlRecords
+from shared.db import make_engine
+
+USER = "whatsapp:+15551234567"
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'message.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def records(engine):
+    return SqlRecords(engine)
+
+
+def test_the_migration_creates_the_tables_and_can_run_again(engine, records):
+    SqlRecords(engine)  # a restart migrates again: nothing to do, nothing breaks
+    tables = set(inspect(engine).get_table_names())
+    assert {"user_account", "outbound_message", "alembic_version"} <= tables
+
+
+def test_the_window_is_24_hours_from_the_last_inbound_message(records):
+    assert not records.window_open(USER, NOW)
+    records.seen(
+        address=USER,
+        channel="twilio",
+        language="en",
+        profile_name="Jane",
+        at=NOW - timedelta(hours=25),
+    )
+    assert not records.window_open(USER, NOW)
+    records.seen(
+        address=USER,
+        channel="twilio",
+        language="en",
+        profile_name=None,
+        at=NOW - timedelta(hours=2),
+    )
+    assert records.window_open(USER, NOW)
+    # An older message arriving late does not shorten the window.
+    records.seen(
+        address=USER,
+        channel="twilio",
+        language="en",
+        profile_name=None,
+        at=NOW - timedelta(hours=30),
+    )
+    assert records.window_open(USER, NOW)
+    records.close_window(USER)
+    assert not records.window_open(USER, NOW)
+
+
+def test_statuses_only_move_forward(records):
+    records.sent(channel="twilio", provider_message_id="SM1", address=USER, kind="text", body="hi")
+    assert (
+        records.status(channel="twilio", provider_message_id="SM1", status="read", error_code=None)
+        == USER
+    )
+    records.status(channel="twilio", provider_message_id="SM1", status="delivered", error_code=None)
+    [message] = records.outbound_to(USER)
+    assert message.status == "read"
+    assert (
+        records.status(channel="meta", provider_message_id="SM1", status="read", error_code=None)
+        is None
+    )
+
+
+def test_failures_keep_their_error_code(records):
+    records.sent(channel="twilio", provider_message_id="SM2", address=USER, kind="text", body="x")
+    records.status(
+        channel="twilio", provider_message_id="SM2", status="undelivered", error_code="63016"
+    )
+    [message] = records.outbound_to(USER)
+    assert (message.status, message.error_code) == ("undelivered", "63016")
+
+
+def test_logging_the_same_provider_id_twice_keeps_one_row(records):
+    for _ in range(2):
+        records.sent(
+            channel="twilio", provider_message_id="SM3", address=USER, kind="text", body="x"
+        )
+    assert len(records.outbound_to(USER)) == 1
+
+
+def test_erase_removes_the_person_and_their_messages(records):
+    records.seen(address=USER, channel="twilio", language="es", profile_name="J", at=NOW)
+    records.sent(channel="twilio", provider_message_id="SM4", address=USER, kind="text", body="x")
+    records.sent(
+        channel="twilio", provider_message_id="SM5", address="whatsapp:+1999", kind="text", body="y"
+    )
+    assert records.erase(USER) == 1
+    assert records.outbound_to(USER) == []
+    assert not records.window_open(USER, NOW)
+    assert len(records.outbound_to("whatsapp:+1999")) == 1
