@@ -70,6 +70,7 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         records=records,
         rules=build_rules(settings),
         dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
+        rate_limit_per_minute=settings.rate_limit_per_minute,
     )
     return MessageRuntime(
         handlers=handlers,

@@ -38,6 +38,8 @@ class MessageDeps:
     records: MessageRecords
     rules: domain.Rules
     dedupe_ttl_seconds: int
+    rate_limit_per_minute: int = 40
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @property
     def conversations(self) -> ConversationStore:
@@ -76,10 +78,37 @@ def _user_message(event: WhatsAppInbound) -> domain.UserMessage:
     )
 
 
+def _rate(user: str, deps: MessageDeps) -> int:
+    """This minute's message count for `user`, this message included."""
+    minute = int(deps.clock().timestamp() // 60)
+    key = f"rate:{user}:{minute}"
+    for _attempt in range(MAX_CONFLICT_RETRIES):
+        value, etag = deps.state.get(key)
+        count = int((value or {}).get("count", 0)) + 1
+        try:
+            deps.state.save(key, {"count": count}, etag=etag, ttl_seconds=120)
+            return count
+        except Conflict:
+            continue
+    return count
+
+
 def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -> Outcome:
     message_ = _user_message(event)
-    # Each message from the person reopens their 24-hour window.
+    event_id = meta.id or inbound_event_id(event)
     known, _ = deps.conversations.load(event.sender)
+    if not (known and event_id in known.processed):
+        count = _rate(event.sender, deps)
+        if count > deps.rate_limit_per_minute:
+            if count == deps.rate_limit_per_minute + 1 and not (
+                known and known.conversation.opted_out
+            ):
+                language = known.conversation.language if known else guess_language(event.sender)
+                sender = deps.senders[event.channel.value]
+                sender.send_text(to=event.sender, body=texts.render(language, "rate_limited"))
+            log.warning("rate limited", extra={"user": mask_phone(event.sender), "count": count})
+            return Outcome.SUCCESS
+    # Each message from the person reopens their 24-hour window.
     deps.records.seen(
         address=event.sender,
         channel=event.channel.value,
@@ -89,7 +118,7 @@ def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -
     )
     _decide_and_flush(
         user=event.sender,
-        event_id=meta.id or inbound_event_id(event),
+        event_id=event_id,
         channel=event.channel.value,
         decide=lambda c: domain.on_message(c, message_, deps.rules),
         deps=deps,

@@ -38,6 +38,9 @@ class MessageSettings(ServiceSettings):
 
     # Twilio retries a webhook within seconds; a day of memory is plenty.
     dedupe_ttl_seconds: int = 24 * 3600
+    # Above this many messages a minute a person gets one notice, then silence until the
+    # minute is over. Twenty photos arrive as twenty messages, so keep it well above that.
+    rate_limit_per_minute: int = Field(default=40, ge=1)
     min_photos: int = Field(default=8, ge=1)
     max_photos: int = Field(default=20, ge=1)
     retention_days: int = Field(default=30, ge=1)

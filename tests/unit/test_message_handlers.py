@@ -264,3 +264,27 @@ def test_delete_then_yes_publishes_the_erasure_and_forgets_the_person(deps):
     assert key == "erase-twilio-SM5"
     assert deps.records.outbound == []
     assert ConversationStore(deps.state).load(USER) == (None, None)
+
+
+def test_over_the_rate_limit_one_notice_then_silence_until_the_next_minute(deps):
+    deps.rate_limit_per_minute = 3
+    minute = datetime(2026, 11, 26, 12, 0, 5, tzinfo=UTC)
+    deps.clock = lambda: minute
+    for i in range(1, 4):
+        say(deps, "hi" if i == 1 else "yes", f"SM{i}")
+    answered = len(texts(deps))
+    say(deps, "yes", "SM4")
+    assert "a lot of messages" in texts(deps)[-1]
+    say(deps, "yes", "SM5")
+    say(deps, "yes", "SM6")
+    assert len(texts(deps)) == answered + 1
+    deps.clock = lambda: minute.replace(minute=1)
+    say(deps, "help", "SM7")
+    assert "STATUS" in texts(deps)[-2] or "STATUS" in texts(deps)[-1]
+
+
+def test_a_redelivered_message_is_not_counted_against_the_limit(deps):
+    deps.rate_limit_per_minute = 1
+    say(deps, "hi", "SM1")
+    say(deps, "hi", "SM1")
+    assert not any("a lot of messages" in t for t in texts(deps))
