@@ -1,7 +1,5 @@
 """The sandbox's own API: act as a person on WhatsApp and see what the bot sent."""
 
-import base64
-import binascii
 import json
 import secrets
 from typing import Any
@@ -12,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from services.sandbox import meta_fake, twilio_fake
 from services.sandbox.bootstrap import SandboxRuntime
+from services.sandbox.people import InboundMessage, decode_media
 from services.sandbox.settings import SandboxSettings
 
 router = APIRouter(prefix="/sandbox", tags=["sandbox"])
@@ -21,22 +20,18 @@ router = APIRouter(prefix="/sandbox", tags=["sandbox"])
     "/twilio/inbound",
     summary="Send a WhatsApp text to the bot as Twilio would (signed form webhook).",
 )
-async def twilio_inbound(message: twilio_fake.InboundText, request: Request) -> JSONResponse:
+async def twilio_inbound(message: InboundMessage, request: Request) -> JSONResponse:
     settings: SandboxSettings = request.app.state.settings
     runtime: SandboxRuntime = request.app.state.deps
     message_sid = message.message_sid or twilio_fake.new_sid("MM" if message.media else "SM")
     media = []
-    for item in message.media:
-        try:
-            data = base64.b64decode(item.data_base64, validate=True)
-        except binascii.Error:
-            return JSONResponse({"error": "media data_base64 is not base64"}, status_code=422)
+    for content_type, data in decode_media(message):
         media_sid = twilio_fake.new_sid("ME")
-        runtime.store.add_media(media_sid, item.content_type, data)
+        runtime.store.add_media(media_sid, content_type, data)
         url = twilio_fake.media_url(
             str(request.base_url).rstrip("/"), runtime.twilio_account_sid, message_sid, media_sid
         )
-        media.append((url, item.content_type))
+        media.append((url, content_type))
     form = twilio_fake.build_inbound_form(
         message,
         account_sid=runtime.twilio_account_sid,
@@ -65,19 +60,15 @@ async def twilio_inbound(message: twilio_fake.InboundText, request: Request) -> 
     "/meta/inbound",
     summary="Send a WhatsApp message to the bot as Meta's Cloud API would (signed JSON webhook).",
 )
-async def meta_inbound(message: twilio_fake.InboundText, request: Request) -> JSONResponse:
+async def meta_inbound(message: InboundMessage, request: Request) -> JSONResponse:
     settings: SandboxSettings = request.app.state.settings
     runtime: SandboxRuntime = request.app.state.deps
     message_id = message.message_sid or meta_fake.new_wamid()
     media = []
-    for item in message.media:
-        try:
-            data = base64.b64decode(item.data_base64, validate=True)
-        except binascii.Error:
-            return JSONResponse({"error": "media data_base64 is not base64"}, status_code=422)
+    for content_type, data in decode_media(message):
         media_id = str(int.from_bytes(secrets.token_bytes(7), "big"))
-        runtime.store.add_media(media_id, item.content_type, data)
-        media.append((media_id, item.content_type))
+        runtime.store.add_media(media_id, content_type, data)
+        media.append((media_id, content_type))
     notification = meta_fake.build_notification(
         wa_id=message.phone.lstrip("+"),
         profile_name=message.profile_name,

@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
 from twilio.request_validator import RequestValidator
 
+from services.sandbox.people import InboundMessage
 from services.sandbox.store import SandboxStore
 
 MAX_BODY = 1600
@@ -142,30 +142,13 @@ async def create_message(
     return answer
 
 
-class InboundMedia(BaseModel):
-    content_type: str = Field(examples=["image/jpeg"])
-    data_base64: str = Field(description="the file, base64-encoded")
-
-
-class InboundText(BaseModel):
-    """A person writing to the bot from WhatsApp."""
-
-    phone: str = Field(pattern=r"^\+\d{6,15}$", examples=["+15551234567"])
-    text: str = Field(default="", max_length=5000)
-    profile_name: str | None = "Sandbox User"
-    message_sid: str | None = Field(
-        default=None, description="Reuse one to replay a delivery, as Twilio may."
-    )
-    media: list[InboundMedia] = Field(default_factory=list, max_length=10)
-
-
 def media_url(base_url: str, account_sid: str, message_sid: str, media_sid: str) -> str:
     message = f"{base_url}/twilio/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}"
     return f"{message}/Media/{media_sid}"
 
 
 def build_inbound_form(
-    message: InboundText,
+    message: InboundMessage,
     *,
     account_sid: str,
     to: str,

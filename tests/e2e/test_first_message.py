@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from services.sandbox.twilio_fake import InboundText, build_inbound_form, new_sid, sign
+from services.sandbox.people import InboundMessage
+from services.sandbox.twilio_fake import build_inbound_form, new_sid, sign
 
 pytestmark = pytest.mark.e2e
 
@@ -67,7 +68,7 @@ def test_the_sidecars_run_daprd_built_by_the_project(stack):
 def test_a_forged_signature_gets_403_and_publishes_nothing(stack):
     phone = new_phone()
     form = build_inbound_form(
-        InboundText(phone=phone, text="hi"),
+        InboundMessage(phone=phone, text="hi"),
         account_sid="AC" + "0" * 32,
         to="whatsapp:+14155238886",
         message_sid=new_sid("SM"),
