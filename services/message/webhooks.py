@@ -14,25 +14,14 @@ from services.message.adapters import meta_inbound, twilio_inbound
 from services.message.bootstrap import MessageRuntime
 from services.message.handlers import accept_inbound, record_status
 from services.message.settings import MessageSettings
-from shared.errors import PayloadTooLarge, Rejected, Unauthorized
+from shared.errors import Rejected, Unauthorized
+from shared.http import read_limited_body
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["webhooks"])
-
-
-async def read_limited_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"body over {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise PayloadTooLarge(f"body over {limit} bytes")
-    return bytes(body)
 
 
 def parse_form(body: bytes) -> FormData:

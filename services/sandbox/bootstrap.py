@@ -16,6 +16,8 @@ class SandboxRuntime(BaseDeps):
     twilio_auth_token: str = field(repr=False)
     meta_app_secret: str = field(default="", repr=False)
     meta_access_token: str = field(default="", repr=False)
+    stripe_secret_key: str = field(default="", repr=False)
+    stripe_webhook_secret: str = field(default="", repr=False)
 
 
 def build_deps(settings: SandboxSettings) -> SandboxRuntime:
@@ -27,6 +29,10 @@ def build_deps(settings: SandboxSettings) -> SandboxRuntime:
         twilio_auth_token=read_secret(client, settings.secretstore_name, "twilio-auth-token"),
         meta_app_secret=read_secret(client, settings.secretstore_name, "meta-app-secret"),
         meta_access_token=read_secret(client, settings.secretstore_name, "meta-access-token"),
+        stripe_secret_key=read_secret(client, settings.secretstore_name, "stripe-secret-key"),
+        stripe_webhook_secret=read_secret(
+            client, settings.secretstore_name, "stripe-webhook-secret"
+        ),
         ready_checks=resources.ready_checks,
         closers=resources.closers,
     )

@@ -96,6 +96,16 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
     return JSONResponse({"message_sid": message_id, "webhook_status": response.status_code})
 
 
+@router.get("/stripe", summary="What the fake Stripe holds: sessions, refunds, deliveries.")
+def stripe_state(request: Request) -> dict[str, Any]:
+    state = request.app.state.deps.store.stripe
+    return {
+        "sessions": list(state.sessions.values()),
+        "refunds": state.refunds,
+        "deliveries": state.deliveries,
+    }
+
+
 @router.get("/messages", summary="What the bot sent, optionally to one address.")
 def outbound_messages(
     request: Request,

@@ -6,6 +6,7 @@ class SandboxSettings(ServiceSettings):
     # Where "Twilio" delivers inbound messages: the message service's webhook.
     message_webhook_url: str = "http://127.0.0.1:8001/SmsReceived"
     message_meta_webhook_url: str = "http://127.0.0.1:8001/webhooks/meta"
+    payment_webhook_url: str = "http://127.0.0.1:8003/payment-received"
     meta_phone_number_id: str = "100000000000001"
     meta_display_number: str = "15550783881"
     twilio_whatsapp_number: str = "whatsapp:+14155238886"

@@ -4,6 +4,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.sandbox.stripe_fake import StripeState
+
 
 @dataclass
 class SandboxStore:
@@ -11,6 +13,7 @@ class SandboxStore:
     inbound: list[dict[str, Any]] = field(default_factory=list)
     # media sid -> (content type, bytes): what "Twilio" hosts for inbound photos.
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    stripe: StripeState = field(default_factory=StripeState)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record_outbound(self, message: dict[str, Any]) -> None:

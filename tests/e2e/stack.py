@@ -62,14 +62,20 @@ class Stack:
             MIN_PHOTOS="3",
             MAX_PHOTOS="5",
         )
+        # Every app learns where the others are: the fakes' base URLs and the webhooks.
+        env["TWILIO_TEMPLATE_SID"] = "HX" + "0" * 32
         if "sandbox" in self.apps:
-            env["TWILIO_API_BASE"] = f"{self.apps['sandbox'].url}/twilio"
-            env["META_GRAPH_BASE"] = f"{self.apps['sandbox'].url}/meta/v21.0"
+            sandbox = self.apps["sandbox"].url
+            env["TWILIO_API_BASE"] = f"{sandbox}/twilio"
+            env["META_GRAPH_BASE"] = f"{sandbox}/meta/v21.0"
+            env["STRIPE_API_BASE"] = f"{sandbox}/stripe"
         if "message" in self.apps:
-            env["MESSAGE_WEBHOOK_URL"] = f"{self.apps['message'].url}/SmsReceived"
-            env["MESSAGE_META_WEBHOOK_URL"] = f"{self.apps['message'].url}/webhooks/meta"
-            env["TWILIO_STATUS_CALLBACK_URL"] = f"{self.apps['message'].url}/twilio/status"
-            env["TWILIO_TEMPLATE_SID"] = "HX" + "0" * 32
+            message = self.apps["message"].url
+            env["MESSAGE_WEBHOOK_URL"] = f"{message}/SmsReceived"
+            env["MESSAGE_META_WEBHOOK_URL"] = f"{message}/webhooks/meta"
+            env["TWILIO_STATUS_CALLBACK_URL"] = f"{message}/twilio/status"
+        if "payment" in self.apps:
+            env["PAYMENT_WEBHOOK_URL"] = f"{self.apps['payment'].url}/payment-received"
         return env
 
     def _spawn(self, app: AppProcess, kind: str, command: list[str], env: dict[str, str]) -> None:

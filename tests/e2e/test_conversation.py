@@ -117,22 +117,27 @@ def test_from_hi_to_the_payment_link(stack, channel):
     assert "Corporate headshots" in menu
     assert "14.99 USD" in menu
 
-    assert "Preparing your secure payment link" in person.says_and_waits("1", 1)[0]
+    before = len(person.received())
+    person.send("1")
+    chosen, link = person.wait_for(before + 2)[before:]
+    assert "Preparing your secure payment link" in chosen
     [request] = wait_published(stack, "checkout.requested", person.address, 1)
     assert request["data"]["pack_code"] == "corporate"
     assert request["data"]["subject"] == "woman"
     order_id = request["data"]["order_id"]
     assert request["id"] == f"checkout-{order_id}"
 
+    # The payment service opened a Stripe Checkout Session at the sandbox.
+    checkout_url = link.split("Pay here: ")[1].split()[0]
+    assert checkout_url.startswith(stack["sandbox"].url + "/stripe/checkout/cs_test_")
+    page = httpx.get(checkout_url, timeout=5)
+    assert "Corporate headshots" in page.text
+    assert "14.99 USD" in page.text
+
     before = len(person.received())
-    stack.publish_as(
-        "payment",
-        "checkout.ready",
-        {"order_id": order_id, "user": person.address, "url": "https://checkout.example/c/1"},
-        event_id=f"ready-{order_id}",
-    )
-    [link] = person.wait_for(before + 1)[before:]
-    assert "https://checkout.example/c/1" in link
+    assert httpx.post(checkout_url + "/pay", timeout=30).status_code == 200
+    [paid] = person.wait_for(before + 1)[before:]
+    assert "Payment received" in paid
 
 
 def test_two_photos_sent_at_the_same_instant_are_both_counted(stack):

@@ -1,0 +1,1 @@
+"""I/O for the payment service: Stripe and the database."""

@@ -1,0 +1,120 @@
+"""Orders and the Stripe events taken into account, in the payment service's database."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.payment.domain.orders import Announcement, OrderStatus, Signal, apply
+from services.payment.models import Order, PaymentEvent
+from shared.db import make_session_factory, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A Stripe event as the order saw it: what to announce, if anything."""
+
+    order: Order | None
+    announcement: Announcement | None
+
+
+class SqlOrders:
+    def __init__(self, engine: Engine) -> None:
+        migrate(engine, MIGRATIONS)
+        self._sessions: sessionmaker[Session] = make_session_factory(engine)
+
+    def get(self, order_id: str) -> Order | None:
+        with self._sessions() as session:
+            return session.get(Order, order_id)
+
+    def create_if_absent(self, order: Order) -> Order:
+        try:
+            with self._sessions.begin() as session:
+                session.add(order)
+        except IntegrityError:
+            pass  # the same checkout.requested, delivered again
+        found = self.get(order.id)
+        assert found is not None
+        return found
+
+    def opened(self, order_id: str, *, session_id: str, url: str, expires_at: datetime) -> Order:
+        with self._sessions.begin() as session:
+            order = session.get_one(Order, order_id)
+            order.status = apply(OrderStatus(order.status), Signal.SESSION_OPENED).after
+            order.session_id, order.session_url, order.expires_at = session_id, url, expires_at
+            return order
+
+    def refunded(self, order_id: str, refund_id: str) -> Order:
+        with self._sessions.begin() as session:
+            order = session.get_one(Order, order_id)
+            order.status = apply(OrderStatus(order.status), Signal.REFUNDED).after
+            order.refund_id = refund_id
+            return order
+
+    def take(
+        self,
+        *,
+        event_id: str,
+        event_type: str,
+        signal: Signal,
+        order_id: str | None,
+        payment_intent: str | None,
+    ) -> Taken:
+        """Record a Stripe event once and move its order, in one transaction.
+
+        A redelivered event whose announcement was never published hands it
+        back, so the retry publishes it.
+        """
+        with self._sessions.begin() as session:
+            seen = session.get(PaymentEvent, event_id)
+            if seen is not None:
+                order = session.get(Order, seen.order_id) if seen.order_id else None
+                pending = (
+                    Announcement(seen.announcement)
+                    if seen.announcement and not seen.published
+                    else None
+                )
+                return Taken(order, pending)
+            order = self._find(session, order_id, payment_intent)
+            announcement = None
+            if order is not None:
+                transition = apply(OrderStatus(order.status), signal)
+                order.status = transition.after
+                order.payment_intent = order.payment_intent or payment_intent
+                announcement = transition.announcement
+            session.add(
+                PaymentEvent(
+                    stripe_event_id=event_id,
+                    type=event_type,
+                    order_id=order.id if order else None,
+                    announcement=announcement.value if announcement else None,
+                    published=announcement is None,
+                )
+            )
+            return Taken(order, announcement)
+
+    @staticmethod
+    def _find(session: Session, order_id: str | None, payment_intent: str | None) -> Order | None:
+        if order_id:
+            return session.get(Order, order_id)
+        if payment_intent:
+            return session.scalar(select(Order).where(Order.payment_intent == payment_intent))
+        return None
+
+    def mark_published(self, event_id: str) -> None:
+        with self._sessions.begin() as session:
+            seen = session.get(PaymentEvent, event_id)
+            if seen is not None:
+                seen.published = True
+
+    def erase_user(self, user_address: str) -> int:
+        with self._sessions.begin() as session:
+            ids = list(session.scalars(select(Order.id).where(Order.user_address == user_address)))
+            session.execute(delete(PaymentEvent).where(PaymentEvent.order_id.in_(ids)))
+            session.execute(delete(Order).where(Order.id.in_(ids)))
+        return len(ids)

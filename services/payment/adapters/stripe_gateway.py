@@ -1,0 +1,98 @@
+"""Stripe Checkout and refunds through the official library."""
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import stripe
+from stripe import StripeClient
+
+from shared.errors import Rejected, Transient
+from shared.packs import Pack
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+    expires_at: datetime
+
+
+def _translate(exc: stripe.StripeError) -> Exception:
+    # Connection trouble, rate limits and Stripe's 5xx get better; the rest does not.
+    if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError) or (
+        exc.http_status is not None and exc.http_status >= 500
+    ):
+        return Transient(f"stripe unavailable: {type(exc).__name__}")
+    return Rejected(f"stripe refused: {exc.user_message or exc}")
+
+
+class StripeGateway:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        api_base: str | None,
+        max_network_retries: int,
+        success_url: str,
+        cancel_url: str,
+    ) -> None:
+        options: dict[str, object] = {"max_network_retries": max_network_retries}
+        if api_base:
+            options["base_addresses"] = {"api": api_base}
+        self._client = StripeClient(api_key, **options)  # type: ignore[arg-type]
+        self._success_url = success_url
+        self._cancel_url = cancel_url
+
+    def open_checkout(
+        self, *, order_id: str, pack: Pack, subject: str, expires_at: datetime
+    ) -> CheckoutSession:
+        params = {
+            "mode": "payment",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": pack.currency,
+                        "unit_amount": pack.price_minor,
+                        "product_data": {
+                            "name": pack.text("title", "en"),
+                            "description": pack.text("description", "en"),
+                        },
+                    },
+                }
+            ],
+            "client_reference_id": order_id,
+            "metadata": {"order_id": order_id, "pack_code": pack.code, "subject": subject},
+            "payment_intent_data": {"metadata": {"order_id": order_id}},
+            "expires_at": int(expires_at.timestamp()),
+            "success_url": self._success_url,
+            "cancel_url": self._cancel_url,
+        }
+        try:
+            # The same key returns the same session when this call is retried.
+            session = self._client.v1.checkout.sessions.create(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": f"checkout-{order_id}"},
+            )
+        except stripe.StripeError as exc:
+            raise _translate(exc) from exc
+        log.info("checkout session opened", extra={"order_id": order_id, "session": session.id})
+        return CheckoutSession(
+            id=session.id,
+            url=str(session.url),
+            expires_at=datetime.fromtimestamp(session.expires_at, UTC),
+        )
+
+    def refund(self, *, order_id: str, payment_intent: str) -> str:
+        try:
+            refund = self._client.v1.refunds.create(
+                params={"payment_intent": payment_intent, "metadata": {"order_id": order_id}},
+                options={"idempotency_key": f"refund-{order_id}"},
+            )
+        except stripe.StripeError as exc:
+            raise _translate(exc) from exc
+        log.info("refund created", extra={"order_id": order_id, "refund": refund.id})
+        return str(refund.id)

@@ -1,0 +1,1 @@
+"""Pure payment rules: no FastAPI, Dapr, SQLAlchemy or HTTP."""

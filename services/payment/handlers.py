@@ -1,0 +1,165 @@
+"""Use cases of the payment service. Write first, publish after: a failed publish
+fails the delivery, and the retry finds the write done and publishes again."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.payment.adapters.orders import SqlOrders
+from services.payment.domain.orders import Announcement, OrderStatus, Signal
+from services.payment.models import Order
+from services.payment.ports import PaymentGateway
+from shared.dapr.ports import Publisher
+from shared.dapr.subscriptions import EventMeta, Outcome
+from shared.errors import Rejected
+from shared.events import image, message, payment
+from shared.events.base import Event
+from shared.events.topics import Topic
+from shared.logging import mask_phone
+from shared.packs import Catalogue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PaymentDeps:
+    publisher: Publisher
+    orders: SqlOrders
+    gateway: PaymentGateway
+    catalogue: Catalogue
+    checkout_minutes: int = 30
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+def handle_checkout_requested(
+    event: message.CheckoutRequested,
+    meta: EventMeta,  # noqa: ARG001 - idempotent on the order id instead
+    deps: PaymentDeps,
+) -> Outcome:
+    pack = deps.catalogue.get(event.pack_code)
+    if pack is None or event.subject not in pack.classes:
+        raise Rejected(f"no pack {event.pack_code!r} for {event.subject!r}")
+    # The price comes from the catalogue, never from the event.
+    order = deps.orders.create_if_absent(
+        Order(
+            id=event.order_id,
+            user_address=event.user,
+            channel=event.channel.value,
+            pack_code=pack.code,
+            subject=event.subject,
+            amount_minor=pack.price_minor,
+            currency=pack.currency,
+            status=OrderStatus.CREATED.value,
+        )
+    )
+    if order.status == OrderStatus.CREATED:
+        # Stripe needs at least 30 minutes.
+        expires_at = deps.clock() + timedelta(minutes=max(30, deps.checkout_minutes))
+        session = deps.gateway.open_checkout(
+            order_id=order.id, pack=pack, subject=event.subject, expires_at=expires_at
+        )
+        order = deps.orders.opened(
+            order.id, session_id=session.id, url=session.url, expires_at=session.expires_at
+        )
+    if order.status != OrderStatus.OPEN:
+        log.info("checkout already settled", extra={"order_id": order.id, "status": order.status})
+        return Outcome.SUCCESS
+    ready = payment.CheckoutReady(
+        order_id=order.id,
+        user=order.user_address,
+        url=str(order.session_url),
+        expires_at=order.expires_at,
+    )
+    deps.publisher.publish(Topic.CHECKOUT_READY, ready, event_id=f"checkout.ready-{order.id}")
+    return Outcome.SUCCESS
+
+
+def announce(announcement: Announcement, order: Order, deps: PaymentDeps) -> None:
+    """Tell the rest of the system, with an id that makes a second telling harmless."""
+    common: dict[str, Any] = {"order_id": order.id, "user": order.user_address}
+    event: Event
+    if announcement is Announcement.COMPLETED:
+        event = payment.PaymentCompleted(
+            **common,
+            pack_code=order.pack_code,
+            subject=order.subject,
+            amount_minor=order.amount_minor,
+            currency=order.currency,
+            provider_reference=order.payment_intent or order.session_id or "",
+        )
+    elif announcement is Announcement.FAILED:
+        event = payment.PaymentFailed(**common)
+    elif announcement is Announcement.EXPIRED:
+        event = payment.CheckoutExpired(**common)
+    else:
+        event = payment.PaymentRefunded(
+            **common, amount_minor=order.amount_minor, currency=order.currency
+        )
+    deps.publisher.publish(announcement.value, event, event_id=f"{announcement.value}-{order.id}")
+    log.info("announced", extra={"order_id": order.id, "topic": announcement.value})
+
+
+_SESSION_SIGNALS = {
+    "checkout.session.async_payment_succeeded": Signal.ASYNC_SUCCEEDED,
+    "checkout.session.async_payment_failed": Signal.ASYNC_FAILED,
+    "checkout.session.expired": Signal.EXPIRED,
+}
+
+
+def signal_of(event_type: str, obj: dict[str, Any]) -> Signal | None:
+    if event_type == "checkout.session.completed":
+        # Completed is not paid: a delayed method reports later.
+        paid = obj.get("payment_status") in ("paid", "no_payment_required")
+        return Signal.COMPLETED_PAID if paid else Signal.COMPLETED_UNPAID
+    if event_type == "charge.refunded":
+        return Signal.REFUNDED
+    return _SESSION_SIGNALS.get(event_type)
+
+
+def handle_stripe_event(event: dict[str, Any], deps: PaymentDeps) -> str:
+    """A verified Stripe event; returns what was done, for the response and the logs."""
+    event_type = str(event.get("type") or "")
+    obj: dict[str, Any] = (event.get("data") or {}).get("object") or {}
+    signal = signal_of(event_type, obj)
+    if signal is None:
+        return "ignored"  # acknowledged, or Stripe would retry it for days
+    is_session = obj.get("object") == "checkout.session"
+    order_id = (obj.get("metadata") or {}).get("order_id") or obj.get("client_reference_id")
+    taken = deps.orders.take(
+        event_id=str(event["id"]),
+        event_type=event_type,
+        signal=signal,
+        order_id=str(order_id) if order_id and is_session else None,
+        payment_intent=obj.get("payment_intent"),
+    )
+    if taken.order is None:
+        log.warning("stripe event for an unknown order", extra={"event_id": event["id"]})
+        return "unknown order"
+    if taken.announcement is None:
+        return "no change"
+    announce(taken.announcement, taken.order, deps)
+    deps.orders.mark_published(str(event["id"]))
+    return taken.announcement.value
+
+
+def handle_tune_failed(
+    event: image.TuneFailed,
+    meta: EventMeta,  # noqa: ARG001 - idempotent on the order id instead
+    deps: PaymentDeps,
+) -> Outcome:
+    """A customer never pays for images they did not get."""
+    order = deps.orders.get(event.order_id)
+    if order is None:
+        log.warning("tune failed for an unknown order", extra={"order_id": event.order_id})
+        return Outcome.SUCCESS
+    if order.status == OrderStatus.PAID:
+        if not order.payment_intent:
+            raise Rejected(f"order {order.id} is paid but has no payment intent")
+        refund_id = deps.gateway.refund(order_id=order.id, payment_intent=order.payment_intent)
+        order = deps.orders.refunded(order.id, refund_id)
+    if order.status == OrderStatus.REFUNDED:
+        announce(Announcement.REFUNDED, order, deps)
+    log.info("refund handled", extra={"order_id": order.id, "user": mask_phone(order.user_address)})
+    return Outcome.SUCCESS

@@ -1,0 +1,47 @@
+"""The payment service's own tables. Amounts are integers in minor units; no card data."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import NAMING_CONVENTION, utc_now
+
+
+class PaymentBase(DeclarativeBase):
+    metadata = NAMING_CONVENTION()
+
+
+class Order(PaymentBase):
+    __tablename__ = "customer_order"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_address: Mapped[str] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    pack_code: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(24))
+    session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    session_url: Mapped[str | None] = mapped_column(String(1024))
+    payment_intent: Mapped[str | None] = mapped_column(String(255), index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refund_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, onupdate=utc_now
+    )
+
+
+class PaymentEvent(PaymentBase):
+    """Every Stripe event taken into account, once; `published` closes write-then-publish."""
+
+    __tablename__ = "payment_event"
+
+    stripe_event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    announcement: Mapped[str | None] = mapped_column(String(32))
+    published: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

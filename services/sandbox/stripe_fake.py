@@ -1,0 +1,322 @@
+"""Stripe as the bot sees it: Checkout Sessions, refunds, the hosted page, signed events.
+
+Object and event shapes follow ../shared/reference/providers.md §3. The page's
+knobs make Stripe's hard cases happen on demand: duplicate deliveries, an
+expiry after the payment, delayed (async) methods.
+"""
+
+import asyncio
+import hashlib
+import hmac
+import html
+import json
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+API_VERSION = "2026-07-30"
+
+router = APIRouter(prefix="/stripe", tags=["fake stripe"])
+
+
+@dataclass
+class StripeState:
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: list[dict[str, Any]] = field(default_factory=list)
+    idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_test_{secrets.token_hex(12)}"
+
+
+def parse_brackets(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Stripe's form encoding (`line_items[0][price_data][currency]=usd`) into objects."""
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        parts = re.findall(r"[^\[\]]+", key)
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return _listify(root)  # type: ignore[no-any-return]
+
+
+def _listify(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node and all(k.isdigit() for k in node):
+            return [_listify(node[k]) for k in sorted(node, key=int)]
+        return {k: _listify(v) for k, v in node.items()}
+    return node
+
+
+def _error(status: int, message: str, param: str | None = None) -> JSONResponse:
+    body = {"error": {"type": "invalid_request_error", "message": message, "param": param}}
+    return JSONResponse(body, status_code=status, headers={"Request-Id": new_id("req")})
+
+
+def _authorised(request: Request) -> bool:
+    key = request.app.state.deps.stripe_secret_key
+    return hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}")
+
+
+def _state(request: Request) -> StripeState:
+    return request.app.state.deps.store.stripe  # type: ignore[no-any-return]
+
+
+async def _form(request: Request) -> list[tuple[str, str]]:
+    form = await request.form()
+    return [(k, str(v)) for k, v in form.multi_items()]
+
+
+def _replay(state: StripeState, request: Request, kind: str) -> dict[str, Any] | None:
+    key = request.headers.get("idempotency-key")
+    return state.idempotent.get(f"{kind}:{key}") if key else None
+
+
+@router.post("/v1/checkout/sessions")
+async def create_session(request: Request) -> JSONResponse:
+    if not _authorised(request):
+        return _error(401, "Invalid API Key provided")
+    state = _state(request)
+    if (earlier := _replay(state, request, "session")) is not None:
+        return JSONResponse(earlier, headers={"Idempotent-Replayed": "true"})
+    params = parse_brackets(await _form(request))
+    items = params.get("line_items") or []
+    if params.get("mode") != "payment" or not items:
+        return _error(400, "mode=payment with line_items is required", "line_items")
+    price = items[0].get("price_data") or {}
+    try:
+        amount = int(price["unit_amount"]) * int(items[0].get("quantity", 1))
+        expires_at = int(params.get("expires_at") or time.time() + 24 * 3600)
+    except (KeyError, ValueError):
+        return _error(400, "line_items[0][price_data][unit_amount] is required", "line_items")
+    if expires_at < time.time() + 30 * 60 - 5:
+        return _error(400, "expires_at must be at least 30 minutes from now", "expires_at")
+    session_id = new_id("cs")
+    session = {
+        "id": session_id,
+        "object": "checkout.session",
+        "mode": "payment",
+        "status": "open",
+        "payment_status": "unpaid",
+        "client_reference_id": params.get("client_reference_id"),
+        "metadata": params.get("metadata") or {},
+        "amount_subtotal": amount,
+        "amount_total": amount,
+        "currency": price.get("currency", "usd"),
+        "customer": None,
+        "customer_details": None,
+        "customer_email": None,
+        "payment_intent": None,
+        "payment_link": None,
+        "success_url": params.get("success_url"),
+        "cancel_url": params.get("cancel_url"),
+        "url": f"{str(request.base_url).rstrip('/')}/stripe/checkout/{session_id}",
+        "created": int(time.time()),
+        "expires_at": expires_at,
+        "livemode": False,
+        "line_items_preview": [
+            {"name": (price.get("product_data") or {}).get("name"), "amount": amount}
+        ],
+    }
+    with state.lock:
+        state.sessions[session_id] = session
+        if key := request.headers.get("idempotency-key"):
+            state.idempotent[f"session:{key}"] = session
+    return JSONResponse(session, headers={"Request-Id": new_id("req")})
+
+
+@router.get("/v1/checkout/sessions/{session_id}")
+def get_session(session_id: str, request: Request) -> JSONResponse:
+    if not _authorised(request):
+        return _error(401, "Invalid API Key provided")
+    session = _state(request).sessions.get(session_id)
+    if session is None:
+        return _error(404, f"No such checkout.session: '{session_id}'", "id")
+    return JSONResponse(session)
+
+
+@router.post("/v1/refunds")
+async def create_refund(request: Request) -> JSONResponse:
+    if not _authorised(request):
+        return _error(401, "Invalid API Key provided")
+    state = _state(request)
+    if (earlier := _replay(state, request, "refund")) is not None:
+        return JSONResponse(earlier, headers={"Idempotent-Replayed": "true"})
+    params = parse_brackets(await _form(request))
+    intent = params.get("payment_intent")
+    session = next((s for s in state.sessions.values() if s["payment_intent"] == intent), None)
+    if session is None or session["payment_status"] != "paid":
+        return _error(400, f"No succeeded charge for payment_intent '{intent}'", "payment_intent")
+    refund = {
+        "id": new_id("re"),
+        "object": "refund",
+        "amount": session["amount_total"],
+        "currency": session["currency"],
+        "payment_intent": intent,
+        "charge": new_id("ch"),
+        "metadata": params.get("metadata") or {},
+        "status": "succeeded",
+        "created": int(time.time()),
+    }
+    with state.lock:
+        state.refunds.append(refund)
+        if key := request.headers.get("idempotency-key"):
+            state.idempotent[f"refund:{key}"] = refund
+    charge = {
+        "id": refund["charge"],
+        "object": "charge",
+        "amount": refund["amount"],
+        "amount_refunded": refund["amount"],
+        "currency": refund["currency"],
+        "payment_intent": intent,
+        "refunded": True,
+    }
+    sandbox = request.app.state
+    asyncio.get_running_loop().create_task(_send(sandbox, "charge.refunded", charge))
+    return JSONResponse(refund)
+
+
+# --- the hosted checkout page -----------------------------------------------------------
+
+PAGE = Template((Path(__file__).parent / "static" / "checkout.html").read_text())
+
+
+def _money(session: dict[str, Any]) -> str:
+    return f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
+
+
+@router.get("/checkout/{session_id}", response_class=HTMLResponse, include_in_schema=False)
+def checkout_page(session_id: str, request: Request, note: str = "") -> HTMLResponse:
+    session = _state(request).sessions.get(session_id)
+    if session is None:
+        return HTMLResponse("<h1>This checkout link is not valid.</h1>", status_code=404)
+    actions = ""
+    if session["status"] == "open":
+        actions = (
+            f'<form method="post" action="/stripe/checkout/{session_id}/pay">'
+            '<button class="pay" type="submit">Pay</button></form>'
+            f'<form method="post" action="/stripe/checkout/{session_id}/cancel">'
+            '<button class="cancel" type="submit">Cancel</button></form>'
+        )
+    name = (session.get("line_items_preview") or [{}])[0].get("name") or "Your order"
+    page = PAGE.substitute(
+        name=html.escape(name),
+        amount=_money(session),
+        status=session["status"],
+        actions=actions,
+        note=f"<p>{note}</p>" if note else "",
+    )
+    return HTMLResponse(page)
+
+
+@router.post("/checkout/{session_id}/pay", include_in_schema=False)
+async def pay(
+    session_id: str,
+    request: Request,
+    duplicates: int = 1,
+    delayed: bool = False,
+    expire_after: bool = False,
+) -> Response:
+    """Pay the session. Knobs: send `completed` `duplicates` times, pay by a delayed method
+    (completed unpaid, then async_payment_succeeded), send an `expired` afterwards."""
+    state = _state(request)
+    session = state.sessions.get(session_id)
+    if session is None or session["status"] != "open":
+        return HTMLResponse("<h1>This checkout is no longer open.</h1>", status_code=409)
+    session.update(
+        status="complete",
+        payment_status="unpaid" if delayed else "paid",
+        payment_intent=new_id("pi"),
+        customer_details={
+            "email": "sandbox@example.com",
+            "name": "Sandbox Payer",
+            "phone": None,
+            "address": None,
+        },
+    )
+    completed = _event("checkout.session.completed", dict(session))
+    for _ in range(max(1, min(duplicates, 5))):
+        await _deliver(request.app.state, completed)
+    if delayed:
+        session["payment_status"] = "paid"
+        await _send(request.app.state, "checkout.session.async_payment_succeeded", dict(session))
+    if expire_after:
+        await _send(request.app.state, "checkout.session.expired", {**session, "status": "expired"})
+    return checkout_page(session_id, request, note="Payment received. You can go back to WhatsApp.")
+
+
+@router.post("/checkout/{session_id}/cancel", include_in_schema=False)
+async def cancel(session_id: str, request: Request) -> Response:
+    session = _state(request).sessions.get(session_id)
+    if session is None or session["status"] != "open":
+        return HTMLResponse("<h1>This checkout is no longer open.</h1>", status_code=409)
+    session["status"] = "expired"
+    await _send(request.app.state, "checkout.session.expired", dict(session))
+    return checkout_page(session_id, request)
+
+
+# --- signed events ------------------------------------------------------------------------
+
+
+def _event(event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": new_id("evt"),
+        "object": "event",
+        "api_version": API_VERSION,
+        "created": int(time.time()),
+        "data": {"object": obj},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event_type,
+    }
+
+
+def sign(secret: str, payload: str, timestamp: int | None = None) -> str:
+    stamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{stamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={digest}"
+
+
+async def _send(app_state: Any, event_type: str, obj: dict[str, Any]) -> None:
+    await _deliver(app_state, _event(event_type, obj))
+
+
+async def _deliver(app_state: Any, event: dict[str, Any], attempts: int = 4) -> None:
+    """POST a signed event to the payment webhook; retry a failure a few times, as Stripe does."""
+    runtime, settings = app_state.deps, app_state.settings
+    payload = json.dumps(event)
+    status: int | str | None = None
+    for attempt in range(attempts):
+        headers = {
+            "Content-Type": "application/json",
+            "Stripe-Signature": sign(runtime.stripe_webhook_secret, payload),
+        }
+        try:
+            async with httpx.AsyncClient(timeout=30) as client:
+                response = await client.post(
+                    settings.payment_webhook_url, content=payload, headers=headers
+                )
+            status = response.status_code
+        except httpx.HTTPError as exc:
+            status = repr(exc)
+        if isinstance(status, int) and 200 <= status < 300:
+            break
+        await asyncio.sleep(0.5 * (attempt + 1))
+    with runtime.store.stripe.lock:
+        runtime.store.stripe.deliveries.append(
+            {"id": event["id"], "type": event["type"], "status": status}
+        )

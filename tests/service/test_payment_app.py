@@ -1,0 +1,240 @@
+"""The payment service through TestClient: real SQLite, a fake Stripe gateway, signed events."""
+
+import json
+import time
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.payment.adapters.orders import SqlOrders
+from services.payment.adapters.stripe_gateway import CheckoutSession
+from services.payment.app import create_app
+from services.payment.bootstrap import PaymentRuntime
+from services.payment.handlers import PaymentDeps
+from services.sandbox.stripe_fake import sign
+from shared.db import make_engine
+from shared.events.topics import Topic
+from shared.packs import load_catalogue
+from tests.fakes import RecordingPublisher
+
+SECRET = "whsec_test_secret"
+USER = "whatsapp:+15551234567"
+
+
+class FakeGateway:
+    def __init__(self):
+        self.sessions: list[str] = []
+        self.refunds: list[str] = []
+
+    def open_checkout(self, *, order_id, pack, subject, expires_at):
+        self.sessions.append(order_id)
+        return CheckoutSession(
+            id=f"cs_test_{order_id}", url=f"https://pay.example/{order_id}", expires_at=expires_at
+        )
+
+    def refund(self, *, order_id, payment_intent):
+        self.refunds.append(payment_intent)
+        return f"re_{order_id}"
+
+
+@pytest.fixture
+def runtime(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'payment.db'}")
+    deps = PaymentDeps(
+        publisher=RecordingPublisher(),
+        orders=SqlOrders(engine),
+        gateway=FakeGateway(),
+        catalogue=load_catalogue(),
+    )
+    yield PaymentRuntime(handlers=deps, stripe_webhook_secret=SECRET)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(runtime):
+    with TestClient(create_app(build_deps=lambda _s: runtime)) as test_client:
+        yield test_client
+
+
+def cloudevent(data, event_id="ce-1"):
+    return json.dumps({"id": event_id, "topic": "t", "data": data})
+
+
+REQUEST = {
+    "order_id": "ord_1",
+    "user": USER,
+    "channel": "twilio",
+    "pack_code": "corporate",
+    "subject": "woman",
+}
+
+
+def request_checkout(client, data=REQUEST, event_id="ce-1"):
+    return client.post("/events/checkout.requested", content=cloudevent(data, event_id)).json()
+
+
+def topics(runtime):
+    return [(topic, event_id) for topic, _, event_id in runtime.handlers.publisher.published]
+
+
+def stripe_event(event_type, *, payment_status="paid", event_id=None, order_id="ord_1", obj=None):
+    session = {
+        "id": "cs_test_ord_1",
+        "object": "checkout.session",
+        "payment_status": payment_status,
+        "client_reference_id": order_id,
+        "metadata": {"order_id": order_id},
+        "payment_intent": "pi_1",
+        "amount_total": 1499,
+        "currency": "usd",
+        "status": "complete",
+    }
+    return {
+        "id": event_id or f"evt_{event_type}_{payment_status}",
+        "object": "event",
+        "type": event_type,
+        "api_version": "2026-07-30",
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": obj or session},
+    }
+
+
+def deliver(client, event, *, secret=SECRET, timestamp=None):
+    payload = json.dumps(event)
+    return client.post(
+        "/payment-received",
+        content=payload,
+        headers={
+            "Stripe-Signature": sign(secret, payload, timestamp),
+            "Content-Type": "application/json",
+        },
+    )
+
+
+def test_a_checkout_request_opens_one_session_priced_from_the_catalogue(client, runtime):
+    assert request_checkout(client) == {"status": "SUCCESS"}
+    assert request_checkout(client, event_id="ce-2") == {"status": "SUCCESS"}  # redelivered
+    assert runtime.handlers.gateway.sessions == ["ord_1"]
+    order = runtime.handlers.orders.get("ord_1")
+    assert (order.amount_minor, order.currency, order.status) == (1499, "usd", "open")
+    [(_, ready, event_id), _again] = runtime.handlers.publisher.published
+    assert (ready.url, event_id) == ("https://pay.example/ord_1", "checkout.ready-ord_1")
+
+
+@pytest.mark.parametrize(
+    "change", [{"pack_code": "nope"}, {"pack_code": "pets", "subject": "woman"}]
+)
+def test_an_impossible_checkout_request_is_dropped(client, runtime, change):
+    assert request_checkout(client, {**REQUEST, **change}) == {"status": "DROP"}
+    assert runtime.handlers.gateway.sessions == []
+
+
+def test_a_paid_session_announces_the_payment_once(client, runtime):
+    request_checkout(client)
+    event = stripe_event("checkout.session.completed")
+    for _ in range(3):
+        assert deliver(client, event).status_code == 200
+    completed = [p for p in runtime.handlers.publisher.published if p[0] == Topic.PAYMENT_COMPLETED]
+    assert len(completed) == 1
+    _, payload, event_id = completed[0]
+    assert (payload.amount_minor, payload.currency, payload.pack_code, payload.subject) == (
+        1499,
+        "usd",
+        "corporate",
+        "woman",
+    )
+    assert payload.provider_reference == "pi_1"
+    assert event_id == "payment.completed-ord_1"
+
+
+def test_a_bad_signature_is_refused_and_nothing_is_recorded(client, runtime):
+    request_checkout(client)
+    assert (
+        deliver(
+            client, stripe_event("checkout.session.completed"), secret="whsec_other"
+        ).status_code
+        == 400
+    )
+    assert runtime.handlers.orders.get("ord_1").status == "open"
+    assert client.post("/payment-received", content="{}").status_code == 400
+
+
+def test_a_stale_timestamp_is_refused(client, runtime):
+    request_checkout(client)
+    old = int(time.time()) - 301
+    assert (
+        deliver(client, stripe_event("checkout.session.completed"), timestamp=old).status_code
+        == 400
+    )
+    assert runtime.handlers.orders.get("ord_1").status == "open"
+
+
+def test_unknown_event_types_are_acknowledged_and_ignored(client, runtime):
+    response = deliver(client, stripe_event("customer.created", obj={"object": "customer"}))
+    assert (response.status_code, response.json()["outcome"]) == (200, "ignored")
+
+
+def test_completed_unpaid_waits_for_the_delayed_method(client, runtime):
+    request_checkout(client)
+    deliver(client, stripe_event("checkout.session.completed", payment_status="unpaid"))
+    assert runtime.handlers.orders.get("ord_1").status == "awaiting_payment"
+    assert Topic.PAYMENT_COMPLETED not in [t for t, _ in topics(runtime)]
+    deliver(client, stripe_event("checkout.session.async_payment_succeeded"))
+    assert runtime.handlers.orders.get("ord_1").status == "paid"
+    assert [t for t, _ in topics(runtime)].count(Topic.PAYMENT_COMPLETED) == 1
+
+
+def test_an_expiry_after_payment_is_harmless(client, runtime):
+    request_checkout(client)
+    deliver(client, stripe_event("checkout.session.completed"))
+    deliver(client, stripe_event("checkout.session.expired", payment_status="unpaid"))
+    assert runtime.handlers.orders.get("ord_1").status == "paid"
+    assert Topic.CHECKOUT_EXPIRED not in [t for t, _ in topics(runtime)]
+
+
+def test_a_failed_publish_answers_500_and_the_retry_publishes(client, runtime):
+    request_checkout(client)
+    runtime.handlers.publisher.fail = True
+    event = stripe_event("checkout.session.completed")
+    assert deliver(client, event).status_code == 500
+    assert runtime.handlers.orders.get("ord_1").status == "paid"  # written first
+    runtime.handlers.publisher.fail = False
+    assert deliver(client, event).status_code == 200
+    assert deliver(client, event).status_code == 200
+    assert [t for t, _ in topics(runtime)].count(Topic.PAYMENT_COMPLETED) == 1
+
+
+def test_an_event_for_an_unknown_order_is_acknowledged(client):
+    response = deliver(client, stripe_event("checkout.session.completed", order_id="ord_ghost"))
+    assert (response.status_code, response.json()["outcome"]) == (200, "unknown order")
+
+
+def test_a_failed_tune_refunds_the_order_once(client, runtime):
+    request_checkout(client)
+    deliver(client, stripe_event("checkout.session.completed"))
+    failed = {"order_id": "ord_1", "user": USER, "reason": "faces not found"}
+    assert client.post("/events/tune.failed", content=cloudevent(failed, "tf-1")).json() == {
+        "status": "SUCCESS"
+    }
+    assert client.post("/events/tune.failed", content=cloudevent(failed, "tf-2")).json() == {
+        "status": "SUCCESS"
+    }
+    assert runtime.handlers.gateway.refunds == ["pi_1"]
+    assert runtime.handlers.orders.get("ord_1").status == "refunded"
+    refunded = [p for p in runtime.handlers.publisher.published if p[0] == Topic.PAYMENT_REFUNDED]
+    assert {event_id for _, _, event_id in refunded} == {"payment.refunded-ord_1"}
+    # Stripe's own charge.refunded arrives afterwards and changes nothing.
+    charge = {"object": "charge", "payment_intent": "pi_1", "amount_refunded": 1499}
+    assert (
+        deliver(client, stripe_event("charge.refunded", obj=charge)).json()["outcome"]
+        == "no change"
+    )
+
+
+def test_expires_at_is_at_least_30_minutes_away(client, runtime):
+    before = datetime.now(UTC)
+    request_checkout(client)
+    order = runtime.handlers.orders.get("ord_1")
+    assert (order.expires_at.replace(tzinfo=UTC) - before).total_seconds() >= 30 * 60 - 1
