@@ -1,0 +1,1 @@
+"""Pure rules of the image service: what makes a usable selfie."""

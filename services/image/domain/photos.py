@@ -1,0 +1,110 @@
+"""Check a photo by its content and normalise it for training.
+
+Accepts JPEG, PNG, WebP and HEIC/HEIF (iPhones); refuses anything else by
+content, whatever its name or declared type. Normalising applies the EXIF
+orientation, drops every piece of metadata (GPS included), converts to JPEG and
+caps the long side.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pillow_heif
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+pillow_heif.register_heif_opener()
+
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}
+
+
+class Reason(StrEnum):
+    NOT_AN_IMAGE = "not_an_image"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    TOO_SMALL = "too_small"
+    TOO_LARGE = "too_large"
+    TOO_MANY_PIXELS = "too_many_pixels"
+    SCREENSHOT = "screenshot"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class Limits:
+    min_short_side: int = 512
+    max_long_side: int = 2048
+    max_bytes: int = 16 * 1024 * 1024
+    max_pixels: int = 50_000_000  # far above any phone camera; decompression bombs are not
+    duplicate_distance: int = 5  # bits of the 64-bit difference hash
+
+
+@dataclass(frozen=True)
+class Normalised:
+    jpeg: bytes
+    width: int
+    height: int
+    fingerprint: int  # 64-bit difference hash, for near-duplicates
+
+
+class PhotoRejected(Exception):
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
+        self.reason = reason
+
+
+def difference_hash(image: Image.Image) -> int:
+    """dHash: robust to re-encoding and resizing, so a re-sent photo is recognised."""
+    small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+    pixels = small.tobytes()
+    bits = 0
+    for row in range(8):
+        for column in range(8):
+            left, right = pixels[row * 9 + column], pixels[row * 9 + column + 1]
+            bits = (bits << 1) | (left > right)
+    return bits
+
+
+def _looks_like_a_screenshot(image: Image.Image, source_format: str) -> bool:
+    """Screens are flat: few distinct colours. Camera photos have thousands."""
+    if source_format != "PNG":
+        return False
+    raw = image.convert("RGB").resize((96, 96), Image.Resampling.NEAREST).tobytes()
+    colours = {raw[i : i + 3] for i in range(0, len(raw), 3)}
+    return len(colours) < 600
+
+
+def check(data: bytes, *, limits: Limits = Limits(), known: tuple[int, ...] = ()) -> Normalised:
+    """The normalised photo, or PhotoRejected with a reason a person can be told."""
+    if len(data) > limits.max_bytes:
+        raise PhotoRejected(Reason.TOO_LARGE, f"{len(data)} bytes")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            source_format = str(image.format)
+            if source_format not in ACCEPTED_FORMATS:
+                raise PhotoRejected(Reason.UNSUPPORTED_FORMAT, source_format)
+            width, height = image.size
+            if width * height > limits.max_pixels:
+                raise PhotoRejected(Reason.TOO_MANY_PIXELS, f"{width}x{height}")
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise PhotoRejected(Reason.TOO_MANY_PIXELS) from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise PhotoRejected(Reason.NOT_AN_IMAGE) from exc
+    upright = ImageOps.exif_transpose(image)
+    if min(upright.size) < limits.min_short_side:
+        raise PhotoRejected(Reason.TOO_SMALL, f"{upright.width}x{upright.height}")
+    if _looks_like_a_screenshot(upright, source_format):
+        raise PhotoRejected(Reason.SCREENSHOT)
+    rgb = upright.convert("RGB")
+    rgb.thumbnail((limits.max_long_side, limits.max_long_side), Image.Resampling.LANCZOS)
+    fingerprint = difference_hash(rgb)
+    if any(bin(fingerprint ^ other).count("1") <= limits.duplicate_distance for other in known):
+        raise PhotoRejected(Reason.DUPLICATE)
+    # A fresh image carries no EXIF, XMP or ICC: GPS and camera data are gone.
+    clean = Image.new("RGB", rgb.size)
+    clean.paste(rgb)
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=90, optimize=True)
+    return Normalised(out.getvalue(), clean.width, clean.height, fingerprint)
