@@ -23,6 +23,12 @@ class Unauthorized(BotError):
     http_status = 403
 
 
+class WrongToken(BotError):
+    """A shared token (e.g. in a callback URL) is missing or wrong."""
+
+    http_status = 401
+
+
 class NotFound(BotError):
     http_status = 404
 

@@ -2,19 +2,43 @@
 
 from fastapi import FastAPI
 
-from services.image import bootstrap
+from services.image import bootstrap, callbacks
+from services.image.handlers import handle_payment_completed, handle_photo_submitted
 from services.image.settings import ImageSettings
 from shared.app import create_service_app
+from shared.dapr.subscriptions import subscribe
+from shared.events.message import PhotoSubmitted
+from shared.events.payment import PaymentCompleted
+from shared.events.topics import Topic
 
 
 def create_app(
     settings: ImageSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or ImageSettings()
-    app, _ = create_service_app(
+    app, dapr_app = create_service_app(
         settings=settings,
         title="image",
         description="Checks and stores photos, trains Astria tunes, receives Astria's callbacks.",
         build_deps=build_deps,  # type: ignore[arg-type]
+    )
+    app.include_router(callbacks.router)
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.PHOTO_SUBMITTED,
+        model=PhotoSubmitted,
+        handler=lambda event, meta, runtime: handle_photo_submitted(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+    )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.PAYMENT_COMPLETED,
+        model=PaymentCompleted,
+        handler=lambda event, meta, runtime: handle_payment_completed(
+            event, meta, runtime.handlers
+        ),
+        app_api_token=settings.app_api_token,
     )
     return app

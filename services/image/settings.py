@@ -1,5 +1,26 @@
+from pathlib import Path
+
+from pydantic import Field
+
+from shared.packs import DEFAULT_CATALOGUE
 from shared.settings import ServiceSettings
 
 
 class ImageSettings(ServiceSettings):
     app_id: str = "image"
+    # Our public URL, as Astria calls it back.
+    public_base_url: str = "http://127.0.0.1:8002"
+    astria_api_base: str = "https://api.astria.ai"
+    # "fast" is Astria's free test mode: sandbox, tests, staging.
+    astria_branch: str | None = None
+    astria_timeout_seconds: float = 35.0  # Astria's own request timeout is 30 s
+    twilio_api_base: str = "https://api.twilio.com"
+    twilio_media_hosts: str = "mms.twiliocdn.com,media.twiliocdn.com,s3-external-1.amazonaws.com"
+    meta_graph_base: str = "https://graph.facebook.com/v21.0"
+    meta_media_hosts: str = "lookaside.fbsbx.com"
+    # Local runs only: the sandbox plays the providers on 127.0.0.1.
+    allow_private_media_hosts: bool = False
+    max_photo_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    media_timeout_seconds: float = 20.0
+    blob_binding: str = "blobstore"
+    packs_file: Path = DEFAULT_CATALOGUE

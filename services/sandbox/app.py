@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 
-from services.sandbox import bootstrap, control, meta_fake, stripe_fake, twilio_fake
+from services.sandbox import astria_fake, bootstrap, control, meta_fake, stripe_fake, twilio_fake
 from services.sandbox.settings import SandboxSettings
 from shared.app import create_service_app
 
@@ -27,6 +27,7 @@ def create_app(
     app.include_router(meta_fake.router)
     app.include_router(meta_fake.cdn_router)
     app.include_router(stripe_fake.router)
+    app.include_router(astria_fake.router)
     app.include_router(control.router)
 
     @app.get("/", include_in_schema=False)

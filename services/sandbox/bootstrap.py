@@ -6,6 +6,7 @@ from services.sandbox.settings import SandboxSettings
 from services.sandbox.store import SandboxStore
 from shared.app import BaseDeps
 from shared.dapr.secrets import read_secret
+from shared.packs import Catalogue, load_catalogue
 from shared.runtime import connect_dapr
 
 
@@ -18,21 +19,26 @@ class SandboxRuntime(BaseDeps):
     meta_access_token: str = field(default="", repr=False)
     stripe_secret_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
+    astria_api_key: str = field(default="", repr=False)
+    catalogue: Catalogue = field(default_factory=load_catalogue)
 
 
 def build_deps(settings: SandboxSettings) -> SandboxRuntime:
     resources = BaseDeps()
     client = connect_dapr(settings, resources)
+
+    def secret(name: str) -> str:
+        return read_secret(client, settings.secretstore_name, name)
+
     return SandboxRuntime(
         store=SandboxStore(),
-        twilio_account_sid=read_secret(client, settings.secretstore_name, "twilio-account-sid"),
-        twilio_auth_token=read_secret(client, settings.secretstore_name, "twilio-auth-token"),
-        meta_app_secret=read_secret(client, settings.secretstore_name, "meta-app-secret"),
-        meta_access_token=read_secret(client, settings.secretstore_name, "meta-access-token"),
-        stripe_secret_key=read_secret(client, settings.secretstore_name, "stripe-secret-key"),
-        stripe_webhook_secret=read_secret(
-            client, settings.secretstore_name, "stripe-webhook-secret"
-        ),
+        twilio_account_sid=secret("twilio-account-sid"),
+        twilio_auth_token=secret("twilio-auth-token"),
+        meta_app_secret=secret("meta-app-secret"),
+        meta_access_token=secret("meta-access-token"),
+        stripe_secret_key=secret("stripe-secret-key"),
+        stripe_webhook_secret=secret("stripe-webhook-secret"),
+        astria_api_key=secret("astria-api-key"),
         ready_checks=resources.ready_checks,
         closers=resources.closers,
     )

@@ -12,6 +12,7 @@ from services.sandbox import meta_fake, twilio_fake
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.people import InboundMessage, decode_media
 from services.sandbox.settings import SandboxSettings
+from shared.errors import Rejected
 
 router = APIRouter(prefix="/sandbox", tags=["sandbox"])
 
@@ -104,6 +105,27 @@ def stripe_state(request: Request) -> dict[str, Any]:
         "refunds": state.refunds,
         "deliveries": state.deliveries,
     }
+
+
+@router.get("/astria", summary="What the fake Astria holds: tunes, prompts, the requests it got.")
+def astria_state(request: Request) -> dict[str, Any]:
+    state = request.app.state.deps.store.astria
+    return {
+        "tunes": list(state.tunes.values()),
+        "prompts": list(state.prompts.values()),
+        "requests": state.requests,
+        "knobs": state.knobs,
+    }
+
+
+@router.post("/astria/knobs", summary="Make Astria slow, or lose or repeat its callbacks.")
+def astria_knobs(changes: dict[str, Any], request: Request) -> dict[str, Any]:
+    knobs: dict[str, Any] = request.app.state.deps.store.astria.knobs
+    unknown = set(changes) - set(knobs)
+    if unknown:
+        raise Rejected(f"unknown knobs: {sorted(unknown)}")
+    knobs.update(changes)
+    return knobs
 
 
 @router.get("/messages", summary="What the bot sent, optionally to one address.")

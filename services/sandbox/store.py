@@ -4,6 +4,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.sandbox.astria_fake import AstriaState
 from services.sandbox.stripe_fake import StripeState
 
 
@@ -14,6 +15,7 @@ class SandboxStore:
     # media sid -> (content type, bytes): what "Twilio" hosts for inbound photos.
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     stripe: StripeState = field(default_factory=StripeState)
+    astria: AstriaState = field(default_factory=AstriaState)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record_outbound(self, message: dict[str, Any]) -> None:

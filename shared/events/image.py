@@ -34,6 +34,14 @@ class TuneFailed(Event):
     reason: str
 
 
+class OrderCompleted(Event):
+    """Every prompt of the order's pack has reported; published once."""
+
+    order_id: str
+    user: str
+    images: int
+
+
 class ImagesReady(Event):
     order_id: str
     user: str

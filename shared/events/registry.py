@@ -25,6 +25,7 @@ PAYLOADS: dict[str, type[Event]] = {
     Topic.TUNE_TRAINED: image.TuneTrained,
     Topic.TUNE_FAILED: image.TuneFailed,
     Topic.IMAGES_READY: image.ImagesReady,
+    Topic.ORDER_COMPLETED: image.OrderCompleted,
     Topic.CHECKOUT_READY: payment.CheckoutReady,
     Topic.PAYMENT_COMPLETED: payment.PaymentCompleted,
     Topic.PAYMENT_FAILED: payment.PaymentFailed,

@@ -17,6 +17,7 @@ class Topic(StrEnum):
     TUNE_TRAINED = "tune.trained"
     TUNE_FAILED = "tune.failed"
     IMAGES_READY = "images.ready"
+    ORDER_COMPLETED = "order.completed"
     USER_ERASED = "user.erased"
 
 

@@ -76,6 +76,17 @@ class Stack:
             env["TWILIO_STATUS_CALLBACK_URL"] = f"{message}/twilio/status"
         if "payment" in self.apps:
             env["PAYMENT_WEBHOOK_URL"] = f"{self.apps['payment'].url}/payment-received"
+        if app.name == "image":
+            # The sandbox plays Twilio, Meta and Astria on loopback.
+            sandbox_host = self.apps["sandbox"].url.removeprefix("http://")
+            env.update(
+                PUBLIC_BASE_URL=app.url,
+                ASTRIA_API_BASE=f"http://{sandbox_host}/astria",
+                ASTRIA_BRANCH="fast",
+                TWILIO_MEDIA_HOSTS=sandbox_host,
+                META_MEDIA_HOSTS=sandbox_host,
+                ALLOW_PRIVATE_MEDIA_HOSTS="true",
+            )
         return env
 
     def _spawn(self, app: AppProcess, kind: str, command: list[str], env: dict[str, str]) -> None:

@@ -1,8 +1,7 @@
-"""The conversation on real sidecars, from "hi" to the payment link.
+"""The whole journey on real sidecars and every service, as a person lives it.
 
-The image and payment services are played by the test: it publishes their
-events through their own sidecars, and reads what the message service
-published from the broker.
+The person is played through the sandbox (Twilio or Meta); Stripe and Astria
+are the sandbox's fakes. What the services publish is read from the broker.
 """
 
 import base64
@@ -13,12 +12,14 @@ import time
 import httpx
 import pytest
 
+from tests.imagery import encode, photo
+
 pytestmark = pytest.mark.e2e
 
 _phones = itertools.count(1)
-FAKE_JPEG = base64.b64encode(
-    b"\xff\xd8\xff\xe0 not a real photo; the image service checks"
-).decode()
+# Real photos, each different, so the image service accepts them; and one too small.
+GOOD = [base64.b64encode(encode(photo(700, 900, seed=seed))).decode() for seed in range(1, 5)]
+SMALL = base64.b64encode(encode(photo(300, 400, seed=99))).decode()
 
 
 class Person:
@@ -28,8 +29,9 @@ class Person:
         self.phone = f"+1555{next(_phones) + 5000:07d}"
         self.address = f"whatsapp:{self.phone}"
 
-    def send(self, text="", photos=0):
-        media = [{"content_type": "image/jpeg", "data_base64": FAKE_JPEG}] * photos
+    def send(self, text="", photos=0, files=None):
+        files = files if files is not None else GOOD[:photos]
+        media = [{"content_type": "image/jpeg", "data_base64": data} for data in files]
         response = httpx.post(
             f"{self.stack['sandbox'].url}/sandbox/{self.channel}/inbound",
             json={"phone": self.phone, "text": text, "media": media},
@@ -76,13 +78,31 @@ def walk_to_photos(person):
     assert "3 to 5 photos" in person.says_and_waits("I'm a woman", 1)[0]
 
 
-@pytest.mark.parametrize("channel", ["twilio", "meta"])
-def test_from_hi_to_the_payment_link(stack, channel):
+@pytest.fixture
+def astria_knobs(stack):
+    """Set the sandbox Astria's knobs for one test, and put them back after."""
+    url = f"{stack['sandbox'].url}/sandbox/astria/knobs"
+    saved = httpx.get(f"{stack['sandbox'].url}/sandbox/astria", timeout=5).json()["knobs"]
+    yield lambda **knobs: httpx.post(url, json=knobs, timeout=5).raise_for_status()
+    httpx.post(url, json=saved, timeout=5).raise_for_status()
+
+
+@pytest.mark.parametrize(
+    ("channel", "duplicate_callbacks"),
+    [("twilio", False), ("meta", False), ("twilio", True)],
+    ids=["twilio", "meta", "twilio-prompt-callbacks-twice"],
+)
+def test_the_whole_journey_from_hi_to_the_portraits(
+    stack, astria_knobs, channel, duplicate_callbacks
+):
+    astria_knobs(duplicate_prompt_callbacks=duplicate_callbacks)
     person = Person(stack, channel)
     walk_to_photos(person)
 
-    person.send(photos=3)
-    submitted = wait_published(stack, "photo.submitted", person.address, 3)
+    # Three good photos and one too small, in one message; the image service checks them.
+    before = len(person.received())
+    person.send(files=[*GOOD[:3], SMALL])
+    submitted = wait_published(stack, "photo.submitted", person.address, 4)
     assert {e["data"]["channel"] for e in submitted} == {channel}
     references = [e["data"]["media_reference"] for e in submitted]
     if channel == "twilio":
@@ -93,25 +113,10 @@ def test_from_hi_to_the_payment_link(stack, channel):
     else:
         # A media id, resolved through the Graph API with the bearer token.
         assert all(ref.isdigit() for ref in references)
-
-    before = len(person.received())
-    for count, event in enumerate(submitted, 1):
-        data = event["data"]
-        stack.publish_as(
-            "image",
-            "photo.checked",
-            {
-                "user": person.address,
-                "message_id": data["message_id"],
-                "media_index": data["media_index"],
-                "accepted": True,
-                "accepted_count": count,
-            },
-            event_id=f"checked-{data['message_id']}-{data['media_index']}",
-        )
-    answers = person.wait_for(before + 3)[before:]
-    assert answers[-1].startswith("✅ 3/5")
-    assert "DONE" in answers[-1]
+    answers = person.wait_for(before + 4)[before:]
+    assert sum(a.startswith("✅") for a in answers) == 3
+    [refused] = [a for a in answers if a.startswith("❌")]
+    assert "512 px" in refused
 
     menu = person.says_and_waits("done", 1)[0]
     assert "Corporate headshots" in menu
@@ -122,10 +127,8 @@ def test_from_hi_to_the_payment_link(stack, channel):
     chosen, link = person.wait_for(before + 2)[before:]
     assert "Preparing your secure payment link" in chosen
     [request] = wait_published(stack, "checkout.requested", person.address, 1)
-    assert request["data"]["pack_code"] == "corporate"
-    assert request["data"]["subject"] == "woman"
     order_id = request["data"]["order_id"]
-    assert request["id"] == f"checkout-{order_id}"
+    assert (request["data"]["pack_code"], request["data"]["subject"]) == ("corporate", "woman")
 
     # The payment service opened a Stripe Checkout Session at the sandbox.
     checkout_url = link.split("Pay here: ")[1].split()[0]
@@ -136,18 +139,43 @@ def test_from_hi_to_the_payment_link(stack, channel):
 
     before = len(person.received())
     assert httpx.post(checkout_url + "/pay", timeout=30).status_code == 200
-    [paid] = person.wait_for(before + 1)[before:]
-    assert "Payment received" in paid
+
+    # Paid → the image service trains at the sandbox's Astria → callbacks → 8 portraits.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any("That's all of them" in m for m in person.received()):
+            break
+        time.sleep(0.2)
+    after = person.received()[before:]
+    assert any("Payment received" in m for m in after)
+    assert any("Training has started" in m for m in after)
+    assert any("model is trained" in m for m in after)
+    summary = next(m for m in after if "That's all of them" in m)
+    assert "*8 portraits*" in summary
+    images = [m for m in after if m.startswith("[image")]
+    assert len(images) == 8
+
+    astria = httpx.get(f"{stack['sandbox'].url}/sandbox/astria", timeout=5).json()
+    [tune_request] = [r for r in astria["requests"] if r["title"] == order_id]
+    assert tune_request["name"] == "woman"
+    assert tune_request["image_count"] == 3  # the accepted photos, not the refused one
+    assert tune_request["branch"] == "fast"
+    assert f"/pack-tune-received?order_id={order_id}&token=" in tune_request["callback"]
+    assert f"/update-images?order_id={order_id}&token=" in tune_request["prompt_callback"]
+    [completed] = wait_published(stack, "order.completed", person.address, 1)
+    assert completed["data"]["images"] == 8
 
 
 def test_two_photos_sent_at_the_same_instant_are_both_counted(stack):
     person = Person(stack)
     walk_to_photos(person)
-    senders = [threading.Thread(target=person.send, kwargs={"photos": 1}) for _ in range(2)]
+    before = len(person.received())
+    senders = [threading.Thread(target=person.send, kwargs={"files": [GOOD[i]]}) for i in (0, 1)]
     for thread in senders:
         thread.start()
     for thread in senders:
         thread.join()
-    wait_published(stack, "photo.submitted", person.address, 2)
-    # Nothing is checked yet, so both must be pending: a lost update would say 1.
-    assert "still checking 2 photo(s)" in person.says_and_waits("done", 1)[0]
+    answers = person.wait_for(before + 2)[before:]
+    assert all(a.startswith("✅") for a in answers)
+    # Each check carries the image service's count; a lost update could leave 1.
+    assert "*2* good so far" in person.says_and_waits("status", 1)[0]

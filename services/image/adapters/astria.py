@@ -1,0 +1,89 @@
+"""Astria's API: pack tunes with multipart uploads, and the look-ups reconciliation needs."""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared.errors import Transient
+
+log = logging.getLogger(__name__)
+
+
+class AstriaRefused(Exception):
+    """422: a validation error. Log it, tell the customer, never retry."""
+
+
+class AstriaTimedOut(Exception):
+    """504: Astria probably processed the request; look it up before creating again."""
+
+
+@dataclass(frozen=True)
+class PackTune:
+    pack_id: int | str
+    title: str
+    name: str
+    images: list[tuple[str, bytes]]
+    callback: str
+    prompt_callback: str
+    prompts_callback: str
+    branch: str | None
+
+
+class AstriaClient:
+    def __init__(self, *, base_url: str, api_key: str, timeout: float) -> None:
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {api_key}"},
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise Transient(f"astria timed out: {exc!r}") from exc
+        except httpx.TransportError as exc:
+            raise Transient(f"astria unreachable: {exc!r}") from exc
+        if response.status_code == 422:
+            raise AstriaRefused(response.text[:500])
+        if response.status_code == 504:
+            raise AstriaTimedOut(path)
+        if response.status_code == 429 or response.status_code >= 500:
+            raise Transient(f"astria answered {response.status_code}")
+        if response.status_code >= 400:
+            raise AstriaRefused(f"{response.status_code}: {response.text[:300]}")
+        return response.json()
+
+    def create_pack_tune(self, tune: PackTune) -> dict[str, Any]:
+        fields = [
+            ("tune[title]", tune.title),
+            ("tune[name]", tune.name),
+            ("tune[callback]", tune.callback),
+            ("tune[prompt_attributes][callback]", tune.prompt_callback),
+            ("tune[prompts_callback]", tune.prompts_callback),
+        ]
+        if tune.branch:
+            fields.append(("tune[branch]", tune.branch))
+        files = [("tune[images][]", (name, data, "image/jpeg")) for name, data in tune.images]
+        created: dict[str, Any] = self._send(
+            "POST", f"/p/{tune.pack_id}/tunes", data=dict(fields), files=files
+        )
+        return created
+
+    def find_tune(self, title: str) -> dict[str, Any] | None:
+        """After a 504: the tune created under this title, if Astria made it."""
+        tunes: list[dict[str, Any]] = self._send("GET", "/tunes", params={"limit": 120})
+        return next((t for t in tunes if t.get("title") == title), None)
+
+    def get_tune(self, tune_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = self._send("GET", f"/tunes/{tune_id}")
+        return found
+
+    def prompts(self, tune_id: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self._send("GET", f"/tunes/{tune_id}/prompts")
+        return found

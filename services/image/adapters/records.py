@@ -1,0 +1,136 @@
+"""Photos, trainings and prompt results in the image service's database."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.image.models import Photo, PromptResult, Training
+from shared.db import make_session_factory, migrate, utc_now
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class SqlImages:
+    def __init__(self, engine: Engine) -> None:
+        migrate(engine, MIGRATIONS)
+        self._sessions: sessionmaker[Session] = make_session_factory(engine)
+
+    # --- photos ---------------------------------------------------------------------------
+
+    def photo(self, message_id: str, media_index: int) -> Photo | None:
+        with self._sessions() as session:
+            return session.scalar(
+                select(Photo).where(
+                    Photo.message_id == message_id, Photo.media_index == media_index
+                )
+            )
+
+    def add_photo(self, photo: Photo) -> Photo:
+        """Insert once; a concurrent twin delivery's row wins and is returned."""
+        try:
+            with self._sessions.begin() as session:
+                session.add(photo)
+        except IntegrityError:
+            pass
+        found = self.photo(photo.message_id, photo.media_index)
+        assert found is not None
+        return found
+
+    def fingerprints(self, user: str) -> tuple[int, ...]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(Photo.fingerprint).where(
+                    Photo.user_address == user, Photo.accepted.is_(True)
+                )
+            )
+            return tuple(int(value, 16) for value in rows if value)
+
+    def accepted_count(self, user: str) -> int:
+        with self._sessions() as session:
+            count = session.scalar(
+                select(func.count()).where(Photo.user_address == user, Photo.accepted.is_(True))
+            )
+            return int(count or 0)
+
+    def accepted_photos(self, user: str) -> list[Photo]:
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Photo)
+                    .where(Photo.user_address == user, Photo.accepted.is_(True))
+                    .order_by(Photo.id)
+                )
+            )
+
+    # --- trainings ------------------------------------------------------------------------
+
+    def training(self, order_id: str) -> Training | None:
+        with self._sessions() as session:
+            return session.get(Training, order_id)
+
+    def add_training(self, training: Training) -> Training:
+        try:
+            with self._sessions.begin() as session:
+                session.add(training)
+        except IntegrityError:
+            pass
+        found = self.training(training.order_id)
+        assert found is not None
+        return found
+
+    def update_training(self, order_id: str, **changes: object) -> Training:
+        with self._sessions.begin() as session:
+            training = session.get_one(Training, order_id)
+            for name, value in changes.items():
+                setattr(training, name, value)
+            return training
+
+    def mark_trained(self, order_id: str, trained_at: datetime | None) -> bool:
+        """True the first time: only the first report of a trained tune is announced."""
+        with self._sessions.begin() as session:
+            training = session.get_one(Training, order_id)
+            if training.trained_at is not None:
+                return False
+            training.trained_at = trained_at or utc_now()
+            if training.status in ("submitted", "training"):
+                training.status = "trained"
+            return True
+
+    def add_prompt_result(
+        self, order_id: str, prompt_id: str, image_urls: list[str], user_error: str | None
+    ) -> Training | None:
+        """Record a prompt once; returns the training when it was new, None for a repeat."""
+        try:
+            with self._sessions.begin() as session:
+                session.add(
+                    PromptResult(
+                        order_id=order_id,
+                        prompt_id=prompt_id,
+                        image_urls=json.dumps(image_urls),
+                        user_error=user_error,
+                    )
+                )
+                training = session.get_one(Training, order_id)
+                training.delivered_images += len(image_urls)
+                return training
+        except IntegrityError:
+            return None
+
+    def complete(self, order_id: str) -> Training | None:
+        """Mark the order complete once; None when it already was."""
+        with self._sessions.begin() as session:
+            training = session.get_one(Training, order_id)
+            if training.completed_at is not None:
+                return None
+            training.completed_at = utc_now()
+            training.status = "complete"
+            return training
+
+    def prompt_results(self, order_id: str) -> dict[str, list[str]]:
+        with self._sessions() as session:
+            rows = session.scalars(select(PromptResult).where(PromptResult.order_id == order_id))
+            return {row.prompt_id: json.loads(row.image_urls) for row in rows}

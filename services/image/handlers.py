@@ -1,0 +1,290 @@
+"""Use cases of the image service; collaborators come in as arguments."""
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+from services.image.adapters.astria import AstriaRefused, AstriaTimedOut, PackTune
+from services.image.adapters.media import MediaRefused
+from services.image.adapters.records import SqlImages
+from services.image.domain.photos import Limits, PhotoRejected, check
+from services.image.models import Photo, Training
+from shared.dapr.ports import Publisher
+from shared.dapr.subscriptions import EventMeta, Outcome
+from shared.errors import Rejected
+from shared.events import image, message, payment
+from shared.events.topics import Topic
+from shared.logging import mask_phone
+from shared.packs import Catalogue
+
+log = logging.getLogger(__name__)
+
+
+class Blobs(Protocol):
+    def put(self, name: str, data: bytes) -> None: ...
+
+    def get(self, name: str) -> bytes: ...
+
+
+class Fetcher(Protocol):
+    def fetch(self, channel: str, reference: str) -> bytes: ...
+
+
+class Astria(Protocol):
+    def create_pack_tune(self, tune: PackTune) -> dict[str, Any]: ...
+
+    def find_tune(self, title: str) -> dict[str, Any] | None: ...
+
+
+@dataclass
+class ImageDeps:
+    publisher: Publisher
+    records: SqlImages
+    blobs: Blobs
+    media: Fetcher
+    astria: Astria
+    catalogue: Catalogue
+    callback_base: str  # our public URL, as Astria must call it
+    astria_branch: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+def user_folder(user: str) -> str:
+    """Blob folders carry no phone numbers."""
+    return hashlib.sha256(user.encode()).hexdigest()[:24]
+
+
+# --- photo intake ----------------------------------------------------------------------------
+
+
+def handle_photo_submitted(
+    event: message.PhotoSubmitted,
+    meta: EventMeta,  # noqa: ARG001 - idempotent on message id + media index
+    deps: ImageDeps,
+) -> Outcome:
+    photo = deps.records.photo(event.message_id, event.media_index)
+    if photo is None:
+        photo = deps.records.add_photo(_check_and_store(event, deps))
+    checked = image.PhotoChecked(
+        user=event.user,
+        message_id=event.message_id,
+        media_index=event.media_index,
+        accepted=photo.accepted,
+        reason=photo.reason,
+        accepted_count=deps.records.accepted_count(event.user),
+    )
+    key = f"photo.checked-{event.message_id}-{event.media_index}"
+    deps.publisher.publish(Topic.PHOTO_CHECKED, checked, event_id=key)
+    return Outcome.SUCCESS
+
+
+def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> Photo:
+    row = Photo(user_address=event.user, message_id=event.message_id, media_index=event.media_index)
+    try:
+        data = deps.media.fetch(event.channel.value, event.media_reference)
+        normalised = check(data, limits=deps.limits, known=deps.records.fingerprints(event.user))
+    except MediaRefused as exc:
+        log.warning("media refused", extra={"user": mask_phone(event.user), "why": str(exc)})
+        row.accepted, row.reason = False, "download_failed"
+        return row
+    except PhotoRejected as exc:
+        row.accepted, row.reason = False, exc.reason.value
+        return row
+    name = f"photos/{user_folder(event.user)}/{event.message_id}-{event.media_index}.jpg"
+    deps.blobs.put(name, normalised.jpeg)
+    row.accepted, row.blob_name = True, name
+    row.fingerprint = f"{normalised.fingerprint:016x}"
+    row.width, row.height = normalised.width, normalised.height
+    return row
+
+
+# --- training --------------------------------------------------------------------------------
+
+
+def callback_url(deps: ImageDeps, path: str, training: Training) -> str:
+    query = urlencode({"order_id": training.order_id, "token": training.token})
+    return f"{deps.callback_base.rstrip('/')}{path}?{query}"
+
+
+def handle_payment_completed(
+    event: payment.PaymentCompleted,
+    meta: EventMeta,  # noqa: ARG001 - idempotent on the order id (Astria's title)
+    deps: ImageDeps,
+) -> Outcome:
+    pack = deps.catalogue.get(event.pack_code)
+    if pack is None:
+        raise Rejected(f"unknown pack {event.pack_code!r}")
+    training = deps.records.add_training(
+        Training(
+            order_id=event.order_id,
+            user_address=event.user,
+            pack_code=pack.code,
+            subject=event.subject,
+            token=secrets.token_urlsafe(24),
+            status="submitted",
+            expected_images=pack.images,
+            delivered_images=0,
+        )
+    )
+    if training.status == "failed":
+        return Outcome.SUCCESS
+    if training.tune_id is None:
+        training = _submit(training, pack.astria_pack_id, deps)
+        if training.status == "failed":
+            failed = image.TuneFailed(
+                order_id=training.order_id,
+                user=training.user_address,
+                reason=training.failure or "",
+            )
+            deps.publisher.publish(
+                Topic.TUNE_FAILED, failed, event_id=f"tune.failed-{training.order_id}"
+            )
+            return Outcome.SUCCESS
+    eta_minutes = None
+    if training.eta is not None:
+        eta = training.eta if training.eta.tzinfo else training.eta.replace(tzinfo=UTC)
+        eta_minutes = max(1, round((eta - deps.clock()).total_seconds() / 60))
+    started = image.TuneStarted(
+        order_id=training.order_id,
+        user=training.user_address,
+        tune_id=str(training.tune_id),
+        eta_minutes=eta_minutes,
+    )
+    deps.publisher.publish(
+        Topic.TUNE_STARTED, started, event_id=f"tune.started-{training.order_id}"
+    )
+    return Outcome.SUCCESS
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _submit(training: Training, pack_id: int | str, deps: ImageDeps) -> Training:
+    photos = deps.records.accepted_photos(training.user_address)
+    if not photos:
+        return deps.records.update_training(training.order_id, status="failed", failure="no photos")
+    request = PackTune(
+        pack_id=pack_id,
+        title=training.order_id,  # Astria's idempotency key
+        name=training.subject,
+        images=[(f"{i:02d}.jpg", deps.blobs.get(str(p.blob_name))) for i, p in enumerate(photos)],
+        callback=callback_url(deps, "/pack-tune-received", training),
+        prompt_callback=callback_url(deps, "/update-images", training),
+        prompts_callback=callback_url(deps, "/update-images", training),
+        branch=deps.astria_branch,
+    )
+    try:
+        tune = deps.astria.create_pack_tune(request)
+    except AstriaTimedOut:
+        # Probably created: find it by its title before any new attempt.
+        found = deps.astria.find_tune(training.order_id)
+        if found is None:
+            raise
+        tune = found
+    except AstriaRefused as exc:
+        log.error("astria refused the tune", extra={"order_id": training.order_id, "why": str(exc)})
+        return deps.records.update_training(training.order_id, status="failed", failure=str(exc))
+    return deps.records.update_training(
+        training.order_id,
+        tune_id=str(tune["id"]),
+        eta=_parse_time(tune.get("eta")),
+        status="training",
+    )
+
+
+# --- Astria's callbacks ----------------------------------------------------------------------
+
+
+def tune_trained(training: Training, tune: dict[str, Any], deps: ImageDeps) -> bool:
+    """Record a trained tune and announce it once; False when it is not trained yet."""
+    if not tune.get("trained_at"):
+        return False
+    if deps.records.mark_trained(training.order_id, _parse_time(tune.get("trained_at"))):
+        trained = image.TuneTrained(
+            order_id=training.order_id,
+            user=training.user_address,
+            tune_id=str(tune.get("id", training.tune_id)),
+        )
+        deps.publisher.publish(
+            Topic.TUNE_TRAINED, trained, event_id=f"tune.trained-{training.order_id}"
+        )
+    return True
+
+
+def prompts_reported(
+    training: Training, prompts: list[dict[str, Any]], deps: ImageDeps, *, all_done: bool
+) -> int:
+    """Record each settled prompt once, announce its images, and the order's end once."""
+    announced = 0
+    current = training
+    for prompt in prompts:
+        images = [str(url) for url in prompt.get("images") or []]
+        error = prompt.get("user_error")
+        if not images and not error:
+            continue  # not settled yet
+        recorded = deps.records.add_prompt_result(
+            current.order_id, str(prompt["id"]), images, str(error) if error else None
+        )
+        if recorded is None:
+            continue
+        current = recorded
+        if error:
+            log.warning(
+                "prompt failed",
+                extra={"order_id": current.order_id, "prompt": prompt["id"], "error": error},
+            )
+        complete = current.delivered_images >= current.expected_images
+        if images or complete:
+            ready = image.ImagesReady(
+                order_id=current.order_id,
+                user=current.user_address,
+                prompt_id=str(prompt["id"]),
+                image_urls=tuple(images),
+                complete=complete and deps.records.complete(current.order_id) is not None,
+            )
+            deps.publisher.publish(
+                Topic.IMAGES_READY,
+                ready,
+                event_id=f"images.ready-{current.order_id}-{prompt['id']}",
+            )
+            announced += 1
+            if ready.complete:
+                _order_completed(current, deps)
+    if all_done:
+        finished = deps.records.complete(current.order_id)
+        if finished is not None:
+            # Every prompt reported without reaching the pack's count: close the order anyway.
+            ready = image.ImagesReady(
+                order_id=finished.order_id,
+                user=finished.user_address,
+                prompt_id="all",
+                image_urls=(),
+                complete=True,
+            )
+            deps.publisher.publish(
+                Topic.IMAGES_READY, ready, event_id=f"images.ready-{finished.order_id}-all"
+            )
+            _order_completed(finished, deps)
+            announced += 1
+    return announced
+
+
+def _order_completed(training: Training, deps: ImageDeps) -> None:
+    done = image.OrderCompleted(
+        order_id=training.order_id, user=training.user_address, images=training.delivered_images
+    )
+    deps.publisher.publish(
+        Topic.ORDER_COMPLETED, done, event_id=f"order.completed-{training.order_id}"
+    )

@@ -1,0 +1,10 @@
+"""Alembic environment: run against the connection `shared.db.migrate` hands over."""
+
+from alembic import context
+
+from services.image.models import ImageBase
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=ImageBase.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,65 @@
+"""The image service's own tables: photos, trainings (one per order), what Astria reported."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import NAMING_CONVENTION, utc_now
+
+
+class ImageBase(DeclarativeBase):
+    metadata = NAMING_CONVENTION()
+
+
+class Photo(ImageBase):
+    __tablename__ = "photo"
+    __table_args__ = (UniqueConstraint("message_id", "media_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_address: Mapped[str] = mapped_column(String(128), index=True)
+    message_id: Mapped[str] = mapped_column(String(128))
+    media_index: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[bool] = mapped_column()
+    reason: Mapped[str | None] = mapped_column(String(32))
+    blob_name: Mapped[str | None] = mapped_column(String(255))
+    fingerprint: Mapped[str | None] = mapped_column(String(16))  # 64-bit dHash, hex
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class Training(ImageBase):
+    """One Astria tune per paid order."""
+
+    __tablename__ = "training"
+
+    order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_address: Mapped[str] = mapped_column(String(128), index=True)
+    pack_code: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(16))
+    # Random per order, carried in Astria's callback URLs and checked in constant time.
+    token: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(
+        String(16)
+    )  # submitted, training, trained, complete, failed
+    tune_id: Mapped[str | None] = mapped_column(String(64))
+    eta: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expected_images: Mapped[int] = mapped_column(Integer)
+    delivered_images: Mapped[int] = mapped_column(Integer, default=0)
+    failure: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    trained_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PromptResult(ImageBase):
+    """What one Astria prompt produced; the key makes each callback count once."""
+
+    __tablename__ = "prompt_result"
+
+    order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    prompt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    image_urls: Mapped[str] = mapped_column(Text)  # JSON list, in Astria's order
+    user_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

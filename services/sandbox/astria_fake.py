@@ -1,0 +1,311 @@
+"""Astria as the bot sees it: packs, pack tunes from multipart uploads, prompts, callbacks.
+
+Shapes follow ../shared/reference/astria.md: wrapped callback bodies
+(`{"tune": …}`, `{"prompt": …}`), the `prompts_callback` array, `trained_at` as
+the done flag. Training takes a configurable delay; the generated images are
+real JPEGs styled from the uploaded photos, served by the sandbox. Knobs make
+a callback never arrive, or arrive twice.
+"""
+
+import asyncio
+import hmac
+import io
+import itertools
+import json
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from PIL import Image, ImageFilter, ImageOps
+from starlette.datastructures import UploadFile
+
+from shared.packs import Catalogue, Pack
+
+router = APIRouter(prefix="/astria", tags=["fake astria"])
+
+IMAGES_PER_PROMPT = 4
+
+
+@dataclass
+class AstriaState:
+    tunes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    prompts: dict[int, dict[str, Any]] = field(default_factory=dict)
+    uploads: dict[int, list[bytes]] = field(default_factory=dict)
+    images: dict[str, bytes] = field(default_factory=dict)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    knobs: dict[str, Any] = field(
+        default_factory=lambda: {
+            "train_seconds": 2.0,
+            "drop_callbacks": False,  # Astria's callbacks are never retried: test the fallback
+            "duplicate_prompt_callbacks": False,
+        }
+    )
+    ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1000))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _error(status: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+def _authorised(request: Request) -> bool:
+    key = request.app.state.deps.astria_api_key
+    return hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}")
+
+
+def _state(request: Request) -> AstriaState:
+    return request.app.state.deps.store.astria  # type: ignore[no-any-return]
+
+
+def _catalogue(request: Request) -> Catalogue:
+    return request.app.state.deps.catalogue  # type: ignore[no-any-return]
+
+
+def prompt_counts(pack: Pack) -> list[int]:
+    """How the pack's images split into prompts of at most IMAGES_PER_PROMPT."""
+    prompts = math.ceil(pack.images / IMAGES_PER_PROMPT)
+    return [min(IMAGES_PER_PROMPT, pack.images - i * IMAGES_PER_PROMPT) for i in range(prompts)]
+
+
+def _pack_object(pack: Pack) -> dict[str, Any]:
+    counts = prompt_counts(pack)
+    return {
+        "id": pack.astria_pack_id,
+        "slug": pack.code,
+        "title": pack.text("title", "en"),
+        "cover_url": None,
+        "costs": {c: {"cost": pack.price_minor, "num_images": pack.images} for c in pack.classes},
+        "prompts_per_class": {
+            c: [{"id": 50_000 + i, "images": [], "num_images": n} for i, n in enumerate(counts)]
+            for c in pack.classes
+        },
+    }
+
+
+def _find_pack(request: Request, pack_id: str) -> Pack | None:
+    return next(
+        (p for p in _catalogue(request).packs if pack_id in (str(p.astria_pack_id), p.code)), None
+    )
+
+
+@router.get("/packs")
+def packs(request: Request) -> Response:
+    if not _authorised(request):
+        return _error(401, {"error": "Unauthorized"})
+    return JSONResponse([_pack_object(p) for p in _catalogue(request).packs])
+
+
+@router.get("/p/{pack_id}")
+def pack(pack_id: str, request: Request) -> Response:
+    if not _authorised(request):
+        return _error(401, {"error": "Unauthorized"})
+    found = _find_pack(request, pack_id)
+    return JSONResponse(_pack_object(found)) if found else _error(404, {"error": "Not found"})
+
+
+async def _tune_request(request: Request) -> tuple[dict[str, Any], list[bytes]]:
+    """Multipart with bracket keys, or JSON with the root key `tune`."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        body = (await request.json()).get("tune") or {}
+        attributes = body.get("prompt_attributes") or {}
+        return {**body, "prompt_callback": attributes.get("callback")}, []
+    form = await request.form()
+    fields: dict[str, Any] = {}
+    files: list[bytes] = []
+    for key, value in form.multi_items():
+        if key == "tune[images][]" and isinstance(value, UploadFile):
+            files.append(await value.read())
+        elif key == "tune[prompt_attributes][callback]":
+            fields["prompt_callback"] = str(value)
+        elif key.startswith("tune[") and key.endswith("]") and "][" not in key:
+            fields[key[5:-1]] = str(value)
+    return fields, files
+
+
+@router.post("/p/{pack_id}/tunes")
+async def create_pack_tune(pack_id: str, request: Request) -> Response:
+    if not _authorised(request):
+        return _error(401, {"error": "Unauthorized"})
+    state = _state(request)
+    found = _find_pack(request, pack_id)
+    if found is None:
+        return _error(404, {"error": "Pack not found"})
+    fields, files = await _tune_request(request)
+    problems: dict[str, list[str]] = {}
+    for name in ("title", "name"):
+        if not fields.get(name):
+            problems[name] = ["can't be blank"]
+    if not files and not fields.get("image_urls"):
+        problems["images"] = ["must contain at least one image"]
+    if fields.get("name") and fields["name"] not in found.classes:
+        problems["name"] = [f"is not supported by this pack ({', '.join(found.classes)})"]
+    if problems:
+        return _error(422, problems)
+    with state.lock:
+        state.requests.append({**fields, "pack_id": pack_id, "image_count": len(files)})
+        existing = next((t for t in state.tunes.values() if t["title"] == fields["title"]), None)
+        if existing is not None:  # idempotency on the title
+            return JSONResponse(existing, status_code=201)
+        tune_id = next(state.ids)
+        base = str(request.base_url).rstrip("/")
+        now = datetime.now(UTC)
+        tune = {
+            "id": tune_id,
+            "title": fields["title"],
+            "name": fields["name"],
+            "token": "ohwx",
+            "branch": fields.get("branch") or "flux1",
+            "model_type": "lora",
+            "base_tune_id": 1504944,
+            "callback": fields.get("callback"),
+            "eta": (now + timedelta(seconds=float(state.knobs["train_seconds"])))
+            .isoformat()
+            .replace("+00:00", "Z"),
+            "started_training_at": _now(),
+            "trained_at": None,
+            "expires_at": None,
+            "created_at": _now(),
+            "updated_at": _now(),
+            "url": f"{base}/astria/tunes/{tune_id}.json",
+            "orig_images": [f"{base}/astria/uploads/{tune_id}/{i}" for i in range(len(files))],
+            "ckpt_url": None,
+        }
+        state.tunes[tune_id] = tune
+        state.uploads[tune_id] = files
+        for count in prompt_counts(found):
+            prompt_id = next(state.ids)
+            state.prompts[prompt_id] = {
+                "id": prompt_id,
+                "tune_id": 1504944,  # Flux prompts run on the base tune (reference §3)
+                "text": f"<lora:{tune_id}:1> ohwx {fields['name']} — {found.code}",
+                "num_images": count,
+                "callback": fields.get("prompt_callback"),
+                "images": [],
+                "trained_at": None,
+                "created_at": _now(),
+                "updated_at": _now(),
+                "pack_tune_id": tune_id,
+                "url": f"{base}/astria/prompts/{prompt_id}.json",
+            }
+    asyncio.get_running_loop().create_task(
+        _train(request.app.state, tune_id, fields.get("prompts_callback"), base, found)
+    )
+    return JSONResponse(tune, status_code=201)
+
+
+def _styled(source: bytes, index: int, pack_code: str) -> bytes:
+    """A plausible 'portrait': the person's own photo, restyled per pack."""
+    image = Image.open(io.BytesIO(source)).convert("RGB")
+    image.thumbnail((768, 768))
+    looks: dict[str, list[Callable[[Image.Image], Image.Image]]] = {
+        "corporate": [lambda im: ImageOps.autocontrast(ImageOps.grayscale(im)).convert("RGB")],
+        "fantasy": [lambda im: ImageOps.posterize(im, 3), lambda im: im.filter(ImageFilter.EMBOSS)],
+        "pets": [lambda im: im.filter(ImageFilter.CONTOUR), lambda im: ImageOps.solarize(im, 160)],
+    }
+    chosen = looks.get(pack_code, [ImageOps.equalize])
+    styled = chosen[index % len(chosen)](image)
+    styled = ImageOps.expand(styled, border=16, fill=(255, 255, 255))
+    out = io.BytesIO()
+    styled.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+async def _post(url: str | None, body: Any) -> None:
+    if not url:
+        return
+    try:
+        async with httpx.AsyncClient(timeout=15) as client:
+            await client.post(
+                url, content=json.dumps(body), headers={"Content-Type": "application/json"}
+            )
+    except httpx.HTTPError:
+        pass  # Astria does not retry a failed callback either
+
+
+async def _train(
+    app_state: Any, tune_id: int, prompts_callback: str | None, base: str, pack: Pack
+) -> None:
+    state: AstriaState = app_state.deps.store.astria
+    await asyncio.sleep(float(state.knobs["train_seconds"]))
+    tune = state.tunes[tune_id]
+    trained = datetime.now(UTC)
+    tune.update(
+        trained_at=trained.isoformat().replace("+00:00", "Z"),
+        expires_at=(trained + timedelta(days=30)).isoformat().replace("+00:00", "Z"),
+        updated_at=_now(),
+        ckpt_url="https://sdbooth2-production.s3.amazonaws.com/mock",
+    )
+    drop = bool(state.knobs["drop_callbacks"])
+    if not drop:
+        await _post(tune["callback"], {"tune": tune})
+    uploads = state.uploads.get(tune_id) or []
+    finished = []
+    serial = 0
+    for prompt in [p for p in state.prompts.values() if p["pack_tune_id"] == tune_id]:
+        urls = []
+        for _ in range(prompt["num_images"]):
+            name = f"{tune_id}-{prompt['id']}-{serial}"
+            state.images[name] = (
+                _styled(uploads[serial % len(uploads)], serial, pack.code) if uploads else b""
+            )
+            urls.append(f"{base}/astria/images/{name}.jpg")
+            serial += 1
+        prompt.update(images=urls, trained_at=_now(), updated_at=_now())
+        finished.append(prompt)
+        if not drop:
+            await _post(prompt["callback"], {"prompt": prompt})
+            if state.knobs["duplicate_prompt_callbacks"]:
+                await _post(prompt["callback"], {"prompt": prompt})
+    if not drop:
+        await _post(prompts_callback, finished)
+
+
+@router.get("/tunes")
+def list_tunes(request: Request) -> Response:
+    if not _authorised(request):
+        return _error(401, {"error": "Unauthorized"})
+    return JSONResponse(sorted(_state(request).tunes.values(), key=lambda t: -int(t["id"])))
+
+
+@router.get("/tunes/{tune_id}")
+def get_tune(tune_id: str, request: Request) -> Response:
+    if not _authorised(request):
+        return _error(401, {"error": "Unauthorized"})
+    tune = _state(request).tunes.get(
+        int(tune_id.removesuffix(".json")) if tune_id.removesuffix(".json").isdigit() else -1
+    )
+    return JSONResponse(tune) if tune else _error(404, {"error": "Not found"})
+
+
+@router.get("/tunes/{tune_id}/prompts")
+def tune_prompts(tune_id: int, request: Request) -> Response:
+    if not _authorised(request):
+        return _error(401, {"error": "Unauthorized"})
+    return JSONResponse(
+        [p for p in _state(request).prompts.values() if p["pack_tune_id"] == tune_id]
+    )
+
+
+@router.get("/prompts/{prompt_id}")
+def get_prompt(prompt_id: str, request: Request) -> Response:
+    if not _authorised(request):
+        return _error(401, {"error": "Unauthorized"})
+    key = prompt_id.removesuffix(".json")
+    prompt = _state(request).prompts.get(int(key)) if key.isdigit() else None
+    return JSONResponse(prompt) if prompt else _error(404, {"error": "Not found"})
+
+
+@router.get("/images/{name}.jpg", include_in_schema=False)
+def generated_image(name: str, request: Request) -> Response:
+    data = _state(request).images.get(name)
+    return Response(data, media_type="image/jpeg") if data else Response(status_code=404)

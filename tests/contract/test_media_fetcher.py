@@ -1,0 +1,110 @@
+"""The image service's media download against the sandbox's Twilio and Meta, over HTTP."""
+
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+import pytest
+
+from services.image.adapters.media import MediaFetcher, MediaRefused, MediaSettings
+from services.sandbox.app import create_app
+from services.sandbox.bootstrap import SandboxRuntime
+from services.sandbox.store import SandboxStore
+from tests.servers import serve
+
+SID, TOKEN, BEARER = "AC" + "5" * 32, "twilio-token", "meta-token"
+MEDIA_SID = "ME" + "a" * 32
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    store = SandboxStore()
+    store.add_media(MEDIA_SID, "image/jpeg", b"\xff\xd8 jpeg bytes")
+    store.add_media("123456789", "image/jpeg", b"\xff\xd8 meta jpeg")
+    runtime = SandboxRuntime(
+        store=store, twilio_account_sid=SID, twilio_auth_token=TOKEN, meta_access_token=BEARER
+    )
+    with serve(create_app(build_deps=lambda _s: runtime)) as url:
+        yield url
+
+
+def settings(url, **changes):
+    host = urlsplit(url).netloc
+    base = MediaSettings(
+        twilio_api_base=f"{url}/twilio",
+        twilio_account_sid=SID,
+        twilio_auth_token=TOKEN,
+        twilio_media_hosts=frozenset({host}),
+        meta_graph_base=f"{url}/meta/v21.0",
+        meta_access_token=BEARER,
+        meta_media_hosts=frozenset({host}),
+        max_bytes=1024,
+        timeout=5,
+        allow_private_hosts=True,
+    )
+    return replace(base, **changes)
+
+
+def twilio_url(url, account=SID, media=MEDIA_SID):
+    return f"{url}/twilio/2010-04-01/Accounts/{account}/Messages/MM{'b' * 32}/Media/{media}"
+
+
+def test_twilio_media_is_fetched_through_its_redirect(sandbox):
+    assert (
+        MediaFetcher(settings(sandbox)).fetch("twilio", twilio_url(sandbox))
+        == b"\xff\xd8 jpeg bytes"
+    )
+
+
+def test_meta_media_is_fetched_in_two_steps(sandbox):
+    assert MediaFetcher(settings(sandbox)).fetch("meta", "123456789") == b"\xff\xd8 meta jpeg"
+
+
+@pytest.mark.parametrize(
+    ("channel", "reference", "why"),
+    [
+        (
+            "twilio",
+            "https://evil.example.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME",
+            "our Twilio account",
+        ),
+        (
+            "twilio",
+            "{url}/twilio/2010-04-01/Accounts/"
+            + "AC"
+            + "6" * 32
+            + "/Messages/MM1/Media/"
+            + MEDIA_SID,
+            "our Twilio account",
+        ),
+        ("twilio", "{url}/twilio/../admin", "our Twilio account"),
+        ("meta", "https://lookaside.fbsbx.com/whatever", "not a Meta media id"),
+        ("telegram", "123", "unknown channel"),
+    ],
+)
+def test_references_outside_the_providers_are_refused(sandbox, channel, reference, why):
+    with pytest.raises(MediaRefused, match=why):
+        MediaFetcher(settings(sandbox)).fetch(channel, reference.format(url=sandbox))
+
+
+def test_a_redirect_to_a_host_that_is_not_the_cdn_is_refused(sandbox):
+    fetcher = MediaFetcher(settings(sandbox, twilio_media_hosts=frozenset({"mms.twiliocdn.com"})))
+    with pytest.raises(MediaRefused, match="is not the provider's"):
+        fetcher.fetch("twilio", twilio_url(sandbox))
+
+
+def test_a_private_address_is_refused_outside_local_runs(sandbox):
+    with pytest.raises(MediaRefused, match="private address"):
+        MediaFetcher(settings(sandbox, allow_private_hosts=False)).fetch(
+            "twilio", twilio_url(sandbox)
+        )
+
+
+def test_a_body_over_the_limit_is_refused(sandbox):
+    with pytest.raises(MediaRefused, match="over 10 bytes"):
+        MediaFetcher(settings(sandbox, max_bytes=10)).fetch("twilio", twilio_url(sandbox))
+
+
+def test_meta_media_on_another_host_is_refused(sandbox):
+    fetcher = MediaFetcher(settings(sandbox, meta_media_hosts=frozenset({"lookaside.fbsbx.com"})))
+    with pytest.raises(MediaRefused, match="is not the provider's"):
+        fetcher.fetch("meta", "123456789")

@@ -1,0 +1,143 @@
+"""Astria's callbacks through TestClient: real SQLite, a recording publisher."""
+
+import json
+from typing import Any, cast
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.image.adapters.records import SqlImages
+from services.image.app import create_app
+from services.image.bootstrap import ImageRuntime
+from services.image.handlers import ImageDeps
+from services.image.models import Training
+from shared.db import make_engine
+from shared.events.topics import Topic
+from shared.packs import load_catalogue
+from tests.fakes import RecordingPublisher
+
+USER = "whatsapp:+15551234567"
+
+
+@pytest.fixture
+def runtime(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'image.db'}")
+    records = SqlImages(engine)
+    records.add_training(
+        Training(
+            order_id="ord_1",
+            user_address=USER,
+            pack_code="corporate",
+            subject="woman",
+            token="s3cret-token",
+            status="training",
+            tune_id="77",
+            expected_images=8,
+            delivered_images=0,
+        )
+    )
+    deps = ImageDeps(
+        publisher=RecordingPublisher(),
+        records=records,
+        blobs=cast(Any, None),
+        media=cast(Any, None),
+        astria=cast(Any, None),
+        catalogue=load_catalogue(),
+        callback_base="http://image",
+    )
+    yield ImageRuntime(handlers=deps)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(runtime):
+    with TestClient(create_app(build_deps=lambda _s: runtime)) as test_client:
+        yield test_client
+
+
+def post(client, path, body, *, token="s3cret-token", order="ord_1", content_type=None):
+    headers = {"Content-Type": content_type} if content_type else {}
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.post(f"{path}?order_id={order}&token={token}", content=raw, headers=headers)
+
+
+def published(runtime, topic=None):
+    return [
+        (t, e, i) for t, e, i in runtime.handlers.publisher.published if topic is None or t == topic
+    ]
+
+
+TUNE = {"id": 77, "title": "ord_1", "name": "woman", "trained_at": "2026-11-26T10:05:00Z"}
+
+
+def prompt(prompt_id, n=4, **extra):
+    return {
+        "id": prompt_id,
+        "tune_id": 1504944,
+        "images": [f"https://img/{prompt_id}/{i}.jpg" for i in range(n)],
+        **extra,
+    }
+
+
+def test_a_trained_tune_is_announced_once(client, runtime):
+    assert post(client, "/pack-tune-received", {"tune": TUNE}).json() == {"trained": True}
+    assert post(client, "/pack-tune-received", {"tune": TUNE}).status_code == 200
+    [(_, event, event_id)] = published(runtime, Topic.TUNE_TRAINED)
+    assert (event.order_id, event_id) == ("ord_1", "tune.trained-ord_1")
+
+
+def test_an_unwrapped_body_without_a_content_type_is_understood(client, runtime):
+    response = post(client, "/pack-tune-received", TUNE, content_type="")
+    assert response.status_code == 200
+    assert len(published(runtime, Topic.TUNE_TRAINED)) == 1
+
+
+def test_a_wrong_token_is_refused_and_nothing_is_published(client, runtime):
+    assert post(client, "/pack-tune-received", {"tune": TUNE}, token="guess").status_code == 401
+    assert post(client, "/update-images", {"prompt": prompt(1)}, token="").status_code == 401
+    assert published(runtime) == []
+
+
+def test_an_unknown_order_gets_404_and_nothing_is_published(client, runtime):
+    assert post(client, "/pack-tune-received", {"tune": TUNE}, order="ord_ghost").status_code == 404
+    assert post(client, "/update-images", {"prompt": prompt(1)}, order="").status_code == 404
+    assert published(runtime) == []
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b'{"tune": "no"}', b"[1, 2]"])
+def test_malformed_bodies_are_refused(client, runtime, raw):
+    assert post(client, "/pack-tune-received", raw).status_code == 422
+    assert published(runtime) == []
+
+
+def test_each_prompt_counts_once_and_the_last_one_completes_the_order(client, runtime):
+    assert post(client, "/update-images", {"prompt": prompt(1)}).json() == {"announced": 1}
+    assert post(client, "/update-images", {"prompt": prompt(1)}).json() == {"announced": 0}  # again
+    assert post(client, "/update-images", prompt(2)).json() == {"announced": 1}
+    ready = published(runtime, Topic.IMAGES_READY)
+    assert [e.image_urls[0] for _, e, _ in ready] == ["https://img/1/0.jpg", "https://img/2/0.jpg"]
+    assert [e.complete for _, e, _ in ready] == [False, True]
+    [(_, done, _)] = published(runtime, Topic.ORDER_COMPLETED)
+    assert done.images == 8
+    # The prompts_callback array that follows changes nothing.
+    assert post(client, "/update-images", [prompt(1), prompt(2)]).json() == {"announced": 0}
+    assert len(published(runtime, Topic.ORDER_COMPLETED)) == 1
+
+
+def test_the_prompts_callback_array_closes_an_order_that_came_up_short(client, runtime):
+    failed = {"id": 3, "images": [], "user_error": "No face detected"}
+    body = [{"prompt": prompt(1)}, {"prompt": failed}]
+    assert post(client, "/update-images", body).json() == {"announced": 2}
+    ready = published(runtime, Topic.IMAGES_READY)
+    assert [(e.prompt_id, len(e.image_urls), e.complete) for _, e, _ in ready] == [
+        ("1", 4, False),
+        ("all", 0, True),
+    ]
+    assert len(published(runtime, Topic.ORDER_COMPLETED)) == 1
+
+
+def test_an_unsettled_prompt_is_ignored(client, runtime):
+    assert post(client, "/update-images", {"prompt": {"id": 5, "images": []}}).json() == {
+        "announced": 0
+    }
+    assert published(runtime) == []

@@ -1,0 +1,150 @@
+"""Training on payment.completed: real SQLite, fake Astria and blobs, recorded events."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import pytest
+
+from services.image.adapters.astria import AstriaRefused, AstriaTimedOut
+from services.image.adapters.records import SqlImages
+from services.image.handlers import ImageDeps, handle_payment_completed
+from services.image.models import Photo
+from shared.dapr.subscriptions import EventMeta
+from shared.db import make_engine
+from shared.errors import Transient
+from shared.events.payment import PaymentCompleted
+from shared.events.topics import Topic
+from shared.packs import load_catalogue
+from tests.fakes import RecordingPublisher
+
+USER = "whatsapp:+15551234567"
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+class FakeAstria:
+    def __init__(self):
+        self.created = []
+        self.fail_with = None
+        self.existing = None
+
+    def create_pack_tune(self, tune):
+        self.created.append(tune)
+        if self.fail_with:
+            raise self.fail_with
+        return {"id": 4242, "title": tune.title, "eta": (NOW + timedelta(minutes=20)).isoformat()}
+
+    def find_tune(self, title):
+        return self.existing
+
+
+class Blobs(dict[str, bytes]):
+    def put(self, name, data):
+        self[name] = data
+
+    def get(self, name):  # type: ignore[override]
+        return self[name]
+
+
+@pytest.fixture
+def deps(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'image.db'}")
+    records = SqlImages(engine)
+    blobs = Blobs()
+    for i in range(3):
+        name = f"photos/u/{i}.jpg"
+        blobs[name] = f"jpeg {i}".encode()
+        records.add_photo(
+            Photo(
+                user_address=USER, message_id=f"MM{i}", media_index=0, accepted=True, blob_name=name
+            )
+        )
+    records.add_photo(
+        Photo(
+            user_address=USER, message_id="MMbad", media_index=0, accepted=False, reason="too_small"
+        )
+    )
+    yield ImageDeps(
+        publisher=RecordingPublisher(),
+        records=records,
+        blobs=blobs,
+        media=cast(Any, None),
+        astria=FakeAstria(),
+        catalogue=load_catalogue(),
+        callback_base="https://img.example",
+        astria_branch="fast",
+        clock=lambda: NOW,
+    )
+    engine.dispose()
+
+
+PAID = PaymentCompleted(
+    order_id="ord_9",
+    user=USER,
+    pack_code="corporate",
+    subject="woman",
+    amount_minor=1499,
+    currency="usd",
+    provider_reference="pi_9",
+)
+META = EventMeta(id="payment.completed-ord_9", topic=Topic.PAYMENT_COMPLETED)
+
+
+def topics(deps):
+    return [(t, i) for t, _, i in deps.publisher.published]
+
+
+def test_a_paid_order_trains_a_pack_tune_with_the_accepted_photos(deps):
+    handle_payment_completed(PAID, META, deps)
+    [tune] = deps.astria.created
+    assert (tune.pack_id, tune.title, tune.name, tune.branch) == (260, "ord_9", "woman", "fast")
+    assert [data for _, data in tune.images] == [b"jpeg 0", b"jpeg 1", b"jpeg 2"]
+    token = deps.records.training("ord_9").token
+    assert tune.callback == f"https://img.example/pack-tune-received?order_id=ord_9&token={token}"
+    assert (
+        tune.prompt_callback
+        == tune.prompts_callback
+        == f"https://img.example/update-images?order_id=ord_9&token={token}"
+    )
+    [(topic, started, key)] = deps.publisher.published
+    assert (topic, key, started.tune_id, started.eta_minutes) == (
+        Topic.TUNE_STARTED,
+        "tune.started-ord_9",
+        "4242",
+        20,
+    )
+
+
+def test_a_redelivered_payment_does_not_train_twice(deps):
+    handle_payment_completed(PAID, META, deps)
+    handle_payment_completed(PAID, META, deps)
+    assert len(deps.astria.created) == 1
+    assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")] * 2
+
+
+def test_a_422_fails_the_tune_without_retrying(deps):
+    deps.astria.fail_with = AstriaRefused('{"name": ["is not supported by this pack"]}')
+    handle_payment_completed(PAID, META, deps)
+    handle_payment_completed(PAID, META, deps)
+    assert len(deps.astria.created) == 1
+    assert topics(deps) == [(Topic.TUNE_FAILED, "tune.failed-ord_9")]
+    assert "not supported" in deps.publisher.published[0][1].reason
+
+
+def test_after_a_504_the_tune_is_looked_up_by_title_before_any_new_create(deps):
+    deps.astria.fail_with = AstriaTimedOut("/p/260/tunes")
+    deps.astria.existing = {"id": 5151, "title": "ord_9"}
+    handle_payment_completed(PAID, META, deps)
+    assert deps.records.training("ord_9").tune_id == "5151"
+    assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
+
+
+def test_a_504_with_nothing_found_and_a_5xx_are_retried(deps):
+    deps.astria.fail_with = AstriaTimedOut("/p/260/tunes")
+    with pytest.raises(AstriaTimedOut):
+        handle_payment_completed(PAID, META, deps)
+    deps.astria.fail_with = Transient("astria answered 503")
+    with pytest.raises(Transient):
+        handle_payment_completed(PAID, META, deps)
+    deps.astria.fail_with = None
+    handle_payment_completed(PAID, META, deps)  # Dapr's retry
+    assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
