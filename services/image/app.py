@@ -3,10 +3,15 @@
 from fastapi import FastAPI
 
 from services.image import bootstrap, callbacks
-from services.image.handlers import handle_payment_completed, handle_photo_submitted
+from services.image.handlers import (
+    handle_payment_completed,
+    handle_photo_submitted,
+    handle_reconcile,
+)
 from services.image.settings import ImageSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe
+from shared.events.maintenance import ReconcileRequested
 from shared.events.message import PhotoSubmitted
 from shared.events.payment import PaymentCompleted
 from shared.events.topics import Topic
@@ -39,6 +44,14 @@ def create_app(
         handler=lambda event, meta, runtime: handle_payment_completed(
             event, meta, runtime.handlers
         ),
+        app_api_token=settings.app_api_token,
+    )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.MAINTENANCE_RECONCILE,
+        model=ReconcileRequested,
+        handler=lambda event, meta, runtime: handle_reconcile(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
     )
     return app

@@ -5,7 +5,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -17,7 +17,7 @@ from services.image.models import Photo, Training
 from shared.dapr.ports import Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Rejected
-from shared.events import image, message, payment
+from shared.events import image, maintenance, message, payment
 from shared.events.topics import Topic
 from shared.logging import mask_phone
 from shared.packs import Catalogue
@@ -39,6 +39,10 @@ class Astria(Protocol):
     def create_pack_tune(self, tune: PackTune) -> dict[str, Any]: ...
 
     def find_tune(self, title: str) -> dict[str, Any] | None: ...
+
+    def get_tune(self, tune_id: str) -> dict[str, Any]: ...
+
+    def prompts(self, tune_id: str) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -288,3 +292,30 @@ def _order_completed(training: Training, deps: ImageDeps) -> None:
     deps.publisher.publish(
         Topic.ORDER_COMPLETED, done, event_id=f"order.completed-{training.order_id}"
     )
+
+
+# --- reconciliation: Astria never retries a callback -----------------------------------------
+
+
+def handle_reconcile(
+    event: maintenance.ReconcileRequested,
+    meta: EventMeta,  # noqa: ARG001 - every step below is idempotent
+    deps: ImageDeps,
+) -> Outcome:
+    """Poll Astria for orders whose callbacks are overdue; publish what they would have.
+
+    The same code and event ids as the callbacks, so nothing is announced twice.
+    """
+    cutoff = event.requested_at - timedelta(minutes=event.overdue_after_minutes)
+    for training in deps.records.unfinished(older_than=cutoff):
+        tune = deps.astria.get_tune(str(training.tune_id))
+        if not tune_trained(training, tune, deps):
+            continue
+        prompts = deps.astria.prompts(str(training.tune_id))
+        settled = [p for p in prompts if p.get("images") or p.get("user_error")]
+        current = deps.records.training(training.order_id) or training
+        prompts_reported(
+            current, settled, deps, all_done=bool(prompts) and len(settled) == len(prompts)
+        )
+        log.info("reconciled", extra={"order_id": training.order_id, "prompts": len(settled)})
+    return Outcome.SUCCESS

@@ -44,6 +44,7 @@ class AstriaState:
             "train_seconds": 2.0,
             "drop_callbacks": False,  # Astria's callbacks are never retried: test the fallback
             "duplicate_prompt_callbacks": False,
+            "fail_creates": 0,  # the next N pack-tune creates answer 500
         }
     )
     ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1000))
@@ -140,6 +141,9 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
     found = _find_pack(request, pack_id)
     if found is None:
         return _error(404, {"error": "Pack not found"})
+    if int(state.knobs["fail_creates"]) > 0:
+        state.knobs["fail_creates"] = int(state.knobs["fail_creates"]) - 1
+        return _error(500, {"error": "Internal Server Error"})
     fields, files = await _tune_request(request)
     problems: dict[str, list[str]] = {}
     for name in ("title", "name"):

@@ -8,7 +8,7 @@ Regenerate after a deliberate change with `python -m shared.events.registry`.
 import json
 from pathlib import Path
 
-from shared.events import image, message, payment
+from shared.events import image, maintenance, message, payment
 from shared.events.base import Event
 from shared.events.topics import Topic
 
@@ -31,6 +31,7 @@ PAYLOADS: dict[str, type[Event]] = {
     Topic.PAYMENT_FAILED: payment.PaymentFailed,
     Topic.CHECKOUT_EXPIRED: payment.CheckoutExpired,
     Topic.PAYMENT_REFUNDED: payment.PaymentRefunded,
+    Topic.MAINTENANCE_RECONCILE: maintenance.ReconcileRequested,
 }
 
 

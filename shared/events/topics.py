@@ -19,6 +19,7 @@ class Topic(StrEnum):
     IMAGES_READY = "images.ready"
     ORDER_COMPLETED = "order.completed"
     USER_ERASED = "user.erased"
+    MAINTENANCE_RECONCILE = "maintenance.reconcile"
 
 
 # Every subscription names it; maintenance records what lands there.

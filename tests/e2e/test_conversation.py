@@ -87,16 +87,8 @@ def astria_knobs(stack):
     httpx.post(url, json=saved, timeout=5).raise_for_status()
 
 
-@pytest.mark.parametrize(
-    ("channel", "duplicate_callbacks"),
-    [("twilio", False), ("meta", False), ("twilio", True)],
-    ids=["twilio", "meta", "twilio-prompt-callbacks-twice"],
-)
-def test_the_whole_journey_from_hi_to_the_portraits(
-    stack, astria_knobs, channel, duplicate_callbacks
-):
-    astria_knobs(duplicate_prompt_callbacks=duplicate_callbacks)
-    person = Person(stack, channel)
+def buy_portraits(stack, person, channel):
+    """From hi to paid: photos checked by the image service, a Stripe page paid."""
     walk_to_photos(person)
 
     # Three good photos and one too small, in one message; the image service checks them.
@@ -139,6 +131,24 @@ def test_the_whole_journey_from_hi_to_the_portraits(
 
     before = len(person.received())
     assert httpx.post(checkout_url + "/pay", timeout=30).status_code == 200
+    return order_id, before
+
+
+@pytest.mark.parametrize(
+    ("channel", "duplicate_callbacks"),
+    [("twilio", False), ("meta", False), ("twilio", True)],
+    ids=["twilio", "meta", "twilio-astria-500-then-callbacks-twice"],
+)
+def test_the_whole_journey_from_hi_to_the_portraits(
+    stack, astria_knobs, channel, duplicate_callbacks
+):
+    # The hard variant: Astria's first create fails with 500 (Dapr's retry gets through),
+    # then every prompt callback arrives twice. The person still gets 8 portraits, once.
+    astria_knobs(
+        duplicate_prompt_callbacks=duplicate_callbacks, fail_creates=int(duplicate_callbacks)
+    )
+    person = Person(stack, channel)
+    order_id, before = buy_portraits(stack, person, channel)
 
     # Paid → the image service trains at the sandbox's Astria → callbacks → 8 portraits.
     deadline = time.monotonic() + 60
@@ -179,3 +189,44 @@ def test_two_photos_sent_at_the_same_instant_are_both_counted(stack):
     assert all(a.startswith("✅") for a in answers)
     # Each check carries the image service's count; a lost update could leave 1.
     assert "*2* good so far" in person.says_and_waits("status", 1)[0]
+
+
+def wait_until(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def test_lost_astria_callbacks_are_recovered_by_reconciliation(stack, astria_knobs):
+    astria_knobs(drop_callbacks=True)
+    person = Person(stack)
+    order_id, before = buy_portraits(stack, person, "twilio")
+    sandbox = stack["sandbox"].url
+
+    def trained_at_astria():
+        tunes = httpx.get(f"{sandbox}/sandbox/astria", timeout=5).json()["tunes"]
+        return any(t["title"] == order_id and t["trained_at"] for t in tunes)
+
+    wait_until(trained_at_astria)
+    time.sleep(1)  # Astria has finished its prompts too, and sent no callback at all
+    assert not any("model is trained" in m for m in person.received()[before:])
+
+    def reconcile(tick):
+        stack.publish_as(
+            "maintenance",
+            "maintenance.reconcile",
+            {"requested_at": "2999-01-01T00:00:00Z", "overdue_after_minutes": 0},
+            event_id=f"reconcile-{order_id}-{tick}",
+        )
+
+    reconcile(1)
+    wait_until(lambda: any("That's all of them" in m for m in person.received()))
+    reconcile(2)  # the next tick finds nothing left to do
+    time.sleep(2)
+    after = person.received()[before:]
+    assert any("model is trained" in m for m in after)
+    assert len([m for m in after if m.startswith("[image")]) == 8
+    assert sum("That's all of them" in m for m in after) == 1

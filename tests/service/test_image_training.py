@@ -7,11 +7,12 @@ import pytest
 
 from services.image.adapters.astria import AstriaRefused, AstriaTimedOut
 from services.image.adapters.records import SqlImages
-from services.image.handlers import ImageDeps, handle_payment_completed
+from services.image.handlers import ImageDeps, handle_payment_completed, handle_reconcile
 from services.image.models import Photo
 from shared.dapr.subscriptions import EventMeta
 from shared.db import make_engine
 from shared.errors import Transient
+from shared.events.maintenance import ReconcileRequested
 from shared.events.payment import PaymentCompleted
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
@@ -35,6 +36,15 @@ class FakeAstria:
 
     def find_tune(self, title):
         return self.existing
+
+    def get_tune(self, tune_id):
+        return {"id": int(tune_id), "trained_at": NOW.isoformat()}
+
+    def prompts(self, tune_id):
+        return [
+            {"id": 1, "images": [f"https://img/1/{i}.jpg" for i in range(4)]},
+            {"id": 2, "images": [f"https://img/2/{i}.jpg" for i in range(4)]},
+        ]
 
 
 class Blobs(dict[str, bytes]):
@@ -147,4 +157,28 @@ def test_a_504_with_nothing_found_and_a_5xx_are_retried(deps):
         handle_payment_completed(PAID, META, deps)
     deps.astria.fail_with = None
     handle_payment_completed(PAID, META, deps)  # Dapr's retry
+    assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
+
+
+def test_reconcile_publishes_what_lost_callbacks_would_have_once(deps):
+    handle_payment_completed(PAID, META, deps)
+    request = ReconcileRequested(
+        requested_at=datetime.now(UTC) + timedelta(hours=1), overdue_after_minutes=10
+    )
+    handle_reconcile(request, EventMeta(id="r1", topic="t"), deps)
+    handle_reconcile(request, EventMeta(id="r2", topic="t"), deps)  # the next tick: nothing new
+    assert topics(deps) == [
+        (Topic.TUNE_STARTED, "tune.started-ord_9"),
+        (Topic.TUNE_TRAINED, "tune.trained-ord_9"),
+        (Topic.IMAGES_READY, "images.ready-ord_9-1"),
+        (Topic.IMAGES_READY, "images.ready-ord_9-2"),
+        (Topic.ORDER_COMPLETED, "order.completed-ord_9"),
+    ]
+    assert deps.publisher.published[3][1].complete is True
+
+
+def test_reconcile_leaves_orders_that_are_not_overdue(deps):
+    handle_payment_completed(PAID, META, deps)
+    request = ReconcileRequested(requested_at=datetime.now(UTC), overdue_after_minutes=60)
+    handle_reconcile(request, EventMeta(id="r1", topic="t"), deps)
     assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]

@@ -130,6 +130,20 @@ class SqlImages:
             training.status = "complete"
             return training
 
+    def unfinished(self, older_than: datetime) -> list[Training]:
+        """Trainings with a tune that have not completed, quiet since `older_than`."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Training).where(
+                        Training.tune_id.is_not(None),
+                        Training.completed_at.is_(None),
+                        Training.status.in_(("training", "trained")),
+                        Training.created_at <= older_than,
+                    )
+                )
+            )
+
     def prompt_results(self, order_id: str) -> dict[str, list[str]]:
         with self._sessions() as session:
             rows = session.scalars(select(PromptResult).where(PromptResult.order_id == order_id))
