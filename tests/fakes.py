@@ -11,12 +11,17 @@ from shared.events.base import Event
 @dataclass
 class RecordingPublisher:
     published: list[tuple[str, Event, str | None]] = field(default_factory=list)
+    raw: list[tuple[str, str, str | None]] = field(default_factory=list)
     fail: bool = False
 
     def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None:
         if self.fail:
             raise Transient("broker down")
         self.published.append((topic, event, event_id))
+
+    def publish_json(self, topic: str, data: str, *, event_id: str | None = None) -> None:
+        self.publish(topic, Event.model_validate_json(data), event_id=event_id)
+        self.raw.append((topic, data, event_id))
 
 
 @dataclass

@@ -7,12 +7,13 @@ from services.image.handlers import (
     handle_payment_completed,
     handle_photo_submitted,
     handle_reconcile,
+    handle_user_erased,
 )
 from services.image.settings import ImageSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe
 from shared.events.maintenance import ReconcileRequested
-from shared.events.message import PhotoSubmitted
+from shared.events.message import PhotoSubmitted, UserErased
 from shared.events.payment import PaymentCompleted
 from shared.events.topics import Topic
 
@@ -52,6 +53,14 @@ def create_app(
         topic=Topic.MAINTENANCE_RECONCILE,
         model=ReconcileRequested,
         handler=lambda event, meta, runtime: handle_reconcile(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+    )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.USER_ERASED,
+        model=UserErased,
+        handler=lambda event, meta, runtime: handle_user_erased(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
     )
     return app

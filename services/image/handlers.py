@@ -30,6 +30,8 @@ class Blobs(Protocol):
 
     def get(self, name: str) -> bytes: ...
 
+    def delete(self, name: str) -> None: ...
+
 
 class Fetcher(Protocol):
     def fetch(self, channel: str, reference: str) -> bytes: ...
@@ -318,4 +320,24 @@ def handle_reconcile(
             current, settled, deps, all_done=bool(prompts) and len(settled) == len(prompts)
         )
         log.info("reconciled", extra={"order_id": training.order_id, "prompts": len(settled)})
+    return Outcome.SUCCESS
+
+
+def erasure_run(user: str) -> str:
+    return f"erasure-{user_folder(user)}"
+
+
+def handle_user_erased(
+    event: message.UserErased,
+    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
+    deps: ImageDeps,
+) -> Outcome:
+    """DELETE: the person's photos, blobs, trainings and results go, then a report."""
+    blobs = deps.records.erase_user(event.user)
+    for name in blobs:
+        deps.blobs.delete(name)
+    report = maintenance.Report(
+        service="image", run_id=erasure_run(event.user), counts={"photos": len(blobs)}
+    )
+    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{report.run_id}-image")
     return Outcome.SUCCESS

@@ -1,21 +1,43 @@
-"""The maintenance service's app: cron bindings and subscriptions wired to handlers."""
+"""The maintenance service's app: cron bindings, subscriptions and the operator API."""
 
 from fastapi import FastAPI
 
-from services.maintenance import bootstrap, cron
+from services.maintenance import bootstrap, cron, operator
+from services.maintenance.jobs import AnyEvent, handle_dead_letter, handle_report
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import create_service_app
+from shared.dapr.subscriptions import subscribe
+from shared.events.maintenance import Report
+from shared.events.topics import DEADLETTER_TOPIC, Topic
 
 
 def create_app(
     settings: MaintenanceSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or MaintenanceSettings()
-    app, _ = create_service_app(
+    app, dapr_app = create_service_app(
         settings=settings,
         title="maintenance",
-        description="Runs scheduled cleanup and reconciliation, and records dead letters.",
+        description="Runs scheduled cleanup and reconciliation, and keeps the dead letters.",
         build_deps=build_deps,  # type: ignore[arg-type]
     )
     app.include_router(cron.router)
+    app.include_router(operator.router)
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.MAINTENANCE_REPORT,
+        model=Report,
+        handler=lambda event, meta, runtime: handle_report(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+    )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=DEADLETTER_TOPIC,
+        model=AnyEvent,
+        handler=lambda event, meta, runtime: handle_dead_letter(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+        dead_letters=False,
+    )
     return app

@@ -1,12 +1,34 @@
 """Composition root of the maintenance service."""
 
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from services.maintenance.jobs import MaintenanceDeps
+from services.maintenance.records import SqlMaintenance
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import BaseDeps
+from shared.dapr.publisher import DaprPublisher
+from shared.dapr.secrets import read_secret
 from shared.runtime import connect_dapr, connect_database
 
 
-def build_deps(settings: MaintenanceSettings) -> BaseDeps:
-    deps = BaseDeps()
-    connect_dapr(settings, deps)
-    connect_database(settings, deps)
-    return deps
+@dataclass(kw_only=True)
+class MaintenanceRuntime(BaseDeps):
+    handlers: MaintenanceDeps
+    operator_token: str = field(repr=False)
+
+
+def build_deps(settings: MaintenanceSettings) -> MaintenanceRuntime:
+    resources = BaseDeps()
+    client = connect_dapr(settings, resources)
+    return MaintenanceRuntime(
+        handlers=MaintenanceDeps(
+            publisher=DaprPublisher(client, settings.pubsub_name),
+            records=SqlMaintenance(connect_database(settings, resources)),
+            retention=timedelta(days=settings.retention_days),
+            overdue_minutes=settings.reconcile_overdue_minutes,
+        ),
+        operator_token=read_secret(client, settings.secretstore_name, "operator-token"),
+        ready_checks=resources.ready_checks,
+        closers=resources.closers,
+    )

@@ -1,5 +1,11 @@
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
 class MaintenanceSettings(ServiceSettings):
     app_id: str = "maintenance"
+    # Photos, generated images and message logs are kept this long (fractions for tests).
+    retention_days: float = Field(default=30, gt=0)
+    # Orders quieter than this are reconciled with Astria and Stripe.
+    reconcile_overdue_minutes: int = Field(default=10, ge=0)

@@ -3,12 +3,16 @@
 from fastapi import FastAPI
 
 from services.payment import bootstrap, webhooks
-from services.payment.handlers import handle_checkout_requested, handle_tune_failed
+from services.payment.handlers import (
+    handle_checkout_requested,
+    handle_tune_failed,
+    handle_user_erased,
+)
 from services.payment.settings import PaymentSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe
 from shared.events.image import TuneFailed
-from shared.events.message import CheckoutRequested
+from shared.events.message import CheckoutRequested, UserErased
 from shared.events.topics import Topic
 
 
@@ -39,6 +43,14 @@ def create_app(
         topic=Topic.TUNE_FAILED,
         model=TuneFailed,
         handler=lambda event, meta, runtime: handle_tune_failed(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+    )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.USER_ERASED,
+        model=UserErased,
+        handler=lambda event, meta, runtime: handle_user_erased(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
     )
     return app

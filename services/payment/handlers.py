@@ -1,6 +1,7 @@
 """Use cases of the payment service. Write first, publish after: a failed publish
 fails the delivery, and the retry finds the write done and publishes again."""
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from services.payment.ports import PaymentGateway
 from shared.dapr.ports import Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Rejected
-from shared.events import image, message, payment
+from shared.events import image, maintenance, message, payment
 from shared.events.base import Event
 from shared.events.topics import Topic
 from shared.logging import mask_phone
@@ -162,4 +163,19 @@ def handle_tune_failed(
     if order.status == OrderStatus.REFUNDED:
         announce(Announcement.REFUNDED, order, deps)
     log.info("refund handled", extra={"order_id": order.id, "user": mask_phone(order.user_address)})
+    return Outcome.SUCCESS
+
+
+def handle_user_erased(
+    event: message.UserErased,
+    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
+    deps: PaymentDeps,
+) -> Outcome:
+    """DELETE: the person's orders go (Stripe keeps its own records of the payment)."""
+    count = deps.orders.erase_user(event.user)
+    digest = hashlib.sha256(event.user.encode()).hexdigest()[:24]
+    report = maintenance.Report(
+        service="payment", run_id=f"erasure-{digest}", counts={"orders": count}
+    )
+    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{report.run_id}-payment")
     return Outcome.SUCCESS

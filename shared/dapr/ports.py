@@ -9,6 +9,9 @@ class Publisher(Protocol):
     def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None:
         """Publish `event`; `event_id` makes the CloudEvent id deterministic."""
 
+    def publish_json(self, topic: str, data: str, *, event_id: str | None = None) -> None:
+        """Publish a payload that is already JSON."""
+
 
 class KeyValueStore(Protocol):
     def get(self, key: str) -> tuple[dict[str, Any] | None, str | None]:

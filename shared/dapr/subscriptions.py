@@ -101,8 +101,10 @@ def subscribe(
     model: type[E],
     handler: Handler[E],
     app_api_token: str | None = None,
+    dead_letters: bool = True,
 ) -> None:
-    """Register `handler` for `topic`, with the dead-letter topic every subscription has."""
+    """Register `handler` for `topic`, with the dead-letter topic every subscription has
+    (but the dead-letter topic's own subscription, which would loop)."""
 
     async def endpoint(request: Request) -> JSONResponse:
         if app_api_token and not hmac.compare_digest(
@@ -122,6 +124,6 @@ def subscribe(
         pubsub=pubsub,
         topic=topic,
         route=f"/events/{topic}",
-        dead_letter_topic=DEADLETTER_TOPIC,
+        dead_letter_topic=DEADLETTER_TOPIC if dead_letters else None,
         metadata={},
     )(endpoint)

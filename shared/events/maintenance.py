@@ -13,3 +13,20 @@ class ReconcileRequested(Event):
     requested_at: datetime
     # Orders quieter than this are considered overdue.
     overdue_after_minutes: int = Field(default=10, ge=0)
+
+
+class CleanupRequested(Event):
+    """Each service deletes what it owns that is older than the cutoff, then reports."""
+
+    run_id: str
+    requested_at: datetime
+    # Photos, generated images and message logs older than this go.
+    retention_cutoff: datetime
+
+
+class Report(Event):
+    """What a service did for a maintenance run or an erasure."""
+
+    service: str
+    run_id: str  # a cleanup run, or "erasure-<hash of the user>"
+    counts: dict[str, int] = Field(default_factory=dict)

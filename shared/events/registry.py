@@ -32,6 +32,8 @@ PAYLOADS: dict[str, type[Event]] = {
     Topic.CHECKOUT_EXPIRED: payment.CheckoutExpired,
     Topic.PAYMENT_REFUNDED: payment.PaymentRefunded,
     Topic.MAINTENANCE_RECONCILE: maintenance.ReconcileRequested,
+    Topic.MAINTENANCE_CLEANUP: maintenance.CleanupRequested,
+    Topic.MAINTENANCE_REPORT: maintenance.Report,
 }
 
 

@@ -20,6 +20,8 @@ class Topic(StrEnum):
     ORDER_COMPLETED = "order.completed"
     USER_ERASED = "user.erased"
     MAINTENANCE_RECONCILE = "maintenance.reconcile"
+    MAINTENANCE_CLEANUP = "maintenance.cleanup"
+    MAINTENANCE_REPORT = "maintenance.report"
 
 
 # Every subscription names it; maintenance records what lands there.

@@ -8,7 +8,12 @@ from tools import devstack
 def stack(request, tmp_path_factory):
     """The whole system on real daprd sidecars, once per components profile."""
     profile = request.param
-    system = Stack(profile, tmp_path_factory.mktemp(f"stack-{profile}"))
+    # Cron in seconds, so maintenance's ticks happen while the tests run.
+    system = Stack(
+        profile,
+        tmp_path_factory.mktemp(f"stack-{profile}"),
+        schedules={"RECONCILE_SCHEDULE": "@every 2s", "CLEANUP_SCHEDULE": "@every 1h"},
+    )
     failed_before = request.session.testsfailed
     try:
         system.start()

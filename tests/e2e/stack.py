@@ -38,8 +38,15 @@ class AppProcess:
 
 
 class Stack:
-    def __init__(self, profile: str, workdir: Path, apps: tuple[str, ...] = devstack.APPS) -> None:
+    def __init__(
+        self,
+        profile: str,
+        workdir: Path,
+        apps: tuple[str, ...] = devstack.APPS,
+        schedules: dict[str, str] | None = None,
+    ) -> None:
         self.profile = profile
+        self.schedules = schedules or {}
         self.workdir = workdir
         self.logs_dir = workdir / "logs"
         self.apps = {name: AppProcess(name) for name in apps}
@@ -111,6 +118,7 @@ class Stack:
             self.workdir / "components",
             run_dir=self.workdir,
             broker_addr=self.broker.address,
+            **self.schedules,
         )
         daprd = str(devstack.find_daprd())
         for app in self.apps.values():

@@ -4,78 +4,15 @@ The person is played through the sandbox (Twilio or Meta); Stripe and Astria
 are the sandbox's fakes. What the services publish is read from the broker.
 """
 
-import base64
-import itertools
 import threading
 import time
 
 import httpx
 import pytest
 
-from tests.imagery import encode, photo
+from tests.e2e.people import GOOD, SMALL, Person, wait_published, walk_to_photos
 
 pytestmark = pytest.mark.e2e
-
-_phones = itertools.count(1)
-# Real photos, each different, so the image service accepts them; and one too small.
-GOOD = [base64.b64encode(encode(photo(700, 900, seed=seed))).decode() for seed in range(1, 5)]
-SMALL = base64.b64encode(encode(photo(300, 400, seed=99))).decode()
-
-
-class Person:
-    def __init__(self, stack, channel="twilio"):
-        self.stack = stack
-        self.channel = channel
-        self.phone = f"+1555{next(_phones) + 5000:07d}"
-        self.address = f"whatsapp:{self.phone}"
-
-    def send(self, text="", photos=0, files=None):
-        files = files if files is not None else GOOD[:photos]
-        media = [{"content_type": "image/jpeg", "data_base64": data} for data in files]
-        response = httpx.post(
-            f"{self.stack['sandbox'].url}/sandbox/{self.channel}/inbound",
-            json={"phone": self.phone, "text": text, "media": media},
-            timeout=20,
-        )
-        assert response.json()["webhook_status"] == 200, response.text
-
-    def received(self):
-        response = httpx.get(
-            f"{self.stack['sandbox'].url}/sandbox/messages", params={"to": self.address}, timeout=5
-        )
-        return [m["body"] or f"[image {m['media_urls']}]" for m in response.json()["messages"]]
-
-    def wait_for(self, count, timeout=30.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            got = self.received()
-            if len(got) >= count:
-                return got
-            time.sleep(0.1)
-        raise AssertionError(f"expected {count} messages, got {self.received()}")
-
-    def says_and_waits(self, text, new_messages):
-        before = len(self.received())
-        self.send(text)
-        return self.wait_for(before + new_messages)[before:]
-
-
-def wait_published(stack, topic, user, count, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        events = [e for e in stack.published(topic) if e["data"]["user"] == user]
-        if len(events) >= count:
-            return events
-        time.sleep(0.1)
-    raise AssertionError(f"{topic}: expected {count} events for {user}")
-
-
-def walk_to_photos(person):
-    welcome = person.says_and_waits("hi", 2)
-    assert "Astria portrait bot" in welcome[0]
-    assert "Reply *YES* or *NO*" in welcome[1]
-    assert "Who is in the photos?" in person.says_and_waits("yes", 2)[1]
-    assert "3 to 5 photos" in person.says_and_waits("I'm a woman", 1)[0]
 
 
 @pytest.fixture

@@ -49,11 +49,3 @@ def test_dependencies_are_closed_on_shutdown():
     with TestClient(payment_app(build_deps=lambda _s: deps)):
         assert closed == []
     assert closed == ["dapr", "db"]
-
-
-def test_the_cron_bindings_are_answered_with_200():
-    with TestClient(maintenance_app(build_deps=lambda _s: BaseDeps())) as client:
-        assert client.options("/cron-cleanup").status_code in (200, 405)
-        response = client.post("/cron-reconcile", headers={"readTimeUTC": "2026-11-26T10:00:00Z"})
-    assert response.status_code == 200
-    assert response.json() == {"job": "reconcile", "fired_at": "2026-11-26T10:00:00Z"}

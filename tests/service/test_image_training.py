@@ -51,6 +51,9 @@ class Blobs(dict[str, bytes]):
     def put(self, name, data):
         self[name] = data
 
+    def delete(self, name):
+        self.pop(name, None)
+
     def get(self, name):  # type: ignore[override]
         return self[name]
 

@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -143,6 +143,24 @@ class SqlImages:
                     )
                 )
             )
+
+    def erase_user(self, user: str) -> list[str]:
+        """Delete the person's rows; return the blob names to delete with them."""
+        with self._sessions.begin() as session:
+            blobs = [
+                name
+                for name in session.scalars(
+                    select(Photo.blob_name).where(Photo.user_address == user)
+                )
+                if name
+            ]
+            orders = list(
+                session.scalars(select(Training.order_id).where(Training.user_address == user))
+            )
+            session.execute(delete(PromptResult).where(PromptResult.order_id.in_(orders)))
+            session.execute(delete(Training).where(Training.user_address == user))
+            session.execute(delete(Photo).where(Photo.user_address == user))
+        return blobs
 
     def prompt_results(self, order_id: str) -> dict[str, list[str]]:
         with self._sessions() as session:

@@ -1,0 +1,93 @@
+"""What the cron ticks start, and what comes back. Plain functions over ports."""
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from pydantic import ConfigDict
+
+from services.maintenance.models import DeadLetter
+from services.maintenance.records import SqlMaintenance
+from shared.dapr.ports import Publisher
+from shared.dapr.subscriptions import EventMeta, Outcome
+from shared.events.base import Event
+from shared.events.maintenance import CleanupRequested, ReconcileRequested, Report
+from shared.events.topics import Topic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MaintenanceDeps:
+    publisher: Publisher
+    records: SqlMaintenance
+    retention: timedelta
+    overdue_minutes: int
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+def run_id(job: str, fired_at: datetime) -> str:
+    """Every replica's tick of one schedule has the same scheduled time, so the same id."""
+    return f"{job}-{fired_at.astimezone(UTC).strftime('%Y%m%dT%H%M%S')}"
+
+
+def reconcile_tick(fired_at: datetime, deps: MaintenanceDeps) -> str | None:
+    identifier = run_id("reconcile", fired_at)
+    if not deps.records.start_run(identifier, "reconcile"):
+        return None  # a twin tick: the first one did the work
+    request = ReconcileRequested(requested_at=fired_at, overdue_after_minutes=deps.overdue_minutes)
+    deps.publisher.publish(Topic.MAINTENANCE_RECONCILE, request, event_id=identifier)
+    return identifier
+
+
+def cleanup_tick(fired_at: datetime, deps: MaintenanceDeps) -> str | None:
+    identifier = run_id("cleanup", fired_at)
+    if not deps.records.start_run(identifier, "cleanup"):
+        return None
+    request = CleanupRequested(
+        run_id=identifier, requested_at=fired_at, retention_cutoff=fired_at - deps.retention
+    )
+    deps.publisher.publish(Topic.MAINTENANCE_CLEANUP, request, event_id=identifier)
+    log.info(
+        "cleanup requested", extra={"run_id": identifier, "cutoff": str(request.retention_cutoff)}
+    )
+    return identifier
+
+
+def handle_report(event: Report, meta: EventMeta, deps: MaintenanceDeps) -> Outcome:  # noqa: ARG001
+    deps.records.report(event.run_id, event.service, event.counts)
+    log.info(
+        "report", extra={"run_id": event.run_id, "service": event.service, "counts": event.counts}
+    )
+    return Outcome.SUCCESS
+
+
+class AnyEvent(Event):
+    """Whatever a dead letter carried, kept whole."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+def handle_dead_letter(event: AnyEvent, meta: EventMeta, deps: MaintenanceDeps) -> Outcome:
+    deps.records.keep_dead_letter(
+        DeadLetter(
+            event_id=meta.id,
+            topic=meta.topic,
+            payload=json.dumps(event.model_dump(mode="json"), sort_keys=True),
+            source=meta.source,
+        )
+    )
+    log.warning("dead letter kept", extra={"topic": meta.topic, "event_id": meta.id})
+    return Outcome.SUCCESS
+
+
+def replay(letter_id: int, deps: MaintenanceDeps) -> DeadLetter | None:
+    """Republish to the original topic, with the original id (consumers de-duplicate on it)."""
+    letter = deps.records.dead_letter(letter_id)
+    if letter is None:
+        return None
+    deps.publisher.publish_json(letter.topic, letter.payload, event_id=letter.event_id)
+    deps.records.replayed(letter_id)
+    return deps.records.dead_letter(letter_id)

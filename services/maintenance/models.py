@@ -1,0 +1,35 @@
+"""Maintenance's own tables: the runs of its jobs, and the dead letters."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import NAMING_CONVENTION, utc_now
+
+
+class MaintenanceBase(DeclarativeBase):
+    metadata = NAMING_CONVENTION()
+
+
+class JobRun(MaintenanceBase):
+    __tablename__ = "job_run"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # job + time window
+    job: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    counts: Mapped[str] = mapped_column(Text, default="{}")  # {"image": {"photos": 3}, ...}
+
+
+class DeadLetter(MaintenanceBase):
+    __tablename__ = "dead_letter"
+    __table_args__ = (UniqueConstraint("event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[str] = mapped_column(Text)  # the event's data, as JSON
+    source: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    replayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,81 @@
+"""The operator's API: see, replay and discard dead letters; see job runs.
+
+Protected by the `operator-token` secret from the Dapr secret store.
+"""
+
+import hmac
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from services.maintenance import jobs
+from services.maintenance.models import DeadLetter
+from shared.errors import NotFound, WrongToken
+
+
+def require_operator(request: Request) -> None:
+    expected = f"Bearer {request.app.state.deps.operator_token}"
+    if not hmac.compare_digest(
+        request.headers.get("authorization", "").encode(), expected.encode()
+    ):
+        raise WrongToken("operator token required (Authorization: Bearer …)")
+
+
+router = APIRouter(tags=["operator"], dependencies=[Depends(require_operator)])
+
+
+def _letter(letter: DeadLetter) -> dict[str, Any]:
+    return {
+        "id": letter.id,
+        "event_id": letter.event_id,
+        "topic": letter.topic,
+        "source": letter.source,
+        "payload": json.loads(letter.payload),
+        "received_at": letter.received_at.isoformat(),
+        "replayed_at": letter.replayed_at.isoformat() if letter.replayed_at else None,
+    }
+
+
+@router.get("/deadletters", summary="Messages no subscriber could handle, oldest first.")
+def list_dead_letters(request: Request) -> dict[str, Any]:
+    deps: jobs.MaintenanceDeps = request.app.state.deps.handlers
+    return {"deadletters": [_letter(letter) for letter in deps.records.dead_letters()]}
+
+
+@router.post("/deadletters/{letter_id}/replay", summary="Republish to the original topic.")
+async def replay_dead_letter(letter_id: int, request: Request) -> dict[str, Any]:
+    letter = await run_in_threadpool(jobs.replay, letter_id, request.app.state.deps.handlers)
+    if letter is None:
+        raise NotFound(f"no dead letter {letter_id}")
+    return _letter(letter)
+
+
+@router.delete("/deadletters/{letter_id}", status_code=204, summary="Discard a dead letter.")
+def delete_dead_letter(letter_id: int, request: Request) -> Response:
+    if not request.app.state.deps.handlers.records.forget(letter_id):
+        raise NotFound(f"no dead letter {letter_id}")
+    return Response(status_code=204)
+
+
+@router.get("/runs", summary="The latest maintenance runs and what each service reported.")
+def list_runs(
+    request: Request,
+    job: str | None = Query(default=None, examples=["cleanup", "reconcile", "erasure"]),
+    limit: int = Query(default=50, ge=1, le=500),
+) -> dict[str, Any]:
+    runs = request.app.state.deps.handlers.records.runs(job=job, limit=limit)
+    return {
+        "runs": [
+            {
+                "id": run.id,
+                "job": run.job,
+                "started_at": run.started_at.isoformat(),
+                "ended_at": run.ended_at.isoformat() if run.ended_at else None,
+                "counts": json.loads(run.counts),
+            }
+            for run in runs
+        ]
+    }

@@ -1,0 +1,172 @@
+"""Maintenance on real sidecars: cron ticks, dead letters replayed, erasure everywhere."""
+
+import json
+import sqlite3
+import time
+
+import httpx
+import pytest
+
+from tests.e2e.people import GOOD, Person, wait_published, walk_to_photos
+from tools import devstack
+
+pytestmark = pytest.mark.e2e
+
+
+def operator(stack):
+    token = json.loads(devstack.ensure_secrets_file().read_text())["operator-token"]
+    return httpx.Client(
+        base_url=stack["maintenance"].url, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+
+def wait_until(condition, timeout=60.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.3)
+    raise AssertionError(f"{what}: not met in {timeout}s")
+
+
+def test_the_reconcile_cron_ticks_and_each_tick_is_one_run(stack):
+    assert httpx.get(f"{stack['maintenance'].url}/runs", timeout=5).status_code == 401
+    with operator(stack) as client:
+
+        def two_runs():
+            found = client.get("/runs", params={"job": "reconcile", "limit": 2}).json()["runs"]
+            return found if len(found) == 2 else None
+
+        runs = wait_until(two_runs, what="two reconcile runs")
+    assert len({run["id"] for run in runs}) == len(runs)
+    published = [
+        e for e in stack.published("maintenance.reconcile") if e["id"].startswith("reconcile-")
+    ]
+    assert len({e["id"] for e in published}) == len(published)  # one publish per tick
+
+
+def person_with_photos(stack):
+    person = Person(stack)
+    walk_to_photos(person)
+    before = len(person.received())
+    person.send(files=GOOD[:3])
+    assert all(a.startswith("✅") for a in person.wait_for(before + 3)[before:])
+    return person
+
+
+def test_a_failing_message_lands_in_the_dead_letters_and_is_replayed_once_fixed(stack):
+    person = person_with_photos(stack)
+    sandbox = stack["sandbox"].url
+    order_id = f"ord_dlq_{stack.profile}"
+    httpx.post(
+        f"{sandbox}/sandbox/astria/knobs", json={"fail_creates": 1000}, timeout=5
+    ).raise_for_status()
+    try:
+        stack.publish_as(
+            "payment",
+            "payment.completed",
+            {
+                "order_id": order_id,
+                "user": person.address,
+                "pack_code": "corporate",
+                "subject": "woman",
+                "amount_minor": 1499,
+                "currency": "usd",
+                "provider_reference": "pi_dlq",
+            },
+            event_id=f"payment.completed-{order_id}",
+        )
+        with operator(stack) as client:
+            # Astria keeps failing: Dapr retries with backoff, then dead-letters the delivery.
+            letter = wait_until(
+                lambda: next(
+                    (
+                        d
+                        for d in client.get("/deadletters").json()["deadletters"]
+                        if d["payload"].get("order_id") == order_id
+                    ),
+                    None,
+                ),
+                timeout=90,
+                what="the dead letter",
+            )
+            assert letter["topic"] == "payment.completed"
+            assert letter["event_id"] == f"payment.completed-{order_id}"
+            assert letter["replayed_at"] is None
+            # The cause is fixed; the operator replays.
+            httpx.post(
+                f"{sandbox}/sandbox/astria/knobs", json={"fail_creates": 0}, timeout=5
+            ).raise_for_status()
+            replayed = client.post(f"/deadletters/{letter['id']}/replay")
+            assert replayed.status_code == 200
+            assert replayed.json()["replayed_at"] is not None
+            [started] = wait_published(stack, "tune.started", person.address, 1)
+            assert started["data"]["order_id"] == order_id
+            assert client.delete(f"/deadletters/{letter['id']}").status_code == 204
+            assert client.post(f"/deadletters/{letter['id']}/replay").status_code == 404
+    finally:
+        httpx.post(f"{sandbox}/sandbox/astria/knobs", json={"fail_creates": 0}, timeout=5)
+
+
+def rows(database, sql, *params):
+    with sqlite3.connect(database) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def test_delete_leaves_no_trace_of_the_person(stack):
+    person = person_with_photos(stack)
+    person.says_and_waits("done", 1)
+    before = len(person.received())
+    person.send("1")  # an order at the payment service
+    person.wait_for(before + 2)
+    data = stack.workdir / "data"
+    photos = rows(
+        data / "image.db", "SELECT blob_name FROM photo WHERE user_address = ?", person.address
+    )
+    assert len(photos) == 3
+    blob_files = [stack.workdir / "blobs" / name for (name,) in photos]
+    assert all(path.is_file() for path in blob_files)
+    assert rows(
+        data / "payment.db", "SELECT id FROM customer_order WHERE user_address = ?", person.address
+    )
+
+    assert "Reply *YES* to confirm" in person.says_and_waits("DELETE", 1)[0]
+    person.send("yes")
+
+    def gone():
+        return (
+            not rows(
+                data / "image.db", "SELECT 1 FROM photo WHERE user_address = ?", person.address
+            )
+            and not rows(
+                data / "payment.db",
+                "SELECT 1 FROM customer_order WHERE user_address = ?",
+                person.address,
+            )
+            and not rows(
+                data / "message.db", "SELECT 1 FROM user_account WHERE address = ?", person.address
+            )
+            and not rows(
+                data / "message.db",
+                "SELECT 1 FROM outbound_message WHERE user_address = ?",
+                person.address,
+            )
+            and not any(path.exists() for path in blob_files)
+        )
+
+    wait_until(gone, what="the person erased everywhere")
+    with operator(stack) as client:
+        erasure = wait_until(
+            lambda: next(
+                (
+                    r
+                    for r in client.get("/runs", params={"job": "erasure"}).json()["runs"]
+                    if r["job"] == "erasure" and {"image", "payment"} <= set(r["counts"])
+                ),
+                None,
+            ),
+            what="the erasure report",
+        )
+    assert erasure["counts"]["image"] == {"photos": 3}
+    assert erasure["counts"]["payment"] == {"orders": 1}

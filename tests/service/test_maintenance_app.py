@@ -1,0 +1,117 @@
+"""The maintenance service through TestClient: real SQLite, a recording publisher."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.maintenance.app import create_app
+from services.maintenance.bootstrap import MaintenanceRuntime
+from services.maintenance.jobs import MaintenanceDeps
+from services.maintenance.records import SqlMaintenance
+from shared.db import make_engine
+from shared.events.topics import Topic
+from tests.fakes import RecordingPublisher
+
+TOKEN = "operator-secret"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def runtime(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'maintenance.db'}")
+    deps = MaintenanceDeps(
+        publisher=RecordingPublisher(),
+        records=SqlMaintenance(engine),
+        retention=timedelta(days=30),
+        overdue_minutes=10,
+        clock=lambda: datetime(2026, 11, 26, 12, tzinfo=UTC),
+    )
+    yield MaintenanceRuntime(handlers=deps, operator_token=TOKEN)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(runtime):
+    with TestClient(create_app(build_deps=lambda _s: runtime)) as test_client:
+        yield test_client
+
+
+def published(runtime, topic):
+    return [(e, i) for t, e, i in runtime.handlers.publisher.published if t == topic]
+
+
+def test_a_reconcile_tick_publishes_once_per_scheduled_time(client, runtime):
+    fired = {"readTimeUTC": "2026-11-26T12:05:00Z"}
+    first = client.post("/cron-reconcile", headers=fired)
+    twin = client.post("/cron-reconcile", headers=fired)  # another replica, same schedule
+    later = client.post("/cron-reconcile", headers={"readTimeUTC": "2026-11-26T12:10:00Z"})
+    assert [r.status_code for r in (first, twin, later)] == [200, 200, 200]
+    assert first.json()["run_id"] == "reconcile-20261126T120500"
+    assert twin.json()["run_id"] is None
+    [(event, event_id), _] = published(runtime, Topic.MAINTENANCE_RECONCILE)
+    assert event_id == "reconcile-20261126T120500"
+    assert event.overdue_after_minutes == 10
+
+
+def test_a_cleanup_tick_asks_every_service_with_the_retention_cutoff(client, runtime):
+    client.post("/cron-cleanup", headers={"readTimeUTC": "2026-11-26T03:00:00Z"})
+    [(event, event_id)] = published(runtime, Topic.MAINTENANCE_CLEANUP)
+    assert event_id == event.run_id == "cleanup-20261126T030000"
+    assert event.retention_cutoff == datetime(2026, 10, 27, 3, tzinfo=UTC)
+
+
+def test_reports_are_recorded_on_their_run(client, runtime):
+    run = client.post("/cron-cleanup", headers={"readTimeUTC": "2026-11-26T03:00:00Z"}).json()[
+        "run_id"
+    ]
+    report = {"service": "image", "run_id": run, "counts": {"photos": 4}}
+    client.post("/events/maintenance.report", content=json.dumps({"id": "r1", "data": report}))
+    [listed] = client.get("/runs", params={"job": "cleanup"}, headers=AUTH).json()["runs"]
+    assert listed["counts"] == {"image": {"photos": 4}}
+    assert listed["ended_at"] is not None
+
+
+def dead_letter(event_id="payment.completed-ord_1"):
+    return json.dumps(
+        {
+            "id": event_id,
+            "topic": "payment.completed",
+            "source": "payment",
+            "data": {"order_id": "ord_1", "user": "whatsapp:+1", "schema_version": 1},
+        }
+    )
+
+
+def test_dead_letters_are_kept_once_and_can_be_replayed_and_discarded(client, runtime):
+    for _ in range(2):
+        assert client.post("/events/deadletter", content=dead_letter()).json() == {
+            "status": "SUCCESS"
+        }
+    [letter] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
+    assert (letter["topic"], letter["event_id"], letter["payload"]["order_id"]) == (
+        "payment.completed",
+        "payment.completed-ord_1",
+        "ord_1",
+    )
+    replayed = client.post(f"/deadletters/{letter['id']}/replay", headers=AUTH).json()
+    assert replayed["replayed_at"] is not None
+    [(topic, data, event_id)] = runtime.handlers.publisher.raw
+    assert (topic, event_id) == ("payment.completed", "payment.completed-ord_1")
+    assert json.loads(data)["order_id"] == "ord_1"
+    assert client.delete(f"/deadletters/{letter['id']}", headers=AUTH).status_code == 204
+    assert client.get("/deadletters", headers=AUTH).json() == {"deadletters": []}
+    assert client.delete(f"/deadletters/{letter['id']}", headers=AUTH).status_code == 404
+
+
+def test_the_operator_api_needs_the_token(client):
+    assert client.get("/deadletters").status_code == 401
+    assert client.get("/deadletters", headers={"Authorization": "Bearer guess"}).status_code == 401
+    assert client.post("/deadletters/1/replay").status_code == 401
+
+
+def test_the_dead_letter_subscription_has_no_dead_letter_of_its_own(client):
+    subscriptions = {s["topic"]: s for s in client.get("/dapr/subscribe").json()}
+    assert "deadLetterTopic" not in subscriptions["deadletter"]
+    assert subscriptions["maintenance.report"]["deadLetterTopic"] == "deadletter"
