@@ -124,6 +124,12 @@ class MemoryRecords:
                 return str(message["to"])
         return None
 
+    def quiet_since(self, cutoff: datetime) -> list[str]:
+        return [address for address, last in self.last_inbound.items() if last < cutoff]
+
+    def delete_outbound_before(self, cutoff: datetime) -> int:
+        return 0  # the fake keeps no send times
+
     def erase(self, address: str) -> int:
         before = len(self.outbound)
         self.outbound = [m for m in self.outbound if m["to"] != address]

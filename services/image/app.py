@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from services.image import bootstrap, callbacks
 from services.image.handlers import (
+    handle_cleanup,
     handle_payment_completed,
     handle_photo_submitted,
     handle_reconcile,
@@ -12,7 +13,7 @@ from services.image.handlers import (
 from services.image.settings import ImageSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe
-from shared.events.maintenance import ReconcileRequested
+from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import PhotoSubmitted, UserErased
 from shared.events.payment import PaymentCompleted
 from shared.events.topics import Topic
@@ -61,6 +62,14 @@ def create_app(
         topic=Topic.USER_ERASED,
         model=UserErased,
         handler=lambda event, meta, runtime: handle_user_erased(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+    )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.MAINTENANCE_CLEANUP,
+        model=CleanupRequested,
+        handler=lambda event, meta, runtime: handle_cleanup(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
     )
     return app

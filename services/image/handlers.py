@@ -341,3 +341,18 @@ def handle_user_erased(
     )
     deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{report.run_id}-image")
     return Outcome.SUCCESS
+
+
+def handle_cleanup(
+    event: maintenance.CleanupRequested,
+    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
+    deps: ImageDeps,
+) -> Outcome:
+    """Retention: photos (rows and blobs) and generated-image records past the cutoff."""
+    blobs, results = deps.records.expire(event.retention_cutoff)
+    for name in blobs:
+        deps.blobs.delete(name)
+    counts = {"photos": len(blobs), "image_records": results}
+    report = maintenance.Report(service="image", run_id=event.run_id, counts=counts)
+    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{event.run_id}-image")
+    return Outcome.SUCCESS

@@ -19,7 +19,17 @@ class JobRun(MaintenanceBase):
     job: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    counts: Mapped[str] = mapped_column(Text, default="{}")  # {"image": {"photos": 3}, ...}
+
+
+class JobReport(MaintenanceBase):
+    """One service's answer to a run: its own row, so answers arriving together all count."""
+
+    __tablename__ = "job_report"
+
+    run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+    counts: Mapped[str] = mapped_column(Text)  # {"photos": 3, ...}
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class DeadLetter(MaintenanceBase):

@@ -74,8 +74,8 @@ def list_runs(
                 "job": run.job,
                 "started_at": run.started_at.isoformat(),
                 "ended_at": run.ended_at.isoformat() if run.ended_at else None,
-                "counts": json.loads(run.counts),
+                "counts": counts,
             }
-            for run in runs
+            for run, counts in runs
         ]
     }

@@ -2,12 +2,13 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.maintenance.models import DeadLetter, JobRun
+from services.maintenance.models import DeadLetter, JobReport, JobRun
 from shared.db import make_session_factory, migrate, utc_now
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -28,23 +29,32 @@ class SqlMaintenance:
         return True
 
     def report(self, run_id: str, service: str, counts: dict[str, int]) -> None:
+        # An erasure is started by the person, not by a tick: its reports open its run.
+        self.start_run(run_id, run_id.split("-", 1)[0])
         with self._sessions.begin() as session:
-            run = session.get(JobRun, run_id)
-            if run is None:
-                # An erasure is started by the person, not by a tick: its reports open it.
-                run = JobRun(id=run_id, job=run_id.split("-", 1)[0], counts="{}")
-                session.add(run)
-            merged = json.loads(run.counts)
-            merged[service] = counts
-            run.counts = json.dumps(merged, sort_keys=True)
-            run.ended_at = utc_now()
+            row = session.get(JobReport, (run_id, service))
+            if row is None:
+                session.add(JobReport(run_id=run_id, service=service, counts=json.dumps(counts)))
+            else:
+                row.counts = json.dumps(counts)
+            session.get_one(JobRun, run_id).ended_at = utc_now()
 
-    def runs(self, *, job: str | None = None, limit: int = 50) -> list[JobRun]:
+    def runs(
+        self, *, job: str | None = None, limit: int = 50
+    ) -> list[tuple[JobRun, dict[str, Any]]]:
+        """The latest runs, each with what every service reported."""
         query = select(JobRun).order_by(JobRun.started_at.desc()).limit(limit)
         if job:
             query = query.where(JobRun.job == job)
         with self._sessions() as session:
-            return list(session.scalars(query))
+            runs = list(session.scalars(query))
+            reports = session.scalars(
+                select(JobReport).where(JobReport.run_id.in_([run.id for run in runs]))
+            )
+            by_run: dict[str, dict[str, Any]] = {run.id: {} for run in runs}
+            for report in reports:
+                by_run[report.run_id][report.service] = json.loads(report.counts)
+        return [(run, by_run[run.id]) for run in runs]
 
     def keep_dead_letter(self, letter: DeadLetter) -> None:
         try:

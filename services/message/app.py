@@ -3,10 +3,16 @@
 from fastapi import FastAPI
 
 from services.message import bootstrap, webhooks
-from services.message.handlers import CONVERSATION_EVENTS, handle_event, handle_inbound
+from services.message.handlers import (
+    CONVERSATION_EVENTS,
+    handle_cleanup,
+    handle_event,
+    handle_inbound,
+)
 from services.message.settings import MessageSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe
+from shared.events.maintenance import CleanupRequested
 from shared.events.message import WhatsAppInbound
 from shared.events.topics import Topic
 
@@ -39,4 +45,12 @@ def create_app(
             handler=lambda event, meta, runtime: handle_event(event, meta, runtime.handlers),
             app_api_token=settings.app_api_token,
         )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.MAINTENANCE_CLEANUP,
+        model=CleanupRequested,
+        handler=lambda event, meta, runtime: handle_cleanup(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+    )
     return app

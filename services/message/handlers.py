@@ -19,7 +19,7 @@ from services.message.ports import MessageRecords, WhatsAppSender
 from shared.dapr.ports import KeyValueStore, Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Conflict, Rejected, Transient
-from shared.events import image, message, payment
+from shared.events import image, maintenance, message, payment
 from shared.events.base import Event
 from shared.events.message import WhatsAppInbound
 from shared.events.topics import Topic
@@ -370,3 +370,22 @@ def record_status(
     if user and error_code in WINDOW_ERRORS:
         deps.records.close_window(user)
         log.warning("provider says the 24-hour window is closed", extra={"user": mask_phone(user)})
+
+
+def handle_cleanup(
+    event: maintenance.CleanupRequested,
+    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
+    deps: MessageDeps,
+) -> Outcome:
+    """Retention: conversations of people quiet since the cutoff, and old message logs."""
+    quiet = deps.records.quiet_since(event.retention_cutoff)
+    for address in quiet:
+        deps.conversations.delete(address)
+        deps.records.erase(address)
+    counts = {
+        "conversations": len(quiet),
+        "outbound_messages": deps.records.delete_outbound_before(event.retention_cutoff),
+    }
+    report = maintenance.Report(service="message", run_id=event.run_id, counts=counts)
+    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{event.run_id}-message")
+    return Outcome.SUCCESS

@@ -5,6 +5,8 @@ from fastapi import FastAPI
 from services.payment import bootstrap, webhooks
 from services.payment.handlers import (
     handle_checkout_requested,
+    handle_cleanup,
+    handle_reconcile,
     handle_tune_failed,
     handle_user_erased,
 )
@@ -12,6 +14,7 @@ from services.payment.settings import PaymentSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe
 from shared.events.image import TuneFailed
+from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import CheckoutRequested, UserErased
 from shared.events.topics import Topic
 
@@ -51,6 +54,22 @@ def create_app(
         topic=Topic.USER_ERASED,
         model=UserErased,
         handler=lambda event, meta, runtime: handle_user_erased(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+    )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.MAINTENANCE_RECONCILE,
+        model=ReconcileRequested,
+        handler=lambda event, meta, runtime: handle_reconcile(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+    )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.MAINTENANCE_CLEANUP,
+        model=CleanupRequested,
+        handler=lambda event, meta, runtime: handle_cleanup(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
     )
     return app

@@ -179,3 +179,30 @@ def handle_user_erased(
     )
     deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{report.run_id}-payment")
     return Outcome.SUCCESS
+
+
+def handle_reconcile(
+    event: maintenance.ReconcileRequested,
+    meta: EventMeta,  # noqa: ARG001 - an expired order stays expired
+    deps: PaymentDeps,
+) -> Outcome:
+    """Checkouts past their time expire even if Stripe's webhook never came."""
+    for order in deps.orders.overdue_checkouts(event.requested_at):
+        expired = deps.orders.expire(order.id)
+        if expired is not None:
+            announce(Announcement.EXPIRED, expired, deps)
+    return Outcome.SUCCESS
+
+
+def handle_cleanup(
+    event: maintenance.CleanupRequested,
+    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
+    deps: PaymentDeps,
+) -> Outcome:
+    """Retention: orders that were never paid go; paid ones stay for the accounts."""
+    count = deps.orders.delete_unpaid_before(event.retention_cutoff)
+    report = maintenance.Report(
+        service="payment", run_id=event.run_id, counts={"unpaid_orders": count}
+    )
+    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{event.run_id}-payment")
+    return Outcome.SUCCESS

@@ -3,6 +3,7 @@
 import json
 import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -170,3 +171,42 @@ def test_delete_leaves_no_trace_of_the_person(stack):
         )
     assert erasure["counts"]["image"] == {"photos": 3}
     assert erasure["counts"]["payment"] == {"orders": 1}
+
+
+def test_cleanup_removes_expired_photos_and_keeps_fresh_ones(stack):
+    data = stack.workdir / "data"
+    earlier = person_with_photos(stack)
+    time.sleep(1.5)
+    middle = datetime.now(UTC)
+    time.sleep(1.5)
+    later = person_with_photos(stack)
+
+    def blobs_of(person):
+        found = rows(
+            data / "image.db", "SELECT blob_name FROM photo WHERE user_address = ?", person.address
+        )
+        return [stack.workdir / "blobs" / name for (name,) in found]
+
+    old_files, fresh_files = blobs_of(earlier), blobs_of(later)
+    assert len(old_files) == len(fresh_files) == 3
+    # The tick the cron binding would send once `middle` is a retention period old.
+    fired = (middle + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    tick = httpx.post(
+        f"{stack['maintenance'].url}/cron-cleanup", headers={"readTimeUTC": fired}, timeout=10
+    )
+    run_id = tick.json()["run_id"]
+    assert run_id.startswith("cleanup-")
+
+    with operator(stack) as client:
+
+        def reported():
+            runs = client.get("/runs", params={"job": "cleanup", "limit": 500}).json()["runs"]
+            run = next((r for r in runs if r["id"] == run_id), None)
+            return run if run and {"image", "payment", "message"} <= set(run["counts"]) else None
+
+        run = wait_until(reported, what="every service's cleanup report")
+    assert run["counts"]["image"]["photos"] >= 3
+    assert not any(path.exists() for path in old_files)
+    assert all(path.is_file() for path in fresh_files)
+    assert blobs_of(earlier) == []
+    assert len(blobs_of(later)) == 3

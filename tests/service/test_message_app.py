@@ -180,7 +180,11 @@ def test_a_failing_send_is_retried(client, runtime):
 
 def test_every_subscription_names_the_dead_letter_topic(client):
     subscriptions = client.get("/dapr/subscribe").json()
-    assert {s["topic"] for s in subscriptions} == {Topic.WHATSAPP_INBOUND, *CONVERSATION_EVENTS}
+    assert {s["topic"] for s in subscriptions} == {
+        Topic.WHATSAPP_INBOUND,
+        Topic.MAINTENANCE_CLEANUP,
+        *CONVERSATION_EVENTS,
+    }
     for subscription in subscriptions:
         assert subscription["deadLetterTopic"] == DEADLETTER_TOPIC
         assert subscription["route"] == f"/events/{subscription['topic']}"

@@ -162,6 +162,19 @@ class SqlImages:
             session.execute(delete(Photo).where(Photo.user_address == user))
         return blobs
 
+    def expire(self, cutoff: datetime) -> tuple[list[str], int]:
+        """Photos older than the cutoff (their blob names), and finished orders' results."""
+        with self._sessions.begin() as session:
+            old = list(session.scalars(select(Photo).where(Photo.created_at < cutoff)))
+            blobs = [photo.blob_name for photo in old if photo.blob_name]
+            for photo in old:
+                session.delete(photo)
+            finished = select(Training.order_id).where(Training.completed_at < cutoff)
+            results = session.execute(
+                delete(PromptResult).where(PromptResult.order_id.in_(finished))
+            )
+        return blobs, int(results.rowcount or 0)  # type: ignore[attr-defined]
+
     def prompt_results(self, order_id: str) -> dict[str, list[str]]:
         with self._sessions() as session:
             rows = session.scalars(select(PromptResult).where(PromptResult.order_id == order_id))

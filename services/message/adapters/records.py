@@ -118,6 +118,18 @@ class SqlRecords:
                 )
             )
 
+    def quiet_since(self, cutoff: datetime) -> list[str]:
+        """People whose last message is older than the cutoff."""
+        with self._sessions() as session:
+            return list(session.scalars(select(User.address).where(User.last_inbound_at < cutoff)))
+
+    def delete_outbound_before(self, cutoff: datetime) -> int:
+        with self._sessions.begin() as session:
+            gone = session.execute(
+                delete(OutboundMessage).where(OutboundMessage.created_at < cutoff)
+            )
+        return int(gone.rowcount or 0)  # type: ignore[attr-defined]
+
     def erase(self, address: str) -> int:
         with self._sessions.begin() as session:
             gone = session.execute(

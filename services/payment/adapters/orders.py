@@ -112,6 +112,40 @@ class SqlOrders:
             if seen is not None:
                 seen.published = True
 
+    def overdue_checkouts(self, now: datetime) -> list[Order]:
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(Order).where(
+                        Order.status == OrderStatus.OPEN.value, Order.expires_at < now
+                    )
+                )
+            )
+
+    def expire(self, order_id: str) -> Order | None:
+        """Expire an open checkout whose time is up; None if it moved on meanwhile."""
+        with self._sessions.begin() as session:
+            order = session.get_one(Order, order_id)
+            transition = apply(OrderStatus(order.status), Signal.EXPIRED)
+            if not transition.changed:
+                return None
+            order.status = transition.after
+            return order
+
+    def delete_unpaid_before(self, cutoff: datetime) -> int:
+        unpaid = (OrderStatus.CREATED, OrderStatus.OPEN, OrderStatus.EXPIRED, OrderStatus.FAILED)
+        with self._sessions.begin() as session:
+            ids = list(
+                session.scalars(
+                    select(Order.id).where(
+                        Order.status.in_([s.value for s in unpaid]), Order.created_at < cutoff
+                    )
+                )
+            )
+            session.execute(delete(PaymentEvent).where(PaymentEvent.order_id.in_(ids)))
+            session.execute(delete(Order).where(Order.id.in_(ids)))
+        return len(ids)
+
     def erase_user(self, user_address: str) -> int:
         with self._sessions.begin() as session:
             ids = list(session.scalars(select(Order.id).where(Order.user_address == user_address)))

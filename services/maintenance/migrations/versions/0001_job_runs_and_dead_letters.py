@@ -18,8 +18,15 @@ def upgrade() -> None:
         sa.Column("job", sa.String(length=32), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("counts", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_job_run"),
+    )
+    op.create_table(
+        "job_report",
+        sa.Column("run_id", sa.String(length=64), nullable=False),
+        sa.Column("service", sa.String(length=32), nullable=False),
+        sa.Column("counts", sa.Text(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("run_id", "service", name="pk_job_report"),
     )
     op.create_table(
         "dead_letter",
@@ -37,4 +44,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("dead_letter")
+    op.drop_table("job_report")
     op.drop_table("job_run")
