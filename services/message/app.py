@@ -8,11 +8,12 @@ from services.message.handlers import (
     handle_cleanup,
     handle_event,
     handle_inbound,
+    handle_reconcile,
 )
 from services.message.settings import MessageSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe
-from shared.events.maintenance import CleanupRequested
+from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import WhatsAppInbound
 from shared.events.topics import Topic
 
@@ -51,6 +52,14 @@ def create_app(
         topic=Topic.MAINTENANCE_CLEANUP,
         model=CleanupRequested,
         handler=lambda event, meta, runtime: handle_cleanup(event, meta, runtime.handlers),
+        app_api_token=settings.app_api_token,
+    )
+    subscribe(
+        dapr_app,
+        pubsub=settings.pubsub_name,
+        topic=Topic.MAINTENANCE_RECONCILE,
+        model=ReconcileRequested,
+        handler=lambda event, meta, runtime: handle_reconcile(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
     )
     return app

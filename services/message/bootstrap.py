@@ -71,6 +71,7 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         rules=build_rules(settings),
         dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
         rate_limit_per_minute=settings.rate_limit_per_minute,
+        nudge_after_hours=settings.nudge_after_hours,
     )
     return MessageRuntime(
         handlers=handlers,

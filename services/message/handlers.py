@@ -8,7 +8,7 @@ decide (ETag-guarded, retried on conflict), then flush what was decided.
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.message.conversations import ConversationStore, Record
@@ -39,6 +39,7 @@ class MessageDeps:
     rules: domain.Rules
     dedupe_ttl_seconds: int
     rate_limit_per_minute: int = 40
+    nudge_after_hours: float = 6
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @property
@@ -388,4 +389,26 @@ def handle_cleanup(
     }
     report = maintenance.Report(service="message", run_id=event.run_id, counts=counts)
     deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{event.run_id}-message")
+    return Outcome.SUCCESS
+
+
+def handle_reconcile(
+    event: maintenance.ReconcileRequested,
+    meta: EventMeta,
+    deps: MessageDeps,
+) -> Outcome:
+    """Nudge people who stopped halfway: once, never after STOP, inside the 24-hour window."""
+    now = event.requested_at
+    quiet_since = now - timedelta(hours=deps.nudge_after_hours)
+    for address in deps.records.quiet_since(quiet_since):
+        if not deps.records.window_open(address, now):
+            continue  # a free-form nudge would fail; not worth a paid template
+        _decide_and_flush(
+            user=address,
+            event_id=f"nudge-{meta.id}",
+            channel=None,
+            decide=lambda c: domain.on_event(c, domain.Nudge(), deps.rules),
+            deps=deps,
+            create=False,
+        )
     return Outcome.SUCCESS

@@ -41,6 +41,8 @@ class MessageSettings(ServiceSettings):
     # Above this many messages a minute a person gets one notice, then silence until the
     # minute is over. Twenty photos arrive as twenty messages, so keep it well above that.
     rate_limit_per_minute: int = Field(default=40, ge=1)
+    # A person quiet this long halfway through gets one reminder (on the reconcile tick).
+    nudge_after_hours: float = Field(default=6, gt=0, lt=24)
     min_photos: int = Field(default=8, ge=1)
     max_photos: int = Field(default=20, ge=1)
     retention_days: int = Field(default=30, ge=1)

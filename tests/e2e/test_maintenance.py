@@ -210,3 +210,21 @@ def test_cleanup_removes_expired_photos_and_keeps_fresh_ones(stack):
     assert all(path.is_file() for path in fresh_files)
     assert blobs_of(earlier) == []
     assert len(blobs_of(later)) == 3
+
+
+def test_a_person_who_stopped_halfway_is_nudged_once(stack):
+    person = Person(stack)
+    walk_to_photos(person)
+    before = len(person.received())
+    later = (datetime.now(UTC) + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for tick in (1, 2):  # the next reconcile finds them nudged already
+        stack.publish_as(
+            "maintenance",
+            "maintenance.reconcile",
+            {"requested_at": later, "overdue_after_minutes": 10},
+            event_id=f"reconcile-nudge-{person.phone}-{tick}",
+        )
+    nudge = person.wait_for(before + 1)[before]
+    assert "Still there?" in nudge
+    time.sleep(2)
+    assert sum("Still there?" in m for m in person.received()) == 1

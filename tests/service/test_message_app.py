@@ -183,6 +183,7 @@ def test_every_subscription_names_the_dead_letter_topic(client):
     assert {s["topic"] for s in subscriptions} == {
         Topic.WHATSAPP_INBOUND,
         Topic.MAINTENANCE_CLEANUP,
+        Topic.MAINTENANCE_RECONCILE,
         *CONVERSATION_EVENTS,
     }
     for subscription in subscriptions:

@@ -356,3 +356,23 @@ def test_the_conversation_survives_a_round_trip_through_storage():
     c = at(Step.TRAINING, ES_USER, pending=2, opted_out=True)
     assert Conversation.from_dict(c.to_dict()) == c
     assert Conversation.from_dict({**c.to_dict(), "added_later": 1}) == c
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_a_nudge_reminds_once_and_only_halfway(step):
+    from services.message.domain.conversation import HALFWAY, Nudge
+
+    d = on_event(at(step), Nudge(), RULES)
+    if step in HALFWAY:
+        assert "Still there?" in said(d)
+        assert on_event(d.conversation, Nudge(), RULES).replies == ()  # once
+        back = on_message(d.conversation, text("hello"), RULES).conversation
+        assert not back.nudged  # they wrote again: a later silence may be nudged
+    else:
+        assert d.replies == ()
+
+
+def test_no_nudge_after_stop():
+    from services.message.domain.conversation import Nudge
+
+    assert on_event(at(Step.PHOTOS, opted_out=True), Nudge(), RULES).replies == ()

@@ -288,3 +288,35 @@ def test_a_redelivered_message_is_not_counted_against_the_limit(deps):
     say(deps, "hi", "SM1")
     say(deps, "hi", "SM1")
     assert not any("a lot of messages" in t for t in texts(deps))
+
+
+def test_reconcile_nudges_people_who_stopped_halfway_once(deps):
+    from datetime import timedelta
+
+    from services.message.handlers import handle_reconcile
+    from shared.events.maintenance import ReconcileRequested
+
+    walk_to_photos(deps)
+    sent = len(texts(deps))
+    later = datetime.now(UTC) + timedelta(hours=7)
+    for tick in ("r1", "r2"):
+        handle_reconcile(
+            ReconcileRequested(requested_at=later), EventMeta(id=tick, topic="t"), deps
+        )
+    new = texts(deps)[sent:]
+    assert "Still there?" in new[0]
+    assert sum("Still there?" in t for t in new) == 1
+
+
+def test_reconcile_does_not_nudge_too_early_or_after_the_window(deps):
+    from datetime import timedelta
+
+    from services.message.handlers import handle_reconcile
+    from shared.events.maintenance import ReconcileRequested
+
+    walk_to_photos(deps)
+    sent = len(texts(deps))
+    for hours, tick in ((1, "early"), (30, "late")):
+        at = datetime.now(UTC) + timedelta(hours=hours)
+        handle_reconcile(ReconcileRequested(requested_at=at), EventMeta(id=tick, topic="t"), deps)
+    assert texts(deps)[sent:] == []

@@ -35,6 +35,10 @@ class Step(StrEnum):
     DONE = "done"
 
 
+# Steps where a person can stall before paying.
+HALFWAY = frozenset({Step.CONSENT, Step.SUBJECT, Step.PHOTOS, Step.PACK, Step.PAYMENT})
+
+
 class MediaKind(StrEnum):
     IMAGE = "image"
     VIDEO = "video"
@@ -129,6 +133,11 @@ class ImagesReady:
 
 
 @dataclass(frozen=True)
+class Nudge:
+    """The person went quiet halfway through; remind them once."""
+
+
+@dataclass(frozen=True)
 class PaymentRefunded:
     order_id: str
     amount_label: str
@@ -145,6 +154,7 @@ DomainEvent = (
     | TuneFailed
     | ImagesReady
     | PaymentRefunded
+    | Nudge
 )
 
 # --- what we ask of the outside ------------------------------------------------------
@@ -194,6 +204,7 @@ class Conversation:
     opted_out: bool = False
     confirming_delete: bool = False
     choosing_language: bool = False
+    nudged: bool = False
 
     @classmethod
     def start(cls, user: str) -> "Conversation":
@@ -215,6 +226,7 @@ class Conversation:
             "opted_out": self.opted_out,
             "confirming_delete": self.confirming_delete,
             "choosing_language": self.choosing_language,
+            "nudged": self.nudged,
         }
 
     @classmethod
@@ -320,6 +332,7 @@ class _Turn:
 def on_message(conversation: Conversation, message: UserMessage, rules: Rules) -> Decision:
     turn = _Turn(conversation, rules)
     command = parse_command(message.text) if not message.media else None
+    turn.update(nudged=False)  # they are back: a later silence may be nudged again
 
     if conversation.opted_out:
         if command and command[0] is Command.START:
@@ -611,4 +624,8 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
             turn.pack_menu()
     elif isinstance(event, PaymentRefunded):
         turn.say("refunded", amount=event.amount_label)
+    elif isinstance(event, Nudge) and c.step in HALFWAY and not c.nudged:
+        turn.update(nudged=True)
+        turn.say("nudge")
+        turn.step_prompt()
     return turn.decision(silent=c.opted_out)

@@ -77,6 +77,7 @@ EN: dict[str, str] = {
         "😔 Something went wrong while training your model. You will be refunded in full."
     ),
     "delivering_wait": "Your portraits are arriving — a few more on the way!",
+    "nudge": "👋 Still there? You were halfway to your portraits — here's where we left off:",
     "rate_limited": "⏳ That's a lot of messages at once! I'll read new ones again in a minute.",
     "held_images": "📬 You have news about your portraits — reply to this message to see it.",
     "delivery_summary": "That's all of them: *{count} portraits*. I hope you love them! 💜",
@@ -188,6 +189,7 @@ ES: dict[str, str] = {
         "😔 Algo ha fallado al entrenar tu modelo. Te devolveremos el importe completo."
     ),
     "delivering_wait": "Tus retratos están llegando; ¡faltan unos pocos!",
+    "nudge": "👋 ¿Sigues ahí? Te quedaste a medio camino de tus retratos; seguimos aquí:",
     "rate_limited": "⏳ ¡Son muchos mensajes a la vez! Volveré a leer los nuevos en un minuto.",
     "held_images": "📬 Tienes novedades sobre tus retratos: responde a este mensaje para verlas.",
     "delivery_summary": "Esos son todos: *{count} retratos*. ¡Espero que te encanten! 💜",
