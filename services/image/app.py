@@ -2,17 +2,10 @@
 
 from fastapi import FastAPI
 
-from services.image import bootstrap, callbacks
-from services.image.handlers import (
-    handle_cleanup,
-    handle_payment_completed,
-    handle_photo_submitted,
-    handle_reconcile,
-    handle_user_erased,
-)
+from services.image import bootstrap, callbacks, handlers
 from services.image.settings import ImageSettings
 from shared.app import create_service_app
-from shared.dapr.subscriptions import subscribe
+from shared.dapr.subscriptions import subscribe_routes
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import PhotoSubmitted, UserErased
 from shared.events.payment import PaymentCompleted
@@ -30,46 +23,16 @@ def create_app(
         build_deps=build_deps,  # type: ignore[arg-type]
     )
     app.include_router(callbacks.router)
-    subscribe(
+    subscribe_routes(
         dapr_app,
         pubsub=settings.pubsub_name,
-        topic=Topic.PHOTO_SUBMITTED,
-        model=PhotoSubmitted,
-        handler=lambda event, meta, runtime: handle_photo_submitted(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
-    )
-    subscribe(
-        dapr_app,
-        pubsub=settings.pubsub_name,
-        topic=Topic.PAYMENT_COMPLETED,
-        model=PaymentCompleted,
-        handler=lambda event, meta, runtime: handle_payment_completed(
-            event, meta, runtime.handlers
-        ),
-        app_api_token=settings.app_api_token,
-    )
-    subscribe(
-        dapr_app,
-        pubsub=settings.pubsub_name,
-        topic=Topic.MAINTENANCE_RECONCILE,
-        model=ReconcileRequested,
-        handler=lambda event, meta, runtime: handle_reconcile(event, meta, runtime.handlers),
-        app_api_token=settings.app_api_token,
-    )
-    subscribe(
-        dapr_app,
-        pubsub=settings.pubsub_name,
-        topic=Topic.USER_ERASED,
-        model=UserErased,
-        handler=lambda event, meta, runtime: handle_user_erased(event, meta, runtime.handlers),
-        app_api_token=settings.app_api_token,
-    )
-    subscribe(
-        dapr_app,
-        pubsub=settings.pubsub_name,
-        topic=Topic.MAINTENANCE_CLEANUP,
-        model=CleanupRequested,
-        handler=lambda event, meta, runtime: handle_cleanup(event, meta, runtime.handlers),
-        app_api_token=settings.app_api_token,
+        routes={
+            Topic.PHOTO_SUBMITTED: (PhotoSubmitted, handlers.handle_photo_submitted),
+            Topic.PAYMENT_COMPLETED: (PaymentCompleted, handlers.handle_payment_completed),
+            Topic.MAINTENANCE_RECONCILE: (ReconcileRequested, handlers.handle_reconcile),
+            Topic.MAINTENANCE_CLEANUP: (CleanupRequested, handlers.handle_cleanup),
+            Topic.USER_ERASED: (UserErased, handlers.handle_user_erased),
+        },
     )
     return app

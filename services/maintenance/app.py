@@ -2,11 +2,10 @@
 
 from fastapi import FastAPI
 
-from services.maintenance import bootstrap, cron, operator
-from services.maintenance.jobs import AnyEvent, handle_dead_letter, handle_report
+from services.maintenance import bootstrap, cron, jobs, operator
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import create_service_app
-from shared.dapr.subscriptions import subscribe
+from shared.dapr.subscriptions import subscribe, subscribe_routes
 from shared.events.maintenance import Report
 from shared.events.topics import DEADLETTER_TOPIC, Topic
 
@@ -23,20 +22,19 @@ def create_app(
     )
     app.include_router(cron.router)
     app.include_router(operator.router)
-    subscribe(
+    subscribe_routes(
         dapr_app,
         pubsub=settings.pubsub_name,
-        topic=Topic.MAINTENANCE_REPORT,
-        model=Report,
-        handler=lambda event, meta, runtime: handle_report(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
+        routes={Topic.MAINTENANCE_REPORT: (Report, jobs.handle_report)},
     )
+    # The dead letters' own subscription has no dead-letter topic: it would loop.
     subscribe(
         dapr_app,
         pubsub=settings.pubsub_name,
         topic=DEADLETTER_TOPIC,
-        model=AnyEvent,
-        handler=lambda event, meta, runtime: handle_dead_letter(event, meta, runtime.handlers),
+        model=jobs.AnyEvent,
+        handler=lambda event, meta, runtime: jobs.handle_dead_letter(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
         dead_letters=False,
     )

@@ -2,17 +2,10 @@
 
 from fastapi import FastAPI
 
-from services.message import bootstrap, webhooks
-from services.message.handlers import (
-    CONVERSATION_EVENTS,
-    handle_cleanup,
-    handle_event,
-    handle_inbound,
-    handle_reconcile,
-)
+from services.message import bootstrap, handlers, webhooks
 from services.message.settings import MessageSettings
 from shared.app import create_service_app
-from shared.dapr.subscriptions import subscribe
+from shared.dapr.subscriptions import Route, subscribe_routes
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import WhatsAppInbound
 from shared.events.topics import Topic
@@ -29,37 +22,18 @@ def create_app(
         build_deps=build_deps,  # type: ignore[arg-type]
     )
     app.include_router(webhooks.router)
-    subscribe(
+    routes: dict[str, Route] = {
+        Topic.WHATSAPP_INBOUND: (WhatsAppInbound, handlers.handle_inbound),
+        Topic.MAINTENANCE_CLEANUP: (CleanupRequested, handlers.handle_cleanup),
+        Topic.MAINTENANCE_RECONCILE: (ReconcileRequested, handlers.handle_reconcile),
+    }
+    # What the other services report moves the conversation on.
+    for topic, model in handlers.CONVERSATION_EVENTS.items():
+        routes[topic] = (model, handlers.handle_event)
+    subscribe_routes(
         dapr_app,
         pubsub=settings.pubsub_name,
-        topic=Topic.WHATSAPP_INBOUND,
-        model=WhatsAppInbound,
-        handler=lambda event, meta, runtime: handle_inbound(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
-    )
-    for topic, model in CONVERSATION_EVENTS.items():
-        subscribe(
-            dapr_app,
-            pubsub=settings.pubsub_name,
-            topic=topic,
-            model=model,
-            handler=lambda event, meta, runtime: handle_event(event, meta, runtime.handlers),
-            app_api_token=settings.app_api_token,
-        )
-    subscribe(
-        dapr_app,
-        pubsub=settings.pubsub_name,
-        topic=Topic.MAINTENANCE_CLEANUP,
-        model=CleanupRequested,
-        handler=lambda event, meta, runtime: handle_cleanup(event, meta, runtime.handlers),
-        app_api_token=settings.app_api_token,
-    )
-    subscribe(
-        dapr_app,
-        pubsub=settings.pubsub_name,
-        topic=Topic.MAINTENANCE_RECONCILE,
-        model=ReconcileRequested,
-        handler=lambda event, meta, runtime: handle_reconcile(event, meta, runtime.handlers),
-        app_api_token=settings.app_api_token,
+        routes=routes,
     )
     return app

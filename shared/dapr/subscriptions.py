@@ -127,3 +127,25 @@ def subscribe(
         dead_letter_topic=DEADLETTER_TOPIC if dead_letters else None,
         metadata={},
     )(endpoint)
+
+
+Route = tuple[type[Event], Callable[[Any, EventMeta, Any], Outcome | None]]
+
+
+def subscribe_routes(
+    dapr_app: DaprApp, *, pubsub: str, app_api_token: str | None, routes: dict[str, Route]
+) -> None:
+    """Subscribe each topic to its handler, which gets the composition root's `handlers`."""
+    for topic, (model, handler) in routes.items():
+        subscribe(
+            dapr_app,
+            pubsub=pubsub,
+            topic=topic,
+            model=model,
+            handler=_with_handlers(handler),
+            app_api_token=app_api_token,
+        )
+
+
+def _with_handlers(handler: Callable[[Any, EventMeta, Any], Outcome | None]) -> Handler[Any]:
+    return lambda event, meta, runtime: handler(event, meta, runtime.handlers)
