@@ -6,6 +6,7 @@ from services.maintenance import bootstrap, cron, jobs, operator
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe, subscribe_routes
+from shared.events.base import AnyEvent
 from shared.events.maintenance import Report
 from shared.events.topics import DEADLETTER_TOPIC, Topic
 
@@ -33,7 +34,7 @@ def create_app(
         dapr_app,
         pubsub=settings.pubsub_name,
         topic=DEADLETTER_TOPIC,
-        model=jobs.AnyEvent,
+        model=AnyEvent,
         handler=lambda event, meta, runtime: jobs.handle_dead_letter(event, meta, runtime.handlers),
         app_api_token=settings.app_api_token,
         dead_letters=False,

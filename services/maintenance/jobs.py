@@ -6,13 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pydantic import ConfigDict
-
 from services.maintenance.models import DeadLetter
 from services.maintenance.records import SqlMaintenance
 from shared.dapr.ports import Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
-from shared.events.base import Event
+from shared.events.base import AnyEvent
 from shared.events.maintenance import CleanupRequested, ReconcileRequested, Report
 from shared.events.topics import Topic
 
@@ -62,12 +60,6 @@ def handle_report(event: Report, meta: EventMeta, deps: MaintenanceDeps) -> Outc
         "report", extra={"run_id": event.run_id, "service": event.service, "counts": event.counts}
     )
     return Outcome.SUCCESS
-
-
-class AnyEvent(Event):
-    """Whatever a dead letter carried, kept whole."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
 
 
 def handle_dead_letter(event: AnyEvent, meta: EventMeta, deps: MaintenanceDeps) -> Outcome:

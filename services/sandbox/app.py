@@ -1,22 +1,47 @@
 """The sandbox app: fake providers and the chat page, wired together."""
 
+import json
+import time
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 
 from services.sandbox import astria_fake, bootstrap, control, meta_fake, stripe_fake, twilio_fake
+from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.settings import SandboxSettings
 from shared.app import create_service_app
+from shared.dapr.subscriptions import EventMeta, subscribe
+from shared.events.base import AnyEvent
+from shared.events.topics import Topic
 
 STATIC = Path(__file__).parent / "static"
+
+
+def observe(event: AnyEvent, meta: EventMeta, runtime: SandboxRuntime) -> None:
+    """Keep what flowed about a person, in short, for the page's events panel."""
+    data = event.model_dump(mode="json")
+    user = data.pop("user", None) or data.pop("sender", None)
+    if not user:
+        return
+    data.pop("schema_version", None)
+    runtime.store.record_event(
+        {
+            "topic": meta.topic,
+            "id": meta.id,
+            "time": time.time(),
+            "user": user,
+            "summary": json.dumps(data, ensure_ascii=False)[:160],
+        }
+    )
 
 
 def create_app(
     settings: SandboxSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or SandboxSettings()
-    app, _ = create_service_app(
+    app, dapr_app = create_service_app(
         settings=settings,
         title="sandbox",
         description="Local stand-in for Twilio, Meta, Astria and Stripe, with a chat page.",
@@ -29,6 +54,19 @@ def create_app(
     app.include_router(stripe_fake.router)
     app.include_router(astria_fake.router)
     app.include_router(control.router)
+
+    # The events panel: the sandbox watches every topic, as one more consumer group.
+    for topic in Topic:
+        subscribe(
+            dapr_app,
+            pubsub=settings.pubsub_name,
+            topic=topic,
+            model=AnyEvent,
+            handler=observe,
+            dead_letters=False,
+        )
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

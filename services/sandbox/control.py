@@ -1,20 +1,46 @@
 """The sandbox's own API: act as a person on WhatsApp and see what the bot sent."""
 
+import asyncio
 import json
 import secrets
+import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from services.sandbox import meta_fake, twilio_fake
+from services.sandbox import meta_fake, samples, twilio_fake
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.people import InboundMessage, decode_media
 from services.sandbox.settings import SandboxSettings
 from shared.errors import Rejected
 
 router = APIRouter(prefix="/sandbox", tags=["sandbox"])
+
+
+def log_inbound(
+    runtime: SandboxRuntime,
+    message: InboundMessage,
+    channel: str,
+    message_id: str,
+    media_ids: list[str],
+    webhook_status: int,
+) -> None:
+    """What the person sent, as the chat page shows it."""
+    runtime.store.record_inbound(
+        {
+            "sid": message_id,
+            "direction": "in",
+            "channel": channel,
+            "phone": message.phone,
+            "body": message.text,
+            "media_urls": [f"/sandbox/media/{media_id}" for media_id in media_ids],
+            "time": time.time(),
+            "webhook_status": webhook_status,
+        }
+    )
 
 
 @router.post(
@@ -26,9 +52,11 @@ async def twilio_inbound(message: InboundMessage, request: Request) -> JSONRespo
     runtime: SandboxRuntime = request.app.state.deps
     message_sid = message.message_sid or twilio_fake.new_sid("MM" if message.media else "SM")
     media = []
+    shown: list[str] = []
     for content_type, data in decode_media(message):
         media_sid = twilio_fake.new_sid("ME")
         runtime.store.add_media(media_sid, content_type, data)
+        shown.append(media_sid)
         url = twilio_fake.media_url(
             str(request.base_url).rstrip("/"), runtime.twilio_account_sid, message_sid, media_sid
         )
@@ -53,7 +81,7 @@ async def twilio_inbound(message: InboundMessage, request: Request) -> JSONRespo
         return JSONResponse(
             {"message_sid": message_sid, "error": f"webhook unreachable: {exc!r}"}, status_code=502
         )
-    runtime.store.record_inbound({**form, "webhook_status": response.status_code})
+    log_inbound(runtime, message, "twilio", message_sid, shown, response.status_code)
     return JSONResponse({"message_sid": message_sid, "webhook_status": response.status_code})
 
 
@@ -66,10 +94,12 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
     runtime: SandboxRuntime = request.app.state.deps
     message_id = message.message_sid or meta_fake.new_wamid()
     media = []
+    shown: list[str] = []
     for content_type, data in decode_media(message):
         media_id = str(int.from_bytes(secrets.token_bytes(7), "big"))
         runtime.store.add_media(media_id, content_type, data)
         media.append((media_id, content_type))
+        shown.append(media_id)
     notification = meta_fake.build_notification(
         wa_id=message.phone.lstrip("+"),
         profile_name=message.profile_name,
@@ -91,9 +121,7 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
         return JSONResponse(
             {"message_sid": message_id, "error": f"webhook unreachable: {exc!r}"}, status_code=502
         )
-    runtime.store.record_inbound(
-        {"channel": "meta", **notification, "webhook_status": response.status_code}
-    )
+    log_inbound(runtime, message, "meta", message_id, shown, response.status_code)
     return JSONResponse({"message_sid": message_id, "webhook_status": response.status_code})
 
 
@@ -135,3 +163,58 @@ def outbound_messages(
 ) -> dict[str, Any]:
     runtime: SandboxRuntime = request.app.state.deps
     return {"messages": runtime.store.outbound_to(to)}
+
+
+def conversation(runtime: SandboxRuntime, phone: str) -> dict[str, Any]:
+    """One person's chat, both directions in time order, and the events about them."""
+    address = f"whatsapp:{phone}"
+    store = runtime.store
+    inbound = [m for m in store.inbound if m.get("phone") == phone]
+    outbound = [{**m, "direction": "out"} for m in store.outbound_to(address)]
+    messages = sorted([*inbound, *outbound], key=lambda m: m.get("time", 0))
+    events = [e for e in store.events if e["user"] == address]
+    return {"version": store.version, "messages": messages, "events": events}
+
+
+@router.get("/chat", summary="One person's chat and the events about them (the page's data).")
+def chat(request: Request, phone: str = Query(pattern=r"^\+\d{6,15}$")) -> dict[str, Any]:
+    return conversation(request.app.state.deps, phone)
+
+
+@router.get("/stream", summary="The same, as server-sent events whenever something changes.")
+async def stream(
+    request: Request, phone: str = Query(pattern=r"^\+\d{6,15}$")
+) -> StreamingResponse:
+    runtime: SandboxRuntime = request.app.state.deps
+
+    async def updates() -> AsyncIterator[str]:
+        seen = -1
+        while not await request.is_disconnected():
+            if runtime.store.version != seen:
+                seen = runtime.store.version
+                yield f"data: {json.dumps(conversation(runtime, phone))}\n\n"
+            await asyncio.sleep(0.25)
+
+    return StreamingResponse(updates(), media_type="text/event-stream")
+
+
+@router.get("/media/{media_id}", include_in_schema=False)
+def media(media_id: str, request: Request) -> Response:
+    """A person's own photo, for the chat page (the sandbox's, so no provider auth)."""
+    found = request.app.state.deps.store.media.get(media_id)
+    if found is None:
+        return Response(status_code=404)
+    content_type, data = found
+    return Response(data, media_type=content_type)
+
+
+@router.get("/samples", summary="Names of the sample selfies.")
+def sample_list() -> dict[str, list[str]]:
+    return {"samples": [f"/sandbox/samples/{n}.jpg" for n in range(1, samples.COUNT + 1)]}
+
+
+@router.get("/samples/{number}.jpg", include_in_schema=False)
+def sample_photo(number: int) -> Response:
+    if not 1 <= number <= samples.COUNT:
+        return Response(status_code=404)
+    return Response(samples.sample(number), media_type="image/jpeg")

@@ -83,6 +83,7 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             "body": text or image.get("caption", ""),
             "media_urls": [image["link"]] if image.get("link") else [],
             "status": "accepted",
+            "time": time.time(),
             "template": template.get("name"),
         }
     )

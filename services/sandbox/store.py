@@ -16,15 +16,30 @@ class SandboxStore:
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     stripe: StripeState = field(default_factory=StripeState)
     astria: AstriaState = field(default_factory=AstriaState)
+    # What flowed between the services, as the sandbox observed it on the broker.
+    events: list[dict[str, Any]] = field(default_factory=list)
+    # Bumped on every change, so live views know when to look again.
+    version: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record_outbound(self, message: dict[str, Any]) -> None:
         with self._lock:
             self.outbound.append(message)
+            self.version += 1
 
     def record_inbound(self, message: dict[str, Any]) -> None:
         with self._lock:
             self.inbound.append(message)
+            self.version += 1
+
+    def record_event(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            self.events.append(event)
+            self.version += 1
+
+    def touch(self) -> None:
+        with self._lock:
+            self.version += 1
 
     def add_media(self, media_sid: str, content_type: str, data: bytes) -> None:
         with self._lock:

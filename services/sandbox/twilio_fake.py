@@ -7,7 +7,8 @@ import base64
 import hmac
 import json
 import secrets
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
@@ -52,7 +53,9 @@ def _basic_auth_ok(header: str, account_sid: str, auth_token: str) -> bool:
     return hmac.compare_digest(user, account_sid) and hmac.compare_digest(password, auth_token)
 
 
-async def report_status(*, url: str, auth_token: str, message: dict[str, Any]) -> None:
+async def report_status(
+    *, url: str, auth_token: str, message: dict[str, Any], on_change: Callable[[], None]
+) -> None:
     """Delivery receipts as Twilio sends them: sent, then delivered, each signed."""
     async with httpx.AsyncClient(timeout=10) as client:
         for status in ("sent", "delivered"):
@@ -73,6 +76,7 @@ async def report_status(*, url: str, auth_token: str, message: dict[str, Any]) -
             except httpx.HTTPError:
                 return  # Twilio gives up on an unreachable callback too
             message["status"] = status
+            on_change()
 
 
 @router.post("/2010-04-01/Accounts/{account_sid}/Messages.json", status_code=201)
@@ -112,6 +116,7 @@ async def create_message(
         "content_variables": form.get("ContentVariables"),
         "status_callback": form.get("StatusCallback"),
         "status": "queued",
+        "time": time.time(),
         "num_media": str(len(media)),
         "num_segments": "1",
         "direction": "outbound-api",
@@ -138,6 +143,7 @@ async def create_message(
             url=str(message["status_callback"]),
             auth_token=sandbox.twilio_auth_token,
             message=message,
+            on_change=store.touch,
         )
     return answer
 

@@ -17,3 +17,9 @@ class Event(BaseModel):
     # Bumped on breaking changes, which also get a new topic.
     SCHEMA_VERSION: ClassVar[int] = 1
     schema_version: int = 1
+
+
+class AnyEvent(Event):
+    """Whatever an event carried, kept whole (dead letters, the sandbox's event view)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")

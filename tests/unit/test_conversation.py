@@ -221,7 +221,7 @@ def test_payment_then_training_then_delivery_then_another_pack():
     assert again.replies == ()  # duplicates are silent
 
     d = on_event(d.conversation, TuneStarted("ord-1", eta_minutes=25), RULES)
-    assert "25 minutes" in said(d)
+    assert "about *25 min*" in said(d)
     d = on_event(d.conversation, TuneTrained("ord-1"), RULES)
     assert "trained" in said(d)
     d = on_event(

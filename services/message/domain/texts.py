@@ -65,7 +65,7 @@ EN: dict[str, str] = {
     "checkout_expired": "The payment link expired. No money was taken.",
     "training_started": "🧠 Training has started. I'll message you when your portraits are ready.",
     "training_started_eta": (
-        "🧠 Training has started — about *{minutes} minutes*. I'll message you when your "
+        "🧠 Training has started — about *{minutes} min*. I'll message you when your "
         "portraits are ready."
     ),
     "training_wait": (
@@ -177,7 +177,7 @@ ES: dict[str, str] = {
     "checkout_expired": "El enlace de pago ha caducado. No se ha cobrado nada.",
     "training_started": "🧠 El entrenamiento ha empezado. Te escribiré cuando tus retratos estén listos.",
     "training_started_eta": (
-        "🧠 El entrenamiento ha empezado: unos *{minutes} minutos*. Te escribiré cuando tus "
+        "🧠 El entrenamiento ha empezado: unos *{minutes} min*. Te escribiré cuando tus "
         "retratos estén listos."
     ),
     "training_wait": (

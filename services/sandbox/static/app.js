@@ -1,0 +1,98 @@
+// The sandbox chat: act as a person on WhatsApp, watch the bot answer live.
+const $ = (id) => document.getElementById(id);
+const saved = JSON.parse(localStorage.getItem("sandbox-person") || "{}");
+for (const key of ["phone", "name", "channel"]) if (saved[key]) $(key).value = saved[key];
+
+let stream = null;
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+// WhatsApp formatting: *bold*, _italic_, ~strike~, links.
+function format(text) {
+  return escapeHtml(text || "")
+    .replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1" target="_blank" rel="noopener">$1</a>')
+    .replace(/\*([^*\n]+)\*/g, "<b>$1</b>")
+    .replace(/(^|\s)_([^_\n]+)_/g, "$1<i>$2</i>")
+    .replace(/~([^~\n]+)~/g, "<s>$1</s>");
+}
+
+function clock(seconds) {
+  return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function ticks(status) {
+  if (status === "read") return '<span class="ticks read" title="read">✓✓</span>';
+  if (status === "delivered") return '<span class="ticks" title="delivered">✓✓</span>';
+  return '<span class="ticks" title="' + escapeHtml(status || "sent") + '">✓</span>';
+}
+
+function render(data) {
+  const chat = $("chat");
+  const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 80;
+  chat.innerHTML = data.messages.map((m) => {
+    const images = (m.media_urls || []).map((url) => `<img src="${escapeHtml(url)}" alt="photo">`).join("");
+    const status = m.direction === "out" ? ticks(m.status) : "";
+    return `<li class="bubble ${m.direction}" data-testid="message-${m.direction}">${images}${format(m.body)}` +
+      `<span class="meta">${clock(m.time)}${status}</span></li>`;
+  }).join("");
+  if (atBottom) chat.scrollTop = chat.scrollHeight;
+  $("events").innerHTML = data.events.slice().reverse().map((e) =>
+    `<li><b>${escapeHtml(e.topic)}</b> · ${clock(e.time)}<code>${escapeHtml(e.summary)}</code></li>`).join("");
+}
+
+function connect() {
+  const person = { phone: $("phone").value.trim(), name: $("name").value.trim(), channel: $("channel").value };
+  localStorage.setItem("sandbox-person", JSON.stringify(person));
+  $("who").textContent = `you are ${person.phone} on ${person.channel}`;
+  if (stream) stream.close();
+  stream = new EventSource("/sandbox/stream?phone=" + encodeURIComponent(person.phone));
+  stream.onmessage = (event) => render(JSON.parse(event.data));
+}
+
+async function send(text, files) {
+  const media = await Promise.all(files.map((file) => new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve({ content_type: file.type || "image/jpeg", data_base64: reader.result.split(",")[1] });
+    reader.onerror = reject;
+    reader.readAsDataURL(file);
+  })));
+  const channel = $("channel").value;
+  const response = await fetch(`/sandbox/${channel}/inbound`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ phone: $("phone").value.trim(), profile_name: $("name").value.trim(), text, media }),
+  });
+  if (!response.ok) alert("The sandbox could not deliver that: " + (await response.text()));
+}
+
+$("person").addEventListener("submit", (event) => { event.preventDefault(); connect(); });
+$("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("text").value;
+  if (!text.trim()) return;
+  $("text").value = "";
+  await send(text, []);
+});
+$("files").addEventListener("change", async () => {
+  const files = Array.from($("files").files);
+  $("files").value = "";
+  if (files.length) await send("", files);
+});
+$("samples").addEventListener("click", async () => {
+  const { samples } = await (await fetch("/sandbox/samples")).json();
+  const files = await Promise.all(samples.slice(0, 8).map(async (url, i) => {
+    const blob = await (await fetch(url)).blob();
+    return new File([blob], `sample-${i + 1}.jpg`, { type: "image/jpeg" });
+  }));
+  await send("", files);
+});
+$("chat").addEventListener("click", (event) => {
+  if (event.target.tagName === "IMG") {
+    $("lightbox").querySelector("img").src = event.target.src;
+    $("lightbox").hidden = false;
+  }
+});
+$("lightbox").addEventListener("click", () => { $("lightbox").hidden = true; });
+connect();

@@ -1,0 +1,59 @@
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.stack import Stack
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+# Without these, Chromium reaches for Google's hosts, which this machine refuses.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(scope="module")
+def stack(request, tmp_path_factory):
+    system = Stack("local", tmp_path_factory.mktemp("browser-stack"))
+    failed_before = request.session.testsfailed
+    try:
+        system.start()
+    except Exception:
+        system.stop()
+        print(system.logs())  # noqa: T201
+        raise
+    yield system
+    system.stop()
+    if request.session.testsfailed > failed_before:
+        print(f"\n===== process logs =====\n{system.logs()}")  # noqa: T201
+
+
+@pytest.fixture
+def page(request):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        yield page
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            for number, open_page in enumerate(context.pages):
+                open_page.screenshot(
+                    path=ARTIFACTS / f"{request.node.name}-{number}.png", full_page=True
+                )
+        browser.close()
