@@ -68,3 +68,34 @@ def walk_to_photos(person):
     assert "Reply *YES* or *NO*" in welcome[1]
     assert "Who is in the photos?" in person.says_and_waits("yes", 2)[1]
     assert "3 to 5 photos" in person.says_and_waits("I'm a woman", 1)[0]
+
+
+def rows(database, sql, *params):
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def blob_files(stack, person):
+    found = rows(
+        stack.workdir / "data" / "image.db",
+        "SELECT blob_name FROM photo WHERE user_address = ?",
+        person.address,
+    )
+    return [stack.workdir / "blobs" / name for (name,) in found if name]
+
+
+def nothing_left(stack, person, files) -> bool:
+    """No row of the person in any service's database, and none of their blob files."""
+    data = stack.workdir / "data"
+    checks = [
+        (data / "image.db", "SELECT 1 FROM photo WHERE user_address = ?"),
+        (data / "image.db", "SELECT 1 FROM training WHERE user_address = ?"),
+        (data / "payment.db", "SELECT 1 FROM customer_order WHERE user_address = ?"),
+        (data / "message.db", "SELECT 1 FROM user_account WHERE address = ?"),
+        (data / "message.db", "SELECT 1 FROM outbound_message WHERE user_address = ?"),
+    ]
+    return not any(rows(db, sql, person.address) for db, sql in checks) and not any(
+        f.exists() for f in files
+    )

@@ -10,7 +10,15 @@ import time
 import httpx
 import pytest
 
-from tests.e2e.people import GOOD, SMALL, Person, wait_published, walk_to_photos
+from tests.e2e.people import (
+    GOOD,
+    SMALL,
+    Person,
+    blob_files,
+    nothing_left,
+    wait_published,
+    walk_to_photos,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -46,6 +54,10 @@ def buy_portraits(stack, person, channel):
     assert sum(a.startswith("✅") for a in answers) == 3
     [refused] = [a for a in answers if a.startswith("❌")]
     assert "512 px" in refused
+    # The refused one is replaced.
+    before = len(person.received())
+    person.send(files=[GOOD[3]])
+    assert person.wait_for(before + 1)[before].startswith("✅ 4/5")
 
     menu = person.says_and_waits("done", 1)[0]
     assert "Corporate headshots" in menu
@@ -101,16 +113,29 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert "*8 portraits*" in summary
     images = [m for m in after if m.startswith("[image")]
     assert len(images) == 8
+    # In order: the sandbox's Astria numbers its images as it makes them.
+    serials = [int(m.rsplit("-", 1)[1].split(".jpg")[0]) for m in images]
+    assert serials == sorted(serials)
 
     astria = httpx.get(f"{stack['sandbox'].url}/sandbox/astria", timeout=5).json()
     [tune_request] = [r for r in astria["requests"] if r["title"] == order_id]
     assert tune_request["name"] == "woman"
-    assert tune_request["image_count"] == 3  # the accepted photos, not the refused one
+    assert tune_request["image_count"] == 4  # the accepted photos, not the refused one
     assert tune_request["branch"] == "fast"
     assert f"/pack-tune-received?order_id={order_id}&token=" in tune_request["callback"]
     assert f"/update-images?order_id={order_id}&token=" in tune_request["prompt_callback"]
     [completed] = wait_published(stack, "order.completed", person.address, 1)
     assert completed["data"]["images"] == 8
+
+    assert "portraits are delivered" in person.says_and_waits("STATUS", 1)[0]
+    files = blob_files(stack, person)
+    assert len(files) == 4
+    assert "Reply *YES* to confirm" in person.says_and_waits("DELETE", 1)[0]
+    person.send("yes")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not nothing_left(stack, person, files):
+        time.sleep(0.3)
+    assert nothing_left(stack, person, files)
 
 
 def test_two_photos_sent_at_the_same_instant_are_both_counted(stack):

@@ -1,14 +1,21 @@
 """Maintenance on real sidecars: cron ticks, dead letters replayed, erasure everywhere."""
 
 import json
-import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
-from tests.e2e.people import GOOD, Person, wait_published, walk_to_photos
+from tests.e2e.people import (
+    GOOD,
+    Person,
+    blob_files,
+    nothing_left,
+    rows,
+    wait_published,
+    walk_to_photos,
+)
 from tools import devstack
 
 pytestmark = pytest.mark.e2e
@@ -110,11 +117,6 @@ def test_a_failing_message_lands_in_the_dead_letters_and_is_replayed_once_fixed(
         httpx.post(f"{sandbox}/sandbox/astria/knobs", json={"fail_creates": 0}, timeout=5)
 
 
-def rows(database, sql, *params):
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql, params).fetchall()
-
-
 def test_delete_leaves_no_trace_of_the_person(stack):
     person = person_with_photos(stack)
     person.says_and_waits("done", 1)
@@ -122,12 +124,9 @@ def test_delete_leaves_no_trace_of_the_person(stack):
     person.send("1")  # an order at the payment service
     person.wait_for(before + 2)
     data = stack.workdir / "data"
-    photos = rows(
-        data / "image.db", "SELECT blob_name FROM photo WHERE user_address = ?", person.address
-    )
-    assert len(photos) == 3
-    blob_files = [stack.workdir / "blobs" / name for (name,) in photos]
-    assert all(path.is_file() for path in blob_files)
+    files = blob_files(stack, person)
+    assert len(files) == 3
+    assert all(path.is_file() for path in files)
     assert rows(
         data / "payment.db", "SELECT id FROM customer_order WHERE user_address = ?", person.address
     )
@@ -136,25 +135,7 @@ def test_delete_leaves_no_trace_of_the_person(stack):
     person.send("yes")
 
     def gone():
-        return (
-            not rows(
-                data / "image.db", "SELECT 1 FROM photo WHERE user_address = ?", person.address
-            )
-            and not rows(
-                data / "payment.db",
-                "SELECT 1 FROM customer_order WHERE user_address = ?",
-                person.address,
-            )
-            and not rows(
-                data / "message.db", "SELECT 1 FROM user_account WHERE address = ?", person.address
-            )
-            and not rows(
-                data / "message.db",
-                "SELECT 1 FROM outbound_message WHERE user_address = ?",
-                person.address,
-            )
-            and not any(path.exists() for path in blob_files)
-        )
+        return nothing_left(stack, person, files)
 
     wait_until(gone, what="the person erased everywhere")
     with operator(stack) as client:
@@ -174,20 +155,13 @@ def test_delete_leaves_no_trace_of_the_person(stack):
 
 
 def test_cleanup_removes_expired_photos_and_keeps_fresh_ones(stack):
-    data = stack.workdir / "data"
     earlier = person_with_photos(stack)
     time.sleep(1.5)
     middle = datetime.now(UTC)
     time.sleep(1.5)
     later = person_with_photos(stack)
 
-    def blobs_of(person):
-        found = rows(
-            data / "image.db", "SELECT blob_name FROM photo WHERE user_address = ?", person.address
-        )
-        return [stack.workdir / "blobs" / name for (name,) in found]
-
-    old_files, fresh_files = blobs_of(earlier), blobs_of(later)
+    old_files, fresh_files = blob_files(stack, earlier), blob_files(stack, later)
     assert len(old_files) == len(fresh_files) == 3
     # The tick the cron binding would send once `middle` is a retention period old.
     fired = (middle + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -208,8 +182,8 @@ def test_cleanup_removes_expired_photos_and_keeps_fresh_ones(stack):
     assert run["counts"]["image"]["photos"] >= 3
     assert not any(path.exists() for path in old_files)
     assert all(path.is_file() for path in fresh_files)
-    assert blobs_of(earlier) == []
-    assert len(blobs_of(later)) == 3
+    assert blob_files(stack, earlier) == []
+    assert len(blob_files(stack, later)) == 3
 
 
 def test_a_person_who_stopped_halfway_is_nudged_once(stack):
