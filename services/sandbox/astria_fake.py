@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from PIL import Image, ImageFilter, ImageOps
 from starlette.datastructures import UploadFile
 
+from services.sandbox.stripe_fake import public_base
 from shared.packs import Catalogue, Pack
 
 router = APIRouter(prefix="/astria", tags=["fake astria"])
@@ -161,7 +162,7 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
         if existing is not None:  # idempotency on the title
             return JSONResponse(existing, status_code=201)
         tune_id = next(state.ids)
-        base = str(request.base_url).rstrip("/")
+        base = public_base(request)
         now = datetime.now(UTC)
         tune = {
             "id": tune_id,

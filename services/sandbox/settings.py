@@ -11,3 +11,6 @@ class SandboxSettings(ServiceSettings):
     meta_display_number: str = "15550783881"
     twilio_whatsapp_number: str = "whatsapp:+14155238886"
     webhook_timeout_seconds: float = 15.0  # Twilio's own budget
+    # The address a person's browser uses for the sandbox, for links it shows them (the
+    # checkout page, generated images) when services reach it by another name (compose).
+    public_url: str | None = None

@@ -71,6 +71,12 @@ def _authorised(request: Request) -> bool:
     return hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}")
 
 
+def public_base(request: Request) -> str:
+    """Where a person's browser finds the sandbox."""
+    configured = request.app.state.settings.public_url
+    return str(configured or request.base_url).rstrip("/")
+
+
 def _state(request: Request) -> StripeState:
     return request.app.state.deps.store.stripe  # type: ignore[no-any-return]
 
@@ -123,7 +129,7 @@ async def create_session(request: Request) -> JSONResponse:
         "payment_link": None,
         "success_url": params.get("success_url"),
         "cancel_url": params.get("cancel_url"),
-        "url": f"{str(request.base_url).rstrip('/')}/stripe/checkout/{session_id}",
+        "url": f"{public_base(request)}/stripe/checkout/{session_id}",
         "created": int(time.time()),
         "expires_at": expires_at,
         "livemode": False,

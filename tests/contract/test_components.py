@@ -10,6 +10,8 @@ from tools import devstack
 
 ROOT = devstack.ROOT
 APP_IDS = set(devstack.APPS)
+# Every components profile: the two make run starts, compose's and production's.
+ALL_PROFILES = sorted(p.name for p in (ROOT / "components").iterdir() if p.is_dir())
 # Names the code reads through the sidecar (settings defaults and binding routes).
 USED_COMPONENTS = {
     "pubsub",
@@ -32,13 +34,13 @@ def resources(profile: str) -> list[dict[str, Any]]:
     return docs
 
 
-@pytest.mark.parametrize("profile", devstack.PROFILES)
+@pytest.mark.parametrize("profile", ALL_PROFILES)
 def test_every_component_the_code_uses_exists_in_the_profile(profile):
     names = {doc["metadata"]["name"] for doc in resources(profile) if doc["kind"] == "Component"}
     assert names >= USED_COMPONENTS
 
 
-@pytest.mark.parametrize("profile", devstack.PROFILES)
+@pytest.mark.parametrize("profile", ALL_PROFILES)
 def test_every_resource_is_scoped_to_existing_app_ids(profile):
     for doc in resources(profile):
         scopes = doc.get("scopes")
@@ -46,7 +48,7 @@ def test_every_resource_is_scoped_to_existing_app_ids(profile):
         assert set(scopes) <= APP_IDS, doc["metadata"]["name"]
 
 
-@pytest.mark.parametrize("profile", devstack.PROFILES)
+@pytest.mark.parametrize("profile", ALL_PROFILES)
 def test_cron_bindings_belong_to_maintenance_alone(profile):
     for doc in resources(profile):
         if doc["spec"].get("type") == "bindings.cron":
@@ -70,3 +72,7 @@ def test_no_secret_values_are_committed():
     assert not (ROOT / "components" / "secrets.json").exists() or (
         "components/secrets.json" in (ROOT / ".gitignore").read_text()
     )
+
+
+def test_the_profiles_are_the_ones_documented():
+    assert ALL_PROFILES == ["compose", "local", "production", "redis"]

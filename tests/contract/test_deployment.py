@@ -1,0 +1,72 @@
+"""Deployment files that cannot run here (no Docker engine) checked for what they promise."""
+
+import importlib
+import re
+import subprocess
+
+import pytest
+import yaml
+
+from tools import devstack
+
+ROOT = devstack.ROOT
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+DAPR_RUN = yaml.safe_load((ROOT / "dapr.yaml").read_text())
+DOCKERFILE = (ROOT / "deploy" / "docker" / "Dockerfile").read_text()
+
+
+@pytest.mark.parametrize("app", devstack.APPS)
+def test_every_app_has_its_container_and_sidecar(app):
+    services = COMPOSE["services"]
+    assert services[app]["build"]["args"] == {"SERVICE": app}
+    sidecar = services[f"{app}-dapr"]
+    assert sidecar["network_mode"] == f"service:{app}"
+    command = sidecar["command"]
+    assert command[command.index("--app-id") + 1] == app
+    assert command[command.index("--app-port") + 1] == "8000"
+    assert "./components/compose:/components:ro" in sidecar["volumes"]
+
+
+def test_compose_ports_match_the_local_run():
+    local = {app["appID"]: app["appPort"] for app in DAPR_RUN["apps"]}
+    published = {
+        name: int(service["ports"][0].split(":")[0])
+        for name, service in COMPOSE["services"].items()
+        if "ports" in service
+    }
+    assert published == local
+
+
+def test_every_path_the_dockerfile_copies_exists():
+    sources = re.findall(r"^COPY (?!--from)(\S+)", DOCKERFILE, re.MULTILINE)
+    assert "services/${SERVICE}" in sources
+    for source in sources:
+        for app in devstack.APPS:
+            path = ROOT / source.replace("${SERVICE}", app)
+            assert path.exists(), path
+
+
+@pytest.mark.parametrize("app", devstack.APPS)
+def test_the_image_command_imports_each_service(app):
+    assert "services.${SERVICE}.app:create_app --factory" in DOCKERFILE
+    module = importlib.import_module(f"services.{app}.app")
+    assert callable(module.create_app)
+
+
+def test_the_image_runs_as_a_user_with_a_health_check():
+    assert re.search(r"^USER bot$", DOCKERFILE, re.MULTILINE)
+    assert "HEALTHCHECK" in DOCKERFILE
+    assert "/health" in DOCKERFILE
+    assert "--workers ${WORKERS}" in DOCKERFILE
+
+
+def test_no_secret_is_committed():
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "components/secrets.json" not in tracked.splitlines()
+    pattern = re.compile(r"(sk_live_|rk_live_|whsec_[A-Za-z0-9]{20,}|AC[0-9a-f]{32}(?<!0{32}))")
+    for name in tracked.splitlines():
+        path = ROOT / name
+        if path.suffix in {".yaml", ".yml", ".json", ".py", ".toml", ".md"} and path.is_file():
+            assert not pattern.search(path.read_text(errors="ignore")), name
