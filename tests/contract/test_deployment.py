@@ -65,8 +65,43 @@ def test_no_secret_is_committed():
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert "components/secrets.json" not in tracked.splitlines()
-    pattern = re.compile(r"(sk_live_|rk_live_|whsec_[A-Za-z0-9]{20,}|AC[0-9a-f]{32}(?<!0{32}))")
+    # Built from pieces, so this file does not match itself.
+    live = "_" + "live_"
+    pattern = re.compile(
+        rf"(sk{live}|rk{live}|whsec_[A-Za-z0-9]{{20,}}|AC[0-9a-f]{{32}}(?<!0{{32}}))"
+    )
     for name in tracked.splitlines():
         path = ROOT / name
         if path.suffix in {".yaml", ".yml", ".json", ".py", ".toml", ".md"} and path.is_file():
             assert not pattern.search(path.read_text(errors="ignore")), name
+
+
+def secrets_the_code_reads() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "services").rglob("bootstrap.py"):
+        names |= set(re.findall(r'secret\((?:[^()"]*,\s*)?"([a-z0-9-]+)"\)', path.read_text()))
+    return names
+
+
+def test_every_secret_the_code_reads_is_in_the_example_and_the_vault_table():
+    import json
+
+    names = secrets_the_code_reads()
+    assert {
+        "twilio-auth-token",
+        "stripe-webhook-secret",
+        "astria-api-key",
+        "operator-token",
+    } <= names
+    example = json.loads((ROOT / "components" / "secrets.example.json").read_text())
+    assert names <= example.keys()
+    vault_table = (ROOT / "deploy" / "azure" / "README.md").read_text()
+    for name in names:
+        assert f"`{name}`" in vault_table, name
+
+
+def test_api_tokens_reach_both_the_apps_and_their_sidecars():
+    for name, service in COMPOSE["services"].items():
+        if name in devstack.APPS or name.endswith("-dapr"):
+            assert "DAPR_API_TOKEN" in service["environment"], name
+            assert "APP_API_TOKEN" in service["environment"], name

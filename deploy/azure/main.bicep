@@ -1,0 +1,290 @@
+// The bot on Azure Container Apps: a managed environment with its Dapr components,
+// and the four services with managed Dapr sidecars. See README.md beside this file.
+// ACA runs its own Dapr (1.16.x): the services use nothing newer, and no alpha API.
+
+@description('Prefix for every resource name (lowercase letters and digits).')
+param prefix string = 'wabot'
+param location string = resourceGroup().location
+@description('Registry login server holding the images, e.g. myregistry.azurecr.io.')
+param registry string
+@description('Image tag built and pushed by the commands in README.md.')
+param imageTag string = 'latest'
+@description('PostgreSQL Flexible Server administrator password (for the state store and the services\' databases).')
+@secure()
+param postgresPassword string
+
+var apps = ['message', 'image', 'payment', 'maintenance']
+// Who receives which topic: one Service Bus subscription per (topic, app-id).
+var subscriptions = {
+  'whatsapp.inbound': ['message']
+  'photo.submitted': ['image']
+  'photo.checked': ['message']
+  'checkout.requested': ['payment']
+  'checkout.ready': ['message']
+  'checkout.expired': ['message']
+  'payment.completed': ['message', 'image']
+  'payment.failed': ['message']
+  'payment.refunded': ['message']
+  'tune.started': ['message']
+  'tune.trained': ['message']
+  'tune.failed': ['message', 'payment']
+  'images.ready': ['message']
+  'order.completed': []
+  'user.erased': ['image', 'payment']
+  'maintenance.reconcile': ['message', 'image', 'payment']
+  'maintenance.cleanup': ['message', 'image', 'payment']
+  'maintenance.report': ['maintenance']
+  deadletter: ['maintenance']
+}
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${prefix}-identity'
+  location: location
+}
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
+  name: '${prefix}-logs'
+  location: location
+  properties: { sku: { name: 'PerGB2018' }, retentionInDays: 30 }
+}
+
+resource bus 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
+  name: '${prefix}-bus'
+  location: location
+  sku: { name: 'Standard', tier: 'Standard' }
+}
+
+resource topics 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = [for topic in items(subscriptions): {
+  parent: bus
+  name: topic.key
+}]
+
+// Pre-created, so the identity needs only Data Sender/Receiver (disableEntityManagement).
+module topicSubscriptions 'subscriptions.bicep' = [for (topic, i) in items(subscriptions): {
+  name: 'subs-${i}'
+  params: { namespaceName: bus.name, topicName: topics[i].name, appIds: topic.value }
+}]
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: '${prefix}-kv-${uniqueString(resourceGroup().id)}'
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+  }
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-01-01' = {
+  name: '${prefix}st${uniqueString(resourceGroup().id)}'
+  location: location
+  sku: { name: 'Standard_LRS' }
+  kind: 'StorageV2'
+  properties: { allowBlobPublicAccess: false, minimumTlsVersion: 'TLS1_2' }
+}
+
+resource photos 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-01-01' = {
+  name: '${storage.name}/default/photos'
+}
+
+resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2023-06-01-preview' = {
+  name: '${prefix}-pg-${uniqueString(resourceGroup().id)}'
+  location: location
+  sku: { name: 'Standard_B1ms', tier: 'Burstable' }
+  properties: {
+    version: '16'
+    administratorLogin: 'bot'
+    administratorLoginPassword: postgresPassword
+    storage: { storageSizeGB: 32 }
+  }
+}
+
+resource databases 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2023-06-01-preview' = [for name in concat(apps, ['dapr_state']): {
+  parent: postgres
+  name: name
+}]
+
+// Role assignments for the one identity all apps share.
+var roles = {
+  serviceBusSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+  serviceBusReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  blobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+}
+
+resource busSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: bus
+  name: guid(bus.id, identity.id, roles.serviceBusSender)
+  properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusSender) }
+}
+
+resource busReceiver 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: bus
+  name: guid(bus.id, identity.id, roles.serviceBusReceiver)
+  properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusReceiver) }
+}
+
+resource vaultReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
+  properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser) }
+}
+
+resource blobWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storage
+  name: guid(storage.id, identity.id, roles.blobDataContributor)
+  properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataContributor) }
+}
+
+resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
+  name: '${prefix}-env'
+  location: location
+  properties: {
+    appLogsConfiguration: {
+      destination: 'log-analytics'
+      logAnalyticsConfiguration: { customerId: logs.properties.customerId, sharedKey: logs.listKeys().primarySharedKey }
+    }
+  }
+}
+
+// The same component names as components/local and components/production.
+resource pubsub 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+  parent: environment
+  name: 'pubsub'
+  properties: {
+    componentType: 'pubsub.azure.servicebus.topics'
+    version: 'v1'
+    metadata: [
+      { name: 'namespaceName', value: '${bus.name}.servicebus.windows.net' }
+      { name: 'azureClientId', value: identity.properties.clientId }
+      { name: 'disableEntityManagement', value: 'true' }
+    ]
+    scopes: apps
+  }
+}
+
+resource secretstore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+  parent: environment
+  name: 'secretstore'
+  properties: {
+    componentType: 'secretstores.azure.keyvault'
+    version: 'v1'
+    metadata: [
+      { name: 'vaultName', value: vault.name }
+      { name: 'azureClientId', value: identity.properties.clientId }
+    ]
+    scopes: apps
+  }
+}
+
+resource statestore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+  parent: environment
+  name: 'statestore'
+  properties: {
+    componentType: 'state.postgresql'
+    version: 'v2'
+    secretStoreComponent: 'secretstore'
+    metadata: [
+      { name: 'connectionString', secretRef: 'state-connection-string' }
+      { name: 'tablePrefix', value: 'dapr_' }
+    ]
+    scopes: apps
+  }
+}
+
+resource blobstore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+  parent: environment
+  name: 'blobstore'
+  properties: {
+    componentType: 'bindings.azure.blobstorage'
+    version: 'v1'
+    metadata: [
+      { name: 'accountName', value: storage.name }
+      { name: 'containerName', value: 'photos' }
+      { name: 'azureClientId', value: identity.properties.clientId }
+    ]
+    scopes: ['image']
+  }
+}
+
+resource cronCleanup 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+  parent: environment
+  name: 'cron-cleanup'
+  properties: {
+    componentType: 'bindings.cron'
+    version: 'v1'
+    metadata: [ { name: 'schedule', value: '@weekly' }, { name: 'direction', value: 'input' } ]
+    scopes: ['maintenance']
+  }
+}
+
+resource cronReconcile 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+  parent: environment
+  name: 'cron-reconcile'
+  properties: {
+    componentType: 'bindings.cron'
+    version: 'v1'
+    metadata: [ { name: 'schedule', value: '@every 5m' }, { name: 'direction', value: 'input' } ]
+    scopes: ['maintenance']
+  }
+}
+
+// Webhook receivers face the internet; maintenance does not.
+var external = { message: true, image: true, payment: true, maintenance: false }
+
+resource containerApps 'Microsoft.App/containerApps@2024-03-01' = [for app in apps: {
+  name: '${prefix}-${app}'
+  location: location
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {} } }
+  properties: {
+    managedEnvironmentId: environment.id
+    configuration: {
+      activeRevisionsMode: 'Single'
+      ingress: { external: external[app], targetPort: 8000, transport: 'auto' }
+      dapr: { enabled: true, appId: app, appPort: 8000, appProtocol: 'http', enableApiLogging: false }
+      registries: [ { server: registry, identity: identity.id } ]
+      secrets: [ { name: 'database-url', value: 'postgresql+psycopg2://bot:${postgresPassword}@${postgres.properties.fullyQualifiedDomainName}:5432/${app}?sslmode=require' } ]
+    }
+    template: {
+      containers: [
+        {
+          name: app
+          image: '${registry}/wabot-${app}:${imageTag}'
+          resources: { cpu: json('0.5'), memory: '1Gi' }
+          env: [
+            { name: 'APP_ID', value: app }
+            { name: 'DATABASE_URL', secretRef: 'database-url' }
+            { name: 'PUBLIC_BASE_URL', value: 'https://${prefix}-${app}.${environment.properties.defaultDomain}' }
+          ]
+          probes: [ { type: 'Liveness', httpGet: { path: '/health', port: 8000 } }, { type: 'Readiness', httpGet: { path: '/ready', port: 8000 } } ]
+        }
+      ]
+      // A cron fires on every replica and not at all at zero: maintenance is exactly one.
+      scale: app == 'maintenance' ? { minReplicas: 1, maxReplicas: 1 } : {
+        minReplicas: 1
+        maxReplicas: 10
+        rules: [
+          { name: 'http', http: { metadata: { concurrentRequests: '50' } } }
+          {
+            name: 'queue'
+            custom: {
+              type: 'azure-servicebus'
+              identity: identity.id
+              // subscriptionName must equal the Dapr consumer id, which is the app-id.
+              metadata: { namespace: bus.name, topicName: app == 'message' ? 'whatsapp.inbound' : (app == 'image' ? 'photo.submitted' : 'checkout.requested'), subscriptionName: app, messageCount: '20' }
+            }
+          }
+        ]
+      }
+    }
+  }
+}]
+
+output webhooks object = {
+  twilioInbound: 'https://${containerApps[0].properties.configuration.ingress.fqdn}/SmsReceived'
+  twilioStatus: 'https://${containerApps[0].properties.configuration.ingress.fqdn}/twilio/status'
+  meta: 'https://${containerApps[0].properties.configuration.ingress.fqdn}/webhooks/meta'
+  astriaCallbackBase: 'https://${containerApps[1].properties.configuration.ingress.fqdn}'
+  stripe: 'https://${containerApps[2].properties.configuration.ingress.fqdn}/payment-received'
+}
+output keyVault string = vault.name

@@ -1,0 +1,73 @@
+"""The Azure deployment agrees with the code: app-ids, components, subscriptions, scale."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from services.image.app import create_app as image_app
+from services.maintenance.app import create_app as maintenance_app
+from services.message.app import create_app as message_app
+from services.payment.app import create_app as payment_app
+from shared.app import BaseDeps
+from shared.events.topics import DEADLETTER_TOPIC, Topic
+from tools import devstack
+
+BICEP = (devstack.ROOT / "deploy" / "azure" / "main.bicep").read_text()
+FACTORIES: dict[str, Callable[..., FastAPI]] = {
+    "message": message_app,
+    "image": image_app,
+    "payment": payment_app,
+    "maintenance": maintenance_app,
+}
+
+
+def bicep_subscriptions() -> dict[str, set[str]]:
+    block = BICEP[
+        BICEP.index("var subscriptions = {") : BICEP.index(
+            "}", BICEP.index("var subscriptions = {")
+        )
+    ]
+    found = {}
+    for topic, apps in re.findall(r"^\s*'?([\w.]+)'?: \[([^\]]*)\]", block, re.MULTILINE):
+        found[topic] = set(re.findall(r"'(\w+)'", apps))
+    return found
+
+
+def subscribed(app: str) -> set[str]:
+    with TestClient(FACTORIES[app](build_deps=lambda _s: BaseDeps())) as client:
+        return {s["topic"] for s in client.get("/dapr/subscribe").json()}
+
+
+def test_every_topic_has_a_service_bus_topic():
+    assert set(bicep_subscriptions()) == {t.value for t in Topic} | {DEADLETTER_TOPIC}
+
+
+@pytest.mark.parametrize("app", FACTORIES)
+def test_each_app_has_a_subscription_for_every_topic_it_subscribes_to(app):
+    in_bicep = {topic for topic, apps in bicep_subscriptions().items() if app in apps}
+    assert in_bicep == subscribed(app)
+
+
+def test_the_components_the_code_uses_are_declared_and_scoped():
+    for name in (
+        "pubsub",
+        "statestore",
+        "secretstore",
+        "blobstore",
+        "cron-cleanup",
+        "cron-reconcile",
+    ):
+        assert f"name: '{name}'" in BICEP
+    assert "scopes: ['maintenance']" in BICEP  # the cron bindings
+    assert "scopes: ['image']" in BICEP  # the blob binding
+
+
+def test_only_webhook_receivers_face_the_internet_and_maintenance_is_one_replica():
+    assert (
+        "var external = { message: true, image: true, payment: true, maintenance: false }" in BICEP
+    )
+    assert "app == 'maintenance' ? { minReplicas: 1, maxReplicas: 1 }" in BICEP
+    assert "subscriptionName: app" in BICEP
