@@ -336,10 +336,12 @@ def handle_user_erased(
     blobs = deps.records.erase_user(event.user)
     for name in blobs:
         deps.blobs.delete(name)
-    report = maintenance.Report(
-        service="image", run_id=erasure_run(event.user), counts={"photos": len(blobs)}
+    maintenance.publish_report(
+        deps.publisher,
+        service="image",
+        run_id=erasure_run(event.user),
+        counts={"photos": len(blobs)},
     )
-    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{report.run_id}-image")
     return Outcome.SUCCESS
 
 
@@ -353,6 +355,5 @@ def handle_cleanup(
     for name in blobs:
         deps.blobs.delete(name)
     counts = {"photos": len(blobs), "image_records": results}
-    report = maintenance.Report(service="image", run_id=event.run_id, counts=counts)
-    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{event.run_id}-image")
+    maintenance.publish_report(deps.publisher, service="image", run_id=event.run_id, counts=counts)
     return Outcome.SUCCESS

@@ -387,8 +387,9 @@ def handle_cleanup(
         "conversations": len(quiet),
         "outbound_messages": deps.records.delete_outbound_before(event.retention_cutoff),
     }
-    report = maintenance.Report(service="message", run_id=event.run_id, counts=counts)
-    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{event.run_id}-message")
+    maintenance.publish_report(
+        deps.publisher, service="message", run_id=event.run_id, counts=counts
+    )
     return Outcome.SUCCESS
 
 

@@ -174,10 +174,9 @@ def handle_user_erased(
     """DELETE: the person's orders go (Stripe keeps its own records of the payment)."""
     count = deps.orders.erase_user(event.user)
     digest = hashlib.sha256(event.user.encode()).hexdigest()[:24]
-    report = maintenance.Report(
-        service="payment", run_id=f"erasure-{digest}", counts={"orders": count}
+    maintenance.publish_report(
+        deps.publisher, service="payment", run_id=f"erasure-{digest}", counts={"orders": count}
     )
-    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{report.run_id}-payment")
     return Outcome.SUCCESS
 
 
@@ -201,8 +200,7 @@ def handle_cleanup(
 ) -> Outcome:
     """Retention: orders that were never paid go; paid ones stay for the accounts."""
     count = deps.orders.delete_unpaid_before(event.retention_cutoff)
-    report = maintenance.Report(
-        service="payment", run_id=event.run_id, counts={"unpaid_orders": count}
+    maintenance.publish_report(
+        deps.publisher, service="payment", run_id=event.run_id, counts={"unpaid_orders": count}
     )
-    deps.publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{event.run_id}-payment")
     return Outcome.SUCCESS

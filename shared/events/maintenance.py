@@ -4,7 +4,9 @@ from datetime import datetime
 
 from pydantic import Field
 
+from shared.dapr.ports import Publisher
 from shared.events.base import Event
+from shared.events.topics import Topic
 
 
 class ReconcileRequested(Event):
@@ -30,3 +32,11 @@ class Report(Event):
     service: str
     run_id: str  # a cleanup run, or "erasure-<hash of the user>"
     counts: dict[str, int] = Field(default_factory=dict)
+
+
+def publish_report(
+    publisher: Publisher, *, service: str, run_id: str, counts: dict[str, int]
+) -> None:
+    """Tell maintenance what was done; one id per service and run, so a redelivery is harmless."""
+    report = Report(service=service, run_id=run_id, counts=counts)
+    publisher.publish(Topic.MAINTENANCE_REPORT, report, event_id=f"{run_id}-{service}")
