@@ -113,9 +113,15 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert "*8 portraits*" in summary
     images = [m for m in after if m.startswith("[image")]
     assert len(images) == 8
-    # In order: the sandbox's Astria numbers its images as it makes them.
-    serials = [int(m.rsplit("-", 1)[1].split(".jpg")[0]) for m in images]
-    assert serials == sorted(serials)
+    # Each batch (one Astria prompt) in order; the sandbox numbers images as it makes them.
+    # Two batches are handled concurrently, so they may interleave with each other.
+    batches: dict[str, list[int]] = {}
+    for m in images:
+        prompt, serial = m.rsplit("/", 1)[1].split(".jpg")[0].split("-")[1:3]
+        batches.setdefault(prompt, []).append(int(serial))
+    assert len(batches) == 2
+    assert all(serials == sorted(serials) for serials in batches.values())
+    assert after.index(summary) > max(after.index(m) for m in images)
 
     astria = httpx.get(f"{stack['sandbox'].url}/sandbox/astria", timeout=5).json()
     [tune_request] = [r for r in astria["requests"] if r["title"] == order_id]
