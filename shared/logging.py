@@ -3,7 +3,6 @@
 import logging
 import re
 import sys
-from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -48,8 +47,3 @@ def configure_logging(app_id: str, level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
-
-
-def log_fields(**fields: Any) -> dict[str, Any]:
-    """`extra=` for a log call, so fields become JSON keys."""
-    return {"extra": fields}

@@ -83,7 +83,7 @@ def handle_photo_submitted(
         media_index=event.media_index,
         accepted=photo.accepted,
         reason=photo.reason,
-        accepted_count=deps.records.accepted_count(event.user),
+        accepted_count=deps.records.accepted_up_to(photo),
     )
     key = f"photo.checked-{event.message_id}-{event.media_index}"
     deps.publisher.publish(Topic.PHOTO_CHECKED, checked, event_id=key)

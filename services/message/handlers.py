@@ -97,7 +97,7 @@ def _rate(user: str, deps: MessageDeps) -> int:
 def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -> Outcome:
     message_ = _user_message(event)
     event_id = meta.id or inbound_event_id(event)
-    known, _ = deps.conversations.load(event.sender)
+    known, etag = deps.conversations.load(event.sender)
     if not (known and event_id in known.processed):
         count = _rate(event.sender, deps)
         if count > deps.rate_limit_per_minute:
@@ -124,6 +124,7 @@ def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -
         decide=lambda c: domain.on_message(c, message_, deps.rules),
         deps=deps,
         create=True,
+        loaded=(known, etag),
     )
     return Outcome.SUCCESS
 
@@ -143,7 +144,7 @@ def to_domain(event: Event) -> domain.DomainEvent:
     """A service's event as the conversation understands it."""
     match event:
         case image.PhotoChecked():
-            return domain.PhotoChecked(event.accepted, event.reason, event.accepted_count)
+            return domain.PhotoChecked(event.accepted, event.reason)
         case payment.CheckoutReady():
             return domain.CheckoutReady(event.order_id, event.url, _minutes_until(event.expires_at))
         case payment.PaymentCompleted():
@@ -204,10 +205,13 @@ def _decide_and_flush(
     decide: Callable[[domain.Conversation], domain.Decision],
     deps: MessageDeps,
     create: bool,
+    loaded: tuple[Record | None, str | None] | None = None,
 ) -> None:
+    """`loaded` is the record the caller already read, used for the first attempt."""
     store = deps.conversations
     for _attempt in range(MAX_CONFLICT_RETRIES):
-        record, etag = store.load(user)
+        record, etag = loaded if loaded is not None else store.load(user)
+        loaded = None
         if record is None:
             if not create:
                 # Erased, or never met: nothing to tell anyone.
@@ -222,14 +226,15 @@ def _decide_and_flush(
             # The person wrote: answer on their channel, and deliver what was held first.
             items = [*record.held, *items]
             record = replace(record, channel=channel, held=())
+        record = record.decided(event_id, decision.conversation, items)
         try:
-            store.save(record.decided(event_id, decision.conversation, items), etag)
+            store.save(record, etag)
             break
         except Conflict:
             continue  # someone else decided first: decide again on their result
     else:
         raise Transient(f"conversation {mask_phone(user)} kept changing; retry")
-    _flush(user, event_id, deps)
+    _flush(record, event_id, deps)
 
 
 def _outputs(decision: domain.Decision, record: Record, event_id: str) -> list[dict[str, Any]]:
@@ -283,11 +288,12 @@ _PUBLISHED_MODELS: dict[str, type[Event]] = {
 }
 
 
-def _flush(user: str, event_id: str, deps: MessageDeps) -> None:
+def _flush(record: Record, event_id: str, deps: MessageDeps) -> None:
+    """Say and publish what `record` still owes for `event_id`, then clear it."""
     store = deps.conversations
-    record, _ = store.load(user)
-    pending = record.pending(event_id) if record else None
-    if record is None or pending is None:
+    user = record.conversation.user
+    pending = record.pending(event_id)
+    if pending is None:
         return
     sender = deps.senders[record.channel]
     window_open = deps.records.window_open(user)
@@ -312,11 +318,11 @@ def _flush(user: str, event_id: str, deps: MessageDeps) -> None:
         store.delete(user)
         return
     for _attempt in range(MAX_CONFLICT_RETRIES):
-        record, etag = store.load(user)
-        if record is None or record.pending(event_id) is None:
+        current, etag = store.load(user)
+        if current is None or current.pending(event_id) is None:
             return
         try:
-            store.save(record.without(event_id, tuple(held)), etag)
+            store.save(current.without(event_id, tuple(held)), etag)
             return
         except Conflict:
             continue

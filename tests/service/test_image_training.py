@@ -185,3 +185,9 @@ def test_reconcile_leaves_orders_that_are_not_overdue(deps):
     request = ReconcileRequested(requested_at=datetime.now(UTC), overdue_after_minutes=60)
     handle_reconcile(request, EventMeta(id="r1", topic="t"), deps)
     assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
+
+
+def test_each_photo_reports_its_own_running_count(deps):
+    # Checked at the same instant or redelivered, photo k of a person always says k.
+    photos = [deps.records.photo(f"MM{i}", 0) for i in range(3)] + [deps.records.photo("MMbad", 0)]
+    assert [deps.records.accepted_up_to(p) for p in reversed(photos)] == [3, 3, 2, 1]

@@ -157,7 +157,7 @@ def test_the_journey_from_hi_to_the_payment_link():
 
     c = d.conversation
     for count in (1, 2, 3):
-        d = on_event(c, PhotoChecked(accepted=True, accepted_count=count), RULES)
+        d = on_event(c, PhotoChecked(accepted=True), RULES)
         c = d.conversation
         assert f"{count}/5" in said(d)
     assert "DONE" in said(d)  # the minimum is reached
@@ -196,7 +196,7 @@ def test_the_maximum_moves_on_to_the_packs_and_extra_photos_are_not_sent():
     d = on_message(c, media(PHOTO, PHOTO, PHOTO), RULES)
     assert len(d.actions) == 1
     assert "maximum of 5" in said(d)
-    d = on_event(d.conversation, PhotoChecked(accepted=True, accepted_count=5), RULES)
+    d = on_event(d.conversation, PhotoChecked(accepted=True), RULES)
     assert d.conversation.step is Step.PACK
 
 

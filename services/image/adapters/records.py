@@ -49,10 +49,16 @@ class SqlImages:
             )
             return tuple(int(value, 16) for value in rows if value)
 
-    def accepted_count(self, user: str) -> int:
+    def accepted_up_to(self, photo: Photo) -> int:
+        """The person's accepted photos up to this one: each photo gets its own count,
+        even when two are checked at once, and the same count when redelivered."""
         with self._sessions() as session:
             count = session.scalar(
-                select(func.count()).where(Photo.user_address == user, Photo.accepted.is_(True))
+                select(func.count()).where(
+                    Photo.user_address == photo.user_address,
+                    Photo.accepted.is_(True),
+                    Photo.id <= photo.id,
+                )
             )
             return int(count or 0)
 
@@ -174,8 +180,3 @@ class SqlImages:
                 delete(PromptResult).where(PromptResult.order_id.in_(finished))
             )
         return blobs, int(results.rowcount or 0)  # type: ignore[attr-defined]
-
-    def prompt_results(self, order_id: str) -> dict[str, list[str]]:
-        with self._sessions() as session:
-            rows = session.scalars(select(PromptResult).where(PromptResult.order_id == order_id))
-            return {row.prompt_id: json.loads(row.image_urls) for row in rows}

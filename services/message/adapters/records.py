@@ -88,7 +88,7 @@ class SqlRecords:
                     )
                 )
         except IntegrityError:
-            pass  # a status callback may have created nothing; the id is already logged
+            pass  # this provider message id is logged already (a retried flush)
 
     def status(
         self, *, channel: str, provider_message_id: str, status: str, error_code: str | None

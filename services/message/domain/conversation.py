@@ -84,7 +84,6 @@ class UserMessage:
 class PhotoChecked:
     accepted: bool
     reason: str | None = None
-    accepted_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -571,9 +570,9 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
     if isinstance(event, PhotoChecked):
         turn.update(pending=max(0, c.pending - 1))
         if event.accepted:
-            # The image service's count is authoritative; results may arrive out of order.
-            count = max(event.accepted_count or c.accepted + 1, c.accepted)
-            turn.update(accepted=min(count, rules.max_photos))
+            # Each check is decided exactly once (event ids remembered, ETag-guarded save), so
+            # counting here is exact and reads 1, 2, 3… however the results arrive.
+            turn.update(accepted=min(c.accepted + 1, rules.max_photos))
             if turn.c.accepted >= rules.max_photos and c.step is Step.PHOTOS:
                 turn.say("photo_accepted", count=turn.c.accepted, max=rules.max_photos)
                 turn.update(step=Step.PACK)
