@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from shared.clock import Clock, system_clock
 from shared.errors import BotError
 from shared.logging import configure_logging
 from shared.settings import ServiceSettings
@@ -34,6 +35,8 @@ class Deps(Protocol):
 
 @dataclass(kw_only=True)
 class BaseDeps:
+    # The composition root's one clock: handlers, adapters and the engine share it.
+    clock: Clock = system_clock
     ready_checks: dict[str, Callable[[], object]] = field(default_factory=dict)
     closers: list[Callable[[], object]] = field(default_factory=list)
 

@@ -1,12 +1,21 @@
-"""SQLAlchemy plumbing: one engine per service from DATABASE_URL, SQLite by default."""
+"""SQLAlchemy plumbing: one engine per service from DATABASE_URL, SQLite by default.
+
+The engine carries the service's clock (an execution option), so column
+defaults and adapters take the time from it rather than from the wall clock.
+"""
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from shared.clock import Clock
+
+_CLOCK = "clock"
 
 
 def NAMING_CONVENTION() -> MetaData:
@@ -22,8 +31,14 @@ def NAMING_CONVENTION() -> MetaData:
     )
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+def clock_of(engine: Engine) -> Clock:
+    clock: Clock = engine.get_execution_options()[_CLOCK]
+    return clock
+
+
+def now_default(context: Any) -> datetime:
+    """Column default and onupdate: now, by the clock of the engine that writes."""
+    return context.execution_options[_CLOCK]()  # type: ignore[no-any-return]
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -40,7 +55,11 @@ def migrate(engine: Engine, migrations: Path) -> None:
         command.upgrade(config, "head")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, clock: Clock) -> Engine:
+    return _make_engine(url).execution_options(**{_CLOCK: clock})
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
 

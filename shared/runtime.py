@@ -18,7 +18,7 @@ def connect_dapr(settings: ServiceSettings, deps: BaseDeps) -> DaprClient:
 
 
 def connect_database(settings: ServiceSettings, deps: BaseDeps) -> Engine:
-    engine = make_engine(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url, deps.clock)
     deps.closers.append(engine.dispose)
     deps.ready_checks["database"] = lambda: ping(engine)
     return engine

@@ -4,8 +4,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from shared.clock import Clock
 from shared.errors import Conflict, Transient
 from shared.events.base import Event
+
+# Tests happen on a fixed day, whatever the calendar says.
+T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class FixedClock:
+    """The clock tests inject: it stands still until the test moves it."""
+
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
 
 
 @dataclass
@@ -88,7 +106,7 @@ class MemoryRecords:
 
     last_inbound: dict[str, datetime] = field(default_factory=dict)
     outbound: list[dict[str, Any]] = field(default_factory=list)
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    clock: Clock = field(default_factory=FixedClock)
 
     def seen(
         self, *, address: str, channel: str, language: str, profile_name: str | None, at: datetime
@@ -97,10 +115,10 @@ class MemoryRecords:
 
     def window_open(self, address: str, now: datetime | None = None) -> bool:
         last = self.last_inbound.get(address)
-        return last is not None and (now or self.now) - last < timedelta(hours=24)
+        return last is not None and (now or self.clock()) - last < timedelta(hours=24)
 
     def close_window(self, address: str) -> None:
-        self.last_inbound[address] = self.now - timedelta(days=2)
+        self.last_inbound[address] = self.clock() - timedelta(days=2)
 
     def sent(
         self, *, channel: str, provider_message_id: str, address: str, kind: str, body: str | None

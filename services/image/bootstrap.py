@@ -62,9 +62,11 @@ def build_deps(settings: ImageSettings) -> ImageRuntime:
             astria=astria,
             catalogue=load_catalogue(settings.packs_file),
             callback_base=settings.public_base_url,
+            clock=resources.clock,
             astria_branch=settings.astria_branch,
             limits=Limits(max_bytes=settings.max_photo_bytes),
         ),
+        clock=resources.clock,
         ready_checks=resources.ready_checks,
         closers=resources.closers,
     )

@@ -3,7 +3,6 @@
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -14,6 +13,7 @@ from services.image.adapters.media import MediaRefused
 from services.image.adapters.records import SqlImages
 from services.image.domain.photos import Limits, PhotoRejected, check
 from services.image.models import Photo, Training
+from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Rejected
@@ -56,9 +56,9 @@ class ImageDeps:
     astria: Astria
     catalogue: Catalogue
     callback_base: str  # our public URL, as Astria must call it
+    clock: Clock
     astria_branch: str | None = None
     limits: Limits = field(default_factory=Limits)
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
 def user_folder(user: str) -> str:

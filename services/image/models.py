@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import NAMING_CONVENTION, utc_now
+from shared.db import NAMING_CONVENTION, now_default
 
 
 class ImageBase(DeclarativeBase):
@@ -26,7 +26,7 @@ class Photo(ImageBase):
     fingerprint: Mapped[str | None] = mapped_column(String(16))  # 64-bit dHash, hex
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
 
 
 class Training(ImageBase):
@@ -48,7 +48,7 @@ class Training(ImageBase):
     expected_images: Mapped[int] = mapped_column(Integer)
     delivered_images: Mapped[int] = mapped_column(Integer, default=0)
     failure: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     trained_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -62,4 +62,4 @@ class PromptResult(ImageBase):
     prompt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     image_urls: Mapped[str] = mapped_column(Text)  # JSON list, in Astria's order
     user_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)

@@ -27,8 +27,10 @@ def build_deps(settings: MaintenanceSettings) -> MaintenanceRuntime:
             records=SqlMaintenance(connect_database(settings, resources)),
             retention=timedelta(days=settings.retention_days),
             overdue_minutes=settings.reconcile_overdue_minutes,
+            clock=resources.clock,
         ),
         operator_token=read_secret(client, settings.secretstore_name, "operator-token"),
+        clock=resources.clock,
         ready_checks=resources.ready_checks,
         closers=resources.closers,
     )

@@ -2,12 +2,12 @@
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from services.maintenance.models import DeadLetter
 from services.maintenance.records import SqlMaintenance
+from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.events.base import AnyEvent
@@ -23,7 +23,7 @@ class MaintenanceDeps:
     records: SqlMaintenance
     retention: timedelta
     overdue_minutes: int
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock
 
 
 def run_id(job: str, fired_at: datetime) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.maintenance.models import DeadLetter, JobReport, JobRun
-from shared.db import make_session_factory, migrate, utc_now
+from shared.db import clock_of, make_session_factory, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -18,6 +18,7 @@ class SqlMaintenance:
     def __init__(self, engine: Engine) -> None:
         migrate(engine, MIGRATIONS)
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
+        self._clock = clock_of(engine)
 
     def start_run(self, run_id: str, job: str) -> bool:
         """False when this run already started (another replica's tick of the same schedule)."""
@@ -37,7 +38,7 @@ class SqlMaintenance:
                 session.add(JobReport(run_id=run_id, service=service, counts=json.dumps(counts)))
             else:
                 row.counts = json.dumps(counts)
-            session.get_one(JobRun, run_id).ended_at = utc_now()
+            session.get_one(JobRun, run_id).ended_at = self._clock()
 
     def runs(
         self, *, job: str | None = None, limit: int = 50
@@ -74,7 +75,7 @@ class SqlMaintenance:
     def replayed(self, letter_id: int) -> None:
         with self._sessions.begin() as session:
             letter = session.get_one(DeadLetter, letter_id)
-            letter.replayed_at = utc_now()
+            letter.replayed_at = self._clock()
 
     def forget(self, letter_id: int) -> bool:
         with self._sessions.begin() as session:

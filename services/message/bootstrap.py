@@ -69,6 +69,7 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         },
         records=records,
         rules=build_rules(settings),
+        clock=resources.clock,
         dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
         rate_limit_per_minute=settings.rate_limit_per_minute,
         nudge_after_hours=settings.nudge_after_hours,
@@ -78,6 +79,7 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         twilio_auth_token=auth_token,
         meta_app_secret=read_secret(client, settings.secretstore_name, "meta-app-secret"),
         meta_verify_token=read_secret(client, settings.secretstore_name, "meta-verify-token"),
+        clock=resources.clock,
         ready_checks=resources.ready_checks,
         closers=resources.closers,
     )

@@ -8,7 +8,7 @@ decide (ETag-guarded, retried on conflict), then flush what was decided.
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.message.conversations import ConversationStore, Record
@@ -16,6 +16,7 @@ from services.message.domain import conversation as domain
 from services.message.domain import texts
 from services.message.domain.language import guess_language
 from services.message.ports import MessageRecords, WhatsAppSender
+from shared.clock import Clock
 from shared.dapr.ports import KeyValueStore, Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Conflict, Rejected, Transient
@@ -38,9 +39,9 @@ class MessageDeps:
     records: MessageRecords
     rules: domain.Rules
     dedupe_ttl_seconds: int
+    clock: Clock
     rate_limit_per_minute: int = 40
     nudge_after_hours: float = 6
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @property
     def conversations(self) -> ConversationStore:
@@ -65,7 +66,7 @@ def accept_inbound(event: WhatsAppInbound, deps: MessageDeps) -> bool:
         log.info("duplicate webhook ignored", extra={"message_id": event.provider_message_id})
         return False
     deps.publisher.publish(Topic.WHATSAPP_INBOUND, event, event_id=inbound_event_id(event))
-    deps.state.save(key, {"at": datetime.now(UTC).isoformat()}, ttl_seconds=deps.dedupe_ttl_seconds)
+    deps.state.save(key, {"at": deps.clock().isoformat()}, ttl_seconds=deps.dedupe_ttl_seconds)
     return True
 
 
@@ -129,10 +130,10 @@ def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -
     return Outcome.SUCCESS
 
 
-def _minutes_until(moment: datetime | None) -> int | None:
+def _minutes_until(moment: datetime | None, now: datetime) -> int | None:
     if moment is None:
         return None
-    seconds = (moment - datetime.now(UTC)).total_seconds()
+    seconds = (moment - now).total_seconds()
     return max(1, round(seconds / 60))
 
 
@@ -140,13 +141,15 @@ def _money(amount_minor: int, currency: str) -> str:
     return f"{amount_minor / 100:.2f} {currency.upper()}"
 
 
-def to_domain(event: Event) -> domain.DomainEvent:
+def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
     """A service's event as the conversation understands it."""
     match event:
         case image.PhotoChecked():
             return domain.PhotoChecked(event.accepted, event.reason)
         case payment.CheckoutReady():
-            return domain.CheckoutReady(event.order_id, event.url, _minutes_until(event.expires_at))
+            return domain.CheckoutReady(
+                event.order_id, event.url, _minutes_until(event.expires_at, now)
+            )
         case payment.PaymentCompleted():
             return domain.PaymentCompleted(event.order_id)
         case payment.PaymentFailed():
@@ -185,7 +188,7 @@ CONVERSATION_EVENTS: dict[str, type[Event]] = {
 
 def handle_event(event: Event, meta: EventMeta, deps: MessageDeps) -> Outcome:
     user: str = getattr(event, "user")  # noqa: B009 - every conversation event names its user
-    domain_event = to_domain(event)
+    domain_event = to_domain(event, deps.clock())
     _decide_and_flush(
         user=user,
         event_id=meta.id,

@@ -74,7 +74,7 @@ async def sms_received(request: Request) -> Response:
     settings: MessageSettings = request.app.state.settings
     runtime: MessageRuntime = request.app.state.deps
     form = await verified_twilio_form(request, settings, runtime)
-    event = twilio_inbound.parse_inbound(form)
+    event = twilio_inbound.parse_inbound(form, runtime.handlers.clock())
     await run_in_threadpool(accept_inbound, event, runtime.handlers)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
@@ -151,7 +151,7 @@ async def meta_received(request: Request) -> JSONResponse:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Rejected("body is not JSON") from exc
-    messages, statuses = meta_inbound.parse_notification(body)
+    messages, statuses = meta_inbound.parse_notification(body, runtime.handlers.clock())
     for event in messages:
         await run_in_threadpool(accept_inbound, event, runtime.handlers)
     for status in statuses:

@@ -36,11 +36,13 @@ def build_deps(settings: PaymentSettings) -> PaymentRuntime:
             orders=orders,
             gateway=gateway,
             catalogue=load_catalogue(settings.packs_file),
+            clock=resources.clock,
             checkout_minutes=settings.checkout_minutes,
         ),
         stripe_webhook_secret=read_secret(
             client, settings.secretstore_name, "stripe-webhook-secret"
         ),
+        clock=resources.clock,
         ready_checks=resources.ready_checks,
         closers=resources.closers,
     )

@@ -3,15 +3,15 @@ fails the delivery, and the retry finds the write done and publishes again."""
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from services.payment.adapters.orders import SqlOrders
 from services.payment.domain.orders import Announcement, OrderStatus, Signal
 from services.payment.models import Order
 from services.payment.ports import PaymentGateway
+from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Rejected
@@ -30,8 +30,8 @@ class PaymentDeps:
     orders: SqlOrders
     gateway: PaymentGateway
     catalogue: Catalogue
+    clock: Clock
     checkout_minutes: int = 30
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
 def handle_checkout_requested(

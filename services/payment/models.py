@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import NAMING_CONVENTION, utc_now
+from shared.db import NAMING_CONVENTION, now_default
 
 
 class PaymentBase(DeclarativeBase):
@@ -28,9 +28,9 @@ class Order(PaymentBase):
     payment_intent: Mapped[str | None] = mapped_column(String(255), index=True)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     refund_id: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utc_now, onupdate=utc_now
+        DateTime(timezone=True), default=now_default, onupdate=now_default
     )
 
 
@@ -44,4 +44,4 @@ class PaymentEvent(PaymentBase):
     order_id: Mapped[str | None] = mapped_column(String(64), index=True)
     announcement: Mapped[str | None] = mapped_column(String(32))
     published: Mapped[bool] = mapped_column(default=False)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)

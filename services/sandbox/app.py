@@ -1,7 +1,6 @@
 """The sandbox app: fake providers and the chat page, wired together."""
 
 import json
-import time
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -30,7 +29,7 @@ def observe(event: AnyEvent, meta: EventMeta, runtime: SandboxRuntime) -> None:
         {
             "topic": meta.topic,
             "id": meta.id,
-            "time": time.time(),
+            "time": runtime.clock().timestamp(),
             "user": user,
             "summary": json.dumps(data, ensure_ascii=False)[:160],
         }

@@ -52,8 +52,8 @@ class AstriaState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _error(status: int, body: dict[str, Any]) -> JSONResponse:
@@ -163,7 +163,8 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
             return JSONResponse(existing, status_code=201)
         tune_id = next(state.ids)
         base = public_base(request)
-        now = datetime.now(UTC)
+        now = request.app.state.deps.clock()
+        stamp = _iso(now)
         tune = {
             "id": tune_id,
             "title": fields["title"],
@@ -173,14 +174,12 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
             "model_type": "lora",
             "base_tune_id": 1504944,
             "callback": fields.get("callback"),
-            "eta": (now + timedelta(seconds=float(state.knobs["train_seconds"])))
-            .isoformat()
-            .replace("+00:00", "Z"),
-            "started_training_at": _now(),
+            "eta": _iso(now + timedelta(seconds=float(state.knobs["train_seconds"]))),
+            "started_training_at": stamp,
             "trained_at": None,
             "expires_at": None,
-            "created_at": _now(),
-            "updated_at": _now(),
+            "created_at": stamp,
+            "updated_at": stamp,
             "url": f"{base}/astria/tunes/{tune_id}.json",
             "orig_images": [f"{base}/astria/uploads/{tune_id}/{i}" for i in range(len(files))],
             "ckpt_url": None,
@@ -197,8 +196,8 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
                 "callback": fields.get("prompt_callback"),
                 "images": [],
                 "trained_at": None,
-                "created_at": _now(),
-                "updated_at": _now(),
+                "created_at": stamp,
+                "updated_at": stamp,
                 "pack_tune_id": tune_id,
                 "url": f"{base}/astria/prompts/{prompt_id}.json",
             }
@@ -243,11 +242,11 @@ async def _train(
     state: AstriaState = app_state.deps.store.astria
     await asyncio.sleep(float(state.knobs["train_seconds"]))
     tune = state.tunes[tune_id]
-    trained = datetime.now(UTC)
+    trained = app_state.deps.clock()
     tune.update(
-        trained_at=trained.isoformat().replace("+00:00", "Z"),
-        expires_at=(trained + timedelta(days=30)).isoformat().replace("+00:00", "Z"),
-        updated_at=_now(),
+        trained_at=_iso(trained),
+        expires_at=_iso(trained + timedelta(days=30)),
+        updated_at=_iso(trained),
         ckpt_url="https://sdbooth2-production.s3.amazonaws.com/mock",
     )
     drop = bool(state.knobs["drop_callbacks"])
@@ -265,7 +264,8 @@ async def _train(
             )
             urls.append(f"{base}/astria/images/{name}.jpg")
             serial += 1
-        prompt.update(images=urls, trained_at=_now(), updated_at=_now())
+        done_at = _iso(app_state.deps.clock())
+        prompt.update(images=urls, trained_at=done_at, updated_at=done_at)
         finished.append(prompt)
         if not drop:
             await _post(prompt["callback"], {"prompt": prompt})

@@ -39,6 +39,7 @@ def build_deps(settings: SandboxSettings) -> SandboxRuntime:
         stripe_secret_key=secret("stripe-secret-key"),
         stripe_webhook_secret=secret("stripe-webhook-secret"),
         astria_api_key=secret("astria-api-key"),
+        clock=resources.clock,
         ready_checks=resources.ready_checks,
         closers=resources.closers,
     )

@@ -3,7 +3,6 @@
 import asyncio
 import json
 import secrets
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -37,7 +36,7 @@ def log_inbound(
             "phone": message.phone,
             "body": message.text,
             "media_urls": [f"/sandbox/media/{media_id}" for media_id in media_ids],
-            "time": time.time(),
+            "time": runtime.clock().timestamp(),
             "webhook_status": webhook_status,
         }
     )
@@ -108,6 +107,7 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
         media=media,
         phone_number_id=settings.meta_phone_number_id,
         display_number=settings.meta_display_number,
+        sent_at=runtime.clock(),
     )
     raw = json.dumps(notification).encode()
     try:

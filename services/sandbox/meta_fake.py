@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -83,7 +83,7 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             "body": text or image.get("caption", ""),
             "media_urls": [image["link"]] if image.get("link") else [],
             "status": "accepted",
-            "time": time.time(),
+            "time": request.app.state.deps.clock().timestamp(),
             "template": template.get("name"),
         }
     )
@@ -106,10 +106,11 @@ def media_metadata(version: str, media_id: str, request: Request) -> JSONRespons
         return _graph_error(404, 100, "Unsupported get request.")
     content_type, data = found
     base = str(request.base_url).rstrip("/")
+    issued = int(request.app.state.deps.clock().timestamp())
     return JSONResponse(
         {
             "messaging_product": "whatsapp",
-            "url": f"{base}/meta-cdn/{media_id}?ext={int(time.time())}",
+            "url": f"{base}/meta-cdn/{media_id}?ext={issued}",
             "mime_type": content_type,
             "sha256": hashlib.sha256(data).hexdigest(),
             "file_size": str(len(data)),
@@ -141,9 +142,10 @@ def build_notification(
     media: list[tuple[str, str]],
     phone_number_id: str,
     display_number: str,
+    sent_at: datetime,
 ) -> dict[str, Any]:
     """One user message as Meta delivers it: one message per photo, as WhatsApp sends them."""
-    timestamp = str(int(time.time()))
+    timestamp = str(int(sent_at.timestamp()))
     messages: list[dict[str, Any]] = []
     if media:
         for index, (media_id, content_type) in enumerate(media):

@@ -13,7 +13,6 @@ import json
 import re
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -99,16 +98,17 @@ async def create_session(request: Request) -> JSONResponse:
     if (earlier := _replay(state, request, "session")) is not None:
         return JSONResponse(earlier, headers={"Idempotent-Replayed": "true"})
     params = parse_brackets(await _form(request))
+    now = int(request.app.state.deps.clock().timestamp())
     items = params.get("line_items") or []
     if params.get("mode") != "payment" or not items:
         return _error(400, "mode=payment with line_items is required", "line_items")
     price = items[0].get("price_data") or {}
     try:
         amount = int(price["unit_amount"]) * int(items[0].get("quantity", 1))
-        expires_at = int(params.get("expires_at") or time.time() + 24 * 3600)
+        expires_at = int(params.get("expires_at") or now + 24 * 3600)
     except (KeyError, ValueError):
         return _error(400, "line_items[0][price_data][unit_amount] is required", "line_items")
-    if expires_at < time.time() + 30 * 60 - 5:
+    if expires_at < now + 30 * 60 - 5:
         return _error(400, "expires_at must be at least 30 minutes from now", "expires_at")
     session_id = new_id("cs")
     session = {
@@ -130,7 +130,7 @@ async def create_session(request: Request) -> JSONResponse:
         "success_url": params.get("success_url"),
         "cancel_url": params.get("cancel_url"),
         "url": f"{public_base(request)}/stripe/checkout/{session_id}",
-        "created": int(time.time()),
+        "created": now,
         "expires_at": expires_at,
         "livemode": False,
         "line_items_preview": [
@@ -175,7 +175,7 @@ async def create_refund(request: Request) -> JSONResponse:
         "charge": new_id("ch"),
         "metadata": params.get("metadata") or {},
         "status": "succeeded",
-        "created": int(time.time()),
+        "created": int(request.app.state.deps.clock().timestamp()),
     }
     with state.lock:
         state.refunds.append(refund)
@@ -253,7 +253,7 @@ async def pay(
             "address": None,
         },
     )
-    completed = _event("checkout.session.completed", dict(session))
+    completed = _event(request.app.state, "checkout.session.completed", dict(session))
     for _ in range(max(1, min(duplicates, 5))):
         await _deliver(request.app.state, completed)
     if delayed:
@@ -277,12 +277,12 @@ async def cancel(session_id: str, request: Request) -> Response:
 # --- signed events ------------------------------------------------------------------------
 
 
-def _event(event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
+def _event(app_state: Any, event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": new_id("evt"),
         "object": "event",
         "api_version": API_VERSION,
-        "created": int(time.time()),
+        "created": int(app_state.deps.clock().timestamp()),
         "data": {"object": obj},
         "livemode": False,
         "pending_webhooks": 1,
@@ -291,14 +291,15 @@ def _event(event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sign(secret: str, payload: str, timestamp: int | None = None) -> str:
-    stamp = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{stamp}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={stamp},v1={digest}"
+def sign(secret: str, payload: str, timestamp: int) -> str:
+    digest = hmac.new(
+        secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"t={timestamp},v1={digest}"
 
 
 async def _send(app_state: Any, event_type: str, obj: dict[str, Any]) -> None:
-    await _deliver(app_state, _event(event_type, obj))
+    await _deliver(app_state, _event(app_state, event_type, obj))
 
 
 async def _deliver(app_state: Any, event: dict[str, Any], attempts: int = 4) -> None:
@@ -309,7 +310,9 @@ async def _deliver(app_state: Any, event: dict[str, Any], attempts: int = 4) -> 
     for attempt in range(attempts):
         headers = {
             "Content-Type": "application/json",
-            "Stripe-Signature": sign(runtime.stripe_webhook_secret, payload),
+            "Stripe-Signature": sign(
+                runtime.stripe_webhook_secret, payload, int(runtime.clock().timestamp())
+            ),
         }
         try:
             async with httpx.AsyncClient(timeout=30) as client:

@@ -7,9 +7,7 @@ import base64
 import hmac
 import json
 import secrets
-import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
@@ -103,7 +101,7 @@ async def create_message(
         return _error(400, 21602, "Message body is required.")
     if len(body) > MAX_BODY:
         return _error(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
-    now = format_datetime(datetime.now(UTC))
+    now = format_datetime(request.app.state.deps.clock())
     sid = new_sid("MM" if media else "SM")
     message: dict[str, Any] = {
         "sid": sid,
@@ -116,7 +114,7 @@ async def create_message(
         "content_variables": form.get("ContentVariables"),
         "status_callback": form.get("StatusCallback"),
         "status": "queued",
-        "time": time.time(),
+        "time": request.app.state.deps.clock().timestamp(),
         "num_media": str(len(media)),
         "num_segments": "1",
         "direction": "outbound-api",

@@ -9,6 +9,7 @@ from services.image.adapters.media import MediaFetcher, MediaRefused, MediaSetti
 from services.sandbox.app import create_app
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.store import SandboxStore
+from tests.fakes import FixedClock
 from tests.servers import serve
 
 SID, TOKEN, BEARER = "AC" + "5" * 32, "twilio-token", "meta-token"
@@ -21,7 +22,11 @@ def sandbox():
     store.add_media(MEDIA_SID, "image/jpeg", b"\xff\xd8 jpeg bytes")
     store.add_media("123456789", "image/jpeg", b"\xff\xd8 meta jpeg")
     runtime = SandboxRuntime(
-        store=store, twilio_account_sid=SID, twilio_auth_token=TOKEN, meta_access_token=BEARER
+        store=store,
+        twilio_account_sid=SID,
+        twilio_auth_token=TOKEN,
+        meta_access_token=BEARER,
+        clock=FixedClock(),
     )
     with serve(create_app(build_deps=lambda _s: runtime)) as url:
         yield url

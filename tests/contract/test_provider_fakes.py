@@ -11,6 +11,7 @@ from services.sandbox.app import create_app
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.store import SandboxStore
 from shared.errors import Rejected
+from tests.fakes import FixedClock
 from tests.servers import serve
 
 ACCOUNT_SID = "AC" + "1" * 32
@@ -24,6 +25,7 @@ def sandbox():
         twilio_account_sid=ACCOUNT_SID,
         twilio_auth_token=AUTH_TOKEN,
         meta_access_token="meta-token",
+        clock=FixedClock(),
     )
     with serve(create_app(build_deps=lambda _s: runtime)) as url:
         yield url, runtime.store

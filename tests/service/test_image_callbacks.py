@@ -14,14 +14,15 @@ from services.image.models import Training
 from shared.db import make_engine
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
-from tests.fakes import RecordingPublisher
+from tests.fakes import FixedClock, RecordingPublisher
 
 USER = "whatsapp:+15551234567"
 
 
 @pytest.fixture
 def runtime(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'image.db'}")
+    clock = FixedClock()
+    engine = make_engine(f"sqlite:///{tmp_path / 'image.db'}", clock)
     records = SqlImages(engine)
     records.add_training(
         Training(
@@ -44,8 +45,9 @@ def runtime(tmp_path):
         astria=cast(Any, None),
         catalogue=load_catalogue(),
         callback_base="http://image",
+        clock=clock,
     )
-    yield ImageRuntime(handlers=deps)
+    yield ImageRuntime(handlers=deps, clock=clock)
     engine.dispose()
 
 

@@ -60,7 +60,7 @@ class Blobs(dict[str, bytes]):
 
 @pytest.fixture
 def deps(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'image.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'image.db'}", lambda: NOW)
     records = SqlImages(engine)
     blobs = Blobs()
     for i in range(3):
@@ -165,9 +165,7 @@ def test_a_504_with_nothing_found_and_a_5xx_are_retried(deps):
 
 def test_reconcile_publishes_what_lost_callbacks_would_have_once(deps):
     handle_payment_completed(PAID, META, deps)
-    request = ReconcileRequested(
-        requested_at=datetime.now(UTC) + timedelta(hours=1), overdue_after_minutes=10
-    )
+    request = ReconcileRequested(requested_at=NOW + timedelta(hours=1), overdue_after_minutes=10)
     handle_reconcile(request, EventMeta(id="r1", topic="t"), deps)
     handle_reconcile(request, EventMeta(id="r2", topic="t"), deps)  # the next tick: nothing new
     assert topics(deps) == [
@@ -182,7 +180,7 @@ def test_reconcile_publishes_what_lost_callbacks_would_have_once(deps):
 
 def test_reconcile_leaves_orders_that_are_not_overdue(deps):
     handle_payment_completed(PAID, META, deps)
-    request = ReconcileRequested(requested_at=datetime.now(UTC), overdue_after_minutes=60)
+    request = ReconcileRequested(requested_at=NOW, overdue_after_minutes=60)
     handle_reconcile(request, EventMeta(id="r1", topic="t"), deps)
     assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
 

@@ -12,7 +12,7 @@ from services.maintenance.jobs import MaintenanceDeps
 from services.maintenance.records import SqlMaintenance
 from shared.db import make_engine
 from shared.events.topics import Topic
-from tests.fakes import RecordingPublisher
+from tests.fakes import FixedClock, RecordingPublisher
 
 TOKEN = "operator-secret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -20,13 +20,14 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 @pytest.fixture
 def runtime(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'maintenance.db'}")
+    clock = FixedClock()
+    engine = make_engine(f"sqlite:///{tmp_path / 'maintenance.db'}", clock)
     deps = MaintenanceDeps(
         publisher=RecordingPublisher(),
         records=SqlMaintenance(engine),
         retention=timedelta(days=30),
         overdue_minutes=10,
-        clock=lambda: datetime(2026, 11, 26, 12, tzinfo=UTC),
+        clock=clock,
     )
     yield MaintenanceRuntime(handlers=deps, operator_token=TOKEN)
     engine.dispose()
@@ -53,6 +54,22 @@ def test_a_reconcile_tick_publishes_once_per_scheduled_time(client, runtime):
     [(event, event_id), _] = published(runtime, Topic.MAINTENANCE_RECONCILE)
     assert event_id == "reconcile-20261126T120500"
     assert event.overdue_after_minutes == 10
+
+
+def test_replicas_agree_on_the_run_from_daprs_own_time_format(client, runtime):
+    # What Dapr's cron binding sends: Go's time.String(), nanoseconds and all.
+    one = {"readTimeUTC": "2026-11-29 15:31:20.000544488 +0000 UTC"}
+    two = {"readTimeUTC": "2026-11-29 15:31:20.004211907 +0000 UTC"}
+    first = client.post("/cron-reconcile", headers=one).json()
+    twin = client.post("/cron-reconcile", headers=two).json()
+    assert first["run_id"] == "reconcile-20261129T153120"
+    assert twin["run_id"] is None
+    assert len(published(runtime, Topic.MAINTENANCE_RECONCILE)) == 1
+
+
+def test_a_tick_without_a_readable_time_runs_at_the_clocks_time(client, runtime):
+    run = client.post("/cron-reconcile", headers={"readTimeUTC": "soon"}).json()
+    assert run["run_id"] == "reconcile-20261126T120000"  # the injected clock's now
 
 
 def test_a_cleanup_tick_asks_every_service_with_the_retention_cutoff(client, runtime):

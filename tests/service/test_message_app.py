@@ -12,7 +12,7 @@ from services.message.bootstrap import MessageRuntime, build_rules
 from services.message.handlers import CONVERSATION_EVENTS, MessageDeps
 from services.message.settings import MessageSettings
 from shared.events.topics import DEADLETTER_TOPIC, Topic
-from tests.fakes import MemoryRecords, MemoryStore, RecordingPublisher, RecordingSender
+from tests.fakes import FixedClock, MemoryRecords, MemoryStore, RecordingPublisher, RecordingSender
 
 AUTH_TOKEN = "test-auth-token"
 META_SECRET = "meta-app-secret"
@@ -48,15 +48,18 @@ def signed_post(client, data, token=AUTH_TOKEN, url=URL):
 
 @pytest.fixture
 def runtime():
+    clock = FixedClock()
     return MessageRuntime(
         handlers=MessageDeps(
             publisher=RecordingPublisher(),
             state=MemoryStore(),
             senders={"twilio": RecordingSender()},
-            records=MemoryRecords(),
+            records=MemoryRecords(clock=clock),
             rules=build_rules(MessageSettings()),
             dedupe_ttl_seconds=60,
+            clock=clock,
         ),
+        clock=clock,
         twilio_auth_token=AUTH_TOKEN,
         meta_app_secret=META_SECRET,
         meta_verify_token="verify-me",

@@ -14,7 +14,7 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'message.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'message.db'}", lambda: NOW)
     yield engine
     engine.dispose()
 

@@ -18,7 +18,14 @@ from shared.errors import Transient
 from shared.events import image, payment
 from shared.events.message import Channel, InboundMedia, WhatsAppInbound
 from shared.events.topics import Topic
-from tests.fakes import MemoryRecords, MemoryStore, RecordingPublisher, RecordingSender
+from tests.fakes import (
+    T0,
+    FixedClock,
+    MemoryRecords,
+    MemoryStore,
+    RecordingPublisher,
+    RecordingSender,
+)
 
 USER = "whatsapp:+15551234567"
 
@@ -31,20 +38,22 @@ def inbound(message_id="SM1", text="hi", media=()):
         profile_name="Jane",
         text=text,
         media=tuple(media),
-        received_at=datetime.now(UTC),
+        received_at=T0,
     )
 
 
 @pytest.fixture
 def deps():
     rules = build_rules(MessageSettings(min_photos=2, max_photos=4))
+    clock = FixedClock()
     return MessageDeps(
         publisher=RecordingPublisher(),
         state=MemoryStore(),
         senders={"twilio": RecordingSender()},
-        records=MemoryRecords(),
+        records=MemoryRecords(clock=clock),
         rules=rules,
         dedupe_ttl_seconds=60,
+        clock=clock,
     )
 
 
@@ -298,7 +307,7 @@ def test_reconcile_nudges_people_who_stopped_halfway_once(deps):
 
     walk_to_photos(deps)
     sent = len(texts(deps))
-    later = datetime.now(UTC) + timedelta(hours=7)
+    later = T0 + timedelta(hours=7)
     for tick in ("r1", "r2"):
         handle_reconcile(
             ReconcileRequested(requested_at=later), EventMeta(id=tick, topic="t"), deps
@@ -317,6 +326,6 @@ def test_reconcile_does_not_nudge_too_early_or_after_the_window(deps):
     walk_to_photos(deps)
     sent = len(texts(deps))
     for hours, tick in ((1, "early"), (30, "late")):
-        at = datetime.now(UTC) + timedelta(hours=hours)
+        at = T0 + timedelta(hours=hours)
         handle_reconcile(ReconcileRequested(requested_at=at), EventMeta(id=tick, topic="t"), deps)
     assert texts(deps)[sent:] == []

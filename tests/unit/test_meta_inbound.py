@@ -7,6 +7,11 @@ from services.message.adapters.meta_inbound import parse_notification, signature
 from services.message.adapters.meta_sender import recipient
 from shared.errors import Rejected
 from shared.events.message import Channel
+from tests.fakes import T0
+
+
+def parse(body):
+    return parse_notification(body, T0)
 
 
 def envelope(*messages, contacts=None, statuses=()):
@@ -36,7 +41,7 @@ def text(body, message_id="wamid.1", sender="16505551234"):
 
 
 def test_a_text_message_becomes_the_channel_neutral_event():
-    [event], statuses = parse_notification(envelope(text("Does it come in another color?")))
+    [event], statuses = parse(envelope(text("Does it come in another color?")))
     assert event.channel is Channel.META
     assert event.sender == "whatsapp:+16505551234"
     assert event.profile_name == "Sheena Nelson"
@@ -54,14 +59,14 @@ def test_an_image_keeps_its_media_id_and_caption():
         "type": "image",
         "image": {"caption": "me", "mime_type": "image/jpeg", "sha256": "x", "id": "1234567890"},
     }
-    [event], _ = parse_notification(envelope(image))
+    [event], _ = parse(envelope(image))
     assert event.media[0].reference == "1234567890"
     assert event.media[0].content_type == "image/jpeg"
     assert event.text == "me"
 
 
 def test_every_message_of_a_batch_is_read():
-    messages, _ = parse_notification(envelope(text("a", "wamid.a"), text("b", "wamid.b")))
+    messages, _ = parse(envelope(text("a", "wamid.a"), text("b", "wamid.b")))
     assert [m.text for m in messages] == ["a", "b"]
 
 
@@ -84,7 +89,7 @@ def test_locations_buttons_and_reactions():
         "type": "reaction",
         "reaction": {"message_id": "w.x", "emoji": "👍"},
     }
-    messages, _ = parse_notification(envelope(location, button, reaction, contacts=[]))
+    messages, _ = parse(envelope(location, button, reaction, contacts=[]))
     assert [(m.message_type, m.text) for m in messages] == [
         ("location", ""),
         ("interactive", "YES"),
@@ -98,7 +103,7 @@ def test_a_user_without_a_phone_number_is_keyed_on_the_business_scoped_id():
         "type": "text",
         "text": {"body": "hi"},
     }
-    [event], _ = parse_notification(
+    [event], _ = parse(
         envelope(
             message, contacts=[{"user_id": "US.13491208655302741918", "profile": {"name": "X"}}]
         )
@@ -109,7 +114,7 @@ def test_a_user_without_a_phone_number_is_keyed_on_the_business_scoped_id():
 
 def test_statuses_are_returned_separately():
     status = {"id": "wamid.9", "status": "read", "timestamp": "1", "recipient_id": "16505551234"}
-    messages, statuses = parse_notification(envelope(statuses=[status]))
+    messages, statuses = parse(envelope(statuses=[status]))
     assert messages == []
     assert statuses == [status]
 
@@ -126,7 +131,7 @@ def test_statuses_are_returned_separately():
 )
 def test_malformed_notifications_are_rejected(body):
     with pytest.raises(Rejected):
-        parse_notification(body)
+        parse(body)
 
 
 def test_the_signature_is_an_hmac_of_the_raw_body_with_the_app_secret():
@@ -138,3 +143,10 @@ def test_the_signature_is_an_hmac_of_the_raw_body_with_the_app_secret():
     assert not signature_is_valid("app-secret", raw + b" ", good)
     assert not signature_is_valid("app-secret", raw, good.removeprefix("sha256="))
     assert not signature_is_valid("app-secret", raw, "")
+
+
+def test_a_message_without_a_usable_timestamp_counts_as_received_now():
+    message = {"from": "15551234567", "id": "wamid.t", "type": "text", "text": {"body": "hi"}}
+    for stamp in (None, "soon", "9" * 30):
+        [event], _ = parse(envelope({**message, "timestamp": stamp}))
+        assert event.received_at == T0

@@ -4,6 +4,7 @@ from starlette.datastructures import FormData
 from services.message.adapters.twilio_inbound import parse_inbound, public_url, signature_is_valid
 from shared.errors import Rejected
 from shared.events.message import Channel
+from tests.fakes import T0
 
 TEXT_FORM = {
     "SmsMessageSid": "SM" + "a" * 32,
@@ -25,7 +26,7 @@ TEXT_FORM = {
 
 
 def test_text_message_is_parsed_into_the_channel_neutral_event():
-    event = parse_inbound(FormData(TEXT_FORM))
+    event = parse_inbound(FormData(TEXT_FORM), T0)
     assert event.channel is Channel.TWILIO
     assert event.provider_message_id == "SM" + "a" * 32
     assert event.sender == "whatsapp:+15551234567"
@@ -44,7 +45,7 @@ def test_photo_without_caption_keeps_media_references_in_order():
         "MediaUrl1": "https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME1",
         "MediaContentType1": "image/png",
     }
-    event = parse_inbound(FormData(form))
+    event = parse_inbound(FormData(form), T0)
     assert event.text == ""
     assert [m.reference[-3:] for m in event.media] == ["ME0", "ME1"]
     assert [m.content_type for m in event.media] == ["image/jpeg", "image/png"]
@@ -52,7 +53,7 @@ def test_photo_without_caption_keeps_media_references_in_order():
 
 def test_a_sender_that_is_not_a_phone_number_is_accepted():
     # Users who hide their number arrive as whatsapp:<BSUID>.
-    event = parse_inbound(FormData({**TEXT_FORM, "From": "whatsapp:US.13491208655302741918"}))
+    event = parse_inbound(FormData({**TEXT_FORM, "From": "whatsapp:US.13491208655302741918"}), T0)
     assert event.sender == "whatsapp:US.13491208655302741918"
 
 
@@ -68,7 +69,7 @@ def test_a_sender_that_is_not_a_phone_number_is_accepted():
 )
 def test_malformed_forms_are_rejected_with_the_reason(change, reason):
     with pytest.raises(Rejected, match=reason):
-        parse_inbound(FormData({**TEXT_FORM, **change}))
+        parse_inbound(FormData({**TEXT_FORM, **change}), T0)
 
 
 def test_signature_matches_twilios_published_test_vector():

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.image.models import Photo, PromptResult, Training
-from shared.db import make_session_factory, migrate, utc_now
+from shared.db import clock_of, make_session_factory, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -18,6 +18,7 @@ class SqlImages:
     def __init__(self, engine: Engine) -> None:
         migrate(engine, MIGRATIONS)
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
+        self._clock = clock_of(engine)
 
     # --- photos ---------------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ class SqlImages:
             training = session.get_one(Training, order_id)
             if training.trained_at is not None:
                 return False
-            training.trained_at = trained_at or utc_now()
+            training.trained_at = trained_at or self._clock()
             if training.status in ("submitted", "training"):
                 training.status = "trained"
             return True
@@ -132,7 +133,7 @@ class SqlImages:
             training = session.get_one(Training, order_id)
             if training.completed_at is not None:
                 return None
-            training.completed_at = utc_now()
+            training.completed_at = self._clock()
             training.status = "complete"
             return training
 

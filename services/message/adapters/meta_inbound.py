@@ -27,14 +27,16 @@ def address_of(contact: dict[str, Any] | None, sender: str) -> str:
     return f"whatsapp:{user_id}"
 
 
-def _timestamp(raw: object) -> datetime:
+def _timestamp(raw: object, fallback: datetime) -> datetime:
     try:
         return datetime.fromtimestamp(int(str(raw)), UTC)
-    except (TypeError, ValueError):
-        return datetime.now(UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return fallback
 
 
-def _message(raw: dict[str, Any], contacts: dict[str, dict[str, Any]]) -> WhatsAppInbound | None:
+def _message(
+    raw: dict[str, Any], contacts: dict[str, dict[str, Any]], received_at: datetime
+) -> WhatsAppInbound | None:
     kind = str(raw.get("type") or "")
     if kind == "reaction":
         return None  # a reaction to one of our messages needs no answer
@@ -69,12 +71,17 @@ def _message(raw: dict[str, Any], contacts: dict[str, dict[str, Any]]) -> WhatsA
         text=text,
         media=media,
         message_type=kind or None,
-        received_at=_timestamp(raw.get("timestamp")),
+        received_at=_timestamp(raw.get("timestamp"), received_at),
     )
 
 
-def parse_notification(body: object) -> tuple[list[WhatsAppInbound], list[dict[str, Any]]]:
-    """Every message and status of a (possibly batched) notification."""
+def parse_notification(
+    body: object, received_at: datetime
+) -> tuple[list[WhatsAppInbound], list[dict[str, Any]]]:
+    """Every message and status of a (possibly batched) notification.
+
+    A message without a usable `timestamp` counts as received at `received_at`.
+    """
     if not isinstance(body, dict) or body.get("object") != "whatsapp_business_account":
         raise Rejected("not a WhatsApp Business Account notification")
     messages: list[WhatsAppInbound] = []
@@ -89,7 +96,7 @@ def parse_notification(body: object) -> tuple[list[WhatsAppInbound], list[dict[s
                     str(c.get("wa_id") or c.get("user_id")): c for c in value.get("contacts") or []
                 }
                 for raw in value.get("messages") or []:
-                    parsed = _message(raw, contacts)
+                    parsed = _message(raw, contacts, received_at)
                     if parsed is not None:
                         messages.append(parsed)
                 statuses.extend(value.get("statuses") or [])

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.message.models import OutboundMessage, User
-from shared.db import as_utc, make_session_factory, migrate, utc_now
+from shared.db import as_utc, clock_of, make_session_factory, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 WINDOW = timedelta(hours=24)
@@ -32,6 +32,7 @@ class SqlRecords:
     def __init__(self, engine: Engine) -> None:
         migrate(engine, MIGRATIONS)
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
+        self._clock = clock_of(engine)
 
     def seen(
         self, *, address: str, channel: str, language: str, profile_name: str | None, at: datetime
@@ -63,7 +64,7 @@ class SqlRecords:
     def window_open(self, address: str, now: datetime | None = None) -> bool:
         with self._sessions() as session:
             last = session.scalar(select(User.last_inbound_at).where(User.address == address))
-        return last is not None and (now or utc_now()) - as_utc(last) < WINDOW
+        return last is not None and (now or self._clock()) - as_utc(last) < WINDOW
 
     def close_window(self, address: str) -> None:
         """The provider says the window is closed (Twilio 63016, Meta 131047)."""

@@ -1,7 +1,7 @@
 """Twilio's inbound WhatsApp webhook: the signed URL, signature check and form parsing."""
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
@@ -38,7 +38,7 @@ def signature_is_valid(auth_token: str, url: str, form: FormData, signature: str
     return bool(signature) and bool(RequestValidator(auth_token).validate(url, form, signature))
 
 
-def parse_inbound(form: FormData) -> WhatsAppInbound:
+def parse_inbound(form: FormData, received_at: datetime) -> WhatsAppInbound:
     """Turn Twilio's form into the channel-neutral event; Rejected when it is malformed."""
     message_sid = str(form.get("MessageSid") or form.get("SmsMessageSid") or "")
     sender = str(form.get("From") or "")
@@ -67,5 +67,5 @@ def parse_inbound(form: FormData) -> WhatsAppInbound:
         text=str(form.get("Body") or ""),
         media=tuple(media),
         message_type=str(form.get("MessageType") or "") or None,
-        received_at=datetime.now(UTC),
+        received_at=received_at,
     )
