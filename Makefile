@@ -1,14 +1,11 @@
 # The two commands: `make run` (set-up included) and `make test`.
 PROFILE ?= local
 export PATH := $(CURDIR)/.venv/bin:$(HOME)/.dapr/bin:$(PATH)
-UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: setup run test test-fast lint typecheck check clean
+.PHONY: setup run test test-fast test-future lint typecheck check clean
 
-setup: ## Python environment (uv, locked) and the Dapr runtime + CLI
-	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9,<1"
-	$(UV) sync --frozen
-	bash tools/dapr/install.sh
+setup: ## Debian packages, the Python environment (uv, locked), the Dapr runtime + CLI
+	@bash tools/setup.sh
 
 run: setup ## Start every app with its sidecar: PROFILE=local (default) or PROFILE=redis
 	python -m tools.devstack run --profile $(PROFILE)
@@ -22,11 +19,15 @@ typecheck:
 
 check: lint typecheck
 
-test: setup check ## Every test, e2e on real daprd for both profiles
+test: setup check ## Every test (e2e on real daprd, both profiles), then the fast suites a year ahead
 	pytest
+	$(MAKE) --no-print-directory test-future
 
 test-fast: ## Unit, service and contract tests only (no sidecars)
 	pytest tests/unit tests/service tests/contract
+
+test-future: ## The fast suites at a date 400 days ahead: no test may depend on today's date
+	faketime '+400 days' pytest -q -p no:cacheprovider tests/unit tests/service tests/contract
 
 clean:
 	rm -rf .run services/*/.dapr

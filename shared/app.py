@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.clock import Clock, system_clock
 from shared.errors import BotError
-from shared.logging import configure_logging
+from shared.json_logs import configure_logging
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)

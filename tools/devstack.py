@@ -1,8 +1,9 @@
 """Start the local stack: the broker for a profile, the rendered Dapr components, the apps.
 
-`make run` uses `python -m tools.devstack run`, which starts the broker and then
-hands over to `dapr run -f dapr.yaml`. The e2e fixture imports the same pieces
-and starts daprd directly on free ports.
+`make run` uses `python -m tools.devstack run`, which starts the broker and the
+scheduler, then hands over to `dapr run -f dapr.yaml`. The e2e fixture imports
+the same pieces, runs each app with the command dapr.yaml gives it, and starts
+daprd directly on free ports.
 """
 
 import argparse
@@ -18,13 +19,60 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
+from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = ROOT / "components"
+RUN_FILE = ROOT / "dapr.yaml"
 PROFILES = ("local", "redis")
+# The broker's port under `make run`; BROKER_PORT overrides it.
+BROKER_PORTS = {"local": 6390, "redis": 6391}
 # Apps in start order: the sandbox plays the outside world the others call.
 APPS = ("sandbox", "message", "image", "payment", "maintenance")
 DEFAULT_SCHEDULES = {"CLEANUP_SCHEDULE": "@weekly", "RECONCILE_SCHEDULE": "@every 5m"}
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """One app of the run file: where it runs and the command that starts it."""
+
+    app_id: str
+    directory: Path
+    command: tuple[str, ...]
+    app_port: int
+
+    def command_on(self, port: int) -> list[str]:
+        """The same command, listening on another port, with this interpreter."""
+        command = list(self.command)
+        command[command.index("--port") + 1] = str(port)
+        if command[0] == "python":
+            command[0] = sys.executable
+        return command
+
+
+def read_run_file(run_file: Path = RUN_FILE) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(run_file.read_text())
+    return loaded
+
+
+def app_specs(run_file: Path = RUN_FILE) -> dict[str, AppSpec]:
+    specs = {}
+    for app in read_run_file(run_file)["apps"]:
+        specs[app["appID"]] = AppSpec(
+            app_id=app["appID"],
+            directory=(run_file.parent / app["appDirPath"]).resolve(),
+            command=tuple(app["command"]),
+            app_port=int(app["appPort"]),
+        )
+    return specs
+
+
+def scheduler_port(run_file: Path = RUN_FILE) -> int:
+    """The port the sidecars expect the scheduler on (`schedulerHostAddress`)."""
+    address = str(read_run_file(run_file)["common"]["schedulerHostAddress"])
+    return int(address.rsplit(":", 1)[1])
 
 
 def find_daprd() -> Path:
@@ -166,13 +214,12 @@ def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Bro
     return broker
 
 
-def run(profile: str) -> int:
-    """Provisioned binaries + broker + `dapr run -f dapr.yaml`, until Ctrl-C."""
+def run(profile: str, broker_port: int) -> int:
+    """Provisioned binaries + broker + scheduler + `dapr run -f dapr.yaml`, until Ctrl-C."""
     run_dir = ROOT / ".run" / profile
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     (ROOT / ".run" / "data").mkdir(parents=True, exist_ok=True)
-    port = 6390 if profile == "local" else 6391
-    broker = start_broker(profile, run_dir / "broker", port, run_dir / "logs" / "broker.log")
+    broker = start_broker(profile, run_dir / "broker", broker_port, run_dir / "logs" / "broker.log")
     render_components(
         profile, ROOT / ".run" / "components", run_dir=run_dir, broker_addr=broker.address
     )
@@ -191,17 +238,18 @@ def run(profile: str) -> int:
         [
             str(find_daprd().parent / "scheduler"),
             "--port",
-            "50006",
+            str(scheduler_port()),
             "--listen-address",
             "127.0.0.1",
             "--etcd-data-dir",
             str(run_dir / "scheduler"),
+            # Nothing else calls these: any free port below the ephemeral range.
             "--healthz-port",
-            "50086",
+            str(free_port()),
             "--metrics-port",
-            "50096",
+            str(free_port()),
             "--etcd-client-port",
-            "50076",
+            str(free_port()),
         ],
         stdout=(run_dir / "logs" / "scheduler.log").open("ab"),
         stderr=subprocess.STDOUT,
@@ -209,7 +257,7 @@ def run(profile: str) -> int:
         # scheduler is stopped only after they are gone.
         start_new_session=True,
     )
-    dapr_run = subprocess.Popen([dapr, "run", "-f", str(ROOT / "dapr.yaml")], env=env, cwd=ROOT)
+    dapr_run = subprocess.Popen([dapr, "run", "-f", str(RUN_FILE)], env=env, cwd=ROOT)
 
     def _interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -234,7 +282,8 @@ def main() -> int:
         "--profile", default=os.environ.get("PROFILE", "local"), choices=PROFILES
     )
     args = parser.parse_args()
-    return run(args.profile)
+    broker_port = int(os.environ.get("BROKER_PORT") or BROKER_PORTS[args.profile])
+    return run(args.profile, broker_port)
 
 
 if __name__ == "__main__":

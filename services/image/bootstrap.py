@@ -11,7 +11,7 @@ from services.image.handlers import ImageDeps
 from services.image.settings import ImageSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
-from shared.dapr.secrets import read_secret
+from shared.dapr.secret_store import read_secret
 from shared.packs import load_catalogue
 from shared.runtime import connect_dapr, connect_database
 

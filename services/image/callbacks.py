@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from services.image.handlers import ImageDeps, prompts_reported, tune_trained
 from services.image.models import Training
 from shared.errors import NotFound, Rejected, WrongToken
-from shared.http import read_limited_body
+from shared.webhook_body import read_limited_body
 
 MAX_CALLBACK_BYTES = 2 * 1024 * 1024
 

@@ -19,7 +19,7 @@ from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Rejected
 from shared.events import image, maintenance, message, payment
 from shared.events.topics import Topic
-from shared.logging import mask_phone
+from shared.json_logs import mask_phone
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)

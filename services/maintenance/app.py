@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.maintenance import bootstrap, cron, jobs, operator
+from services.maintenance import bootstrap, cron, jobs, operator_api
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe, subscribe_routes
@@ -22,7 +22,7 @@ def create_app(
         build_deps=build_deps,  # type: ignore[arg-type]
     )
     app.include_router(cron.router)
-    app.include_router(operator.router)
+    app.include_router(operator_api.router)
     subscribe_routes(
         dapr_app,
         pubsub=settings.pubsub_name,

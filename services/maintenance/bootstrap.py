@@ -8,7 +8,7 @@ from services.maintenance.records import SqlMaintenance
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
-from shared.dapr.secrets import read_secret
+from shared.dapr.secret_store import read_secret
 from shared.runtime import connect_dapr, connect_database
 
 

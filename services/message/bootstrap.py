@@ -11,7 +11,7 @@ from services.message.handlers import MessageDeps
 from services.message.settings import MessageSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
-from shared.dapr.secrets import read_secret
+from shared.dapr.secret_store import read_secret
 from shared.dapr.state import DaprStateStore
 from shared.events.message import Channel
 from shared.packs import load_catalogue

@@ -24,7 +24,7 @@ from shared.events import image, maintenance, message, payment
 from shared.events.base import Event
 from shared.events.message import WhatsAppInbound
 from shared.events.topics import Topic
-from shared.logging import mask_phone
+from shared.json_logs import mask_phone
 
 log = logging.getLogger(__name__)
 

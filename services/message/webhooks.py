@@ -15,7 +15,7 @@ from services.message.bootstrap import MessageRuntime
 from services.message.handlers import accept_inbound, record_status
 from services.message.settings import MessageSettings
 from shared.errors import Rejected, Unauthorized
-from shared.http import read_limited_body
+from shared.webhook_body import read_limited_body
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 

@@ -18,7 +18,7 @@ from shared.errors import Rejected
 from shared.events import image, maintenance, message, payment
 from shared.events.base import Event
 from shared.events.topics import Topic
-from shared.logging import mask_phone
+from shared.json_logs import mask_phone
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)

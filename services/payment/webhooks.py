@@ -12,7 +12,7 @@ from services.payment.bootstrap import PaymentRuntime
 from services.payment.handlers import handle_stripe_event
 from services.payment.settings import PaymentSettings
 from shared.errors import Transient
-from shared.http import read_limited_body
+from shared.webhook_body import read_limited_body
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.store import SandboxStore
 from shared.app import BaseDeps
-from shared.dapr.secrets import read_secret
+from shared.dapr.secret_store import read_secret
 from shared.packs import Catalogue, load_catalogue
 from shared.runtime import connect_dapr
 

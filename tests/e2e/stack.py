@@ -7,7 +7,6 @@ Everything listens on free loopback ports and writes under a temporary folder;
 import os
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +49,7 @@ class Stack:
         self.workdir = workdir
         self.logs_dir = workdir / "logs"
         self.apps = {name: AppProcess(name) for name in apps}
+        self.specs = devstack.app_specs()
         self.broker: devstack.Broker | None = None
         self._log_files: list[IO[bytes]] = []
 
@@ -96,11 +96,18 @@ class Stack:
             )
         return env
 
-    def _spawn(self, app: AppProcess, kind: str, command: list[str], env: dict[str, str]) -> None:
+    def _spawn(
+        self,
+        app: AppProcess,
+        kind: str,
+        command: list[str],
+        env: dict[str, str],
+        cwd: Path = ROOT,
+    ) -> None:
         log = (self.logs_dir / f"{app.name}.{kind}.log").open("wb")
         self._log_files.append(log)
         process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
         )
         app.processes.append(process)
 
@@ -159,22 +166,10 @@ class Stack:
             ],
             dict(os.environ),
         )
+        # Exactly as `make run` starts it (dapr.yaml): same command, same working folder.
+        spec = self.specs[app.name]
         self._spawn(
-            app,
-            "app",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                f"services.{app.name}.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(app.app_port),
-                "--no-access-log",
-            ],
-            self.app_env(app),
+            app, "app", spec.command_on(app.app_port), self.app_env(app), cwd=spec.directory
         )
 
     def wait_ready(self, app: AppProcess, timeout: float = 60) -> None:

@@ -34,3 +34,31 @@ def test_free_ports_are_never_handed_out_twice():
     ports = [devstack.free_port() for _ in range(50)]
     assert len(set(ports)) == 50
     assert all(20000 <= port < 32000 for port in ports)
+
+
+PORT_KEYS = ("appPort", "daprHTTPPort", "daprGRPCPort", "daprInternalGRPCPort", "metricsPort")
+
+
+def test_make_run_ports_are_fixed_distinct_and_below_the_ephemeral_range():
+    run = devstack.read_run_file()
+    ports = [int(app[key]) for app in run["apps"] for key in PORT_KEYS]
+    ports += [devstack.scheduler_port(), *devstack.BROKER_PORTS.values()]
+    assert len(ports) == len(set(ports))
+    assert all(1024 < port < 32768 for port in ports), sorted(ports)
+
+
+def test_the_run_file_starts_every_app_from_its_folder_without_that_folder_on_sys_path():
+    specs = devstack.app_specs()
+    assert tuple(specs) == devstack.APPS
+    for name, spec in specs.items():
+        assert spec.directory == devstack.ROOT / "services" / name
+        assert spec.command[:4] == ("python", "-P", "-m", "uvicorn")
+        assert f"services.{name}.app:create_app" in spec.command
+        assert spec.command[spec.command.index("--port") + 1] == str(spec.app_port)
+
+
+def test_an_app_command_can_move_to_another_port():
+    spec = devstack.app_specs()["message"]
+    moved = spec.command_on(23456)
+    assert moved[moved.index("--port") + 1] == "23456"
+    assert moved[1:] == [*spec.command[1:-1], "23456"]

@@ -1,6 +1,6 @@
 import pytest
 
-from shared.logging import mask_phone
+from shared.json_logs import mask_phone
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 
 from shared.errors import Rejected, Transient
-from shared.logging import mask_phone
+from shared.json_logs import mask_phone
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from shared.errors import Rejected, Transient
-from shared.logging import mask_phone
+from shared.json_logs import mask_phone
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `make setup` (run by `make run` and `make test`): everything a fresh Debian
+# machine lacks, then a line saying how long it took and what it installed.
+#   1. Debian packages the runs and tests need (apt-get as root or with sudo;
+#      otherwise it stops with the exact command to run);
+#   2. uv and the locked Python environment in .venv;
+#   3. daprd, scheduler and the Dapr CLI (tools/dapr/install.sh; built once
+#      from the Go module proxy, then cached under ~/.cache).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+started=${SECONDS}
+done_steps=()
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+# package -> how to tell it is there (a command, or an absolute path).
+declare -A PACKAGES=(
+    [redis-server]=redis-server            # the `redis` profile's broker and state store
+    [chromium]=/usr/bin/chromium           # the browser tests (Playwright drives Debian's Chromium)
+    [fonts-noto-color-emoji]=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf  # emoji on the page
+    [faketime]=faketime                    # `make test` runs the fast suites a year ahead
+)
+
+present() {
+    case "$1" in
+        /*) [[ -e "$1" ]] ;;
+        *) command -v "$1" >/dev/null 2>&1 ;;
+    esac
+}
+
+missing=()
+for package in $(printf '%s\n' "${!PACKAGES[@]}" | sort); do
+    present "${PACKAGES[${package}]}" || missing+=("${package}")
+done
+if ((${#missing[@]})); then
+    if [[ ${EUID} -eq 0 ]]; then
+        apt=(apt-get)
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        apt=(sudo apt-get)
+    else
+        say "missing Debian packages: ${missing[*]}"
+        say "install them with:  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+        exit 1
+    fi
+    step=${SECONDS}
+    say "installing ${missing[*]} (apt-get)"
+    "${apt[@]}" update -qq
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "${missing[@]}" >/dev/null
+    # The package's own Redis service is not used: runs and tests start their own.
+    { command -v systemctl >/dev/null && systemctl disable --now redis-server; } >/dev/null 2>&1 || true
+    done_steps+=("apt: ${missing[*]} ($((SECONDS - step)) s)")
+fi
+
+if ! command -v uv >/dev/null 2>&1 && ! python3 -m uv --version >/dev/null 2>&1; then
+    step=${SECONDS}
+    python3 -m pip install --quiet "uv>=0.9,<1"
+    done_steps+=("uv ($((SECONDS - step)) s)")
+fi
+uv=(uv)
+command -v uv >/dev/null 2>&1 || uv=(python3 -m uv)
+
+step=${SECONDS}
+fresh_venv=$([[ -d .venv ]] && echo no || echo yes)
+"${uv[@]}" sync --frozen --quiet
+[[ ${fresh_venv} == yes ]] && done_steps+=("Python environment in .venv ($((SECONDS - step)) s)")
+
+step=${SECONDS}
+dapr_log=$(mktemp)
+trap 'rm -f "${dapr_log}"' EXIT
+bash tools/dapr/install.sh 2>&1 | tee "${dapr_log}" >&2
+if grep -q "built" "${dapr_log}"; then
+    done_steps+=("Dapr built from the Go module proxy ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
+fi
+
+if ((${#done_steps[@]})); then
+    say "set-up took $((SECONDS - started)) s; installed: $(IFS=';'; echo "${done_steps[*]}" | sed 's/;/; /g')"
+else
+    say "set-up took $((SECONDS - started)) s; everything was already there"
+fi
