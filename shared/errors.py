@@ -17,6 +17,10 @@ class Rejected(BotError):
     http_status = 422
 
 
+class WindowClosed(Rejected):
+    """WhatsApp's 24-hour window is closed: only an approved template may be sent."""
+
+
 class Unauthorized(BotError):
     """A signature, token or credential did not verify."""
 

@@ -358,16 +358,13 @@ def _send_template(
     log.info("outside the 24-hour window: template sent", extra={"user": mask_phone(user)})
 
 
-# Twilio 63016 and Meta 131047: a free-form message outside the 24-hour window.
-WINDOW_ERRORS = frozenset({"63016", "131047"})
-
-
 def record_status(
     *,
     channel: str,
     provider_message_id: str,
     status: str,
     error_code: str | None,
+    window_closed: bool,
     deps: MessageDeps,
 ) -> None:
     """A delivery receipt. A window error means our view of the window was wrong."""
@@ -377,7 +374,7 @@ def record_status(
         status=status,
         error_code=error_code,
     )
-    if user and error_code in WINDOW_ERRORS:
+    if user and window_closed:
         deps.records.close_window(user)
         log.warning("provider says the 24-hour window is closed", extra={"user": mask_phone(user)})
 

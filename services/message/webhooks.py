@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from services.message.adapters import meta_inbound, twilio_inbound
+from services.message.adapters.provider_errors import window_error
 from services.message.bootstrap import MessageRuntime
 from services.message.handlers import accept_inbound, record_status
 from services.message.settings import MessageSettings
@@ -96,12 +97,14 @@ async def twilio_status(request: Request) -> Response:
     status = str(form.get("MessageStatus") or form.get("SmsStatus") or "")
     if not message_sid or not status:
         raise Rejected("MessageSid and MessageStatus are required")
+    error_code = str(form.get("ErrorCode") or "") or None
     await run_in_threadpool(
         record_status,
         channel="twilio",
         provider_message_id=message_sid,
         status=status,
-        error_code=str(form.get("ErrorCode") or "") or None,
+        error_code=error_code,
+        window_closed=window_error("twilio", error_code),
         deps=runtime.handlers,
     )
     return Response(status_code=204)
@@ -156,12 +159,14 @@ async def meta_received(request: Request) -> JSONResponse:
         await run_in_threadpool(accept_inbound, event, runtime.handlers)
     for status in statuses:
         errors = status.get("errors") or [{}]
+        error_code = str(errors[0].get("code")) if errors[0].get("code") else None
         await run_in_threadpool(
             record_status,
             channel="meta",
             provider_message_id=str(status.get("id") or ""),
             status=str(status.get("status") or ""),
-            error_code=str(errors[0].get("code")) if errors[0].get("code") else None,
+            error_code=error_code,
+            window_closed=window_error("meta", error_code),
             deps=runtime.handlers,
         )
     return JSONResponse({"accepted": len(messages), "statuses": len(statuses)})

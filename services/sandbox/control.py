@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
 
 from services.sandbox import meta_fake, samples, twilio_fake
 from services.sandbox.bootstrap import SandboxRuntime
@@ -154,6 +155,24 @@ def astria_knobs(changes: dict[str, Any], request: Request) -> dict[str, Any]:
         raise Rejected(f"unknown knobs: {sorted(unknown)}")
     knobs.update(changes)
     return knobs
+
+
+class SendFailures(BaseModel):
+    """What the next sends through a fake provider answer: (HTTP status, error code) each."""
+
+    twilio: list[tuple[int, int]] = Field(default_factory=list, max_length=100)
+    meta: list[tuple[int, int]] = Field(default_factory=list, max_length=100)
+
+
+@router.post(
+    "/send-failures",
+    summary="Make the next sends fail with given provider errors (e.g. Meta 131056, Twilio 63018).",
+)
+def send_failures(failures: SendFailures, request: Request) -> dict[str, Any]:
+    store = request.app.state.deps.store
+    for channel, queue in (("twilio", failures.twilio), ("meta", failures.meta)):
+        store.send_failures[channel].extend(queue)
+    return {"queued": store.send_failures}
 
 
 @router.get("/messages", summary="What the bot sent, optionally to one address.")

@@ -72,8 +72,11 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
         return _graph_error(400, 100, "Param text['body'] must be 1-4096 characters")
     if kind == "image" and not (image.get("link") or image.get("id")):
         return _graph_error(400, 100, "Param image must have a link or an id")
-    wamid = new_wamid()
     store = request.app.state.deps.store
+    if failure := store.next_send_failure("meta"):
+        status, code = failure
+        return _graph_error(status, code, f"(#{code}) Sandbox: error {code}, as asked")
+    wamid = new_wamid()
     store.record_outbound(
         {
             "sid": wamid,

@@ -18,6 +18,10 @@ class SandboxStore:
     astria: AstriaState = field(default_factory=AstriaState)
     # What flowed between the services, as the sandbox observed it on the broker.
     events: list[dict[str, Any]] = field(default_factory=list)
+    # channel -> (HTTP status, provider error code) the next sends answer, in order.
+    send_failures: dict[str, list[tuple[int, int]]] = field(
+        default_factory=lambda: {"twilio": [], "meta": []}
+    )
     # Bumped on every change, so live views know when to look again.
     version: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -40,6 +44,11 @@ class SandboxStore:
     def touch(self) -> None:
         with self._lock:
             self.version += 1
+
+    def next_send_failure(self, channel: str) -> tuple[int, int] | None:
+        with self._lock:
+            queue = self.send_failures[channel]
+            return queue.pop(0) if queue else None
 
     def add_media(self, media_sid: str, content_type: str, data: bytes) -> None:
         with self._lock:

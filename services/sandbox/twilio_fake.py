@@ -101,6 +101,9 @@ async def create_message(
         return _error(400, 21602, "Message body is required.")
     if len(body) > MAX_BODY:
         return _error(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
+    if failure := sandbox.store.next_send_failure("twilio"):
+        status, code = failure
+        return _error(status, code, f"Sandbox: error {code}, as asked")
     now = format_datetime(request.app.state.deps.clock())
     sid = new_sid("MM" if media else "SM")
     message: dict[str, Any] = {

@@ -6,11 +6,12 @@ cannot tell the fake from Twilio except by base URL.
 
 import pytest
 
+from services.message.adapters.provider_errors import META, TWILIO, Verdict
 from services.message.adapters.twilio_sender import TwilioSender
 from services.sandbox.app import create_app
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.store import SandboxStore
-from shared.errors import Rejected
+from shared.errors import Rejected, Transient, WindowClosed
 from tests.fakes import FixedClock
 from tests.servers import serve
 
@@ -126,3 +127,44 @@ def test_meta_media_is_a_two_step_download_with_the_bearer_token(sandbox):
     assert (meta["mime_type"], meta["file_size"]) == ("image/png", "9")
     assert httpx.get(meta["url"]).status_code == 401
     assert httpx.get(meta["url"], headers=headers).content == b"png bytes"
+
+
+ERRORS = {Verdict.RETRY: Transient, Verdict.WINDOW: WindowClosed, Verdict.DROP: Rejected}
+
+
+def queue_failure(url, channel, status, code):
+    import httpx
+
+    answer = httpx.post(f"{url}/sandbox/send-failures", json={channel: [[status, code]]})
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(("code", "verdict"), sorted(TWILIO.items()))
+def test_each_twilio_error_reaches_the_sender_as_its_verdict(sandbox, code, verdict):
+    url, store = sandbox
+    queue_failure(url, "twilio", 429 if code == 20429 else 400, code)
+    with pytest.raises(ERRORS[verdict]) as caught:
+        sender(url).send_text(to="whatsapp:+15550000009", body="x")
+    assert type(caught.value) is ERRORS[verdict]
+    assert str(code) in str(caught.value)
+    assert store.outbound_to("whatsapp:+15550000009") == []
+
+
+@pytest.mark.parametrize(("code", "verdict"), sorted(META.items()))
+def test_each_meta_error_reaches_the_sender_as_its_verdict(sandbox, code, verdict):
+    url, store = sandbox
+    queue_failure(url, "meta", 400, code)  # Meta answers rate limits with 400 and a code
+    with pytest.raises(ERRORS[verdict]) as caught:
+        meta_sender(url).send_text(to="whatsapp:+16505550009", body="x")
+    assert type(caught.value) is ERRORS[verdict]
+    assert str(code) in str(caught.value)
+    assert store.outbound_to("whatsapp:+16505550009") == []
+
+
+def test_a_failure_is_answered_once_then_sends_go_through(sandbox):
+    url, store = sandbox
+    queue_failure(url, "meta", 400, 131056)
+    with pytest.raises(Transient):
+        meta_sender(url).send_text(to="whatsapp:+16505550010", body="first try")
+    meta_sender(url).send_text(to="whatsapp:+16505550010", body="second try")
+    assert [m["body"] for m in store.outbound_to("whatsapp:+16505550010")] == ["second try"]

@@ -256,11 +256,21 @@ def test_a_window_error_from_the_provider_closes_the_window(deps):
     say(deps, "hi", "SM1")
     first = deps.records.outbound[0]["id"]
     record_status(
-        channel="twilio", provider_message_id=first, status="failed", error_code="63016", deps=deps
+        channel="twilio",
+        provider_message_id=first,
+        status="failed",
+        error_code="63016",
+        window_closed=True,
+        deps=deps,
     )
     assert not deps.records.window_open(USER)
     record_status(
-        channel="twilio", provider_message_id="SMunknown", status="read", error_code=None, deps=deps
+        channel="twilio",
+        provider_message_id="SMunknown",
+        status="read",
+        error_code=None,
+        window_closed=False,
+        deps=deps,
     )
 
 

@@ -5,10 +5,21 @@ from typing import Any
 
 import httpx
 
-from shared.errors import Rejected, Transient
+from services.message.adapters.provider_errors import as_error, meta_verdict
+from shared.errors import Transient
 from shared.json_logs import mask_phone
 
 log = logging.getLogger(__name__)
+
+
+def _error_of(response: httpx.Response) -> tuple[int | None, str]:
+    """`error.code` and `error.message` of Meta's error envelope, when the body has them."""
+    try:
+        error = response.json()["error"]
+        code, message = error.get("code"), str(error.get("message", ""))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None, response.text[:300]
+    return (code if isinstance(code, int) else None), message[:300]
 
 
 def recipient(address: str) -> str:
@@ -63,10 +74,12 @@ class MetaSender:
             response = self._client.post(self._url, json=payload)
         except httpx.HTTPError as exc:
             raise Transient(f"graph api unreachable: {exc!r}") from exc
-        if response.status_code == 429 or response.status_code >= 500:
-            raise Transient(f"graph api answered {response.status_code}")
         if response.status_code >= 400:
-            raise Rejected(f"graph api refused the message: {response.text[:300]}")
+            code, message = _error_of(response)
+            verdict = meta_verdict(response.status_code, code)
+            raise as_error(
+                verdict, f"graph api answered {response.status_code} ({code}): {message}"
+            )
         message_id = str(response.json()["messages"][0]["id"])
         log.info("sent", extra={"to": mask_phone(to), "id": message_id, "channel": "meta"})
         return message_id

@@ -3,11 +3,13 @@
 import json
 import logging
 
+import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from services.message.adapters.provider_errors import as_error, twilio_verdict
 from shared.errors import Rejected, Transient
 from shared.json_logs import mask_phone
 
@@ -70,9 +72,9 @@ class TwilioSender:
                 to=to, from_=self._from, status_callback=self._status_callback, **content
             )
         except TwilioRestException as exc:
-            # 429 and 5xx are worth retrying; other 4xx never get better.
-            if exc.status == 429 or exc.status >= 500:
-                raise Transient(f"twilio answered {exc.status}") from exc
-            raise Rejected(f"twilio refused the message: {exc.code} {exc.msg}") from exc
+            verdict = twilio_verdict(exc.status, exc.code)
+            raise as_error(verdict, f"twilio answered {exc.status}, code {exc.code}") from exc
+        except requests.RequestException as exc:  # the connection failed or timed out
+            raise Transient(f"twilio unreachable: {exc!r}") from exc
         log.info("sent", extra={"to": mask_phone(to), "sid": message.sid})
         return str(message.sid)
