@@ -2,12 +2,15 @@
 
 A record holds the conversation, the ids of the events already decided (so a
 redelivered event is never decided twice) and an outbox: what each decision
-still has to say and publish. Deciding and remembering happen in one
-ETag-guarded write; the outbox is flushed after it, so a crash in between
-loses nothing and a retry only finishes the flush.
+still has to say and publish, item by item, in the order decided. Deciding
+and remembering happen in one ETag-guarded write. The outbox is then sent by
+one flusher at a time (the holder of the record's lease), item by item: each
+item is claimed in the record before it goes out and removed as soon as it
+has, so a crash or a retry resends nothing that went out and skips nothing.
 """
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from services.message.domain.conversation import Conversation
@@ -21,9 +24,30 @@ REMEMBERED_EVENTS = 100
 @dataclass(frozen=True)
 class Outbox:
     event_id: str
-    # {"type": "reply", "text" | "image_url": ...}
-    # or {"type": "publish", "topic": ..., "event_id": ..., "payload": {...}}
+    # {"id": "<event id>#<n>", "type": "reply", "text" | "image_url": ...}
+    # or {"id": ..., "type": "publish", "topic": ..., "event_id": ..., "payload": {...}}
     items: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who sends this person's outbox now, until when, and the item they claimed."""
+
+    owner: str
+    until: datetime
+    item: str
+
+    def live(self, now: datetime) -> bool:
+        return now < self.until
+
+    def to_dict(self) -> dict[str, str]:
+        return {"owner": self.owner, "until": self.until.isoformat(), "item": self.item}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str] | None) -> "Lease | None":
+        if not data:
+            return None
+        return cls(data["owner"], datetime.fromisoformat(data["until"]), data["item"])
 
 
 @dataclass(frozen=True)
@@ -35,6 +59,7 @@ class Record:
     # Replies that could not be sent outside the 24-hour window, delivered when
     # the person writes again.
     held: tuple[dict[str, Any], ...] = ()
+    lease: Lease | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,6 +68,7 @@ class Record:
             "processed": list(self.processed),
             "outbox": [{"event_id": o.event_id, "items": list(o.items)} for o in self.outbox],
             "held": list(self.held),
+            "lease": self.lease.to_dict() if self.lease else None,
         }
 
     @classmethod
@@ -51,23 +77,48 @@ class Record:
             conversation=Conversation.from_dict(data["conversation"]),
             channel=data.get("channel", "twilio"),
             processed=tuple(data.get("processed", ())),
-            outbox=tuple(Outbox(o["event_id"], tuple(o["items"])) for o in data.get("outbox", ())),
+            outbox=tuple(
+                Outbox(
+                    o["event_id"],
+                    # Records written before items had ids get the same ids decided() gives.
+                    tuple({"id": f"{o['event_id']}#{n}", **i} for n, i in enumerate(o["items"])),
+                )
+                for o in data.get("outbox", ())
+            ),
             held=tuple(data.get("held", ())),
+            lease=Lease.from_dict(data.get("lease")),
         )
 
     def decided(
         self, event_id: str, conversation: Conversation, items: list[dict[str, Any]]
     ) -> "Record":
-        outbox = (*self.outbox, Outbox(event_id, tuple(items))) if items else self.outbox
+        """Remember the event and queue its items, each with a stable id."""
+        numbered = tuple({**item, "id": f"{event_id}#{n}"} for n, item in enumerate(items))
+        outbox = (*self.outbox, Outbox(event_id, numbered)) if items else self.outbox
         processed = (*self.processed, event_id)[-REMEMBERED_EVENTS:]
         return replace(self, conversation=conversation, processed=processed, outbox=outbox)
 
     def pending(self, event_id: str) -> Outbox | None:
         return next((o for o in self.outbox if o.event_id == event_id), None)
 
-    def without(self, event_id: str, held: tuple[dict[str, Any], ...] = ()) -> "Record":
-        outbox = tuple(o for o in self.outbox if o.event_id != event_id)
-        return replace(self, outbox=outbox, held=(*self.held, *held))
+    def next_item(self) -> dict[str, Any] | None:
+        """The oldest item still owed: items leave in the order they were decided."""
+        return self.outbox[0].items[0] if self.outbox else None
+
+    def leased(self, lease: Lease | None) -> "Record":
+        return replace(self, lease=lease)
+
+    def done(self, item_id: str, *, hold: bool = False) -> "Record":
+        """The item went out (or was given up), or is held for when the window opens."""
+        outbox = []
+        taken: dict[str, Any] | None = None
+        for group in self.outbox:
+            kept = tuple(item for item in group.items if item["id"] != item_id)
+            taken = taken or next((i for i in group.items if i["id"] == item_id), None)
+            if kept:
+                outbox.append(replace(group, items=kept))
+        held = (*self.held, taken) if hold and taken is not None else self.held
+        return replace(self, outbox=tuple(outbox), held=held)
 
 
 class ConversationStore:

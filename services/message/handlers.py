@@ -6,12 +6,14 @@ decide (ETag-guarded, retried on conflict), then flush what was decided.
 """
 
 import logging
+import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.message.conversations import ConversationStore, Record
+from services.message.conversations import ConversationStore, Lease, Record
 from services.message.domain import conversation as domain
 from services.message.domain import texts
 from services.message.domain.language import guess_language
@@ -19,7 +21,7 @@ from services.message.ports import MessageRecords, WhatsAppSender
 from shared.clock import Clock
 from shared.dapr.ports import KeyValueStore, Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
-from shared.errors import Conflict, Rejected, Transient
+from shared.errors import Conflict, Rejected, Transient, WindowClosed
 from shared.events import image, maintenance, message, payment
 from shared.events.base import Event
 from shared.events.message import WhatsAppInbound
@@ -29,6 +31,9 @@ from shared.json_logs import mask_phone
 log = logging.getLogger(__name__)
 
 MAX_CONFLICT_RETRIES = 8
+# A flusher renews its lease with every item; one that died is replaced after this.
+LEASE_DURATION = timedelta(seconds=30)
+FLUSH_POLL_SECONDS = 0.1
 
 
 @dataclass
@@ -42,6 +47,10 @@ class MessageDeps:
     clock: Clock
     rate_limit_per_minute: int = 40
     nudge_after_hours: float = 6
+    # How long (in polls of FLUSH_POLL_SECONDS) a handler waits for another flusher
+    # to send its items before leaving them to it; and a pause between two sends.
+    flush_wait_polls: int = 100
+    send_gap_seconds: float = 0.0
 
     @property
     def conversations(self) -> ConversationStore:
@@ -237,7 +246,7 @@ def _decide_and_flush(
             continue  # someone else decided first: decide again on their result
     else:
         raise Transient(f"conversation {mask_phone(user)} kept changing; retry")
-    _flush(record, event_id, deps)
+    _flush(user, event_id, deps)
 
 
 def _outputs(decision: domain.Decision, record: Record, event_id: str) -> list[dict[str, Any]]:
@@ -291,45 +300,123 @@ _PUBLISHED_MODELS: dict[str, type[Event]] = {
 }
 
 
-def _flush(record: Record, event_id: str, deps: MessageDeps) -> None:
-    """Say and publish what `record` still owes for `event_id`, then clear it."""
-    store = deps.conversations
-    user = record.conversation.user
-    pending = record.pending(event_id)
-    if pending is None:
-        return
-    sender = deps.senders[record.channel]
-    window_open = deps.records.window_open(user)
-    held: list[dict[str, Any]] = []
-    erased = False
-    for item in pending.items:
-        if item["type"] == "publish":
-            model = _PUBLISHED_MODELS[item["topic"]]
-            deps.publisher.publish(
-                item["topic"], model.model_validate(item["payload"]), event_id=item["event_id"]
-            )
-            erased = erased or item["topic"] == Topic.USER_ERASED
-        elif window_open:
-            _send(sender, record, item, deps)
-        else:
-            if not held:
-                _send_template(sender, record, item, deps)
-            held.append(item)
-    if erased:
-        # Nothing of the person stays here: their rows and their conversation go.
-        deps.records.erase(user)
-        store.delete(user)
-        return
-    for _attempt in range(MAX_CONFLICT_RETRIES):
-        current, etag = store.load(user)
-        if current is None or current.pending(event_id) is None:
-            return
+def _flush(user: str, event_id: str, deps: MessageDeps) -> None:
+    """Send and publish what the person's outbox owes, oldest first, one item at a time.
+
+    One flusher at a time holds the record's lease; each item is claimed in the
+    record before it goes out, and the write that marks it done claims the next,
+    so nothing is sent twice or skipped, whoever retries. A handler that finds
+    another live flusher waits for its own items; if that flusher is still busy
+    (a long batch), it leaves them to it: the flusher's own event is acknowledged
+    only once the outbox is empty.
+    """
+    owner = uuid.uuid4().hex
+    claimed = _claim_first(user, event_id, owner, deps)
+    while claimed is not None:
+        record, item = claimed
         try:
-            store.save(current.without(event_id, tuple(held)), etag)
+            hold = _deliver(item, record, deps)
+        except BaseException:
+            _release(user, owner, deps)
+            raise
+        if item["type"] == "publish" and item["topic"] == Topic.USER_ERASED:
+            # Nothing of the person stays here: their rows and their conversation go.
+            deps.records.erase(user)
+            deps.conversations.delete(user)
             return
+        claimed = _done_and_claim_next(user, owner, item["id"], hold, deps)
+        if claimed is not None and deps.send_gap_seconds:
+            time.sleep(deps.send_gap_seconds)  # pace sends to one person
+
+
+Claimed = tuple[Record, dict[str, Any]]
+
+
+def _claim_first(user: str, event_id: str, owner: str, deps: MessageDeps) -> Claimed | None:
+    """The first item to send, claimed; None when there is nothing for this caller to do."""
+    store = deps.conversations
+    waits = 0
+    while True:
+        record, etag = store.load(user)
+        if record is None or (item := record.next_item()) is None:
+            return None  # erased, or all sent
+        now = deps.clock()
+        lease = record.lease
+        if lease is not None and lease.live(now):
+            if record.pending(event_id) is None or waits >= deps.flush_wait_polls:
+                return None
+            waits += 1
+            time.sleep(FLUSH_POLL_SECONDS)
+            continue
+        record = record.leased(Lease(owner, now + LEASE_DURATION, item["id"]))
+        try:
+            store.save(record, etag)
+            return record, item
         except Conflict:
             continue
-    raise Transient("could not clear the outbox; the retry will finish it")
+
+
+def _done_and_claim_next(
+    user: str, owner: str, item_id: str, hold: bool, deps: MessageDeps
+) -> Claimed | None:
+    """One write: this item is done, and the next is claimed (or the lease given back)."""
+    store = deps.conversations
+    for _attempt in range(MAX_CONFLICT_RETRIES):
+        record, etag = store.load(user)
+        if record is None:
+            return None
+        if record.lease is None or record.lease.owner != owner:
+            # Our lease ran out and another flusher took over: it finishes the outbox.
+            log.warning("outbox lease lost while sending", extra={"user": mask_phone(user)})
+            return None
+        record = record.done(item_id, hold=hold)
+        item = record.next_item()
+        lease = Lease(owner, deps.clock() + LEASE_DURATION, item["id"]) if item else None
+        record = record.leased(lease)
+        try:
+            store.save(record, etag)
+            return (record, item) if item else None
+        except Conflict:
+            continue  # a decision was queued meanwhile: it is in the next load
+    raise Transient("could not mark an outbox item sent; the retry will finish the outbox")
+
+
+def _release(user: str, owner: str, deps: MessageDeps) -> None:
+    """Give the lease back after a failure, so the retry need not wait for it to run out."""
+    store = deps.conversations
+    try:
+        record, etag = store.load(user)
+        if record is not None and record.lease is not None and record.lease.owner == owner:
+            store.save(record.leased(None), etag)
+    except Exception:
+        log.warning("could not release the outbox lease", extra={"user": mask_phone(user)})
+
+
+def _deliver(item: dict[str, Any], record: Record, deps: MessageDeps) -> bool:
+    """Send or publish one item; True when it is held for the person's next message."""
+    user = record.conversation.user
+    if item["type"] == "publish":
+        model = _PUBLISHED_MODELS[item["topic"]]
+        deps.publisher.publish(
+            item["topic"], model.model_validate(item["payload"]), event_id=item["event_id"]
+        )
+        return False
+    sender = deps.senders[record.channel]
+    if deps.records.window_open(user):
+        try:
+            _send(sender, record, item, deps)
+            return False
+        except WindowClosed:
+            deps.records.close_window(user)
+        except Rejected as exc:
+            # It will never go through as it is: say so in the log, keep the rest flowing.
+            log.error("message dropped", extra={"user": mask_phone(user), "error": str(exc)})
+            return False
+    # One template per decision (the first of its items held), never one per item.
+    decision = item["id"].rsplit("#", 1)[0]
+    if not any(held["id"].rsplit("#", 1)[0] == decision for held in record.held):
+        _send_template(sender, record, item, deps)
+    return True
 
 
 def _send(sender: WhatsAppSender, record: Record, item: dict[str, Any], deps: MessageDeps) -> None:
@@ -340,9 +427,21 @@ def _send(sender: WhatsAppSender, record: Record, item: dict[str, Any], deps: Me
     else:
         sid = sender.send_text(to=user, body=item["text"])
         kind, body = "text", item["text"]
-    deps.records.sent(
-        channel=record.channel, provider_message_id=sid, address=user, kind=kind, body=body
-    )
+    _log_sent(record, sid, kind, body, deps)
+
+
+def _log_sent(record: Record, sid: str, kind: str, body: str, deps: MessageDeps) -> None:
+    """The send log feeds delivery receipts; losing a row beats sending twice."""
+    try:
+        deps.records.sent(
+            channel=record.channel,
+            provider_message_id=sid,
+            address=record.conversation.user,
+            kind=kind,
+            body=body,
+        )
+    except Exception:
+        log.exception("sent, but not logged", extra={"user": mask_phone(record.conversation.user)})
 
 
 def _send_template(
@@ -352,9 +451,7 @@ def _send_template(
     user, language = record.conversation.user, record.conversation.language
     text = item.get("text") or texts.render(language, "held_images")
     sid = sender.send_template(to=user, text=text, language=language.value)
-    deps.records.sent(
-        channel=record.channel, provider_message_id=sid, address=user, kind="template", body=text
-    )
+    _log_sent(record, sid, "template", text, deps)
     log.info("outside the 24-hour window: template sent", extra={"user": mask_phone(user)})
 
 

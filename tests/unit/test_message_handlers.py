@@ -1,10 +1,10 @@
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.message.bootstrap import build_rules
-from services.message.conversations import ConversationStore
+from services.message.conversations import ConversationStore, Lease
 from services.message.handlers import (
     MessageDeps,
     accept_inbound,
@@ -14,7 +14,7 @@ from services.message.handlers import (
 )
 from services.message.settings import MessageSettings
 from shared.dapr.subscriptions import EventMeta, Outcome
-from shared.errors import Transient
+from shared.errors import Rejected, Transient, WindowClosed
 from shared.events import image, payment
 from shared.events.message import Channel, InboundMedia, WhatsAppInbound
 from shared.events.topics import Topic
@@ -339,3 +339,133 @@ def test_reconcile_does_not_nudge_too_early_or_after_the_window(deps):
         at = T0 + timedelta(hours=hours)
         handle_reconcile(ReconcileRequested(requested_at=at), EventMeta(id=tick, topic="t"), deps)
     assert texts(deps)[sent:] == []
+
+
+# --- the outbox: item by item, in order, once -------------------------------------------------
+
+
+def portraits(deps, event_id, *urls, prompt_id=1):
+    ready = image.ImagesReady(order_id="o", user=USER, prompt_id=prompt_id, image_urls=urls)
+    return handle_event(ready, EventMeta(id=event_id, topic="t"), deps)
+
+
+def fail_on(deps, url, error, times=1):
+    """Make the sender raise `error` when it sends `url`, `times` times."""
+    sender = deps.senders["twilio"]
+    original = sender.send_image
+    left = {"n": times}
+
+    def flaky(**kwargs):
+        if kwargs["url"] == url and left["n"] > 0:
+            left["n"] -= 1
+            raise error
+        return original(**kwargs)
+
+    sender.send_image = flaky
+
+
+def images(deps):
+    return [t for t in texts(deps) if t.startswith("image:")]
+
+
+def test_a_batch_that_fails_part_way_resumes_where_it_stopped(deps):
+    walk_to_photos(deps)
+    fail_on(deps, "https://i/3", Transient("twilio answered 503"))
+    urls = [f"https://i/{n}" for n in range(1, 5)]
+    with pytest.raises(Transient):
+        portraits(deps, "ir-1", *urls)
+    assert images(deps) == ["image:https://i/1", "image:https://i/2"]
+    assert record_of(deps).lease is None  # given back: the retry need not wait
+    portraits(deps, "ir-1", *urls)  # Dapr's retry
+    assert images(deps) == [f"image:{url}" for url in urls]
+    assert record_of(deps).outbox == ()
+
+
+def test_a_rate_limit_delays_and_never_drops(deps):
+    walk_to_photos(deps)
+    fail_on(deps, "https://i/1", Transient("graph api answered 400 (131056)"), times=3)
+    for _attempt in range(3):
+        with pytest.raises(Transient):
+            portraits(deps, "ir-1", "https://i/1")
+    portraits(deps, "ir-1", "https://i/1")
+    assert images(deps) == ["image:https://i/1"]
+
+
+def test_a_message_that_can_never_go_is_dropped_and_the_rest_still_goes(deps):
+    walk_to_photos(deps)
+    fail_on(deps, "https://i/1", Rejected("twilio answered 400, code 63021"))
+    assert portraits(deps, "ir-1", "https://i/1", "https://i/2") is Outcome.SUCCESS
+    assert images(deps) == ["image:https://i/2"]
+    assert record_of(deps).outbox == ()
+
+
+def test_a_window_error_on_send_closes_the_window_and_holds_the_message(deps):
+    walk_to_photos(deps)
+    fail_on(deps, "https://i/1", WindowClosed("twilio answered 400, code 63016"))
+    portraits(deps, "ir-1", "https://i/1", "https://i/2")
+    assert not deps.records.window_open(USER)
+    assert images(deps) == []
+    assert sum(t.startswith("template[") for t in texts(deps)) == 1
+    assert [item["image_url"] for item in record_of(deps).held] == ["https://i/1", "https://i/2"]
+
+
+def test_the_same_event_delivered_twice_at_once_sends_each_item_once(deps):
+    walk_to_photos(deps)
+    deps.flush_wait_polls = 2
+    twin = {"done": False}
+    sender = deps.senders["twilio"]
+    original = sender.send_image
+
+    def send_and_let_the_twin_in(**kwargs):
+        if not twin["done"]:
+            twin["done"] = True  # the provider's duplicate arrives mid-send
+            portraits(deps, "ir-1", "https://i/1", "https://i/2")
+        return original(**kwargs)
+
+    sender.send_image = send_and_let_the_twin_in
+    portraits(deps, "ir-1", "https://i/1", "https://i/2")
+    assert images(deps) == ["image:https://i/1", "image:https://i/2"]
+
+
+def test_batches_of_one_order_never_interleave(deps):
+    walk_to_photos(deps)
+    deps.flush_wait_polls = 2
+    second = {"done": False}
+    sender = deps.senders["twilio"]
+    original = sender.send_image
+
+    def send_while_the_next_batch_lands(**kwargs):
+        if not second["done"]:
+            second["done"] = True
+            portraits(deps, "ir-2", "https://i/3", "https://i/4", prompt_id=2)
+        return original(**kwargs)
+
+    sender.send_image = send_while_the_next_batch_lands
+    portraits(deps, "ir-1", "https://i/1", "https://i/2")
+    assert images(deps) == [f"image:https://i/{n}" for n in range(1, 5)]
+
+
+def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
+    walk_to_photos(deps)
+    deps.flush_wait_polls = 1
+    sender = deps.senders["twilio"]
+    original = sender.send_image
+
+    def die(**kwargs):
+        raise SystemExit("killed mid-send")  # no release: the process is gone
+
+    sender.send_image = die
+    with pytest.raises(SystemExit):
+        portraits(deps, "ir-1", "https://i/1")
+    # The lease was given back on the way out; a real kill leaves it, so put it back.
+    record, etag = ConversationStore(deps.state).load(USER)
+    assert record is not None
+    dead = Lease("dead-process", deps.clock() + timedelta(seconds=30), "ir-1#0")
+    ConversationStore(deps.state).save(record.leased(dead), etag)
+    sender.send_image = original
+    portraits(deps, "ir-1", "https://i/1")  # redelivered while the lease still runs
+    assert images(deps) == []
+    deps.clock.advance(seconds=31)
+    portraits(deps, "ir-1", "https://i/1")
+    assert images(deps) == ["image:https://i/1"]
+    assert record_of(deps).lease is None
