@@ -326,12 +326,53 @@ def test_stop_silences_everything_until_start(step):
     assert "START" in said(d)
     stopped = d.conversation
     assert stopped.opted_out
-    assert on_message(stopped, text("hello?"), RULES).replies == ()
-    assert on_message(stopped, media(PHOTO), RULES).replies == ()
     assert on_event(stopped, TuneTrained("ord-1"), RULES).replies == ()
+    for message in (text("hello?"), media(PHOTO)):
+        answer = on_message(stopped, message, RULES)
+        if stopped.paid_orders:
+            # Only the truth about what they paid for, and how to get it.
+            assert [r.text for r in answer.replies] == [
+                texts.render(Language.EN, "portraits_kept", count=0)
+            ]
+        else:
+            assert answer.replies == ()
     d = on_message(stopped, text("start"), RULES)
     assert not d.conversation.opted_out
     assert "Welcome back" in said(d)
+
+
+def test_portraits_paid_for_before_stop_are_kept_and_arrive_on_start():
+    d = on_message(at(Step.TRAINING), text("STOP"), RULES)
+    assert "kept for you" in said(d)
+    c = d.conversation
+    first = on_event(c, ImagesReady("ord-1", ("https://i/1", "https://i/2")), RULES)
+    last = on_event(first.conversation, ImagesReady("ord-1", ("https://i/3",), True), RULES)
+    assert first.replies == last.replies == ()
+    c = last.conversation
+    assert c.withheld == ("https://i/1", "https://i/2", "https://i/3")
+    assert (c.step, c.paid_orders, c.delivered) == (Step.DONE, (), 0)
+    status = on_message(c, text("status"), RULES)
+    assert "(3 ready so far)" in said(status)
+    assert "START" in said(status)
+    back = on_message(status.conversation, text("START"), RULES)
+    assert [r.image_url for r in back.replies if r.image_url] == [
+        "https://i/1",
+        "https://i/2",
+        "https://i/3",
+    ]
+    assert "Here are the 3 portraits kept for you" in said(back)
+    assert "*3 portraits*" in said(back)  # the summary of the finished order
+    assert (back.conversation.withheld, back.conversation.delivered) == ((), 3)
+    assert on_message(back.conversation, text("status"), RULES).replies  # answered as usual
+
+
+def test_a_batch_kept_since_stop_before_the_order_ends_arrives_without_a_summary():
+    c = on_message(at(Step.DELIVERING), text("STOP"), RULES).conversation
+    c = on_event(c, ImagesReady("ord-1", ("https://i/1",)), RULES).conversation
+    back = on_message(c, text("start"), RULES)
+    assert [r.image_url for r in back.replies if r.image_url] == ["https://i/1"]
+    assert "portraits*" not in said(back)
+    assert back.conversation.paid_orders == ("ord-1",)
 
 
 @pytest.mark.parametrize("step", list(Step))

@@ -201,6 +201,9 @@ class Conversation:
     paid_orders: tuple[str, ...] = ()
     delivered: int = 0
     opted_out: bool = False
+    # Paid portraits that arrived after STOP: kept, and sent on START.
+    withheld: tuple[str, ...] = ()
+    withheld_complete: bool = False
     confirming_delete: bool = False
     choosing_language: bool = False
     nudged: bool = False
@@ -223,6 +226,8 @@ class Conversation:
             "paid_orders": list(self.paid_orders),
             "delivered": self.delivered,
             "opted_out": self.opted_out,
+            "withheld": list(self.withheld),
+            "withheld_complete": self.withheld_complete,
             "confirming_delete": self.confirming_delete,
             "choosing_language": self.choosing_language,
             "nudged": self.nudged,
@@ -234,6 +239,7 @@ class Conversation:
         known["step"] = Step(known.get("step", Step.NEW))
         known["language"] = Language(known.get("language", Language.EN))
         known["paid_orders"] = tuple(known.get("paid_orders", ()))
+        known["withheld"] = tuple(known.get("withheld", ()))
         return cls(**known)
 
 
@@ -321,6 +327,14 @@ class _Turn:
                 max=self.rules.max_photos,
             )
 
+    def deliver(self, image_urls: tuple[str, ...], *, complete: bool) -> None:
+        self.replies.extend(Reply(image_url=url) for url in image_urls)
+        self.update(delivered=self.c.delivered + len(image_urls))
+        if complete:
+            self.say("delivery_summary", count=self.c.delivered)
+            self.say("done_menu")
+            self.pack_menu()
+
     def payment_waiting(self) -> None:
         if self.c.checkout_url:
             self.say("payment_waiting", url=self.c.checkout_url)
@@ -337,7 +351,17 @@ def on_message(conversation: Conversation, message: UserMessage, rules: Rules) -
         if command and command[0] is Command.START:
             turn.update(opted_out=False)
             turn.say("started")
-            turn.step_prompt()
+            if conversation.withheld:
+                # What they paid for, kept since STOP.
+                turn.say("portraits_kept_here", count=len(conversation.withheld))
+                turn.update(withheld=(), withheld_complete=False)
+                turn.deliver(conversation.withheld, complete=conversation.withheld_complete)
+            else:
+                turn.step_prompt()
+            return turn.decision()
+        if conversation.withheld or conversation.paid_orders:
+            # They wrote: the truth about what they paid for, and how to get it.
+            turn.say("portraits_kept", count=len(conversation.withheld))
             return turn.decision()
         return turn.decision(silent=True)  # silence until START
 
@@ -426,7 +450,7 @@ def _on_command(turn: _Turn, command: Command, argument: str) -> None:
         turn.say("delete_confirm")
     elif command is Command.STOP:
         turn.update(opted_out=True)
-        turn.say("stopped")
+        turn.say("stopped_with_orders" if c.paid_orders else "stopped")
     elif command is Command.START:
         turn.step_prompt()
     elif command is Command.LANGUAGE:
@@ -612,15 +636,18 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
     elif isinstance(event, ImagesReady):
         if current and c.step in (Step.TRAINING, Step.DELIVERING):
             turn.update(step=Step.DELIVERING)
-        turn.replies.extend(Reply(image_url=url) for url in event.image_urls)
-        turn.update(delivered=c.delivered + len(event.image_urls))
         if event.complete:
             turn.update(paid_orders=tuple(o for o in c.paid_orders if o != event.order_id))
             if current:
                 turn.update(step=Step.DONE)
-            turn.say("delivery_summary", count=turn.c.delivered)
-            turn.say("done_menu")
-            turn.pack_menu()
+        if c.opted_out:
+            # Paid for, so never lost: kept until they say START.
+            turn.update(
+                withheld=(*c.withheld, *event.image_urls),
+                withheld_complete=c.withheld_complete or event.complete,
+            )
+        else:
+            turn.deliver(event.image_urls, complete=event.complete)
     elif isinstance(event, PaymentRefunded):
         turn.say("refunded", amount=event.amount_label)
     elif isinstance(event, Nudge) and c.step in HALFWAY and not c.nudged:

@@ -113,7 +113,16 @@ EN: dict[str, str] = {
     "deleted": "🗑️ Done — all your data is being erased. Say hi any time to start again.",
     "delete_cancelled": "Deletion cancelled; nothing was erased.",
     "stopped": "🔕 You won't get any more messages from me. Reply *START* to resume.",
+    "stopped_with_orders": (
+        "🔕 You won't get any more messages from me. The portraits you paid for are kept for "
+        "you: reply *START* to get them."
+    ),
     "started": "🔔 Welcome back!",
+    "portraits_kept": (
+        "🖼️ Your paid portraits are kept for you ({count} ready so far). Reply *START* to get "
+        "them; until then I stay quiet."
+    ),
+    "portraits_kept_here": "🖼️ Here are the {count} portraits kept for you:",
     "language_menu": "Choose your language:\n*1.* English\n*2.* Español",
     "language_set": "Language set to English.",
     "unsupported_media": "I can't use {kind} here — I only understand text and photos.",
@@ -225,7 +234,16 @@ ES: dict[str, str] = {
     "deleted": "🗑️ Hecho: estamos borrando todos tus datos. Escríbeme cuando quieras para empezar.",
     "delete_cancelled": "Borrado cancelado; no se ha eliminado nada.",
     "stopped": "🔕 No recibirás más mensajes míos. Responde *ALTA* para reanudar.",
+    "stopped_with_orders": (
+        "🔕 No recibirás más mensajes míos. Los retratos que pagaste te esperan: responde "
+        "*ALTA* para recibirlos."
+    ),
     "started": "🔔 ¡Bienvenido de nuevo!",
+    "portraits_kept": (
+        "🖼️ Tus retratos pagados te esperan ({count} listos hasta ahora). Responde *ALTA* para "
+        "recibirlos; hasta entonces no te escribo."
+    ),
+    "portraits_kept_here": "🖼️ Aquí tienes los {count} retratos que te guardé:",
     "language_menu": "Elige tu idioma:\n*1.* English\n*2.* Español",
     "language_set": "Idioma cambiado a español.",
     "unsupported_media": "No puedo usar {kind} aquí; solo entiendo texto y fotos.",
