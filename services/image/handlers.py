@@ -84,6 +84,7 @@ def handle_photo_submitted(
         accepted=photo.accepted,
         reason=photo.reason,
         accepted_count=deps.records.accepted_up_to(photo),
+        photo_set=photo.photo_set,
     )
     key = f"photo.checked-{event.message_id}-{event.media_index}"
     deps.publisher.publish(Topic.PHOTO_CHECKED, checked, event_id=key)
@@ -91,10 +92,16 @@ def handle_photo_submitted(
 
 
 def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> Photo:
-    row = Photo(user_address=event.user, message_id=event.message_id, media_index=event.media_index)
+    row = Photo(
+        user_address=event.user,
+        message_id=event.message_id,
+        media_index=event.media_index,
+        photo_set=event.photo_set,
+    )
     try:
         data = deps.media.fetch(event.channel.value, event.media_reference)
-        normalised = check(data, limits=deps.limits, known=deps.records.fingerprints(event.user))
+        known = deps.records.fingerprints(event.user, event.photo_set)
+        normalised = check(data, limits=deps.limits, known=known)
     except MediaRefused as exc:
         log.warning("media refused", extra={"user": mask_phone(event.user), "why": str(exc)})
         row.accepted, row.reason = False, "download_failed"
@@ -132,6 +139,7 @@ def handle_payment_completed(
             user_address=event.user,
             pack_code=pack.code,
             subject=event.subject,
+            photo_set=event.photo_set,
             token=secrets.token_urlsafe(24),
             status="submitted",
             expected_images=pack.images,
@@ -178,7 +186,7 @@ def _parse_time(value: object) -> datetime | None:
 
 
 def _submit(training: Training, pack_id: int | str, deps: ImageDeps) -> Training:
-    photos = deps.records.accepted_photos(training.user_address)
+    photos = deps.records.accepted_photos(training.user_address, training.photo_set)
     if not photos:
         return deps.records.update_training(training.order_id, status="failed", failure="no photos")
     request = PackTune(

@@ -26,6 +26,8 @@ class Photo(ImageBase):
     fingerprint: Mapped[str | None] = mapped_column(String(16))  # 64-bit dHash, hex
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
+    # RESTART starts a new set; duplicates and counts are per set.
+    photo_set: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
 
 
@@ -38,6 +40,7 @@ class Training(ImageBase):
     user_address: Mapped[str] = mapped_column(String(128), index=True)
     pack_code: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(16))
+    photo_set: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Random per order, carried in Astria's callback URLs and checked in constant time.
     token: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(

@@ -154,7 +154,7 @@ def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
     """A service's event as the conversation understands it."""
     match event:
         case image.PhotoChecked():
-            return domain.PhotoChecked(event.accepted, event.reason)
+            return domain.PhotoChecked(event.accepted, event.reason, event.photo_set)
         case payment.CheckoutReady():
             return domain.CheckoutReady(
                 event.order_id, event.url, _minutes_until(event.expires_at, now)
@@ -272,6 +272,7 @@ def _publication(action: domain.Action, user: str, channel: str, event_id: str) 
                 media_index=action.index,
                 media_reference=action.media.reference,
                 content_type=action.media.content_type,
+                photo_set=action.photo_set,
             )
         case domain.RequestCheckout():
             topic, key = Topic.CHECKOUT_REQUESTED, f"checkout-{action.order_id}"
@@ -281,6 +282,7 @@ def _publication(action: domain.Action, user: str, channel: str, event_id: str) 
                 channel=message.Channel(channel),
                 pack_code=action.pack_code,
                 subject=action.subject,
+                photo_set=action.photo_set,
             )
         case domain.EraseUser():
             topic, key = Topic.USER_ERASED, f"erase-{event_id}"

@@ -50,6 +50,7 @@ def handle_checkout_requested(
             channel=event.channel.value,
             pack_code=pack.code,
             subject=event.subject,
+            photo_set=event.photo_set,
             amount_minor=pack.price_minor,
             currency=pack.currency,
             status=OrderStatus.CREATED.value,
@@ -89,6 +90,7 @@ def announce(announcement: Announcement, order: Order, deps: PaymentDeps) -> Non
             amount_minor=order.amount_minor,
             currency=order.currency,
             provider_reference=order.payment_intent or order.session_id or "",
+            photo_set=order.photo_set,
         )
     elif announcement is Announcement.FAILED:
         event = payment.PaymentFailed(**common)

@@ -20,6 +20,7 @@ class Order(PaymentBase):
     channel: Mapped[str] = mapped_column(String(16))
     pack_code: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(16))
+    photo_set: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     amount_minor: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(24))

@@ -47,6 +47,8 @@ class PhotoSubmitted(Event):
     # Provider reference (Twilio media URL, Meta media id); only image fetches it.
     media_reference: str
     content_type: str
+    # RESTART starts a new set; an order trains only from the set it was chosen with.
+    photo_set: int = Field(default=1, ge=1)
 
 
 class CheckoutRequested(Event):
@@ -57,6 +59,7 @@ class CheckoutRequested(Event):
     channel: Channel
     pack_code: str
     subject: str
+    photo_set: int = Field(default=1, ge=1)  # the photos this order trains from
 
 
 class UserErased(Event):

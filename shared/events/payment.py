@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from pydantic import Field
+
 from shared.events.base import Event
 
 
@@ -20,6 +22,7 @@ class PaymentCompleted(Event):
     amount_minor: int
     currency: str
     provider_reference: str
+    photo_set: int = Field(default=1, ge=1)  # from the checkout request: what to train from
 
 
 class PaymentFailed(Event):

@@ -189,3 +189,40 @@ def test_each_photo_reports_its_own_running_count(deps):
     # Checked at the same instant or redelivered, photo k of a person always says k.
     photos = [deps.records.photo(f"MM{i}", 0) for i in range(3)] + [deps.records.photo("MMbad", 0)]
     assert [deps.records.accepted_up_to(p) for p in reversed(photos)] == [3, 3, 2, 1]
+
+
+def test_an_order_trains_only_from_the_photo_set_it_was_chosen_with(deps):
+    # After RESTART the person sent two new photos: set 2.
+    for i in range(2):
+        name = f"photos/u/new-{i}.jpg"
+        deps.blobs[name] = f"new jpeg {i}".encode()
+        deps.records.add_photo(
+            Photo(
+                user_address=USER,
+                message_id=f"MMnew{i}",
+                media_index=0,
+                accepted=True,
+                blob_name=name,
+                photo_set=2,
+            )
+        )
+    handle_payment_completed(PAID.model_copy(update={"photo_set": 2}), META, deps)
+    [tune] = deps.astria.created
+    assert [data for _, data in tune.images] == [b"new jpeg 0", b"new jpeg 1"]
+    assert deps.records.training("ord_9").photo_set == 2
+
+
+def test_counts_and_duplicates_are_per_photo_set(deps):
+    fresh = deps.records.add_photo(
+        Photo(
+            user_address=USER,
+            message_id="MMnew",
+            media_index=0,
+            accepted=True,
+            fingerprint="00000000000000ff",
+            photo_set=2,
+        )
+    )
+    assert deps.records.accepted_up_to(fresh) == 1  # not 4: set 1 does not count
+    assert deps.records.fingerprints(USER, 2) == (0xFF,)
+    assert deps.records.fingerprints(USER, 3) == ()

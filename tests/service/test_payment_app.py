@@ -246,3 +246,12 @@ def test_expires_at_is_at_least_30_minutes_away(client, runtime):
     request_checkout(client)
     order = runtime.handlers.orders.get("ord_1")
     assert (order.expires_at.replace(tzinfo=UTC) - T0).total_seconds() >= 30 * 60
+
+
+def test_the_order_carries_its_photo_set_to_the_training(client, runtime):
+    request_checkout(client, {**REQUEST, "photo_set": 3})
+    deliver(client, stripe_event("checkout.session.completed"))
+    [(_, completed, _)] = [
+        p for p in runtime.handlers.publisher.published if p[0] == Topic.PAYMENT_COMPLETED
+    ]
+    assert completed.photo_set == 3

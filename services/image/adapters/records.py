@@ -41,11 +41,13 @@ class SqlImages:
         assert found is not None
         return found
 
-    def fingerprints(self, user: str) -> tuple[int, ...]:
+    def fingerprints(self, user: str, photo_set: int) -> tuple[int, ...]:
         with self._sessions() as session:
             rows = session.scalars(
                 select(Photo.fingerprint).where(
-                    Photo.user_address == user, Photo.accepted.is_(True)
+                    Photo.user_address == user,
+                    Photo.photo_set == photo_set,
+                    Photo.accepted.is_(True),
                 )
             )
             return tuple(int(value, 16) for value in rows if value)
@@ -57,18 +59,24 @@ class SqlImages:
             count = session.scalar(
                 select(func.count()).where(
                     Photo.user_address == photo.user_address,
+                    Photo.photo_set == photo.photo_set,
                     Photo.accepted.is_(True),
                     Photo.id <= photo.id,
                 )
             )
             return int(count or 0)
 
-    def accepted_photos(self, user: str) -> list[Photo]:
+    def accepted_photos(self, user: str, photo_set: int) -> list[Photo]:
+        """The photos an order of this set trains from, in the order they came."""
         with self._sessions() as session:
             return list(
                 session.scalars(
                     select(Photo)
-                    .where(Photo.user_address == user, Photo.accepted.is_(True))
+                    .where(
+                        Photo.user_address == user,
+                        Photo.photo_set == photo_set,
+                        Photo.accepted.is_(True),
+                    )
                     .order_by(Photo.id)
                 )
             )

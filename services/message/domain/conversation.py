@@ -84,6 +84,9 @@ class UserMessage:
 class PhotoChecked:
     accepted: bool
     reason: str | None = None
+    # The photo set the photo was sent for: a check for an earlier set (sent before
+    # RESTART) counts for nothing.
+    photo_set: int = 1
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ class SubmitPhoto:
     message_id: str
     index: int
     media: Media
+    photo_set: int = 1
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,7 @@ class RequestCheckout:
     order_id: str
     pack_code: str
     subject: str
+    photo_set: int = 1  # the order trains from this set only
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,8 @@ class Conversation:
     checkout_url: str | None = None
     paid_orders: tuple[str, ...] = ()
     delivered: int = 0
+    # RESTART starts a new set: photos of earlier sets are never trained again.
+    photo_set: int = 1
     opted_out: bool = False
     # Paid portraits that arrived after STOP: kept, and sent on START.
     withheld: tuple[str, ...] = ()
@@ -225,6 +232,7 @@ class Conversation:
             "checkout_url": self.checkout_url,
             "paid_orders": list(self.paid_orders),
             "delivered": self.delivered,
+            "photo_set": self.photo_set,
             "opted_out": self.opted_out,
             "withheld": list(self.withheld),
             "withheld_complete": self.withheld_complete,
@@ -442,7 +450,11 @@ def _on_command(turn: _Turn, command: Command, argument: str) -> None:
             turn.say("status_paid_orders", count=len(c.paid_orders))
     elif command is Command.RESTART:
         consented = c.step is not Step.NEW and c.step is not Step.CONSENT
-        turn.update(**_fresh_progress(), step=Step.SUBJECT if consented else Step.CONSENT)
+        turn.update(
+            **_fresh_progress(),
+            step=Step.SUBJECT if consented else Step.CONSENT,
+            photo_set=c.photo_set + 1,
+        )
         turn.say("restarted_with_orders" if c.paid_orders else "restarted")
         turn.step_prompt()
     elif command is Command.DELETE:
@@ -518,7 +530,7 @@ def _step_photos(turn: _Turn, message: UserMessage) -> None:
         room = max(0, rules.max_photos - c.accepted - c.pending)
         taken = message.media[:room]
         for index, media in enumerate(taken):
-            turn.actions.append(SubmitPhoto(message.message_id, index, media))
+            turn.actions.append(SubmitPhoto(message.message_id, index, media, c.photo_set))
         turn.update(pending=c.pending + len(taken))
         if len(taken) < len(message.media):
             turn.say("photos_full", max=rules.max_photos)
@@ -544,7 +556,8 @@ def _choose_pack(turn: _Turn, message: UserMessage) -> bool:
     pack = packs[number - 1]
     order_id = turn.rules.new_order_id()
     turn.update(step=Step.PAYMENT, order_id=order_id, pack_code=pack.code, checkout_url=None)
-    turn.actions.append(RequestCheckout(order_id, pack.code, turn.c.subject or pack.classes[0]))
+    subject = turn.c.subject or pack.classes[0]
+    turn.actions.append(RequestCheckout(order_id, pack.code, subject, turn.c.photo_set))
     turn.say("pack_chosen", title=pack.text("title", turn.c.language), price=pack.price_label())
     return True
 
@@ -591,7 +604,9 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
     turn = _Turn(conversation, rules)
     c = conversation
     current = getattr(event, "order_id", None) == c.order_id
-    if isinstance(event, PhotoChecked):
+    if isinstance(event, PhotoChecked) and event.photo_set != c.photo_set:
+        pass  # sent before RESTART: that set is gone
+    elif isinstance(event, PhotoChecked):
         turn.update(pending=max(0, c.pending - 1))
         if event.accepted:
             # Each check is decided exactly once (event ids remembered, ETag-guarded save), so
