@@ -10,7 +10,16 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    TypeDecorator,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.clock import Clock
@@ -42,8 +51,25 @@ def now_default(context: Any) -> datetime:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """Aware and in UTC; a naive time is taken to be UTC already."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp column that reads back aware, in UTC, on SQLite as on PostgreSQL.
+
+    SQLite keeps no time zone and hands back naive values, which once made a
+    replayed checkout fail on "can't subtract offset-naive and offset-aware".
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
+        return None if value is None else as_utc(value)
 
 
 def migrate(engine: Engine, migrations: Path) -> None:

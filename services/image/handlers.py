@@ -4,7 +4,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -162,8 +162,7 @@ def handle_payment_completed(
             return Outcome.SUCCESS
     eta_minutes = None
     if training.eta is not None:
-        eta = training.eta if training.eta.tzinfo else training.eta.replace(tzinfo=UTC)
-        eta_minutes = max(1, round((eta - deps.clock()).total_seconds() / 60))
+        eta_minutes = max(1, round((training.eta - deps.clock()).total_seconds() / 60))
     started = image.TuneStarted(
         order_id=training.order_id,
         user=training.user_address,

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import NAMING_CONVENTION, now_default
+from shared.db import NAMING_CONVENTION, UtcDateTime, now_default
 
 
 class ImageBase(DeclarativeBase):
@@ -28,7 +28,7 @@ class Photo(ImageBase):
     height: Mapped[int | None] = mapped_column(Integer)
     # RESTART starts a new set; duplicates and counts are per set.
     photo_set: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
 
 
 class Training(ImageBase):
@@ -47,13 +47,13 @@ class Training(ImageBase):
         String(16)
     )  # submitted, training, trained, complete, failed
     tune_id: Mapped[str | None] = mapped_column(String(64))
-    eta: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    eta: Mapped[datetime | None] = mapped_column(UtcDateTime())
     expected_images: Mapped[int] = mapped_column(Integer)
     delivered_images: Mapped[int] = mapped_column(Integer, default=0)
     failure: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
-    trained_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
+    trained_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class PromptResult(ImageBase):
@@ -65,4 +65,4 @@ class PromptResult(ImageBase):
     prompt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     image_urls: Mapped[str] = mapped_column(Text)  # JSON list, in Astria's order
     user_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import NAMING_CONVENTION, now_default
+from shared.db import NAMING_CONVENTION, UtcDateTime, now_default
 
 
 class MaintenanceBase(DeclarativeBase):
@@ -17,8 +17,8 @@ class JobRun(MaintenanceBase):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # job + time window
     job: Mapped[str] = mapped_column(String(32))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class JobReport(MaintenanceBase):
@@ -29,7 +29,7 @@ class JobReport(MaintenanceBase):
     run_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     service: Mapped[str] = mapped_column(String(32), primary_key=True)
     counts: Mapped[str] = mapped_column(Text)  # {"photos": 3, ...}
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
 
 
 class DeadLetter(MaintenanceBase):
@@ -41,5 +41,5 @@ class DeadLetter(MaintenanceBase):
     topic: Mapped[str] = mapped_column(String(128))
     payload: Mapped[str] = mapped_column(Text)  # the event's data, as JSON
     source: Mapped[str | None] = mapped_column(String(64))
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
-    replayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
+    replayed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import NAMING_CONVENTION, now_default
+from shared.db import NAMING_CONVENTION, UtcDateTime, now_default
 
 
 class MessageBase(DeclarativeBase):
@@ -21,9 +21,9 @@ class User(MessageBase):
     channel: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8))
     profile_name: Mapped[str | None] = mapped_column(String(256))
-    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     # Free-form messages are allowed for 24 hours after this.
-    last_inbound_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    last_inbound_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
 
 
 class OutboundMessage(MessageBase):
@@ -38,7 +38,7 @@ class OutboundMessage(MessageBase):
     body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(32))
     error_code: Mapped[str | None] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=now_default, onupdate=now_default
+        UtcDateTime(), default=now_default, onupdate=now_default
     )

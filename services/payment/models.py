@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import NAMING_CONVENTION, now_default
+from shared.db import NAMING_CONVENTION, UtcDateTime, now_default
 
 
 class PaymentBase(DeclarativeBase):
@@ -27,11 +27,11 @@ class Order(PaymentBase):
     session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     session_url: Mapped[str | None] = mapped_column(String(1024))
     payment_intent: Mapped[str | None] = mapped_column(String(255), index=True)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     refund_id: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=now_default, onupdate=now_default
+        UtcDateTime(), default=now_default, onupdate=now_default
     )
 
 
@@ -45,4 +45,4 @@ class PaymentEvent(PaymentBase):
     order_id: Mapped[str | None] = mapped_column(String(64), index=True)
     announcement: Mapped[str | None] = mapped_column(String(32))
     published: Mapped[bool] = mapped_column(default=False)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now_default)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)

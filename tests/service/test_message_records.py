@@ -103,3 +103,22 @@ def test_erase_removes_the_person_and_their_messages(records):
     assert records.outbound_to(USER) == []
     assert not records.window_open(USER, NOW)
     assert len(records.outbound_to("whatsapp:+1999")) == 1
+
+
+def test_times_read_back_aware_in_utc(records, engine):
+    from datetime import timezone
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from services.message.models import User
+
+    madrid = timezone(timedelta(hours=1))
+    records.seen(
+        address=USER, channel="twilio", language="en", profile_name=None, at=NOW.astimezone(madrid)
+    )
+    with Session(engine) as session:
+        user = session.scalars(select(User)).one()
+    assert user.last_inbound_at == NOW
+    assert user.last_inbound_at.utcoffset() == timedelta(0)
+    assert user.first_seen_at.tzinfo is not None

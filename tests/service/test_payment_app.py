@@ -1,7 +1,7 @@
 """The payment service through TestClient: real SQLite, a fake Stripe gateway, signed events."""
 
 import json
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -255,3 +255,12 @@ def test_the_order_carries_its_photo_set_to_the_training(client, runtime):
         p for p in runtime.handlers.publisher.published if p[0] == Topic.PAYMENT_COMPLETED
     ]
     assert completed.photo_set == 3
+
+
+def test_a_redelivered_request_announces_the_link_with_an_aware_expiry(client, runtime):
+    request_checkout(client)
+    request_checkout(client, event_id="ce-2")  # redelivered after the order was opened
+    ready = [e for t, e, _ in runtime.handlers.publisher.published if t == Topic.CHECKOUT_READY]
+    assert len(ready) == 2
+    assert ready[0].expires_at == ready[1].expires_at
+    assert ready[1].expires_at.utcoffset() == timedelta(0)

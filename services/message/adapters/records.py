@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.message.models import OutboundMessage, User
-from shared.db import as_utc, clock_of, make_session_factory, migrate
+from shared.db import clock_of, make_session_factory, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 WINDOW = timedelta(hours=24)
@@ -56,7 +56,7 @@ class SqlRecords:
                     else:
                         user.channel, user.language = channel, language
                         user.profile_name = profile_name or user.profile_name
-                        user.last_inbound_at = max(as_utc(user.last_inbound_at), at)
+                        user.last_inbound_at = max(user.last_inbound_at, at)
                 return
             except IntegrityError:
                 continue
@@ -64,14 +64,14 @@ class SqlRecords:
     def window_open(self, address: str, now: datetime | None = None) -> bool:
         with self._sessions() as session:
             last = session.scalar(select(User.last_inbound_at).where(User.address == address))
-        return last is not None and (now or self._clock()) - as_utc(last) < WINDOW
+        return last is not None and (now or self._clock()) - last < WINDOW
 
     def close_window(self, address: str) -> None:
         """The provider says the window is closed (Twilio 63016, Meta 131047)."""
         with self._sessions.begin() as session:
             user = session.scalar(select(User).where(User.address == address))
             if user is not None:
-                user.last_inbound_at = as_utc(user.last_inbound_at) - WINDOW
+                user.last_inbound_at = user.last_inbound_at - WINDOW
 
     def sent(
         self, *, channel: str, provider_message_id: str, address: str, kind: str, body: str | None
