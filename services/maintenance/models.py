@@ -43,3 +43,10 @@ class DeadLetter(MaintenanceBase):
     source: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     replayed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # A replay that failed again comes back here: counted, and no longer "replayed".
+    failures: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    @property
+    def status(self) -> str:
+        return "replayed" if self.replayed_at else "failed"

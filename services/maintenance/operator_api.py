@@ -35,6 +35,9 @@ def _letter(letter: DeadLetter) -> dict[str, Any]:
         "source": letter.source,
         "payload": json.loads(letter.payload),
         "received_at": letter.received_at.isoformat(),
+        "status": letter.status,
+        "failures": letter.failures,
+        "failed_at": letter.failed_at.isoformat() if letter.failed_at else None,
         "replayed_at": letter.replayed_at.isoformat() if letter.replayed_at else None,
     }
 

@@ -58,11 +58,23 @@ class SqlMaintenance:
         return [(run, by_run[run.id]) for run in runs]
 
     def keep_dead_letter(self, letter: DeadLetter) -> None:
+        """Keep it once; if it comes back after a replay, it failed again: say so."""
+        letter.failed_at = self._clock()
         try:
             with self._sessions.begin() as session:
                 session.add(letter)
+            return
         except IntegrityError:
-            pass  # the same dead letter, delivered again
+            pass
+        with self._sessions.begin() as session:
+            kept = session.scalars(
+                select(DeadLetter).where(DeadLetter.event_id == letter.event_id)
+            ).one()
+            if kept.replayed_at is not None:
+                kept.replayed_at = None
+                kept.failures += 1
+                kept.failed_at = letter.failed_at
+            # else: the same dead letter, delivered twice: nothing new
 
     def dead_letters(self) -> list[DeadLetter]:
         with self._sessions() as session:

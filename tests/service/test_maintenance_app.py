@@ -122,6 +122,19 @@ def test_dead_letters_are_kept_once_and_can_be_replayed_and_discarded(client, ru
     assert client.delete(f"/deadletters/{letter['id']}", headers=AUTH).status_code == 404
 
 
+def test_a_replay_that_fails_again_shows_as_failed_again(client, runtime):
+    client.post("/events/deadletter", content=dead_letter())
+    [letter] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
+    assert (letter["status"], letter["failures"]) == ("failed", 1)
+    replayed = client.post(f"/deadletters/{letter['id']}/replay", headers=AUTH).json()
+    assert replayed["status"] == "replayed"
+    # The subscriber fails it again: Dapr dead-letters it with the same id.
+    client.post("/events/deadletter", content=dead_letter())
+    [again] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
+    assert (again["status"], again["failures"], again["replayed_at"]) == ("failed", 2, None)
+    assert again["id"] == letter["id"]
+
+
 def test_the_operator_api_needs_the_token(client):
     assert client.get("/deadletters").status_code == 401
     assert client.get("/deadletters", headers={"Authorization": "Bearer guess"}).status_code == 401
