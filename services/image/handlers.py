@@ -16,10 +16,11 @@ from services.image.models import Photo, Training
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
-from shared.errors import Rejected
+from shared.errors import Rejected, Transient
 from shared.events import image, maintenance, message, payment
 from shared.events.topics import Topic
 from shared.json_logs import mask_phone
+from shared.outbox import Announcement
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
@@ -224,15 +225,14 @@ def tune_trained(training: Training, tune: dict[str, Any], deps: ImageDeps) -> b
     """Record a trained tune and announce it once; False when it is not trained yet."""
     if not tune.get("trained_at"):
         return False
-    if deps.records.mark_trained(training.order_id, _parse_time(tune.get("trained_at"))):
-        trained = image.TuneTrained(
-            order_id=training.order_id,
-            user=training.user_address,
-            tune_id=str(tune.get("id", training.tune_id)),
-        )
-        deps.publisher.publish(
-            Topic.TUNE_TRAINED, trained, event_id=f"tune.trained-{training.order_id}"
-        )
+    trained = image.TuneTrained(
+        order_id=training.order_id,
+        user=training.user_address,
+        tune_id=str(tune.get("id", training.tune_id)),
+    )
+    announcement = Announcement(Topic.TUNE_TRAINED, trained, f"tune.trained-{training.order_id}")
+    deps.records.mark_trained(training.order_id, _parse_time(tune.get("trained_at")), announcement)
+    _announce(deps)
     return True
 
 
@@ -241,66 +241,75 @@ def prompts_reported(
 ) -> int:
     """Record each settled prompt once, announce its images, and the order's end once."""
     announced = 0
-    current = training
     for prompt in prompts:
-        images = [str(url) for url in prompt.get("images") or []]
+        images = tuple(str(url) for url in prompt.get("images") or [])
         error = prompt.get("user_error")
         if not images and not error:
             continue  # not settled yet
-        recorded = deps.records.add_prompt_result(
-            current.order_id, str(prompt["id"]), images, str(error) if error else None
-        )
-        if recorded is None:
-            continue
-        current = recorded
-        if error:
-            log.warning(
-                "prompt failed",
-                extra={"order_id": current.order_id, "prompt": prompt["id"], "error": error},
-            )
-        complete = current.delivered_images >= current.expected_images
-        if images or complete:
+        prompt_id = str(prompt["id"])
+
+        def announce(
+            current: Training,
+            completes: bool,
+            prompt_id: str = prompt_id,
+            images: tuple[str, ...] = images,
+        ) -> list[Announcement]:
+            if not images and not completes:
+                return []
             ready = image.ImagesReady(
                 order_id=current.order_id,
                 user=current.user_address,
-                prompt_id=str(prompt["id"]),
-                image_urls=tuple(images),
-                complete=complete and deps.records.complete(current.order_id) is not None,
+                prompt_id=prompt_id,
+                image_urls=images,
+                complete=completes,
             )
-            deps.publisher.publish(
-                Topic.IMAGES_READY,
-                ready,
-                event_id=f"images.ready-{current.order_id}-{prompt['id']}",
-            )
-            announced += 1
-            if ready.complete:
-                _order_completed(current, deps)
-    if all_done:
-        finished = deps.records.complete(current.order_id)
-        if finished is not None:
-            # Every prompt reported without reaching the pack's count: close the order anyway.
-            ready = image.ImagesReady(
-                order_id=finished.order_id,
-                user=finished.user_address,
-                prompt_id="all",
-                image_urls=(),
-                complete=True,
-            )
-            deps.publisher.publish(
-                Topic.IMAGES_READY, ready, event_id=f"images.ready-{finished.order_id}-all"
-            )
-            _order_completed(finished, deps)
-            announced += 1
+            key = f"images.ready-{current.order_id}-{prompt_id}"
+            done = [_order_completed(current)] if completes else []
+            return [Announcement(Topic.IMAGES_READY, ready, key), *done]
+
+        staged = deps.records.add_prompt_result(
+            training.order_id, prompt_id, list(images), str(error) if error else None, announce
+        )
+        if staged is not None:
+            announced += bool(staged)
+            if error:
+                log.warning(
+                    "prompt failed",
+                    extra={"order_id": training.order_id, "prompt": prompt_id, "error": error},
+                )
+
+    def finish(current: Training) -> list[Announcement]:
+        # Every prompt reported without reaching the pack's count: close the order anyway.
+        ready = image.ImagesReady(
+            order_id=current.order_id,
+            user=current.user_address,
+            prompt_id="all",
+            image_urls=(),
+            complete=True,
+        )
+        key = f"images.ready-{current.order_id}-all"
+        return [Announcement(Topic.IMAGES_READY, ready, key), _order_completed(current)]
+
+    if all_done and deps.records.complete(training.order_id, finish):
+        announced += 1
+    _announce(deps)
     return announced
 
 
-def _order_completed(training: Training, deps: ImageDeps) -> None:
+def _order_completed(training: Training) -> Announcement:
     done = image.OrderCompleted(
         order_id=training.order_id, user=training.user_address, images=training.delivered_images
     )
-    deps.publisher.publish(
-        Topic.ORDER_COMPLETED, done, event_id=f"order.completed-{training.order_id}"
-    )
+    return Announcement(Topic.ORDER_COMPLETED, done, f"order.completed-{training.order_id}")
+
+
+def _announce(deps: ImageDeps) -> None:
+    """Publish what the callbacks staged. Astria never retries a callback, so a broker
+    that is down now only delays the news: the reconcile tick publishes it later."""
+    try:
+        deps.records.outbox.flush(deps.publisher)
+    except Transient:
+        log.warning("announcements staged; the next flush publishes them")
 
 
 # --- reconciliation: Astria never retries a callback -----------------------------------------
@@ -315,6 +324,8 @@ def handle_reconcile(
 
     The same code and event ids as the callbacks, so nothing is announced twice.
     """
+    # First what earlier callbacks staged while the broker was unreachable.
+    deps.records.outbox.flush(deps.publisher)
     cutoff = event.requested_at - timedelta(minutes=event.overdue_after_minutes)
     for training in deps.records.unfinished(older_than=cutoff):
         tune = deps.astria.get_tune(str(training.tune_id))

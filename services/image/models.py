@@ -6,6 +6,7 @@ from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UtcDateTime, now_default
+from shared.outbox import OutboxColumns
 
 
 class ImageBase(DeclarativeBase):
@@ -66,3 +67,7 @@ class PromptResult(ImageBase):
     image_urls: Mapped[str] = mapped_column(Text)  # JSON list, in Astria's order
     user_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
+
+
+class OutboxEntry(OutboxColumns, ImageBase):
+    """Announcements staged with the rows they announce (shared/outbox.py)."""

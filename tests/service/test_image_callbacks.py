@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from services.image.adapters.records import SqlImages
 from services.image.app import create_app
 from services.image.bootstrap import ImageRuntime
-from services.image.handlers import ImageDeps
+from services.image.handlers import ImageDeps, handle_reconcile
 from services.image.models import Training
 from shared.db import make_engine
 from shared.events.topics import Topic
@@ -143,3 +143,32 @@ def test_an_unsettled_prompt_is_ignored(client, runtime):
         "announced": 0
     }
     assert published(runtime) == []
+
+
+def test_a_callback_while_the_broker_is_down_is_announced_later_not_lost(client, runtime):
+    from shared.dapr.subscriptions import EventMeta
+    from shared.events.maintenance import ReconcileRequested
+
+    runtime.handlers.publisher.fail = True  # the sidecar is down; Astria will not call again
+    assert post(client, "/pack-tune-received", {"tune": TUNE}).json() == {"trained": True}
+    assert post(client, "/update-images", {"prompt": prompt(1)}).status_code == 200
+    assert published(runtime) == []
+    assert runtime.handlers.records.outbox.pending() == 2
+    runtime.handlers.publisher.fail = False
+    # The reconcile tick (every 5 minutes) publishes what was staged, in order, once.
+    tick = ReconcileRequested(requested_at=runtime.handlers.clock(), overdue_after_minutes=60)
+    handle_reconcile(tick, EventMeta(id="r1", topic="t"), runtime.handlers)
+    handle_reconcile(tick, EventMeta(id="r2", topic="t"), runtime.handlers)
+    assert [(t, i) for t, _, i in published(runtime)] == [
+        (Topic.TUNE_TRAINED, "tune.trained-ord_1"),
+        (Topic.IMAGES_READY, "images.ready-ord_1-1"),
+    ]
+    assert runtime.handlers.records.outbox.pending() == 0
+
+
+def test_the_next_callback_publishes_what_an_earlier_one_staged(client, runtime):
+    runtime.handlers.publisher.fail = True
+    post(client, "/pack-tune-received", {"tune": TUNE})
+    runtime.handlers.publisher.fail = False
+    post(client, "/update-images", {"prompt": prompt(1)})
+    assert [i for _, _, i in published(runtime)] == ["tune.trained-ord_1", "images.ready-ord_1-1"]

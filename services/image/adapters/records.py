@@ -1,6 +1,7 @@
 """Photos, trainings and prompt results in the image service's database."""
 
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -8,8 +9,9 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.image.models import Photo, PromptResult, Training
+from services.image.models import OutboxEntry, Photo, PromptResult, Training
 from shared.db import clock_of, make_session_factory, migrate
+from shared.outbox import Announcement, SqlOutbox
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -19,6 +21,7 @@ class SqlImages:
         migrate(engine, MIGRATIONS)
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
         self._clock = clock_of(engine)
+        self.outbox = SqlOutbox(engine, OutboxEntry)
 
     # --- photos ---------------------------------------------------------------------------
 
@@ -104,7 +107,12 @@ class SqlImages:
                 setattr(training, name, value)
             return training
 
-    def mark_trained(self, order_id: str, trained_at: datetime | None) -> bool:
+    # Each callback step below records its rows and stages its announcements in one
+    # transaction (shared/outbox.py); the caller flushes the outbox after the commit.
+
+    def mark_trained(
+        self, order_id: str, trained_at: datetime | None, announce: Announcement
+    ) -> bool:
         """True the first time: only the first report of a trained tune is announced."""
         with self._sessions.begin() as session:
             training = session.get_one(Training, order_id)
@@ -113,12 +121,19 @@ class SqlImages:
             training.trained_at = trained_at or self._clock()
             if training.status in ("submitted", "training"):
                 training.status = "trained"
+            self.outbox.stage(session, announce)
             return True
 
     def add_prompt_result(
-        self, order_id: str, prompt_id: str, image_urls: list[str], user_error: str | None
-    ) -> Training | None:
-        """Record a prompt once; returns the training when it was new, None for a repeat."""
+        self,
+        order_id: str,
+        prompt_id: str,
+        image_urls: list[str],
+        user_error: str | None,
+        announce: Callable[[Training, bool], Sequence[Announcement]],
+    ) -> Sequence[Announcement] | None:
+        """Record a prompt once and stage what `announce` says (None for a repeat).
+        `announce` gets the training and whether this prompt completed the order."""
         try:
             with self._sessions.begin() as session:
                 session.add(
@@ -129,21 +144,36 @@ class SqlImages:
                         user_error=user_error,
                     )
                 )
+                session.flush()  # a repeated prompt fails here, before anything else
                 training = session.get_one(Training, order_id)
                 training.delivered_images += len(image_urls)
-                return training
+                completes = (
+                    training.delivered_images >= training.expected_images
+                    and training.completed_at is None
+                )
+                if completes:
+                    self._complete(training)
+                staged = announce(training, completes)
+                self.outbox.stage(session, *staged)
+                return staged
         except IntegrityError:
             return None
 
-    def complete(self, order_id: str) -> Training | None:
-        """Mark the order complete once; None when it already was."""
+    def complete(
+        self, order_id: str, announce: Callable[[Training], Sequence[Announcement]]
+    ) -> bool:
+        """Mark the order complete once; False when it already was."""
         with self._sessions.begin() as session:
             training = session.get_one(Training, order_id)
             if training.completed_at is not None:
-                return None
-            training.completed_at = self._clock()
-            training.status = "complete"
-            return training
+                return False
+            self._complete(training)
+            self.outbox.stage(session, *announce(training))
+            return True
+
+    def _complete(self, training: Training) -> None:
+        training.completed_at = self._clock()
+        training.status = "complete"
 
     def unfinished(self, older_than: datetime) -> list[Training]:
         """Trainings with a tune that have not completed, quiet since `older_than`."""
