@@ -36,7 +36,9 @@ class OutboxColumns:
 
 
 @dataclass(frozen=True)
-class Announcement:
+class Outgoing:
+    """An event to publish once the transaction that staged it has committed."""
+
     topic: str
     event: Event
     event_id: str
@@ -47,7 +49,7 @@ class SqlOutbox:
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
         self._table = table
 
-    def stage(self, session: Session, *announcements: Announcement) -> None:
+    def stage(self, session: Session, *announcements: Outgoing) -> None:
         """Inside the caller's transaction; an event id already staged is not staged twice."""
         for item in announcements:
             staged = session.scalar(

@@ -20,7 +20,7 @@ from shared.errors import Rejected, Transient
 from shared.events import image, maintenance, message, payment
 from shared.events.topics import Topic
 from shared.json_logs import mask_phone
-from shared.outbox import Announcement
+from shared.outbox import Outgoing
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def tune_trained(training: Training, tune: dict[str, Any], deps: ImageDeps) -> b
         user=training.user_address,
         tune_id=str(tune.get("id", training.tune_id)),
     )
-    announcement = Announcement(Topic.TUNE_TRAINED, trained, f"tune.trained-{training.order_id}")
+    announcement = Outgoing(Topic.TUNE_TRAINED, trained, f"tune.trained-{training.order_id}")
     deps.records.mark_trained(training.order_id, _parse_time(tune.get("trained_at")), announcement)
     _announce(deps)
     return True
@@ -253,7 +253,7 @@ def prompts_reported(
             completes: bool,
             prompt_id: str = prompt_id,
             images: tuple[str, ...] = images,
-        ) -> list[Announcement]:
+        ) -> list[Outgoing]:
             if not images and not completes:
                 return []
             ready = image.ImagesReady(
@@ -265,7 +265,7 @@ def prompts_reported(
             )
             key = f"images.ready-{current.order_id}-{prompt_id}"
             done = [_order_completed(current)] if completes else []
-            return [Announcement(Topic.IMAGES_READY, ready, key), *done]
+            return [Outgoing(Topic.IMAGES_READY, ready, key), *done]
 
         staged = deps.records.add_prompt_result(
             training.order_id, prompt_id, list(images), str(error) if error else None, announce
@@ -278,7 +278,7 @@ def prompts_reported(
                     extra={"order_id": training.order_id, "prompt": prompt_id, "error": error},
                 )
 
-    def finish(current: Training) -> list[Announcement]:
+    def finish(current: Training) -> list[Outgoing]:
         # Every prompt reported without reaching the pack's count: close the order anyway.
         ready = image.ImagesReady(
             order_id=current.order_id,
@@ -288,7 +288,7 @@ def prompts_reported(
             complete=True,
         )
         key = f"images.ready-{current.order_id}-all"
-        return [Announcement(Topic.IMAGES_READY, ready, key), _order_completed(current)]
+        return [Outgoing(Topic.IMAGES_READY, ready, key), _order_completed(current)]
 
     if all_done and deps.records.complete(training.order_id, finish):
         announced += 1
@@ -296,11 +296,11 @@ def prompts_reported(
     return announced
 
 
-def _order_completed(training: Training) -> Announcement:
+def _order_completed(training: Training) -> Outgoing:
     done = image.OrderCompleted(
         order_id=training.order_id, user=training.user_address, images=training.delivered_images
     )
-    return Announcement(Topic.ORDER_COMPLETED, done, f"order.completed-{training.order_id}")
+    return Outgoing(Topic.ORDER_COMPLETED, done, f"order.completed-{training.order_id}")
 
 
 def _announce(deps: ImageDeps) -> None:

@@ -19,6 +19,7 @@ from shared.events import image, maintenance, message, payment
 from shared.events.base import Event
 from shared.events.topics import Topic
 from shared.json_logs import mask_phone
+from shared.outbox import Outgoing
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,9 @@ def handle_checkout_requested(
     return Outcome.SUCCESS
 
 
-def announce(announcement: Announcement, order: Order, deps: PaymentDeps) -> None:
-    """Tell the rest of the system, with an id that makes a second telling harmless."""
+def outgoing(announcement: Announcement, order: Order) -> Outgoing:
+    """What an order change tells the rest of the system, with an id that makes a second
+    telling harmless."""
     common: dict[str, Any] = {"order_id": order.id, "user": order.user_address}
     event: Event
     if announcement is Announcement.COMPLETED:
@@ -100,8 +102,13 @@ def announce(announcement: Announcement, order: Order, deps: PaymentDeps) -> Non
         event = payment.PaymentRefunded(
             **common, amount_minor=order.amount_minor, currency=order.currency
         )
-    deps.publisher.publish(announcement.value, event, event_id=f"{announcement.value}-{order.id}")
-    log.info("announced", extra={"order_id": order.id, "topic": announcement.value})
+    return Outgoing(announcement.value, event, f"{announcement.value}-{order.id}")
+
+
+def _publish_staged(deps: PaymentDeps) -> None:
+    """Publish what order changes staged; Transient (so a retry publishes) if the broker is
+    down. Nothing is lost meanwhile: it stays staged, and the reconcile tick also flushes."""
+    deps.orders.outbox.flush(deps.publisher)
 
 
 _SESSION_SIGNALS = {
@@ -136,14 +143,15 @@ def handle_stripe_event(event: dict[str, Any], deps: PaymentDeps) -> str:
         signal=signal,
         order_id=str(order_id) if order_id and is_session else None,
         payment_intent=obj.get("payment_intent"),
+        announce=outgoing,
     )
+    _publish_staged(deps)  # this event's announcement, or one a failed earlier try left
     if taken.order is None:
         log.warning("stripe event for an unknown order", extra={"event_id": event["id"]})
         return "unknown order"
     if taken.announcement is None:
         return "no change"
-    announce(taken.announcement, taken.order, deps)
-    deps.orders.mark_published(str(event["id"]))
+    log.info("announced", extra={"order_id": taken.order.id, "topic": taken.announcement.value})
     return taken.announcement.value
 
 
@@ -161,9 +169,8 @@ def handle_tune_failed(
         if not order.payment_intent:
             raise Rejected(f"order {order.id} is paid but has no payment intent")
         refund_id = deps.gateway.refund(order_id=order.id, payment_intent=order.payment_intent)
-        order = deps.orders.refunded(order.id, refund_id)
-    if order.status == OrderStatus.REFUNDED:
-        announce(Announcement.REFUNDED, order, deps)
+        order = deps.orders.refunded(order.id, refund_id, outgoing)
+    _publish_staged(deps)
     log.info("refund handled", extra={"order_id": order.id, "user": mask_phone(order.user_address)})
     return Outcome.SUCCESS
 
@@ -187,11 +194,11 @@ def handle_reconcile(
     meta: EventMeta,  # noqa: ARG001 - an expired order stays expired
     deps: PaymentDeps,
 ) -> Outcome:
-    """Checkouts past their time expire even if Stripe's webhook never came."""
+    """Checkouts past their time expire even if Stripe's webhook never came; and whatever an
+    earlier failure left staged is published."""
     for order in deps.orders.overdue_checkouts(event.requested_at):
-        expired = deps.orders.expire(order.id)
-        if expired is not None:
-            announce(Announcement.EXPIRED, expired, deps)
+        deps.orders.expire(order.id, outgoing)
+    _publish_staged(deps)
     return Outcome.SUCCESS
 
 

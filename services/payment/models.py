@@ -6,6 +6,7 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UtcDateTime, now_default
+from shared.outbox import OutboxColumns
 
 
 class PaymentBase(DeclarativeBase):
@@ -36,7 +37,7 @@ class Order(PaymentBase):
 
 
 class PaymentEvent(PaymentBase):
-    """Every Stripe event taken into account, once; `published` closes write-then-publish."""
+    """Every Stripe event taken into account, once."""
 
     __tablename__ = "payment_event"
 
@@ -44,5 +45,8 @@ class PaymentEvent(PaymentBase):
     type: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[str | None] = mapped_column(String(64), index=True)
     announcement: Mapped[str | None] = mapped_column(String(32))
-    published: Mapped[bool] = mapped_column(default=False)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
+
+
+class OutboxEntry(OutboxColumns, PaymentBase):
+    """Announcements staged with the order changes they announce (shared/outbox.py)."""

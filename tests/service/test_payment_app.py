@@ -264,3 +264,21 @@ def test_a_redelivered_request_announces_the_link_with_an_aware_expiry(client, r
     assert len(ready) == 2
     assert ready[0].expires_at == ready[1].expires_at
     assert ready[1].expires_at.utcoffset() == timedelta(0)
+
+
+def reconcile(client, at, event_id):
+    body = {"requested_at": at.isoformat(), "overdue_after_minutes": 10}
+    return client.post("/events/maintenance.reconcile", content=cloudevent(body, event_id))
+
+
+def test_an_expiry_found_by_reconcile_is_announced_even_if_the_broker_was_down(client, runtime):
+    request_checkout(client)
+    runtime.handlers.publisher.fail = True
+    later = T0 + timedelta(hours=2)  # past the checkout's 30 minutes
+    assert reconcile(client, later, "r1").json() == {"status": "RETRY"}
+    assert runtime.handlers.orders.get("ord_1").status == "expired"  # decided, and staged
+    runtime.handlers.publisher.fail = False
+    # The retry finds no open checkout any more, yet what was staged goes out, once.
+    assert reconcile(client, later, "r1").json() == {"status": "SUCCESS"}
+    assert reconcile(client, later, "r2").json() == {"status": "SUCCESS"}
+    assert [t for t, _ in topics(runtime)].count(Topic.CHECKOUT_EXPIRED) == 1

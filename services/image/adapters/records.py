@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.image.models import OutboxEntry, Photo, PromptResult, Training
 from shared.db import clock_of, make_session_factory, migrate
-from shared.outbox import Announcement, SqlOutbox
+from shared.outbox import Outgoing, SqlOutbox
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -110,9 +110,7 @@ class SqlImages:
     # Each callback step below records its rows and stages its announcements in one
     # transaction (shared/outbox.py); the caller flushes the outbox after the commit.
 
-    def mark_trained(
-        self, order_id: str, trained_at: datetime | None, announce: Announcement
-    ) -> bool:
+    def mark_trained(self, order_id: str, trained_at: datetime | None, announce: Outgoing) -> bool:
         """True the first time: only the first report of a trained tune is announced."""
         with self._sessions.begin() as session:
             training = session.get_one(Training, order_id)
@@ -130,8 +128,8 @@ class SqlImages:
         prompt_id: str,
         image_urls: list[str],
         user_error: str | None,
-        announce: Callable[[Training, bool], Sequence[Announcement]],
-    ) -> Sequence[Announcement] | None:
+        announce: Callable[[Training, bool], Sequence[Outgoing]],
+    ) -> Sequence[Outgoing] | None:
         """Record a prompt once and stage what `announce` says (None for a repeat).
         `announce` gets the training and whether this prompt completed the order."""
         try:
@@ -159,9 +157,7 @@ class SqlImages:
         except IntegrityError:
             return None
 
-    def complete(
-        self, order_id: str, announce: Callable[[Training], Sequence[Announcement]]
-    ) -> bool:
+    def complete(self, order_id: str, announce: Callable[[Training], Sequence[Outgoing]]) -> bool:
         """Mark the order complete once; False when it already was."""
         with self._sessions.begin() as session:
             training = session.get_one(Training, order_id)

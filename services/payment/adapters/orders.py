@@ -1,5 +1,6 @@
 """Orders and the Stripe events taken into account, in the payment service's database."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -9,15 +10,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.payment.domain.orders import Announcement, OrderStatus, Signal, apply
-from services.payment.models import Order, PaymentEvent
+from services.payment.models import Order, OutboxEntry, PaymentEvent
 from shared.db import make_session_factory, migrate
+from shared.outbox import Outgoing, SqlOutbox
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+# What an order change announces, built inside the transaction that makes the change.
+Announce = Callable[[Announcement, Order], Outgoing]
+
+
 @dataclass(frozen=True)
 class Taken:
-    """A Stripe event as the order saw it: what to announce, if anything."""
+    """A Stripe event as the order saw it: what it announced, if anything."""
 
     order: Order | None
     announcement: Announcement | None
@@ -27,6 +33,7 @@ class SqlOrders:
     def __init__(self, engine: Engine) -> None:
         migrate(engine, MIGRATIONS)
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
+        self.outbox = SqlOutbox(engine, OutboxEntry)
 
     def get(self, order_id: str) -> Order | None:
         with self._sessions() as session:
@@ -49,11 +56,14 @@ class SqlOrders:
             order.session_id, order.session_url, order.expires_at = session_id, url, expires_at
             return order
 
-    def refunded(self, order_id: str, refund_id: str) -> Order:
+    def refunded(self, order_id: str, refund_id: str, announce: Announce) -> Order:
         with self._sessions.begin() as session:
             order = session.get_one(Order, order_id)
-            order.status = apply(OrderStatus(order.status), Signal.REFUNDED).after
+            transition = apply(OrderStatus(order.status), Signal.REFUNDED)
+            order.status = transition.after
             order.refund_id = refund_id
+            if transition.announcement:
+                self.outbox.stage(session, announce(transition.announcement, order))
             return order
 
     def take(
@@ -64,22 +74,15 @@ class SqlOrders:
         signal: Signal,
         order_id: str | None,
         payment_intent: str | None,
+        announce: Announce,
     ) -> Taken:
-        """Record a Stripe event once and move its order, in one transaction.
-
-        A redelivered event whose announcement was never published hands it
-        back, so the retry publishes it.
-        """
+        """Record a Stripe event once, move its order and stage what that announces, in
+        one transaction. A redelivered event changes nothing: what it staged is in the
+        outbox until published."""
         with self._sessions.begin() as session:
             seen = session.get(PaymentEvent, event_id)
             if seen is not None:
-                order = session.get(Order, seen.order_id) if seen.order_id else None
-                pending = (
-                    Announcement(seen.announcement)
-                    if seen.announcement and not seen.published
-                    else None
-                )
-                return Taken(order, pending)
+                return Taken(session.get(Order, seen.order_id) if seen.order_id else None, None)
             order = self._find(session, order_id, payment_intent)
             announcement = None
             if order is not None:
@@ -87,13 +90,14 @@ class SqlOrders:
                 order.status = transition.after
                 order.payment_intent = order.payment_intent or payment_intent
                 announcement = transition.announcement
+                if announcement:
+                    self.outbox.stage(session, announce(announcement, order))
             session.add(
                 PaymentEvent(
                     stripe_event_id=event_id,
                     type=event_type,
                     order_id=order.id if order else None,
                     announcement=announcement.value if announcement else None,
-                    published=announcement is None,
                 )
             )
             return Taken(order, announcement)
@@ -106,12 +110,6 @@ class SqlOrders:
             return session.scalar(select(Order).where(Order.payment_intent == payment_intent))
         return None
 
-    def mark_published(self, event_id: str) -> None:
-        with self._sessions.begin() as session:
-            seen = session.get(PaymentEvent, event_id)
-            if seen is not None:
-                seen.published = True
-
     def overdue_checkouts(self, now: datetime) -> list[Order]:
         with self._sessions() as session:
             return list(
@@ -122,7 +120,7 @@ class SqlOrders:
                 )
             )
 
-    def expire(self, order_id: str) -> Order | None:
+    def expire(self, order_id: str, announce: Announce) -> Order | None:
         """Expire an open checkout whose time is up; None if it moved on meanwhile."""
         with self._sessions.begin() as session:
             order = session.get_one(Order, order_id)
@@ -130,6 +128,8 @@ class SqlOrders:
             if not transition.changed:
                 return None
             order.status = transition.after
+            if transition.announcement:
+                self.outbox.stage(session, announce(transition.announcement, order))
             return order
 
     def delete_unpaid_before(self, cutoff: datetime) -> int:
