@@ -64,58 +64,73 @@ def person_with_photos(stack):
     return person
 
 
-def test_a_failing_message_lands_in_the_dead_letters_and_is_replayed_once_fixed(stack):
+def paid(stack, person, order_id, pack_code="corporate"):
+    stack.publish_as(
+        "payment",
+        "payment.completed",
+        {
+            "order_id": order_id,
+            "user": person.address,
+            "pack_code": pack_code,
+            "subject": "woman",
+            "amount_minor": 1499,
+            "currency": "usd",
+            "provider_reference": f"pi_{order_id}",
+        },
+        event_id=f"payment.completed-{order_id}",
+    )
+
+
+def letters_for(client, order_id):
+    letters = client.get("/deadletters").json()["deadletters"]
+    return [d for d in letters if d["payload"].get("order_id") == order_id]
+
+
+def test_a_transient_failure_is_retried_until_it_succeeds_never_dead_lettered(stack):
     person = person_with_photos(stack)
     sandbox = stack["sandbox"].url
-    order_id = f"ord_dlq_{stack.profile}"
-    httpx.post(
-        f"{sandbox}/sandbox/astria/knobs", json={"fail_creates": 1000}, timeout=5
-    ).raise_for_status()
+    order_id = f"ord_retry_{stack.profile}"
+    # Astria answers 500 three times: Dapr's retry policy backs off and tries again.
+    httpx.post(f"{sandbox}/sandbox/astria/knobs", json={"fail_creates": 3}, timeout=5)
     try:
-        stack.publish_as(
-            "payment",
-            "payment.completed",
-            {
-                "order_id": order_id,
-                "user": person.address,
-                "pack_code": "corporate",
-                "subject": "woman",
-                "amount_minor": 1499,
-                "currency": "usd",
-                "provider_reference": "pi_dlq",
-            },
-            event_id=f"payment.completed-{order_id}",
-        )
+        paid(stack, person, order_id)
+        [started] = wait_published(stack, "tune.started", person.address, 1)
+        assert started["data"]["order_id"] == order_id
+        astria = httpx.get(f"{sandbox}/sandbox/astria", timeout=5).json()
+        assert astria["knobs"]["fail_creates"] == 0  # all three 500s were met
+        assert sum(r["title"] == order_id for r in astria["requests"]) == 1  # one tune
+        time.sleep(1)
         with operator(stack) as client:
-            # Astria keeps failing: Dapr retries with backoff, then dead-letters the delivery.
-            letter = wait_until(
-                lambda: next(
-                    (
-                        d
-                        for d in client.get("/deadletters").json()["deadletters"]
-                        if d["payload"].get("order_id") == order_id
-                    ),
-                    None,
-                ),
-                timeout=90,
-                what="the dead letter",
-            )
-            assert letter["topic"] == "payment.completed"
-            assert letter["event_id"] == f"payment.completed-{order_id}"
-            assert letter["replayed_at"] is None
-            # The cause is fixed; the operator replays.
-            httpx.post(
-                f"{sandbox}/sandbox/astria/knobs", json={"fail_creates": 0}, timeout=5
-            ).raise_for_status()
-            replayed = client.post(f"/deadletters/{letter['id']}/replay")
-            assert replayed.status_code == 200
-            assert replayed.json()["replayed_at"] is not None
-            [started] = wait_published(stack, "tune.started", person.address, 1)
-            assert started["data"]["order_id"] == order_id
-            assert client.delete(f"/deadletters/{letter['id']}").status_code == 204
-            assert client.post(f"/deadletters/{letter['id']}/replay").status_code == 404
+            assert letters_for(client, order_id) == []
     finally:
         httpx.post(f"{sandbox}/sandbox/astria/knobs", json={"fail_creates": 0}, timeout=5)
+
+
+def test_a_poison_message_is_dead_lettered_at_once_and_a_failed_replay_stays_visible(stack):
+    person = person_with_photos(stack)
+    order_id = f"ord_poison_{stack.profile}"
+    paid(stack, person, order_id, pack_code="no-such-pack")  # can never succeed: DROP
+    with operator(stack) as client:
+        letter = wait_until(
+            lambda: next(iter(letters_for(client, order_id)), None),
+            timeout=20,
+            what="the dead letter",
+        )
+        assert (letter["topic"], letter["event_id"]) == (
+            "payment.completed",
+            f"payment.completed-{order_id}",
+        )
+        assert (letter["status"], letter["failures"]) == ("failed", 1)
+        # The operator replays it; it fails again and comes back as failed, not "replayed".
+        assert client.post(f"/deadletters/{letter['id']}/replay").json()["status"] == "replayed"
+        again = wait_until(
+            lambda: next((d for d in letters_for(client, order_id) if d["failures"] == 2), None),
+            timeout=20,
+            what="the failed replay",
+        )
+        assert (again["id"], again["status"]) == (letter["id"], "failed")
+        assert client.delete(f"/deadletters/{letter['id']}").status_code == 204
+        assert client.post(f"/deadletters/{letter['id']}/replay").status_code == 404
 
 
 def test_delete_leaves_no_trace_of_the_person(stack):
