@@ -224,7 +224,7 @@ resource cronReconcile 'Microsoft.App/managedEnvironments/daprComponents@2024-03
   properties: {
     componentType: 'bindings.cron'
     version: 'v1'
-    metadata: [ { name: 'schedule', value: '@every 5m' }, { name: 'direction', value: 'input' } ]
+    metadata: [ { name: 'schedule', value: '0 */5 * * * *' }, { name: 'direction', value: 'input' } ]
     scopes: ['maintenance']
   }
 }

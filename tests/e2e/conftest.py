@@ -12,7 +12,7 @@ def stack(request, tmp_path_factory):
     system = Stack(
         profile,
         tmp_path_factory.mktemp(f"stack-{profile}"),
-        schedules={"RECONCILE_SCHEDULE": "@every 2s", "CLEANUP_SCHEDULE": "@every 1h"},
+        schedules={"RECONCILE_SCHEDULE": "*/2 * * * * *", "CLEANUP_SCHEDULE": "@every 1h"},
     )
     failed_before = request.session.testsfailed
     try:
