@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -147,33 +148,35 @@ def handle_payment_completed(
             delivered_images=0,
         )
     )
-    if training.status == "failed":
-        return Outcome.SUCCESS
-    if training.tune_id is None:
-        training = _submit(training, pack.astria_pack_id, deps)
-        if training.status == "failed":
-            failed = image.TuneFailed(
-                order_id=training.order_id,
-                user=training.user_address,
-                reason=training.failure or "",
-            )
-            deps.publisher.publish(
-                Topic.TUNE_FAILED, failed, event_id=f"tune.failed-{training.order_id}"
-            )
-            return Outcome.SUCCESS
-    eta_minutes = None
-    if training.eta is not None:
-        eta_minutes = max(1, round((training.eta - deps.clock()).total_seconds() / 60))
-    started = image.TuneStarted(
-        order_id=training.order_id,
-        user=training.user_address,
-        tune_id=str(training.tune_id),
-        eta_minutes=eta_minutes,
-    )
-    deps.publisher.publish(
-        Topic.TUNE_STARTED, started, event_id=f"tune.started-{training.order_id}"
-    )
+    if training.tune_id is None and training.status != "failed":
+        _submit(training, pack.astria_pack_id, deps)
+    # What the submission staged (started, or failed so the order is refunded); on a
+    # redelivery, whatever an earlier attempt could not publish.
+    deps.records.outbox.flush(deps.publisher)
     return Outcome.SUCCESS
+
+
+def _started(deps: ImageDeps) -> Callable[[Training], list[Outgoing]]:
+    def announce(training: Training) -> list[Outgoing]:
+        eta_minutes = None
+        if training.eta is not None:
+            eta_minutes = max(1, round((training.eta - deps.clock()).total_seconds() / 60))
+        started = image.TuneStarted(
+            order_id=training.order_id,
+            user=training.user_address,
+            tune_id=str(training.tune_id),
+            eta_minutes=eta_minutes,
+        )
+        return [Outgoing(Topic.TUNE_STARTED, started, f"tune.started-{training.order_id}")]
+
+    return announce
+
+
+def _failed(training: Training) -> list[Outgoing]:
+    failed = image.TuneFailed(
+        order_id=training.order_id, user=training.user_address, reason=training.failure or ""
+    )
+    return [Outgoing(Topic.TUNE_FAILED, failed, f"tune.failed-{training.order_id}")]
 
 
 def _parse_time(value: object) -> datetime | None:
@@ -188,7 +191,9 @@ def _parse_time(value: object) -> datetime | None:
 def _submit(training: Training, pack_id: int | str, deps: ImageDeps) -> Training:
     photos = deps.records.accepted_photos(training.user_address, training.photo_set)
     if not photos:
-        return deps.records.update_training(training.order_id, status="failed", failure="no photos")
+        return deps.records.update_training(
+            training.order_id, _failed, status="failed", failure="no photos"
+        )
     request = PackTune(
         pack_id=pack_id,
         title=training.order_id,  # Astria's idempotency key
@@ -209,9 +214,12 @@ def _submit(training: Training, pack_id: int | str, deps: ImageDeps) -> Training
         tune = found
     except AstriaRefused as exc:
         log.error("astria refused the tune", extra={"order_id": training.order_id, "why": str(exc)})
-        return deps.records.update_training(training.order_id, status="failed", failure=str(exc))
+        return deps.records.update_training(
+            training.order_id, _failed, status="failed", failure=str(exc)
+        )
     return deps.records.update_training(
         training.order_id,
+        _started(deps),
         tune_id=str(tune["id"]),
         eta=_parse_time(tune.get("eta")),
         status="training",

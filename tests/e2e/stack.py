@@ -25,7 +25,14 @@ class AppProcess:
     app_port: int = field(default_factory=devstack.free_port)
     dapr_http_port: int = field(default_factory=devstack.free_port)
     dapr_grpc_port: int = field(default_factory=devstack.free_port)
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    dapr_grpc_internal_port: int = field(default_factory=devstack.free_port)
+    metrics_port: int = field(default_factory=devstack.free_port)
+    # "daprd" and "app", each while it runs.
+    running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        return list(self.running.values())
 
     @property
     def url(self) -> str:
@@ -104,12 +111,13 @@ class Stack:
         env: dict[str, str],
         cwd: Path = ROOT,
     ) -> None:
-        log = (self.logs_dir / f"{app.name}.{kind}.log").open("wb")
+        # Appended to: a restarted process writes after the one it replaces.
+        log = (self.logs_dir / f"{app.name}.{kind}.log").open("ab")
         self._log_files.append(log)
         process = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
         )
-        app.processes.append(process)
+        app.running[kind] = process
 
     def start(self) -> "Stack":
         self.logs_dir.mkdir(parents=True, exist_ok=True)
@@ -127,20 +135,28 @@ class Stack:
             broker_addr=self.broker.address,
             **self.schedules,
         )
-        daprd = str(devstack.find_daprd())
+        self.resources = resources
         for app in self.apps.values():
-            self.start_app(app, resources, daprd)
+            self.start_process(app, "daprd")
+            self.start_process(app, "app")
         for app in self.apps.values():
             self.wait_ready(app)
         return self
 
-    def start_app(self, app: AppProcess, resources: Path, daprd: str) -> None:
-        app.processes.clear()
+    def start_process(self, app: AppProcess, kind: str) -> None:
+        """Start an app's sidecar or the app itself, on its own ports and data."""
+        if kind == "app":
+            # Exactly as `make run` starts it (dapr.yaml): same command, same working folder.
+            spec = self.specs[app.name]
+            self._spawn(
+                app, "app", spec.command_on(app.app_port), self.app_env(app), cwd=spec.directory
+            )
+            return
         self._spawn(
             app,
             "daprd",
             [
-                daprd,
+                str(devstack.find_daprd()),
                 "--app-id",
                 app.name,
                 "--app-port",
@@ -154,11 +170,11 @@ class Stack:
                 "--dapr-grpc-port",
                 str(app.dapr_grpc_port),
                 "--dapr-internal-grpc-port",
-                str(devstack.free_port()),
+                str(app.dapr_grpc_internal_port),
                 "--metrics-port",
-                str(devstack.free_port()),
+                str(app.metrics_port),
                 "--resources-path",
-                str(resources),
+                str(self.resources),
                 "--config",
                 str(ROOT / "components" / "config.yaml"),
                 "--log-level",
@@ -166,11 +182,18 @@ class Stack:
             ],
             dict(os.environ),
         )
-        # Exactly as `make run` starts it (dapr.yaml): same command, same working folder.
-        spec = self.specs[app.name]
-        self._spawn(
-            app, "app", spec.command_on(app.app_port), self.app_env(app), cwd=spec.directory
-        )
+
+    def kill(self, name: str, kind: str) -> None:
+        """SIGKILL an app or its sidecar, as a crash would: no goodbye, no flush."""
+        process = self.apps[name].running.pop(kind)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+    def restart(self, name: str, kind: str) -> None:
+        """Start it again with the same ports and data, and wait until it serves."""
+        app = self.apps[name]
+        self.start_process(app, kind)
+        self.wait_ready(app)
 
     def wait_ready(self, app: AppProcess, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -131,7 +131,27 @@ def test_a_redelivered_payment_does_not_train_twice(deps):
     handle_payment_completed(PAID, META, deps)
     handle_payment_completed(PAID, META, deps)
     assert len(deps.astria.created) == 1
-    assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")] * 2
+    assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]  # announced once
+
+
+def test_a_submission_whose_announcement_failed_is_announced_by_the_retry(deps):
+    deps.publisher.fail = True
+    with pytest.raises(Transient):
+        handle_payment_completed(PAID, META, deps)  # the tune exists; the broker is down
+    deps.publisher.fail = False
+    handle_payment_completed(PAID, META, deps)  # Dapr's retry: no second tune
+    assert len(deps.astria.created) == 1
+    assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
+
+
+def test_a_refused_tune_is_announced_as_failed_even_after_a_broker_failure(deps):
+    deps.astria.fail_with = AstriaRefused('{"name": ["is not supported"]}')
+    deps.publisher.fail = True
+    with pytest.raises(Transient):
+        handle_payment_completed(PAID, META, deps)
+    deps.publisher.fail = False
+    handle_payment_completed(PAID, META, deps)
+    assert topics(deps) == [(Topic.TUNE_FAILED, "tune.failed-ord_9")]  # so it is refunded
 
 
 def test_a_422_fails_the_tune_without_retrying(deps):

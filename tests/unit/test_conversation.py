@@ -437,3 +437,12 @@ def test_restart_starts_a_new_photo_set_for_photos_checks_and_the_next_order():
     [checkout] = on_message(ready, text("1"), RULES).actions
     assert isinstance(checkout, RequestCheckout)
     assert checkout.photo_set == 2
+
+
+@pytest.mark.parametrize("news", [TuneStarted("ord-1", 20), TuneTrained("ord-1")])
+def test_training_news_overtaken_by_the_portraits_is_not_told(news):
+    # Events of different topics can cross: the portraits may come first.
+    delivering = on_event(at(Step.TRAINING), ImagesReady("ord-1", ("https://i/1",)), RULES)
+    assert delivering.conversation.step is Step.DELIVERING
+    assert on_event(delivering.conversation, news, RULES).replies == ()
+    assert on_event(at(Step.TRAINING), news, RULES).replies != ()  # in time, it is told

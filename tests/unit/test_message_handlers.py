@@ -231,8 +231,22 @@ def test_every_send_is_logged_with_the_provider_id(deps):
     assert "Astria portrait bot" in log[0]["body"]
 
 
+def paid_for(deps, order_id):
+    paid = payment.PaymentCompleted(
+        order_id=order_id,
+        user=USER,
+        pack_code="corporate",
+        subject="woman",
+        amount_minor=1499,
+        currency="usd",
+        provider_reference="pi_1",
+    )
+    handle_event(paid, EventMeta(id=f"pc-{order_id}", topic="t"), deps)
+
+
 def test_outside_the_window_one_template_is_sent_and_the_rest_is_held(deps):
     walk_to_photos(deps)
+    paid_for(deps, "o")
     deps.records.close_window(USER)
     sent_before = len(texts(deps))
     trained = image.TuneTrained(order_id="o", user=USER, tune_id=1)

@@ -100,11 +100,18 @@ class SqlImages:
         assert found is not None
         return found
 
-    def update_training(self, order_id: str, **changes: object) -> Training:
+    def update_training(
+        self,
+        order_id: str,
+        announce: Callable[[Training], Sequence[Outgoing]] | None = None,
+        **changes: object,
+    ) -> Training:
         with self._sessions.begin() as session:
             training = session.get_one(Training, order_id)
             for name, value in changes.items():
                 setattr(training, name, value)
+            if announce is not None:
+                self.outbox.stage(session, *announce(training))
             return training
 
     # Each callback step below records its rows and stages its announcements in one

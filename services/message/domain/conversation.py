@@ -599,6 +599,13 @@ _STEP_HANDLERS: dict[Step, Callable[[_Turn, UserMessage], None]] = {
 }
 
 
+def _overtaken(c: Conversation, order_id: str) -> bool:
+    """Whether an order's portraits are already arriving or delivered."""
+    if order_id == c.order_id:
+        return c.step in (Step.DELIVERING, Step.DONE)
+    return order_id not in c.paid_orders
+
+
 def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> Decision:
     """What another service reports; nothing is said to an opted-out person."""
     turn = _Turn(conversation, rules)
@@ -637,6 +644,8 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
             turn.update(step=Step.PACK, order_id=None, checkout_url=None)
             turn.say("payment_failed" if isinstance(event, PaymentFailed) else "checkout_expired")
             turn.pack_menu()
+    elif isinstance(event, (TuneStarted, TuneTrained)) and _overtaken(c, event.order_id):
+        pass  # the portraits came first (events of different topics can cross): old news
     elif isinstance(event, TuneStarted):
         if event.eta_minutes:
             turn.say("training_started_eta", minutes=event.eta_minutes)

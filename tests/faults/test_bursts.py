@@ -1,0 +1,76 @@
+"""Bursts: many people at once, and one message delivered many times at once.
+
+Bounded for a two-core machine: the point is exactly-once under concurrency, not
+throughput (`make bench` measures that).
+"""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from itertools import count
+
+import httpx
+import pytest
+
+from tests.e2e.stack import Stack
+
+pytestmark = pytest.mark.faults
+
+_numbers = count(1)
+
+
+def phone() -> str:
+    return f"+1666{next(_numbers):07d}"
+
+
+def say(client: httpx.Client, stack: Stack, number: str, text: str, sid: str | None = None) -> int:
+    body = {"phone": number, "text": text, **({"message_sid": sid} if sid else {})}
+    answer = client.post(f"{stack['sandbox'].url}/sandbox/twilio/inbound", json=body)
+    status: int = answer.json()["webhook_status"]
+    return status
+
+
+def replies(stack: Stack, number: str) -> list[str]:
+    answer = httpx.get(
+        f"{stack['sandbox'].url}/sandbox/messages", params={"to": f"whatsapp:{number}"}, timeout=10
+    )
+    return [m["body"] for m in answer.json()["messages"]]
+
+
+def settle(stack: Stack, numbers: list[str], expected: int, timeout: float) -> dict[str, int]:
+    """Wait until everyone has `expected` replies (or time runs out), then a little longer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(len(replies(stack, n)) >= expected for n in numbers):
+            break
+        time.sleep(1)
+    time.sleep(3)  # late duplicates would arrive now
+    return {n: len(replies(stack, n)) for n in numbers}
+
+
+def test_a_burst_of_people_each_get_their_answer_exactly_once(stack):
+    people = [phone() for _ in range(120)]
+    with httpx.Client(timeout=60) as client, ThreadPoolExecutor(max_workers=24) as pool:
+        statuses = list(pool.map(lambda n: say(client, stack, n, "hi"), people))
+    assert statuses == [200] * len(people)
+    counts = settle(stack, people, expected=2, timeout=240)
+    assert set(counts.values()) == {2}, {n: c for n, c in counts.items() if c != 2}
+
+
+def test_one_message_delivered_many_times_at_once_is_answered_once(stack):
+    # Providers retry while the first delivery is still in flight.
+    people = [phone() for _ in range(10)]
+    with httpx.Client(timeout=60) as client, ThreadPoolExecutor(max_workers=25) as pool:
+
+        def five_at_once(number: str, text: str, sid: str) -> None:
+            deliveries = [pool.submit(say, client, stack, number, text, sid) for _ in range(5)]
+            assert [d.result() for d in deliveries] == [200] * 5
+
+        for number in people:
+            five_at_once(number, "hi", "SM" + number.lstrip("+").rjust(32, "0"))
+        counts = settle(stack, people, expected=2, timeout=120)
+        assert set(counts.values()) == {2}, counts
+        # Then STATUS, five times at once, as one provider message: one answer each.
+        for number in people:
+            five_at_once(number, "status", "SM" + number.lstrip("+").rjust(31, "0") + "9")
+    counts = settle(stack, people, expected=3, timeout=120)
+    assert set(counts.values()) == {3}, counts
