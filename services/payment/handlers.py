@@ -35,6 +35,17 @@ class PaymentDeps:
     checkout_minutes: int = 30
 
 
+# Stripe refuses an expiry less than 30 minutes after it receives the request.
+STRIPE_MINIMUM = timedelta(minutes=30)
+# Room for a slow Stripe or a retried request: the expiry is fixed when the order is
+# created, so every attempt sends the same parameters under the same idempotency key.
+RETRY_MARGIN = timedelta(minutes=5)
+
+
+def checkout_lifetime(minutes: int) -> timedelta:
+    return max(timedelta(minutes=minutes), STRIPE_MINIMUM + RETRY_MARGIN)
+
+
 def handle_checkout_requested(
     event: message.CheckoutRequested,
     meta: EventMeta,  # noqa: ARG001 - idempotent on the order id instead
@@ -58,8 +69,7 @@ def handle_checkout_requested(
         )
     )
     if order.status == OrderStatus.CREATED:
-        # Stripe needs at least 30 minutes.
-        expires_at = deps.clock() + timedelta(minutes=max(30, deps.checkout_minutes))
+        expires_at = order.created_at + checkout_lifetime(deps.checkout_minutes)
         session = deps.gateway.open_checkout(
             order_id=order.id, pack=pack, subject=event.subject, expires_at=expires_at
         )

@@ -21,7 +21,8 @@ ROOT = devstack.ROOT
 
 @dataclass
 class AppProcess:
-    name: str
+    name: str  # the app id, or "<app id>-<n>" for a further replica
+    app_id: str = ""
     app_port: int = field(default_factory=devstack.free_port)
     dapr_http_port: int = field(default_factory=devstack.free_port)
     dapr_grpc_port: int = field(default_factory=devstack.free_port)
@@ -42,6 +43,9 @@ class AppProcess:
     def dapr_url(self) -> str:
         return f"http://127.0.0.1:{self.dapr_http_port}"
 
+    def __post_init__(self) -> None:
+        self.app_id = self.app_id or self.name
+
 
 class Stack:
     def __init__(
@@ -50,12 +54,18 @@ class Stack:
         workdir: Path,
         apps: tuple[str, ...] = devstack.APPS,
         schedules: dict[str, str] | None = None,
+        replicas: dict[str, int] | None = None,
     ) -> None:
+        """`replicas` runs more instances of an app id, each with its own sidecar; they
+        share the app's database, and `stack[name]` is the first."""
         self.profile = profile
         self.schedules = schedules or {}
         self.workdir = workdir
         self.logs_dir = workdir / "logs"
         self.apps = {name: AppProcess(name) for name in apps}
+        for name, count in (replicas or {}).items():
+            for n in range(2, count + 1):
+                self.apps[f"{name}-{n}"] = AppProcess(f"{name}-{n}", app_id=name)
         self.specs = devstack.app_specs()
         self.broker: devstack.Broker | None = None
         self._log_files: list[IO[bytes]] = []
@@ -66,11 +76,11 @@ class Stack:
     def app_env(self, app: AppProcess) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "APP_"))}
         env.update(
-            APP_ID=app.name,
+            APP_ID=app.app_id,
             DAPR_HTTP_PORT=str(app.dapr_http_port),
             DAPR_GRPC_PORT=str(app.dapr_grpc_port),
             DAPR_WAIT_SECONDS="30",
-            DATABASE_URL=f"sqlite:///{self.workdir / 'data' / app.name}.db",
+            DATABASE_URL=f"sqlite:///{self.workdir / 'data' / app.app_id}.db",
             LOG_LEVEL="INFO",
             # Short journeys: three photos are enough in tests.
             MIN_PHOTOS="3",
@@ -90,7 +100,7 @@ class Stack:
             env["TWILIO_STATUS_CALLBACK_URL"] = f"{message}/twilio/status"
         if "payment" in self.apps:
             env["PAYMENT_WEBHOOK_URL"] = f"{self.apps['payment'].url}/payment-received"
-        if app.name == "image":
+        if app.app_id == "image":
             # The sandbox plays Twilio, Meta and Astria on loopback.
             sandbox_host = self.apps["sandbox"].url.removeprefix("http://")
             env.update(
@@ -147,7 +157,7 @@ class Stack:
         """Start an app's sidecar or the app itself, on its own ports and data."""
         if kind == "app":
             # Exactly as `make run` starts it (dapr.yaml): same command, same working folder.
-            spec = self.specs[app.name]
+            spec = self.specs[app.app_id]
             self._spawn(
                 app, "app", spec.command_on(app.app_port), self.app_env(app), cwd=spec.directory
             )
@@ -158,7 +168,7 @@ class Stack:
             [
                 str(devstack.find_daprd()),
                 "--app-id",
-                app.name,
+                app.app_id,
                 "--app-port",
                 str(app.app_port),
                 "--app-protocol",

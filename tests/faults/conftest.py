@@ -3,7 +3,7 @@ import pytest
 from tests.e2e.stack import Stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(request, tmp_path_factory):
     """The whole system on the `redis` profile (a durable broker), real daprd, shared by
     every fault test; each test breaks and mends it for its own people."""

@@ -1,7 +1,7 @@
 """The payment service through TestClient: real SQLite, a fake Stripe gateway, signed events."""
 
 import json
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +13,7 @@ from services.payment.bootstrap import PaymentRuntime
 from services.payment.handlers import PaymentDeps
 from services.sandbox.stripe_fake import sign
 from shared.db import make_engine
+from shared.errors import Transient
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
 from tests.fakes import T0, FixedClock, RecordingPublisher
@@ -25,8 +26,14 @@ class FakeGateway:
     def __init__(self):
         self.sessions: list[str] = []
         self.refunds: list[str] = []
+        self.expiries: list[datetime] = []
+        self.fail_next = False
 
     def open_checkout(self, *, order_id, pack, subject, expires_at):
+        self.expiries.append(expires_at)
+        if self.fail_next:
+            self.fail_next = False
+            raise Transient("stripe timed out")
         self.sessions.append(order_id)
         return CheckoutSession(
             id=f"cs_test_{order_id}", url=f"https://pay.example/{order_id}", expires_at=expires_at
@@ -282,3 +289,13 @@ def test_an_expiry_found_by_reconcile_is_announced_even_if_the_broker_was_down(c
     assert reconcile(client, later, "r1").json() == {"status": "SUCCESS"}
     assert reconcile(client, later, "r2").json() == {"status": "SUCCESS"}
     assert [t for t, _ in topics(runtime)].count(Topic.CHECKOUT_EXPIRED) == 1
+
+
+def test_a_retried_checkout_asks_stripe_for_the_same_expiry(client, runtime):
+    runtime.handlers.gateway.fail_next = True
+    assert request_checkout(client) == {"status": "RETRY"}
+    runtime.handlers.clock.advance(minutes=3)  # Stripe was slow; Dapr retries later
+    assert request_checkout(client) == {"status": "SUCCESS"}
+    first, second = runtime.handlers.gateway.expiries
+    assert first == second  # same parameters under the same idempotency key
+    assert second - runtime.handlers.clock() >= timedelta(minutes=30)  # still enough for Stripe
