@@ -22,7 +22,7 @@ class MaintenanceDeps:
     publisher: Publisher
     records: SqlMaintenance
     retention: timedelta
-    overdue_minutes: int
+    overdue_minutes: float
     clock: Clock
 
 

@@ -8,4 +8,6 @@ class MaintenanceSettings(ServiceSettings):
     # Photos, generated images and message logs are kept this long (fractions for tests).
     retention_days: float = Field(default=30, gt=0)
     # Orders quieter than this are reconciled with Astria and Stripe.
-    reconcile_overdue_minutes: int = Field(default=10, ge=0)
+    # How long after its expected time (a tune's ETA, a checkout's expiry) work counts as
+    # stuck and is re-driven; fractions of a minute are allowed.
+    reconcile_overdue_minutes: float = Field(default=10, ge=0)

@@ -46,6 +46,7 @@ class AstriaState:
             "drop_callbacks": False,  # Astria's callbacks are never retried: test the fallback
             "duplicate_prompt_callbacks": False,
             "fail_creates": 0,  # the next N pack-tune creates answer 500
+            "down_until": 0.0,  # Unix time: until then every API call answers 503
         }
     )
     ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1000))
@@ -142,6 +143,8 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
     found = _find_pack(request, pack_id)
     if found is None:
         return _error(404, {"error": "Pack not found"})
+    if request.app.state.deps.clock().timestamp() < float(state.knobs["down_until"]):
+        return _error(503, {"error": "Service Unavailable"})
     if int(state.knobs["fail_creates"]) > 0:
         state.knobs["fail_creates"] = int(state.knobs["fail_creates"]) - 1
         return _error(500, {"error": "Internal Server Error"})

@@ -4,7 +4,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from fastapi import APIRouter, Query, Request
@@ -134,6 +134,22 @@ def stripe_state(request: Request) -> dict[str, Any]:
         "refunds": state.refunds,
         "deliveries": state.deliveries,
     }
+
+
+@router.post(
+    "/{provider}/down",
+    summary="An outage: the fake Stripe's or Astria's API answers 5xx for `seconds`.",
+)
+def provider_down(
+    provider: Literal["stripe", "astria"], request: Request, seconds: float = Query(ge=0, le=3600)
+) -> dict[str, Any]:
+    runtime: SandboxRuntime = request.app.state.deps
+    until = runtime.clock().timestamp() + seconds
+    if provider == "stripe":
+        runtime.store.stripe.down_until = until
+    else:
+        runtime.store.astria.knobs["down_until"] = until
+    return {"provider": provider, "down_until": until}
 
 
 @router.get("/astria", summary="What the fake Astria holds: tunes, prompts, the requests it got.")

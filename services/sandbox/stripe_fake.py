@@ -33,6 +33,8 @@ class StripeState:
     refunds: list[dict[str, Any]] = field(default_factory=list)
     idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    # Unix time: until then the API answers 500 (an outage; the checkout page still works).
+    down_until: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -65,6 +67,11 @@ def _error(status: int, message: str, param: str | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Request-Id": new_id("req")})
 
 
+def _down(request: Request) -> bool:
+    now: float = request.app.state.deps.clock().timestamp()
+    return now < _state(request).down_until
+
+
 def _authorised(request: Request) -> bool:
     key = request.app.state.deps.stripe_secret_key
     return hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}")
@@ -94,6 +101,8 @@ def _replay(state: StripeState, request: Request, kind: str) -> dict[str, Any] |
 async def create_session(request: Request) -> JSONResponse:
     if not _authorised(request):
         return _error(401, "Invalid API Key provided")
+    if _down(request):
+        return _error(500, "Sandbox: Stripe is down, as asked")
     state = _state(request)
     if (earlier := _replay(state, request, "session")) is not None:
         return JSONResponse(earlier, headers={"Idempotent-Replayed": "true"})
@@ -158,6 +167,8 @@ def get_session(session_id: str, request: Request) -> JSONResponse:
 async def create_refund(request: Request) -> JSONResponse:
     if not _authorised(request):
         return _error(401, "Invalid API Key provided")
+    if _down(request):
+        return _error(500, "Sandbox: Stripe is down, as asked")
     state = _state(request)
     if (earlier := _replay(state, request, "refund")) is not None:
         return JSONResponse(earlier, headers={"Idempotent-Replayed": "true"})

@@ -13,8 +13,8 @@ class ReconcileRequested(Event):
     """Look for work whose callbacks or webhooks are overdue, and finish it."""
 
     requested_at: datetime
-    # Orders quieter than this are considered overdue.
-    overdue_after_minutes: int = Field(default=10, ge=0)
+    # Work this long past its expected time (a tune's ETA) is considered overdue.
+    overdue_after_minutes: float = Field(default=10, ge=0)
 
 
 class CleanupRequested(Event):

@@ -55,11 +55,13 @@ class Stack:
         apps: tuple[str, ...] = devstack.APPS,
         schedules: dict[str, str] | None = None,
         replicas: dict[str, int] | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         """`replicas` runs more instances of an app id, each with its own sidecar; they
         share the app's database, and `stack[name]` is the first."""
         self.profile = profile
         self.schedules = schedules or {}
+        self.extra_env = env or {}
         self.workdir = workdir
         self.logs_dir = workdir / "logs"
         self.apps = {name: AppProcess(name) for name in apps}
@@ -86,6 +88,7 @@ class Stack:
             MIN_PHOTOS="3",
             MAX_PHOTOS="5",
         )
+        env.update(self.extra_env)
         # Every app learns where the others are: the fakes' base URLs and the webhooks.
         env["TWILIO_TEMPLATE_SID"] = "HX" + "0" * 32
         if "sandbox" in self.apps:

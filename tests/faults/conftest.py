@@ -11,6 +11,8 @@ def stack(request, tmp_path_factory):
         "redis",
         tmp_path_factory.mktemp("faults"),
         schedules={"RECONCILE_SCHEDULE": "*/2 * * * * *", "CLEANUP_SCHEDULE": "@every 1h"},
+        # Callbacks lost while a process was down are fetched 15 s after the tune's ETA.
+        env={"RECONCILE_OVERDUE_MINUTES": "0.25"},
     )
     failed_before = request.session.testsfailed
     try:

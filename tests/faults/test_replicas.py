@@ -25,6 +25,8 @@ def replicated(request, tmp_path_factory):
         "redis",
         tmp_path_factory.mktemp("replicas"),
         schedules={"RECONCILE_SCHEDULE": "*/2 * * * * *", "CLEANUP_SCHEDULE": "@every 1h"},
+        # Callbacks lost while a process was down are fetched 15 s after the tune's ETA.
+        env={"RECONCILE_OVERDUE_MINUTES": "0.25"},
         replicas={"message": 2, "image": 2, "payment": 2, "maintenance": 2},
     )
     failed_before = request.session.testsfailed

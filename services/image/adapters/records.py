@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -179,7 +179,8 @@ class SqlImages:
         training.status = "complete"
 
     def unfinished(self, older_than: datetime) -> list[Training]:
-        """Trainings with a tune that have not completed, quiet since `older_than`."""
+        """Trainings with a tune that have not completed, whose ETA (or, without one, whose
+        start) is before `older_than`: their callbacks are late or lost."""
         with self._sessions() as session:
             return list(
                 session.scalars(
@@ -188,6 +189,7 @@ class SqlImages:
                         Training.completed_at.is_(None),
                         Training.status.in_(("training", "trained")),
                         Training.created_at <= older_than,
+                        or_(Training.eta.is_(None), Training.eta <= older_than),
                     )
                 )
             )
