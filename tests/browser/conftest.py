@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, running
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -29,17 +29,8 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="module")
 def stack(request, tmp_path_factory):
     system = Stack("local", tmp_path_factory.mktemp("browser-stack"))
-    failed_before = request.session.testsfailed
-    try:
-        system.start()
-    except Exception:
-        system.stop()
-        print(system.logs())  # noqa: T201
-        raise
-    yield system
-    system.stop()
-    if request.session.testsfailed > failed_before:
-        print(f"\n===== process logs =====\n{system.logs()}")  # noqa: T201
+    with running(request, system, "browser") as started:
+        yield started
 
 
 @pytest.fixture

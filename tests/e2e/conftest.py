@@ -1,6 +1,6 @@
 import pytest
 
-from tests.e2e.stack import Stack
+from tests.e2e.stack import TEST_SCHEDULES, Stack, running
 from tools import devstack
 
 
@@ -8,20 +8,6 @@ from tools import devstack
 def stack(request, tmp_path_factory):
     """The whole system on real daprd sidecars, once per components profile."""
     profile = request.param
-    # Cron in seconds, so maintenance's ticks happen while the tests run.
-    system = Stack(
-        profile,
-        tmp_path_factory.mktemp(f"stack-{profile}"),
-        schedules={"RECONCILE_SCHEDULE": "*/2 * * * * *", "CLEANUP_SCHEDULE": "@every 1h"},
-    )
-    failed_before = request.session.testsfailed
-    try:
-        system.start()
-    except Exception:
-        system.stop()
-        print(system.logs())
-        raise
-    yield system
-    system.stop()
-    if request.session.testsfailed > failed_before:
-        print(f"\n===== process logs of the {profile} stack =====\n{system.logs()}")
+    system = Stack(profile, tmp_path_factory.mktemp(f"stack-{profile}"), schedules=TEST_SCHEDULES)
+    with running(request, system, profile) as started:
+        yield started

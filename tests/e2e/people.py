@@ -33,7 +33,7 @@ class Person:
 
     def received(self):
         response = httpx.get(
-            f"{self.stack['sandbox'].url}/sandbox/messages", params={"to": self.address}, timeout=5
+            f"{self.stack['sandbox'].url}/sandbox/messages", params={"to": self.address}, timeout=20
         )
         return [m["body"] or f"[image {m['media_urls']}]" for m in response.json()["messages"]]
 

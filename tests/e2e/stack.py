@@ -8,15 +8,20 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 
 from tools import devstack
 
 ROOT = devstack.ROOT
+# Maintenance's ticks every 2 s (aligned to the clock, as in production) so they happen
+# while the tests run.
+TEST_SCHEDULES = {"RECONCILE_SCHEDULE": "*/2 * * * * *", "CLEANUP_SCHEDULE": "@every 1h"}
 
 
 @dataclass
@@ -273,3 +278,22 @@ class Stack:
             lines = path.read_text(errors="replace").splitlines()[-tail_lines:]
             parts.append(f"----- {path.name} (last {len(lines)} lines) -----\n" + "\n".join(lines))
         return "\n".join(parts)
+
+
+@contextmanager
+def running(request: Any, stack: Stack, name: str) -> Iterator[Stack]:
+    """A pytest fixture's body: start `stack`, hand it out, stop it; print every
+    process's log when its start or any test that used it failed."""
+    failed_before = request.session.testsfailed
+    try:
+        stack.start()
+    except Exception:
+        stack.stop()
+        print(stack.logs())
+        raise
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        if request.session.testsfailed > failed_before:
+            print(f"\n===== process logs of the {name} stack =====\n{stack.logs(150)}")

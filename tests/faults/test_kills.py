@@ -55,7 +55,10 @@ def wait_for(
 ) -> list[str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        received: list[str] = person.received()
+        try:
+            received: list[str] = person.received()
+        except httpx.TimeoutException:
+            continue  # the sandbox is busy making portraits for everyone: ask again
         if predicate(received):
             return received
         time.sleep(0.3)

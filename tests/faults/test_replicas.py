@@ -10,7 +10,8 @@ from itertools import pairwise
 import httpx
 import pytest
 
-from tests.e2e.stack import Stack
+from tests.e2e.stack import TEST_SCHEDULES, Stack, running
+from tests.faults import FAST_RECONCILE
 from tests.faults.test_kills import Fault, count, dead_letters_about, journey, sandbox_state
 from tools import devstack
 
@@ -24,22 +25,12 @@ def replicated(request, tmp_path_factory):
     system = Stack(
         "redis",
         tmp_path_factory.mktemp("replicas"),
-        schedules={"RECONCILE_SCHEDULE": "*/2 * * * * *", "CLEANUP_SCHEDULE": "@every 1h"},
-        # Callbacks lost while a process was down are fetched 15 s after the tune's ETA.
-        env={"RECONCILE_OVERDUE_MINUTES": "0.25"},
+        schedules=TEST_SCHEDULES,
+        env=FAST_RECONCILE,
         replicas={"message": 2, "image": 2, "payment": 2, "maintenance": 2},
     )
-    failed_before = request.session.testsfailed
-    try:
-        system.start()
-    except Exception:
-        system.stop()
-        print(system.logs())
-        raise
-    yield system
-    system.stop()
-    if request.session.testsfailed > failed_before:
-        print(f"\n===== process logs of the replicated stack =====\n{system.logs(150)}")
+    with running(request, system, "replicated") as started:
+        yield started
 
 
 def test_ten_journeys_at_once_on_two_replicas_each_get_everything_once(replicated):

@@ -423,38 +423,33 @@ def test_a_window_error_on_send_closes_the_window_and_holds_the_message(deps):
     assert [item["image_url"] for item in record_of(deps).held] == ["https://i/1", "https://i/2"]
 
 
-def test_the_same_event_delivered_twice_at_once_sends_each_item_once(deps):
-    walk_to_photos(deps)
-    deps.flush_wait_polls = 2
-    twin = {"done": False}
+def during_the_first_send(deps, meanwhile):
+    """Run `meanwhile` (another delivery) while the first image is being sent."""
     sender = deps.senders["twilio"]
-    original = sender.send_image
+    original, pending = sender.send_image, [meanwhile]
 
-    def send_and_let_the_twin_in(**kwargs):
-        if not twin["done"]:
-            twin["done"] = True  # the provider's duplicate arrives mid-send
-            portraits(deps, "ir-1", "https://i/1", "https://i/2")
+    def send(**kwargs):
+        while pending:
+            pending.pop()()
         return original(**kwargs)
 
-    sender.send_image = send_and_let_the_twin_in
+    sender.send_image = send
+    deps.flush_wait_polls = 2
+
+
+def test_the_same_event_delivered_twice_at_once_sends_each_item_once(deps):
+    walk_to_photos(deps)
+    # The provider's duplicate arrives mid-send.
+    during_the_first_send(deps, lambda: portraits(deps, "ir-1", "https://i/1", "https://i/2"))
     portraits(deps, "ir-1", "https://i/1", "https://i/2")
     assert images(deps) == ["image:https://i/1", "image:https://i/2"]
 
 
 def test_batches_of_one_order_never_interleave(deps):
     walk_to_photos(deps)
-    deps.flush_wait_polls = 2
-    second = {"done": False}
-    sender = deps.senders["twilio"]
-    original = sender.send_image
-
-    def send_while_the_next_batch_lands(**kwargs):
-        if not second["done"]:
-            second["done"] = True
-            portraits(deps, "ir-2", "https://i/3", "https://i/4", prompt_id=2)
-        return original(**kwargs)
-
-    sender.send_image = send_while_the_next_batch_lands
+    during_the_first_send(
+        deps, lambda: portraits(deps, "ir-2", "https://i/3", "https://i/4", prompt_id=2)
+    )
     portraits(deps, "ir-1", "https://i/1", "https://i/2")
     assert images(deps) == [f"image:https://i/{n}" for n in range(1, 5)]
 
