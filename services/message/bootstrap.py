@@ -73,6 +73,7 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
         rate_limit_per_minute=settings.rate_limit_per_minute,
         nudge_after_hours=settings.nudge_after_hours,
+        send_gap_seconds=settings.send_gap_seconds,
     )
     return MessageRuntime(
         handlers=handlers,

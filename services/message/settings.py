@@ -43,6 +43,9 @@ class MessageSettings(ServiceSettings):
     rate_limit_per_minute: int = Field(default=40, ge=1)
     # A person quiet this long halfway through gets one reminder (on the reconcile tick).
     nudge_after_hours: float = Field(default=6, gt=0, lt=24)
+    # A pause between two messages to one person. 0: send at once, and let a pair rate
+    # limit (Meta 131056, Twilio 63018) be retried later, which never drops a message.
+    send_gap_seconds: float = Field(default=0, ge=0, le=10)
     min_photos: int = Field(default=8, ge=1)
     max_photos: int = Field(default=20, ge=1)
     retention_days: int = Field(default=30, ge=1)
