@@ -11,7 +11,11 @@ class ServiceSettings(BaseSettings):
 
     # `dapr run` exports APP_ID; the default is the service's own id.
     app_id: str
+    # The service's database: DATABASE_URL when set; else a database named after the app on
+    # DATABASE_SERVER (`postgresql+psycopg2://user@host:port`); else SQLite in DATA_DIR.
     database_url: str = ""
+    database_server: str = ""
+    data_dir: str = "."
     log_level: str = "INFO"
     pubsub_name: str = "pubsub"
     statestore_name: str = "statestore"
@@ -23,4 +27,8 @@ class ServiceSettings(BaseSettings):
 
     @property
     def effective_database_url(self) -> str:
-        return self.database_url or f"sqlite:///./{self.app_id}.db"
+        if self.database_url:
+            return self.database_url
+        if self.database_server:
+            return f"{self.database_server.rstrip('/')}/{self.app_id}"
+        return f"sqlite:///{self.data_dir}/{self.app_id}.db"

@@ -7,6 +7,7 @@ daprd directly on free ports.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -15,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +28,15 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = ROOT / "components"
 RUN_FILE = ROOT / "dapr.yaml"
-PROFILES = ("local", "redis")
+PROFILES = ("local", "redis", "postgres")
+# A profile may build on another: its own files replace the base's files of the same name.
+PROFILE_BASES = {"postgres": "redis"}
 # The broker's port under `make run`; BROKER_PORT overrides it.
-BROKER_PORTS = {"local": 6390, "redis": 6391}
+BROKER_PORTS = {"local": 6390, "redis": 6391, "postgres": 6392}
+# PostgreSQL's port under `make run PROFILE=postgres`; POSTGRES_PORT overrides it.
+POSTGRES_PORT = 5440
+# Each service's tables in a database named after it; Dapr's state in one more.
+DATABASES = ("message", "image", "payment", "maintenance", "dapr_state")
 # Apps in start order: the sandbox plays the outside world the others call.
 APPS = ("sandbox", "message", "image", "payment", "maintenance")
 # Aligned to the wall clock (seconds first), so every replica's binding fires at the same
@@ -98,22 +106,41 @@ def ensure_secrets_file() -> Path:
     return secrets
 
 
-def render_components(
-    profile: str, out_dir: Path, *, run_dir: Path, broker_addr: str, **schedules: str
-) -> Path:
-    """Copy a profile's resources with machine-specific values (paths, ports) filled in."""
+def profile_files(profile: str) -> list[Path]:
+    """A profile's resource files, its base profile's included."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    files = (
+        {path.name: path for path in profile_files(PROFILE_BASES[profile])}
+        if (profile in PROFILE_BASES)
+        else {}
+    )
+    files.update({path.name: path for path in (COMPONENTS / profile).glob("*.yaml")})
+    return [files[name] for name in sorted(files)]
+
+
+def render_components(
+    profile: str,
+    out_dir: Path,
+    *,
+    run_dir: Path,
+    broker_addr: str,
+    state_db: str = "",
+    **schedules: str,
+) -> Path:
+    """Copy a profile's resources with machine-specific values (paths, ports) filled in."""
+    files = profile_files(profile)
     values = {
         **DEFAULT_SCHEDULES,
         **schedules,
         "RUN_DIR": str(run_dir),
         "BROKER_ADDR": broker_addr,
+        "STATE_DB": state_db,
         "SECRETS_FILE": str(ensure_secrets_file()),
     }
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
-    for source in sorted((COMPONENTS / profile).glob("*.yaml")):
+    for source in files:
         rendered = Template(source.read_text()).substitute(values)
         (out_dir / source.name).write_text(rendered)
     return out_dir
@@ -216,24 +243,128 @@ def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Bro
     return broker
 
 
+def postgres_bin_dir() -> Path:
+    """Debian's PostgreSQL binaries (not on PATH), the newest major version."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parts[-3])
+    )
+    if not found:
+        raise FileNotFoundError("PostgreSQL not found: apt-get install postgresql")
+    return found[-1].parent
+
+
+@dataclass
+class Postgres:
+    process: subprocess.Popen[bytes]
+    port: int
+    data_dir: Path
+
+    def url(self) -> str:
+        """The server, for DATABASE_SERVER: each service adds its own database's name."""
+        return f"postgresql+psycopg2://bot@127.0.0.1:{self.port}"
+
+    def dsn(self, database: str) -> str:
+        return f"host=127.0.0.1 port={self.port} user=bot dbname={database} sslmode=disable"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # a "smart" shutdown: it waits for clients to go
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_postgres(data_dir: Path, port: int, log_file: Path) -> Postgres:
+    """A PostgreSQL server of our own: initdb on first use, then `postgres` in the
+    foreground, on loopback only. PostgreSQL refuses to run as root, so as root it runs
+    as Debian's `postgres` user, with its data in a folder that user can reach."""
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+        digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:12]
+        data_dir = Path(tempfile.gettempdir()) / f"whatsapp-astria-bot-pg-{digest}"
+        data_dir.mkdir(mode=0o700, exist_ok=True)
+        shutil.chown(data_dir, "postgres", "postgres")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    bin_dir = postgres_bin_dir()
+    if not (data_dir / "PG_VERSION").exists():
+        initdb = [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "bot", "--auth=trust"]
+        subprocess.run(
+            [*as_postgres, *initdb, "--encoding=UTF8", "--no-sync"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    command = [*as_postgres, str(bin_dir / "postgres"), "-D", str(data_dir), "-p", str(port)]
+    command += ["-k", str(data_dir), "-c", "listen_addresses=127.0.0.1"]
+    log = log_file.open("ab")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    server = Postgres(process, port, data_dir)
+    try:
+        wait_for_port(port, 30, server.process)
+        _create_databases(server)
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+def _create_databases(server: Postgres) -> None:
+    import psycopg2
+
+    for _attempt in range(50):  # the port opens a moment before it accepts logins
+        try:
+            connection = psycopg2.connect(server.dsn("postgres"))
+            break
+        except psycopg2.OperationalError:
+            time.sleep(0.2)
+    else:
+        raise TimeoutError("PostgreSQL does not accept connections")
+    connection.autocommit = True  # CREATE DATABASE runs outside a transaction
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_database")
+            existing = {name for (name,) in cursor.fetchall()}
+            for name in DATABASES:
+                if name not in existing:
+                    cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        connection.close()
+
+
 def run(profile: str, broker_port: int) -> int:
     """Provisioned binaries + broker + scheduler + `dapr run -f dapr.yaml`, until Ctrl-C."""
     run_dir = ROOT / ".run" / profile
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     (ROOT / ".run" / "data").mkdir(parents=True, exist_ok=True)
-    broker = start_broker(profile, run_dir / "broker", broker_port, run_dir / "logs" / "broker.log")
-    render_components(
-        profile, ROOT / ".run" / "components", run_dir=run_dir, broker_addr=broker.address
-    )
     env = dict(os.environ)
     bins = [ROOT / ".venv" / "bin", Path.home() / ".dapr" / "bin"]
     env["PATH"] = os.pathsep.join([*map(str, bins), env["PATH"]])
     dapr = shutil.which("dapr", path=env["PATH"])
     if not dapr:
-        broker.stop()
         print("the Dapr CLI is missing: run `make setup`", file=sys.stderr)
         return 1
+    broker = start_broker(profile, run_dir / "broker", broker_port, run_dir / "logs" / "broker.log")
+    postgres = None
+    if profile == "postgres":
+        port = int(os.environ.get("POSTGRES_PORT") or POSTGRES_PORT)
+        try:
+            postgres = start_postgres(run_dir / "postgres", port, run_dir / "logs" / "postgres.log")
+        except Exception:
+            broker.stop()
+            raise
+        # Every app inherits it: each keeps its tables in a database named after it.
+        env["DATABASE_SERVER"] = postgres.url()
+    render_components(
+        profile,
+        ROOT / ".run" / "components",
+        run_dir=run_dir,
+        broker_addr=broker.address,
+        state_db=postgres.dsn("dapr_state") if postgres else "",
+    )
     print(f"\n  profile {profile}: broker on {broker.address}")
+    if postgres:
+        print(f"  PostgreSQL on 127.0.0.1:{postgres.port} (user bot, one database per service)")
     print("  logs: .run/<profile>/logs and services/<app>/.dapr/logs")
     print("  sandbox (chat page):  http://127.0.0.1:8000/\n", flush=True)
     scheduler = subprocess.Popen(
@@ -274,6 +405,8 @@ def run(profile: str, broker_port: int) -> int:
     finally:
         scheduler.terminate()
         broker.stop()
+        if postgres:
+            postgres.stop()
 
 
 def main() -> int:

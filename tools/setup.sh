@@ -19,6 +19,7 @@ declare -A PACKAGES=(
     [chromium]=/usr/bin/chromium           # the browser tests (Playwright drives Debian's Chromium)
     [fonts-noto-color-emoji]=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf  # emoji on the page
     [faketime]=faketime                    # `make test` runs the fast suites a year ahead
+    [postgresql]=/usr/lib/postgresql       # the `postgres` profile's server (started by us)
 )
 
 present() {
@@ -46,8 +47,8 @@ if ((${#missing[@]})); then
     say "installing ${missing[*]} (apt-get)"
     "${apt[@]}" update -qq
     DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "${missing[@]}" >/dev/null
-    # The package's own Redis service is not used: runs and tests start their own.
-    { command -v systemctl >/dev/null && systemctl disable --now redis-server; } >/dev/null 2>&1 || true
+    # The packages' own services are not used: runs and tests start their own servers.
+    { command -v systemctl >/dev/null && systemctl disable --now redis-server postgresql; } >/dev/null 2>&1 || true
     done_steps+=("apt: ${missing[*]} ($((SECONDS - step)) s)")
 fi
 

@@ -1,12 +1,12 @@
 import pytest
 
 from tests.e2e.stack import TEST_SCHEDULES, Stack, running
-from tools import devstack
 
 
-@pytest.fixture(scope="module", params=devstack.PROFILES)
+@pytest.fixture(scope="module", params=("local", "redis"))
 def stack(request, tmp_path_factory):
-    """The whole system on real daprd sidecars, once per components profile."""
+    """The whole system on real daprd sidecars, once per components profile (the
+    `postgres` profile runs the journeys in tests/e2e/postgres)."""
     profile = request.param
     system = Stack(profile, tmp_path_factory.mktemp(f"stack-{profile}"), schedules=TEST_SCHEDULES)
     with running(request, system, profile) as started:

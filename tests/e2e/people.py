@@ -5,6 +5,7 @@ import itertools
 import time
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from tests.imagery import encode, photo
 
@@ -70,32 +71,35 @@ def walk_to_photos(person):
     assert "3 to 5 photos" in person.says_and_waits("I'm a woman", 1)[0]
 
 
-def rows(database, sql, *params):
-    import sqlite3
-
-    with sqlite3.connect(database) as connection:
-        return connection.execute(sql, params).fetchall()
+def rows(stack, app_id, sql, **params):
+    """What a service's own database holds (SQLite or PostgreSQL, as the profile has it)."""
+    engine = create_engine(stack.database_url(app_id))
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(sql), params).fetchall()
+    finally:
+        engine.dispose()
 
 
 def blob_files(stack, person):
     found = rows(
-        stack.workdir / "data" / "image.db",
-        "SELECT blob_name FROM photo WHERE user_address = ?",
-        person.address,
+        stack,
+        "image",
+        "SELECT blob_name FROM photo WHERE user_address = :user",
+        user=person.address,
     )
     return [stack.workdir / "blobs" / name for (name,) in found if name]
 
 
 def nothing_left(stack, person, files) -> bool:
     """No row of the person in any service's database, and none of their blob files."""
-    data = stack.workdir / "data"
     checks = [
-        (data / "image.db", "SELECT 1 FROM photo WHERE user_address = ?"),
-        (data / "image.db", "SELECT 1 FROM training WHERE user_address = ?"),
-        (data / "payment.db", "SELECT 1 FROM customer_order WHERE user_address = ?"),
-        (data / "message.db", "SELECT 1 FROM user_account WHERE address = ?"),
-        (data / "message.db", "SELECT 1 FROM outbound_message WHERE user_address = ?"),
+        ("image", "SELECT 1 FROM photo WHERE user_address = :user"),
+        ("image", "SELECT 1 FROM training WHERE user_address = :user"),
+        ("payment", "SELECT 1 FROM customer_order WHERE user_address = :user"),
+        ("message", "SELECT 1 FROM user_account WHERE address = :user"),
+        ("message", "SELECT 1 FROM outbound_message WHERE user_address = :user"),
     ]
-    return not any(rows(db, sql, person.address) for db, sql in checks) and not any(
+    return not any(rows(stack, app, sql, user=person.address) for app, sql in checks) and not any(
         f.exists() for f in files
     )

@@ -5,6 +5,7 @@ Everything listens on free loopback ports and writes under a temporary folder;
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -75,10 +76,17 @@ class Stack:
                 self.apps[f"{name}-{n}"] = AppProcess(f"{name}-{n}", app_id=name)
         self.specs = devstack.app_specs()
         self.broker: devstack.Broker | None = None
+        self.postgres: devstack.Postgres | None = None
         self._log_files: list[IO[bytes]] = []
 
     def __getitem__(self, name: str) -> AppProcess:
         return self.apps[name]
+
+    def database_url(self, app_id: str) -> str:
+        """Where a service keeps its tables in this stack."""
+        if self.postgres:
+            return f"{self.postgres.url()}/{app_id}"
+        return f"sqlite:///{self.workdir / 'data' / app_id}.db"
 
     def app_env(self, app: AppProcess) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "APP_"))}
@@ -87,12 +95,14 @@ class Stack:
             DAPR_HTTP_PORT=str(app.dapr_http_port),
             DAPR_GRPC_PORT=str(app.dapr_grpc_port),
             DAPR_WAIT_SECONDS="30",
-            DATABASE_URL=f"sqlite:///{self.workdir / 'data' / app.app_id}.db",
+            DATA_DIR=str(self.workdir / "data"),
             LOG_LEVEL="INFO",
             # Short journeys: three photos are enough in tests.
             MIN_PHOTOS="3",
             MAX_PHOTOS="5",
         )
+        if self.postgres:
+            env["DATABASE_SERVER"] = self.postgres.url()
         env.update(self.extra_env)
         # Every app learns where the others are: the fakes' base URLs and the webhooks.
         env["TWILIO_TEMPLATE_SID"] = "HX" + "0" * 32
@@ -146,11 +156,16 @@ class Stack:
             devstack.free_port(),
             self.logs_dir / "broker.log",
         )
+        if self.profile == "postgres":
+            self.postgres = devstack.start_postgres(
+                self.workdir / "postgres", devstack.free_port(), self.logs_dir / "postgres.log"
+            )
         resources = devstack.render_components(
             self.profile,
             self.workdir / "components",
             run_dir=self.workdir,
             broker_addr=self.broker.address,
+            state_db=self.postgres.dsn("dapr_state") if self.postgres else "",
             **self.schedules,
         )
         self.resources = resources
@@ -245,6 +260,9 @@ class Stack:
                     os.killpg(process.pid, signal.SIGKILL)
         if self.broker:
             self.broker.stop()
+        if self.postgres:
+            self.postgres.stop()
+            shutil.rmtree(self.postgres.data_dir, ignore_errors=True)
         for log in self._log_files:
             log.close()
 

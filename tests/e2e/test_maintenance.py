@@ -139,12 +139,14 @@ def test_delete_leaves_no_trace_of_the_person(stack):
     before = len(person.received())
     person.send("1")  # an order at the payment service
     person.wait_for(before + 2)
-    data = stack.workdir / "data"
     files = blob_files(stack, person)
     assert len(files) == 3
     assert all(path.is_file() for path in files)
     assert rows(
-        data / "payment.db", "SELECT id FROM customer_order WHERE user_address = ?", person.address
+        stack,
+        "payment",
+        "SELECT id FROM customer_order WHERE user_address = :user",
+        user=person.address,
     )
 
     assert "Reply *YES* to confirm" in person.says_and_waits("DELETE", 1)[0]

@@ -1,0 +1,39 @@
+"""The journeys on the `postgres` profile: the same tests, another store underneath.
+
+Every service's tables live in a PostgreSQL database of their own (Alembic migrates
+them at start-up) and Dapr's state store is `state.postgresql` v2.
+"""
+
+import psycopg2
+import pytest
+
+from tests.e2e.people import Person, walk_to_photos
+from tests.e2e.test_conversation import (  # noqa: F401 - collected here, on this profile
+    astria_knobs,
+    test_lost_astria_callbacks_are_recovered_by_reconciliation,
+    test_the_whole_journey_from_hi_to_the_portraits,
+    test_two_photos_sent_at_the_same_instant_are_both_counted,
+)
+from tests.e2e.test_payment import (  # noqa: F401
+    test_an_expiry_delivered_after_the_payment_changes_nothing,
+    test_paid_once_although_stripe_delivers_three_times_then_refunded,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_tables_and_the_state_are_on_postgresql(stack):
+    person = Person(stack)
+    walk_to_photos(person)
+    assert stack.postgres is not None
+    message_db = psycopg2.connect(stack.postgres.dsn("message"))
+    with message_db, message_db.cursor() as cursor:
+        cursor.execute("SELECT language FROM user_account WHERE address = %s", [person.address])
+        assert cursor.fetchall() == [("en",)]
+        cursor.execute("SELECT version_num FROM alembic_version")
+        assert cursor.fetchone() is not None
+    state_db = psycopg2.connect(stack.postgres.dsn("dapr_state"))
+    with state_db, state_db.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM state WHERE key LIKE %s", [f"%{person.address}"])
+        (conversations,) = cursor.fetchone()
+    assert conversations >= 1
