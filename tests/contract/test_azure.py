@@ -71,3 +71,15 @@ def test_only_webhook_receivers_face_the_internet_and_maintenance_is_one_replica
     )
     assert "app == 'maintenance' ? { minReplicas: 1, maxReplicas: 1 }" in BICEP
     assert "subscriptionName: app" in BICEP
+
+
+def test_pubsub_deliveries_are_retried_before_the_dead_letters_on_aca():
+    # Without an inbound policy, Dapr dead-letters a message at its first failure.
+    policy = BICEP[BICEP.index("resource pubsubResiliency") :]
+    policy = policy[: policy.index("\n}\n")]
+    assert "parent: pubsub" in policy
+    inbound = policy[policy.index("inboundPolicy") : policy.index("outboundPolicy")]
+    retries = int(re.search(r"maxRetries: (\d+)", inbound)[1])  # type: ignore[index]
+    ceiling = int(re.search(r"maxIntervalInMilliseconds: (\d+)", inbound)[1])  # type: ignore[index]
+    assert retries * ceiling / 1000 >= 25 * 60  # about half an hour, as on every profile
+    assert "parent: statestore" in BICEP[BICEP.index("resource statestoreResiliency") :]
