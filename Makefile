@@ -2,7 +2,7 @@
 PROFILE ?= local
 export PATH := $(CURDIR)/.venv/bin:$(HOME)/.dapr/bin:$(PATH)
 
-.PHONY: setup run test test-fast test-future lint typecheck check clean
+.PHONY: setup run test test-fast test-faults test-future lint typecheck check clean
 
 setup: ## Debian packages, the Python environment (uv, locked), the Dapr runtime + CLI
 	@bash tools/setup.sh
@@ -19,9 +19,18 @@ typecheck:
 
 check: lint typecheck
 
-test: setup check ## Every test (e2e on real daprd, both profiles), then the fast suites a year ahead
-	pytest
+test: setup check ## Every test, the fault suite beside the rest; then the fast suites a year ahead
+	@mkdir -p test-artifacts
+	@echo "pytest tests/faults (beside the rest; its output follows theirs)"
+	@FREE_PORTS=20000-25999 pytest -p no:cacheprovider tests/faults > test-artifacts/faults.log 2>&1 & faults=$$!; \
+	FREE_PORTS=26000-31999 pytest --ignore=tests/faults; rest=$$?; \
+	wait $$faults; faults_status=$$?; \
+	echo "----- tests/faults -----"; cat test-artifacts/faults.log; \
+	test $$rest -eq 0 -a $$faults_status -eq 0
 	$(MAKE) --no-print-directory test-future
+
+test-faults: ## The fault suite alone: kills, outages, bursts and replicas on real daprd
+	pytest tests/faults
 
 test-fast: ## Unit, service and contract tests only (no sidecars)
 	pytest tests/unit tests/service tests/contract

@@ -102,7 +102,10 @@ def ensure_secrets_file() -> Path:
     example = json.loads((COMPONENTS / "secrets.example.json").read_text())
     current = json.loads(secrets.read_text()) if secrets.exists() else {}
     if not example.keys() <= current.keys():
-        secrets.write_text(json.dumps({**example, **current}, indent=2) + "\n")
+        # Atomically: test runs side by side may both be reading it.
+        partial = secrets.with_name(f".{secrets.name}.{os.getpid()}")
+        partial.write_text(json.dumps({**example, **current}, indent=2) + "\n")
+        partial.replace(secrets)
     return secrets
 
 
@@ -149,6 +152,13 @@ def render_components(
 _handed_out: set[int] = set()
 
 
+def _port_range() -> tuple[int, int]:
+    """FREE_PORTS=low-high narrows the range, so test runs side by side never draw the
+    same port between one's check and its bind."""
+    low, _, high = os.environ.get("FREE_PORTS", "20000-32000").partition("-")
+    return int(low), int(high)
+
+
 def free_port() -> int:
     """A port nothing listens on, never handed out twice by this process.
 
@@ -156,8 +166,9 @@ def free_port() -> int:
     take it between this check and the bind, and checked on all interfaces
     because daprd listens on all of them.
     """
+    low, high = _port_range()
     for _ in range(1000):
-        port = random.randrange(20000, 32000)
+        port = random.randrange(low, high)
         if port in _handed_out:
             continue
         with socket.socket() as sock:
@@ -167,7 +178,7 @@ def free_port() -> int:
                 continue
         _handed_out.add(port)
         return port
-    raise RuntimeError("no free port between 20000 and 32000")
+    raise RuntimeError(f"no free port between {low} and {high}")
 
 
 def wait_for_port(

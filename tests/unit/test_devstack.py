@@ -62,3 +62,9 @@ def test_an_app_command_can_move_to_another_port():
     moved = spec.command_on(23456)
     assert moved[moved.index("--port") + 1] == "23456"
     assert moved[1:] == [*spec.command[1:-1], "23456"]
+
+
+def test_free_ports_can_be_drawn_from_a_narrower_range(monkeypatch):
+    monkeypatch.setenv("FREE_PORTS", "26000-26100")
+    ports = [devstack.free_port() for _ in range(20)]
+    assert all(26000 <= port < 26100 for port in ports)
