@@ -255,28 +255,12 @@ def prompts_reported(
         if not images and not error:
             continue  # not settled yet
         prompt_id = str(prompt["id"])
-
-        def announce(
-            current: Training,
-            completes: bool,
-            prompt_id: str = prompt_id,
-            images: tuple[str, ...] = images,
-        ) -> list[Outgoing]:
-            if not images and not completes:
-                return []
-            ready = image.ImagesReady(
-                order_id=current.order_id,
-                user=current.user_address,
-                prompt_id=prompt_id,
-                image_urls=images,
-                complete=completes,
-            )
-            key = f"images.ready-{current.order_id}-{prompt_id}"
-            done = [_order_completed(current)] if completes else []
-            return [Outgoing(Topic.IMAGES_READY, ready, key), *done]
-
         staged = deps.records.add_prompt_result(
-            training.order_id, prompt_id, list(images), str(error) if error else None, announce
+            training.order_id,
+            prompt_id,
+            list(images),
+            str(error) if error else None,
+            _images_ready(prompt_id, images),
         )
         if staged is not None:
             announced += bool(staged)
@@ -285,23 +269,45 @@ def prompts_reported(
                     "prompt failed",
                     extra={"order_id": training.order_id, "prompt": prompt_id, "error": error},
                 )
-
-    def finish(current: Training) -> list[Outgoing]:
-        # Every prompt reported without reaching the pack's count: close the order anyway.
-        ready = image.ImagesReady(
-            order_id=current.order_id,
-            user=current.user_address,
-            prompt_id="all",
-            image_urls=(),
-            complete=True,
-        )
-        key = f"images.ready-{current.order_id}-all"
-        return [Outgoing(Topic.IMAGES_READY, ready, key), _order_completed(current)]
-
-    if all_done and deps.records.complete(training.order_id, finish):
+    if all_done and deps.records.complete(training.order_id, _closed_short):
         announced += 1
     _announce(deps)
     return announced
+
+
+def _images_ready(
+    prompt_id: str, images: tuple[str, ...]
+) -> Callable[[Training, bool], list[Outgoing]]:
+    """What a settled prompt announces: its images, and the order's end if it completes it."""
+
+    def announce(current: Training, completes: bool) -> list[Outgoing]:
+        if not images and not completes:
+            return []
+        ready = image.ImagesReady(
+            order_id=current.order_id,
+            user=current.user_address,
+            prompt_id=prompt_id,
+            image_urls=images,
+            complete=completes,
+        )
+        key = f"images.ready-{current.order_id}-{prompt_id}"
+        done = [_order_completed(current)] if completes else []
+        return [Outgoing(Topic.IMAGES_READY, ready, key), *done]
+
+    return announce
+
+
+def _closed_short(current: Training) -> list[Outgoing]:
+    """Every prompt reported without reaching the pack's count: the order ends anyway."""
+    ready = image.ImagesReady(
+        order_id=current.order_id,
+        user=current.user_address,
+        prompt_id="all",
+        image_urls=(),
+        complete=True,
+    )
+    key = f"images.ready-{current.order_id}-all"
+    return [Outgoing(Topic.IMAGES_READY, ready, key), _order_completed(current)]
 
 
 def _order_completed(training: Training) -> Outgoing:
