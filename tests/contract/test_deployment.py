@@ -105,3 +105,12 @@ def test_api_tokens_reach_both_the_apps_and_their_sidecars():
         if name in devstack.APPS or name.endswith("-dapr"):
             assert "DAPR_API_TOKEN" in service["environment"], name
             assert "APP_API_TOKEN" in service["environment"], name
+
+
+def test_compose_refuses_to_start_without_the_secrets_file():
+    # With the short form, Docker creates a directory in place of a missing file.
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    mounts = compose["x-sidecar"]["volumes"]
+    [secrets] = [m for m in mounts if isinstance(m, dict) and "secrets.json" in m["source"]]
+    assert secrets["bind"]["create_host_path"] is False
+    assert not any(isinstance(m, str) and "secrets.json" in m for m in mounts)
