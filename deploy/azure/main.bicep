@@ -12,6 +12,17 @@ param imageTag string = 'latest'
 @description('PostgreSQL Flexible Server administrator password (for the state store and the services\' databases).')
 @secure()
 param postgresPassword string
+@description('Object id of whoever deploys and then writes the Key Vault secrets: `az ad signed-in-user show --query id -o tsv`.')
+param deployerObjectId string
+@description('User for a person, ServicePrincipal for a CI identity.')
+@allowed(['User', 'ServicePrincipal'])
+param deployerType string = 'User'
+@description('The bot\'s WhatsApp number in E.164 without +, e.g. 14155550123 (the sender, and the link back after paying).')
+param whatsappNumber string
+@description('Twilio: the approved Content template (HX…) sent outside the 24-hour window. Empty on Meta.')
+param twilioTemplateSid string = ''
+@description('Meta Cloud API: the sending phone number id. Empty on Twilio.')
+param metaPhoneNumberId string = ''
 
 var apps = ['message', 'image', 'payment', 'maintenance']
 // Who receives which topic: one Service Bus subscription per (topic, app-id).
@@ -96,7 +107,17 @@ resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2023-06-01-preview'
     administratorLogin: 'bot'
     administratorLoginPassword: postgresPassword
     storage: { storageSizeGB: 32 }
+    network: { publicNetworkAccess: 'Enabled' }
   }
+}
+
+// The apps reach PostgreSQL from ACA's default (Microsoft-managed) network: the documented
+// "allow Azure services" rule (0.0.0.0). It admits any Azure subscription, so the password
+// and TLS (sslmode=require) guard it; VNet integration is the stricter alternative.
+resource postgresFromAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2022-12-01' = {
+  parent: postgres
+  name: 'AllowAllAzureServices'
+  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
 }
 
 resource databases 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2023-06-01-preview' = [for name in concat(apps, ['dapr_state']): {
@@ -109,6 +130,7 @@ var roles = {
   serviceBusSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   serviceBusReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   blobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 }
 
@@ -130,16 +152,33 @@ resource vaultReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser) }
 }
 
+// Owner or Contributor has no data role: without this, `az keyvault secret set` answers
+// ForbiddenByRbac to the very person who deployed the vault.
+resource vaultWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, deployerObjectId, roles.keyVaultSecretsOfficer)
+  properties: { principalId: deployerObjectId, principalType: deployerType, roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer) }
+}
+
 resource blobWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
   name: guid(storage.id, identity.id, roles.blobDataContributor)
   properties: { principalId: identity.properties.principalId, principalType: 'ServicePrincipal', roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataContributor) }
 }
 
+// Dapr's service-to-service telemetry: ACA's one observability setting for its Dapr.
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: '${prefix}-insights'
+  location: location
+  kind: 'web'
+  properties: { Application_Type: 'web', WorkspaceResourceId: logs.id }
+}
+
 resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
   name: '${prefix}-env'
   location: location
   properties: {
+    daprAIConnectionString: insights.properties.ConnectionString
     appLogsConfiguration: {
       destination: 'log-analytics'
       logAnalyticsConfiguration: { customerId: logs.properties.customerId, sharedKey: logs.listKeys().primarySharedKey }
@@ -269,6 +308,21 @@ resource cronReconcile 'Microsoft.App/managedEnvironments/daprComponents@2024-03
   }
 }
 
+// What only one app needs; nothing here defaults to a sandbox value.
+var appSettings = {
+  message: [
+    { name: 'TWILIO_WHATSAPP_FROM', value: 'whatsapp:+${whatsappNumber}' }
+    { name: 'TWILIO_TEMPLATE_SID', value: twilioTemplateSid }
+    { name: 'META_PHONE_NUMBER_ID', value: metaPhoneNumberId }
+  ]
+  image: []
+  payment: [
+    { name: 'SUCCESS_URL', value: 'https://wa.me/${whatsappNumber}?text=paid' }
+    { name: 'CANCEL_URL', value: 'https://wa.me/${whatsappNumber}?text=cancelled' }
+  ]
+  maintenance: []
+}
+
 // Webhook receivers face the internet; maintenance does not.
 var external = { message: true, image: true, payment: true, maintenance: false }
 
@@ -291,11 +345,11 @@ resource containerApps 'Microsoft.App/containerApps@2024-03-01' = [for app in ap
           name: app
           image: '${registry}/wabot-${app}:${imageTag}'
           resources: { cpu: json('0.5'), memory: '1Gi' }
-          env: [
+          env: concat([
             { name: 'APP_ID', value: app }
             { name: 'DATABASE_URL', secretRef: 'database-url' }
             { name: 'PUBLIC_BASE_URL', value: 'https://${prefix}-${app}.${environment.properties.defaultDomain}' }
-          ]
+          ], appSettings[app])
           probes: [ { type: 'Liveness', httpGet: { path: '/health', port: 8000 } }, { type: 'Readiness', httpGet: { path: '/ready', port: 8000 } } ]
         }
       ]

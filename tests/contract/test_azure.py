@@ -83,3 +83,15 @@ def test_pubsub_deliveries_are_retried_before_the_dead_letters_on_aca():
     ceiling = int(re.search(r"maxIntervalInMilliseconds: (\d+)", inbound)[1])  # type: ignore[index]
     assert retries * ceiling / 1000 >= 25 * 60  # about half an hour, as on every profile
     assert "parent: statestore" in BICEP[BICEP.index("resource statestoreResiliency") :]
+
+
+def test_the_deployment_is_usable_on_day_one():
+    # The deployer can write the vault's secrets; the apps can reach PostgreSQL.
+    assert "roles.keyVaultSecretsOfficer" in BICEP
+    assert "b86a8fe4-44ce-4948-aee5-eccb2c155cd7" in BICEP
+    assert "firewallRules" in BICEP
+    assert "daprAIConnectionString" in BICEP
+    # Provider settings are parameters, never the sandbox's defaults.
+    for setting in ("TWILIO_TEMPLATE_SID", "META_PHONE_NUMBER_ID", "SUCCESS_URL", "CANCEL_URL"):
+        assert f"name: '{setting}'" in BICEP
+    assert "14155238886" not in BICEP
