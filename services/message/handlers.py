@@ -308,9 +308,8 @@ def _flush(user: str, event_id: str, deps: MessageDeps) -> None:
     One flusher at a time holds the record's lease; each item is claimed in the
     record before it goes out, and the write that marks it done claims the next,
     so nothing is sent twice or skipped, whoever retries. A handler that finds
-    another live flusher waits for its own items; if that flusher is still busy
-    (a long batch), it leaves them to it: the flusher's own event is acknowledged
-    only once the outbox is empty.
+    another flusher's lease waits a little for its own items, then asks Dapr to
+    retry: a busy flusher has sent them by then, a dead one's lease has run out.
     """
     owner = uuid.uuid4().hex
     claimed = _claim_first(user, event_id, owner, deps)
@@ -345,8 +344,12 @@ def _claim_first(user: str, event_id: str, owner: str, deps: MessageDeps) -> Cla
         now = deps.clock()
         lease = record.lease
         if lease is not None and lease.live(now):
-            if record.pending(event_id) is None or waits >= deps.flush_wait_polls:
-                return None
+            if record.pending(event_id) is None:
+                return None  # ours went out
+            if waits >= deps.flush_wait_polls:
+                # Busy with a long batch, or dead: either way ours are not out yet. Dapr
+                # retries this delivery later, by when the items went out or the lease ran out.
+                raise Transient(f"the outbox of {mask_phone(user)} is being sent; retry")
             waits += 1
             time.sleep(FLUSH_POLL_SECONDS)
             continue

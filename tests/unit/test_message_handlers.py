@@ -424,13 +424,15 @@ def test_a_window_error_on_send_closes_the_window_and_holds_the_message(deps):
 
 
 def during_the_first_send(deps, meanwhile):
-    """Run `meanwhile` (another delivery) while the first image is being sent."""
+    """Run `meanwhile` (another delivery) while the first image is being sent; it finds
+    the outbox leased and asks Dapr to retry (Transient), as it would on another thread."""
     sender = deps.senders["twilio"]
     original, pending = sender.send_image, [meanwhile]
 
     def send(**kwargs):
         while pending:
-            pending.pop()()
+            with pytest.raises(Transient, match="being sent"):
+                pending.pop()()
         return original(**kwargs)
 
     sender.send_image = send
@@ -442,6 +444,7 @@ def test_the_same_event_delivered_twice_at_once_sends_each_item_once(deps):
     # The provider's duplicate arrives mid-send.
     during_the_first_send(deps, lambda: portraits(deps, "ir-1", "https://i/1", "https://i/2"))
     portraits(deps, "ir-1", "https://i/1", "https://i/2")
+    assert portraits(deps, "ir-1", "https://i/1", "https://i/2") is Outcome.SUCCESS  # the retry
     assert images(deps) == ["image:https://i/1", "image:https://i/2"]
 
 
@@ -451,7 +454,9 @@ def test_batches_of_one_order_never_interleave(deps):
         deps, lambda: portraits(deps, "ir-2", "https://i/3", "https://i/4", prompt_id=2)
     )
     portraits(deps, "ir-1", "https://i/1", "https://i/2")
-    assert images(deps) == [f"image:https://i/{n}" for n in range(1, 5)]
+    assert images(deps) == [f"image:https://i/{n}" for n in range(1, 5)]  # all in order
+    portraits(deps, "ir-2", "https://i/3", "https://i/4", prompt_id=2)  # the retry: nothing more
+    assert len(images(deps)) == 4
 
 
 def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
@@ -472,7 +477,8 @@ def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
     dead = Lease("dead-process", deps.clock() + timedelta(seconds=30), "ir-1#0")
     ConversationStore(deps.state).save(record.leased(dead), etag)
     sender.send_image = original
-    portraits(deps, "ir-1", "https://i/1")  # redelivered while the lease still runs
+    with pytest.raises(Transient):
+        portraits(deps, "ir-1", "https://i/1")  # redelivered while the lease still runs
     assert images(deps) == []
     deps.clock.advance(seconds=31)
     portraits(deps, "ir-1", "https://i/1")
