@@ -1,7 +1,7 @@
 import pytest
 
 from tests.e2e.stack import TEST_SCHEDULES, Stack, running
-from tests.faults import FAST_RECONCILE
+from tests.faults import FAULT_ENV
 
 
 @pytest.fixture(scope="module")
@@ -9,7 +9,7 @@ def stack(request, tmp_path_factory):
     """The whole system on the `redis` profile (a durable broker), real daprd, shared by
     a module's tests; each test breaks and mends it for its own people."""
     system = Stack(
-        "redis", tmp_path_factory.mktemp("faults"), schedules=TEST_SCHEDULES, env=FAST_RECONCILE
+        "redis", tmp_path_factory.mktemp("faults"), schedules=TEST_SCHEDULES, env=FAULT_ENV
     )
     with running(request, system, "fault") as started:
         yield started

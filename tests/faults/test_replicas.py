@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.e2e.stack import TEST_SCHEDULES, Stack, running
-from tests.faults import FAST_RECONCILE
+from tests.faults import FAULT_ENV
 from tests.faults.test_kills import Fault, count, dead_letters_about, journey, sandbox_state
 from tools import devstack
 
@@ -26,7 +26,7 @@ def replicated(request, tmp_path_factory):
         "redis",
         tmp_path_factory.mktemp("replicas"),
         schedules=TEST_SCHEDULES,
-        env=FAST_RECONCILE,
+        env=FAULT_ENV,
         replicas={"message": 2, "image": 2, "payment": 2, "maintenance": 2},
     )
     with running(request, system, "replicated") as started:
