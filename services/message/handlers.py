@@ -325,7 +325,7 @@ def _flush(user: str, event_id: str, deps: MessageDeps) -> None:
             deps.records.erase(user)
             deps.conversations.delete(user)
             return
-        claimed = _done_and_claim_next(user, owner, item["id"], hold, deps)
+        claimed = _mark_sent(user, owner, item["id"], hold, deps)
         if claimed is not None and deps.send_gap_seconds:
             time.sleep(deps.send_gap_seconds)  # pace sends to one person
 
@@ -359,6 +359,24 @@ def _claim_first(user: str, event_id: str, owner: str, deps: MessageDeps) -> Cla
             return record, item
         except Conflict:
             continue
+
+
+# Pauses before marking a sent item again when the sidecar is away (about 22 s in all,
+# inside the lease): giving up would have the item sent a second time.
+MARK_PAUSES = (0.5, 1, 2, 4, 5, 5, 5)
+
+
+def _mark_sent(
+    user: str, owner: str, item_id: str, hold: bool, deps: MessageDeps
+) -> Claimed | None:
+    """The item is out: only its mark is missing, so keep trying through a sidecar restart."""
+    for pause in MARK_PAUSES:
+        try:
+            return _done_and_claim_next(user, owner, item_id, hold, deps)
+        except Transient:
+            log.warning("sent, not yet marked; trying again", extra={"user": mask_phone(user)})
+            time.sleep(pause)
+    return _done_and_claim_next(user, owner, item_id, hold, deps)
 
 
 def _done_and_claim_next(

@@ -117,19 +117,32 @@ def dead_letters_about(stack: Stack, person: Person) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=str)
+def in_flight_allowance(fault: Fault) -> int:
+    """Repeats a kill may cause: none, except that a message app killed while a message was
+    at the provider, before it could mark it sent, sends that one message again after its
+    restart. Neither Twilio nor Meta has an idempotency key for sends, so no system can
+    tell "sent, then died" from "died before sending"; every other item is marked sent
+    before the next goes (the per-item outbox), so it is at most that one."""
+    return 1 if (fault.app, fault.kind) == ("message", "app") else 0
+
+
 def test_a_journey_survives_a_kill_with_nothing_lost_and_nothing_twice(stack, fault):
     person, order_id = journey(stack, fault)
     got = person.received()
     acknowledgements = [m.split(" ")[1] for m in got if m.startswith("✅")]
-    assert sorted(acknowledgements) == ["1/5", "2/5", "3/5"], got
-    for once in ("Pay here: ", "Payment received", "That's all of them"):
-        assert count(got, once) == 1, (once, got)
+    images = [m for m in got if m.startswith("[image")]
+    once = ("Pay here: ", "Payment received", "That's all of them")
+    # Nothing lost.
+    assert set(acknowledgements) == {"1/5", "2/5", "3/5"}, got
+    assert len(set(images)) == 8, got
+    assert all(count(got, text) >= 1 for text in once), got
+    # Nothing twice (but the one message in flight when the message app died).
+    repeats = len(acknowledgements) - 3 + len(images) - 8
+    repeats += sum(count(got, text) - 1 for text in once)
+    assert repeats <= in_flight_allowance(fault), (Counter(got), got)
     # News of the training is never repeated; it is skipped if the portraits overtook it.
     for at_most_once in ("Training has started", "model is trained"):
-        assert count(got, at_most_once) <= 1, (at_most_once, got)
-    images = [m for m in got if m.startswith("[image")]
-    assert len(images) == 8
-    assert len(set(images)) == 8, Counter(images)
+        assert count(got, at_most_once) <= 1 + in_flight_allowance(fault), (at_most_once, got)
     sessions = sandbox_state(stack, "stripe")["sessions"]
     assert sum(s["client_reference_id"] == order_id for s in sessions) == 1
     tunes = sandbox_state(stack, "astria")["tunes"]

@@ -484,3 +484,21 @@ def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
     portraits(deps, "ir-1", "https://i/1")
     assert images(deps) == ["image:https://i/1"]
     assert record_of(deps).lease is None
+
+
+def test_a_sidecar_away_while_marking_a_sent_item_does_not_send_it_twice(deps, monkeypatch):
+    monkeypatch.setattr("services.message.handlers.MARK_PAUSES", (0, 0, 0))
+    walk_to_photos(deps)
+    store, saves = deps.state, {"n": 0}
+    original_save = store.save
+
+    def flaky_save(key, value, **kwargs):
+        saves["n"] += 1
+        if key.startswith("conversation:") and saves["n"] in (3, 4):  # the marks after a send
+            raise Transient("sidecar unreachable")
+        return original_save(key, value, **kwargs)
+
+    store.save = flaky_save
+    portraits(deps, "ir-1", "https://i/1", "https://i/2")
+    assert images(deps) == ["image:https://i/1", "image:https://i/2"]
+    assert record_of(deps).outbox == ()
