@@ -19,14 +19,8 @@ typecheck:
 
 check: lint typecheck
 
-test: setup check ## Every test, the fault suite beside the rest; then the fast suites a year ahead
-	@mkdir -p test-artifacts
-	@echo "pytest tests/faults (beside the rest; its output follows theirs)"
-	@FREE_PORTS=20000-25999 pytest -p no:cacheprovider tests/faults > test-artifacts/faults.log 2>&1 & faults=$$!; \
-	FREE_PORTS=26000-31999 pytest --ignore=tests/faults; rest=$$?; \
-	wait $$faults; faults_status=$$?; \
-	echo "----- tests/faults -----"; cat test-artifacts/faults.log; \
-	test $$rest -eq 0 -a $$faults_status -eq 0
+test: setup check ## Every test (e2e and faults on real daprd), then the fast suites a year ahead
+	pytest
 	$(MAKE) --no-print-directory test-future
 
 test-faults: ## The fault suite alone: kills, outages, bursts and replicas on real daprd

@@ -4,6 +4,7 @@ The engine carries the service's clock (an execution option), so column
 defaults and adapters take the time from it rather than from the wall clock.
 """
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.clock import Clock
@@ -72,13 +74,31 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 
+# Replicas of a service start together and migrate one database: on PostgreSQL they queue
+# on an advisory lock; on SQLite, where DDL takes no such lock, a replica that lost the
+# race tries again and finds the work done.
+_MIGRATION_LOCK = 727_001
+_MIGRATION_ATTEMPTS = 5
+
+
 def migrate(engine: Engine, migrations: Path) -> None:
     """Bring the service's tables to the newest Alembic revision (idempotent)."""
     config = Config()
     config.set_main_option("script_location", str(migrations))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    for attempt in range(1, _MIGRATION_ATTEMPTS + 1):
+        try:
+            with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                    )
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            return
+        except DBAPIError:
+            if attempt == _MIGRATION_ATTEMPTS:
+                raise
+            time.sleep(0.5 * attempt)  # another replica is migrating: let it finish
 
 
 def make_engine(url: str, clock: Clock) -> Engine:

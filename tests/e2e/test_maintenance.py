@@ -113,7 +113,7 @@ def test_a_poison_message_is_dead_lettered_at_once_and_a_failed_replay_stays_vis
     with operator(stack) as client:
         letter = wait_until(
             lambda: next(iter(letters_for(client, order_id)), None),
-            timeout=20,
+            timeout=60,
             what="the dead letter",
         )
         assert (letter["topic"], letter["event_id"]) == (
@@ -125,7 +125,7 @@ def test_a_poison_message_is_dead_lettered_at_once_and_a_failed_replay_stays_vis
         assert client.post(f"/deadletters/{letter['id']}/replay").json()["status"] == "replayed"
         again = wait_until(
             lambda: next((d for d in letters_for(client, order_id) if d["failures"] == 2), None),
-            timeout=20,
+            timeout=60,
             what="the failed replay",
         )
         assert (again["id"], again["status"]) == (letter["id"], "failed")
