@@ -113,11 +113,8 @@ def profile_files(profile: str) -> list[Path]:
     """A profile's resource files, its base profile's included."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
-    files = (
-        {path.name: path for path in profile_files(PROFILE_BASES[profile])}
-        if (profile in PROFILE_BASES)
-        else {}
-    )
+    base = PROFILE_BASES.get(profile)
+    files = {path.name: path for path in profile_files(base)} if base else {}
     files.update({path.name: path for path in (COMPONENTS / profile).glob("*.yaml")})
     return [files[name] for name in sorted(files)]
 
