@@ -47,8 +47,8 @@ class MessageDeps:
     clock: Clock
     rate_limit_per_minute: int = 40
     nudge_after_hours: float = 6
-    # How long (in polls of FLUSH_POLL_SECONDS) a handler waits for another flusher
-    # to send its items before leaving them to it; and a pause between two sends.
+    # How long (in polls of FLUSH_POLL_SECONDS) a delivery waits for another flusher to
+    # send its items before asking Dapr to retry it; and a pause between two sends.
     flush_wait_polls: int = 100
     send_gap_seconds: float = 0.0
 
