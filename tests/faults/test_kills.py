@@ -116,7 +116,6 @@ def dead_letters_about(stack: Stack, person: Person) -> list[dict[str, Any]]:
     return [d for d in letters if person.address in json.dumps(d["payload"])]
 
 
-@pytest.mark.parametrize("fault", FAULTS, ids=str)
 def in_flight_allowance(fault: Fault) -> int:
     """Repeats a kill may cause: none, except that a message app killed while a message was
     at the provider, before it could mark it sent, sends that one message again after its
@@ -126,6 +125,7 @@ def in_flight_allowance(fault: Fault) -> int:
     return 1 if (fault.app, fault.kind) == ("message", "app") else 0
 
 
+@pytest.mark.parametrize("fault", FAULTS, ids=str)
 def test_a_journey_survives_a_kill_with_nothing_lost_and_nothing_twice(stack, fault):
     person, order_id = journey(stack, fault)
     got = person.received()
