@@ -80,6 +80,12 @@ def replay(letter_id: int, deps: MaintenanceDeps) -> DeadLetter | None:
     letter = deps.records.dead_letter(letter_id)
     if letter is None:
         return None
-    deps.publisher.publish_json(letter.topic, letter.payload, event_id=letter.event_id)
-    deps.records.replayed(letter_id)
+    # Marked first: a replay can fail and come back as a dead letter before the publish
+    # call even returns, and it must find the letter replayed to count as failed again.
+    deps.records.replayed(letter_id, at=deps.clock())
+    try:
+        deps.publisher.publish_json(letter.topic, letter.payload, event_id=letter.event_id)
+    except Exception:
+        deps.records.replayed(letter_id, at=None)  # not replayed after all
+        raise
     return deps.records.dead_letter(letter_id)

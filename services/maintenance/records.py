@@ -1,6 +1,7 @@
 """Job runs and dead letters in the maintenance service's database."""
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,9 @@ class SqlMaintenance:
         with self._sessions() as session:
             return session.get(DeadLetter, letter_id)
 
-    def replayed(self, letter_id: int) -> None:
+    def replayed(self, letter_id: int, at: datetime | None) -> None:
         with self._sessions.begin() as session:
-            letter = session.get_one(DeadLetter, letter_id)
-            letter.replayed_at = self._clock()
+            session.get_one(DeadLetter, letter_id).replayed_at = at
 
     def forget(self, letter_id: int) -> bool:
         with self._sessions.begin() as session:

@@ -145,3 +145,29 @@ def test_the_dead_letter_subscription_has_no_dead_letter_of_its_own(client):
     subscriptions = {s["topic"]: s for s in client.get("/dapr/subscribe").json()}
     assert "deadLetterTopic" not in subscriptions["deadletter"]
     assert subscriptions["maintenance.report"]["deadLetterTopic"] == "deadletter"
+
+
+def test_a_replay_failing_before_the_publish_returns_still_counts_as_failed(client, runtime):
+    # Dapr can dead-letter the replayed message before the publish call has returned.
+    client.post("/events/deadletter", content=dead_letter())
+    [letter] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
+    publisher = runtime.handlers.publisher
+    publish_json = publisher.publish_json
+
+    def publish_and_fail_at_once(topic, data, *, event_id=None):
+        publish_json(topic, data, event_id=event_id)
+        client.post("/events/deadletter", content=dead_letter())
+
+    publisher.publish_json = publish_and_fail_at_once
+    client.post(f"/deadletters/{letter['id']}/replay", headers=AUTH)
+    [again] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
+    assert (again["status"], again["failures"]) == ("failed", 2)
+
+
+def test_a_replay_that_cannot_be_published_is_not_marked_replayed(client, runtime):
+    client.post("/events/deadletter", content=dead_letter())
+    [letter] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
+    runtime.handlers.publisher.fail = True
+    assert client.post(f"/deadletters/{letter['id']}/replay", headers=AUTH).status_code == 503
+    [same] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
+    assert (same["status"], same["replayed_at"]) == ("failed", None)
