@@ -66,7 +66,7 @@ class SqlMaintenance:
                 session.add(letter)
             return
         except IntegrityError:
-            pass
+            pass  # kept before: a duplicate delivery, or a replay that failed again
         with self._sessions.begin() as session:
             kept = session.scalars(
                 select(DeadLetter).where(DeadLetter.event_id == letter.event_id)

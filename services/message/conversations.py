@@ -31,23 +31,22 @@ class Outbox:
 
 @dataclass(frozen=True)
 class Lease:
-    """Who sends this person's outbox now, until when, and the item they claimed."""
+    """Who sends this person's outbox now (its first item), and until when."""
 
     owner: str
     until: datetime
-    item: str
 
     def live(self, now: datetime) -> bool:
         return now < self.until
 
     def to_dict(self) -> dict[str, str]:
-        return {"owner": self.owner, "until": self.until.isoformat(), "item": self.item}
+        return {"owner": self.owner, "until": self.until.isoformat()}
 
     @classmethod
     def from_dict(cls, data: dict[str, str] | None) -> "Lease | None":
         if not data:
             return None
-        return cls(data["owner"], datetime.fromisoformat(data["until"]), data["item"])
+        return cls(data["owner"], datetime.fromisoformat(data["until"]))
 
 
 @dataclass(frozen=True)

@@ -353,7 +353,7 @@ def _claim_first(user: str, event_id: str, owner: str, deps: MessageDeps) -> Cla
             waits += 1
             time.sleep(FLUSH_POLL_SECONDS)
             continue
-        record = record.leased(Lease(owner, now + LEASE_DURATION, item["id"]))
+        record = record.leased(Lease(owner, now + LEASE_DURATION))
         try:
             store.save(record, etag)
             return record, item
@@ -394,7 +394,7 @@ def _done_and_claim_next(
             return None
         record = record.done(item_id, hold=hold)
         item = record.next_item()
-        lease = Lease(owner, deps.clock() + LEASE_DURATION, item["id"]) if item else None
+        lease = Lease(owner, deps.clock() + LEASE_DURATION) if item else None
         record = record.leased(lease)
         try:
             store.save(record, etag)

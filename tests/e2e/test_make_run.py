@@ -82,7 +82,7 @@ def wait_until(
             if result := check():
                 return result
         except httpx.HTTPError:
-            pass
+            pass  # not listening yet
         time.sleep(0.5)
     raise TimeoutError(f"{what} after {timeout:.0f}s")
 

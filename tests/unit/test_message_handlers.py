@@ -474,7 +474,7 @@ def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
     # The lease was given back on the way out; a real kill leaves it, so put it back.
     record, etag = ConversationStore(deps.state).load(USER)
     assert record is not None
-    dead = Lease("dead-process", deps.clock() + timedelta(seconds=30), "ir-1#0")
+    dead = Lease("dead-process", deps.clock() + timedelta(seconds=30))
     ConversationStore(deps.state).save(record.leased(dead), etag)
     sender.send_image = original
     with pytest.raises(Transient):
