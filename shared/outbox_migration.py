@@ -15,3 +15,16 @@ def create_outbox_table() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
     )
+
+
+def add_outbox_claims() -> None:
+    """Who is publishing a staged event, and until when (see shared/outbox.py)."""
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("claimed_by", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
+
+
+def drop_outbox_claims() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("claimed_until")
+        batch.drop_column("claimed_by")

@@ -1,9 +1,12 @@
 """Replicas of a service start together and migrate the same database."""
 
+import importlib
 import multiprocessing
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 
 from services.image.adapters.records import SqlImages
 from services.maintenance.records import SqlMaintenance
@@ -39,3 +42,25 @@ def test_three_replicas_migrating_one_database_at_once_all_start(service, tmp_pa
         for replica in replicas:
             replica.join(60)
         assert [results.get(timeout=5) for _ in replicas] == ["ok"] * 3
+
+
+BASES = {
+    "image": "services.image.models:ImageBase",
+    "maintenance": "services.maintenance.models:MaintenanceBase",
+    "message": "services.message.models:MessageBase",
+    "payment": "services.payment.models:PaymentBase",
+}
+
+
+@pytest.mark.parametrize("service", sorted(BASES))
+def test_the_migrations_build_exactly_the_tables_the_models_describe(service, tmp_path: Path):
+    """A column added to a model without a migration (or the reverse) fails here, not in
+    production on the first write."""
+    module, name = BASES[service].split(":")
+    base = getattr(importlib.import_module(module), name)
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}", FixedClock())
+    ADAPTERS[service](engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, base.metadata)
+    assert differences == []

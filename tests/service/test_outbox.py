@@ -1,0 +1,98 @@
+"""The transactional outbox on a real database: concurrent flushes publish each staged
+event once and in order; a flusher that dies leaves its claim for `CLAIM` only."""
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from services.payment.adapters.orders import SqlOrders
+from services.payment.models import OutboxEntry
+from shared.db import make_engine, make_session_factory
+from shared.events.payment import CheckoutExpired
+from shared.outbox import CLAIM, Outgoing, SqlOutbox
+from tests.fakes import FixedClock, RecordingPublisher
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def outbox(tmp_path: Path, clock: FixedClock) -> SqlOutbox:
+    engine = make_engine(f"sqlite:///{tmp_path / 'payment.db'}", clock)
+    SqlOrders(engine)  # migrates
+    box = SqlOutbox(engine, OutboxEntry)
+    with make_session_factory(engine).begin() as session:
+        box.stage(
+            session,
+            *(
+                Outgoing("checkout.expired", CheckoutExpired(order_id=f"o{n}", user="u"), f"e{n}")
+                for n in range(1, 4)
+            ),
+        )
+    return box
+
+
+def ids(publisher: RecordingPublisher) -> list[str | None]:
+    return [event_id for _, _, event_id in publisher.published]
+
+
+class HeldPublisher(RecordingPublisher):
+    """Publishes only once the test lets it: a publish that is slow, mid-flight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.publishing = threading.Event()
+        self.go_on = threading.Event()
+
+    def publish_json(self, topic: str, data: str, *, event_id: str | None = None) -> None:
+        self.publishing.set()
+        assert self.go_on.wait(10)
+        super().publish_json(topic, data, event_id=event_id)
+
+
+def test_a_flush_that_meets_one_in_flight_leaves_it_all_to_that_one(outbox):
+    slow = HeldPublisher()
+    first = threading.Thread(target=outbox.flush, args=(slow,))
+    first.start()
+    assert slow.publishing.wait(10)
+    second = RecordingPublisher()
+    assert outbox.flush(second) == 0  # the oldest is claimed: its holder carries on
+    slow.go_on.set()
+    first.join(10)
+    assert ids(second) == []
+    assert ids(slow) == ["e1", "e2", "e3"]
+    assert outbox.pending() == 0
+
+
+def test_many_flushes_at_once_publish_each_event_once_in_order(outbox):
+    publisher = RecordingPublisher()
+    threads = [threading.Thread(target=outbox.flush, args=(publisher,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert ids(publisher) == ["e1", "e2", "e3"]
+
+
+def test_a_failed_publish_frees_the_event_for_the_next_flush_at_once(outbox):
+    broken = RecordingPublisher(fail=True)
+    with pytest.raises(Exception, match="staged, not published yet"):
+        outbox.flush(broken)
+    publisher = RecordingPublisher()
+    assert outbox.flush(publisher) == 3
+    assert ids(publisher) == ["e1", "e2", "e3"]
+
+
+def test_the_claim_of_a_flusher_that_died_lapses(outbox, clock):
+    # A process that dies mid-publish releases nothing: its claim stays in the table.
+    assert outbox._claim_oldest("a-flusher-that-died") is not None
+    publisher = RecordingPublisher()
+    assert outbox.flush(publisher) == 0
+    clock.advance(seconds=CLAIM.total_seconds() - 1)
+    assert outbox.flush(publisher) == 0
+    clock.advance(seconds=2)
+    assert outbox.flush(publisher) == 3
+    assert ids(publisher) == ["e1", "e2", "e3"]
