@@ -85,8 +85,19 @@ def scheduler_port(run_file: Path = RUN_FILE) -> int:
     return int(address.rsplit(":", 1)[1])
 
 
-def find_daprd() -> Path:
-    """daprd on PATH, else where `dapr init` and tools/dapr/install.sh put it."""
+# The Dapr minor Azure Container Apps runs (tools/dapr/install.sh builds it beside 1.18).
+ACA_DAPRD_VERSION = "1.16.5"
+
+
+def find_daprd(version: str | None = None) -> Path:
+    """daprd on PATH, else where `dapr init` and tools/dapr/install.sh put it; a `version`
+    other than the default one is looked up in install.sh's cache."""
+    if version is not None:
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        built = cache / "whatsapp-astria-bot" / "dapr" / f"runtime-{version}" / "daprd"
+        if built.is_file() and os.access(built, os.X_OK):
+            return built
+        raise FileNotFoundError(f"daprd {version} not found: run `make setup`")
     on_path = shutil.which("daprd")
     candidates = [Path(on_path)] if on_path else []
     candidates.append(Path.home() / ".dapr" / "bin" / "daprd")

@@ -62,10 +62,13 @@ class Stack:
         schedules: dict[str, str] | None = None,
         replicas: dict[str, int] | None = None,
         env: dict[str, str] | None = None,
+        daprd_version: str | None = None,
     ) -> None:
         """`replicas` runs more instances of an app id, each with its own sidecar; they
-        share the app's database, and `stack[name]` is the first."""
+        share the app's database, and `stack[name]` is the first. `daprd_version` picks
+        another runtime than `make run`'s (tools/dapr/install.sh builds ACA's 1.16)."""
         self.profile = profile
+        self.daprd = devstack.find_daprd(daprd_version)
         self.schedules = schedules or {}
         self.extra_env = env or {}
         self.workdir = workdir
@@ -189,7 +192,7 @@ class Stack:
             app,
             "daprd",
             [
-                str(devstack.find_daprd()),
+                str(self.daprd),
                 "--app-id",
                 app.app_id,
                 "--app-port",
