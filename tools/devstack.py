@@ -85,7 +85,9 @@ def scheduler_port(run_file: Path = RUN_FILE) -> int:
     return int(address.rsplit(":", 1)[1])
 
 
-# The Dapr minor Azure Container Apps runs (tools/dapr/install.sh builds it beside 1.18).
+# What tools/dapr/install.sh provides: the runtime of every run, and daprd of the minor
+# Azure Container Apps runs (built beside it, into the cache).
+DAPRD_VERSION = "1.18.3"
 ACA_DAPRD_VERSION = "1.16.5"
 
 

@@ -4,8 +4,9 @@
 #   1. Debian packages the runs and tests need (apt-get as root or with sudo;
 #      otherwise it stops with the exact command to run);
 #   2. uv and the locked Python environment in .venv;
-#   3. daprd, scheduler and the Dapr CLI (tools/dapr/install.sh; built once
-#      from the Go module proxy, then cached under ~/.cache).
+#   3. daprd, scheduler and the Dapr CLI (tools/dapr/install.sh), and kustomize and
+#      Docker Compose for the deployment checks (tools/deploy/install.sh): built once
+#      from the Go module proxy, then cached under ~/.cache.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=${SECONDS}
@@ -68,9 +69,9 @@ fresh_venv=$([[ -d .venv ]] && echo no || echo yes)
 step=${SECONDS}
 dapr_log=$(mktemp)
 trap 'rm -f "${dapr_log}"' EXIT
-bash tools/dapr/install.sh 2>&1 | tee "${dapr_log}" >&2
+{ bash tools/dapr/install.sh && bash tools/deploy/install.sh; } 2>&1 | tee "${dapr_log}" >&2
 if grep -q "built" "${dapr_log}"; then
-    done_steps+=("Dapr built from the Go module proxy ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
+    done_steps+=("Dapr and the deployment tools built from the Go module proxy ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
 fi
 
 if ((${#done_steps[@]})); then

@@ -9,6 +9,7 @@ import pytest
 
 from services.sandbox.people import InboundMessage
 from services.sandbox.twilio_fake import build_inbound_form, new_sid, sign
+from tools import devstack
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +55,7 @@ def test_hi_is_answered_through_real_sidecars(stack):
 
 def test_the_sidecars_run_daprd_built_by_the_project(stack):
     metadata = httpx.get(f"{stack['message'].dapr_url}/v1.0/metadata", timeout=5).json()
-    assert metadata["runtimeVersion"] == "1.18.3"
+    assert metadata["runtimeVersion"] == devstack.DAPRD_VERSION
     subscriptions = {s["topic"]: s for s in metadata["subscriptions"]}
     assert "whatsapp.inbound" in subscriptions
     assert "photo.checked" in subscriptions

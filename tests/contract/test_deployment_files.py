@@ -1,0 +1,236 @@
+"""The deployment files, checked offline with the tools of their platforms (no Azure, no
+cluster, no Docker engine here): the Bicep parsed and linted by checkov, the Kubernetes
+manifests rendered by kustomize and validated against Kubernetes' schemas and Dapr's CRDs
+(strictly: a field the CRD does not know is an error, as `initialInterval` was), and
+docker-compose.yml resolved by Docker Compose. tools/deploy/install.sh builds the tools."""
+
+import json
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from services.image import callbacks as image_callbacks
+from services.message import webhooks as message_webhooks
+from services.payment import webhooks as payment_webhooks
+from tools import devstack
+
+ROOT = Path(__file__).resolve().parents[2]
+KUBERNETES = ROOT / "deploy" / "kubernetes"
+# The Kubernetes release the manifests are validated against (AKS supports it in 2026).
+KUBERNETES_VERSION = "1.33.0"
+DAPR_KINDS = {
+    "Component": "components",
+    "Configuration": "configuration",
+    "Resiliency": "resiliency",
+}
+SERVICES = ("message", "image", "payment", "maintenance")
+
+
+def deploy_tool(name: str) -> Path:
+    cache_root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    tool = cache_root / "whatsapp-astria-bot" / "deploy-tools" / name
+    assert tool.exists(), f"{tool} is missing: run `make setup` (tools/deploy/install.sh)"
+    return tool
+
+
+@cache
+def rendered() -> list[dict[str, Any]]:
+    out = subprocess.run(
+        [str(deploy_tool("kustomize")), "build", str(KUBERNETES)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def of_kind(kind: str) -> dict[str, dict[str, Any]]:
+    return {doc["metadata"]["name"]: doc for doc in rendered() if doc["kind"] == kind}
+
+
+@cache
+def dapr_schema(kind: str) -> dict[str, Any]:
+    """The CRD's schema, closed: every object that lists its properties allows no others."""
+    download = subprocess.run(
+        ["go", "mod", "download", "-json", f"github.com/dapr/dapr@v{devstack.DAPRD_VERSION}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT / "tools" / "dapr" / "runtime",
+    )
+    crds = Path(json.loads(download.stdout)["Dir"]) / "charts" / "dapr" / "crds"
+    crd = yaml.safe_load((crds / f"{DAPR_KINDS[kind]}.yaml").read_text())
+    [version] = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
+    schema: dict[str, Any] = closed(version["schema"]["openAPIV3Schema"])
+    return schema
+
+
+def closed(schema: Any) -> Any:
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: closed(value) for key, value in schema.items()}
+    if (
+        "properties" in out
+        and "additionalProperties" not in out
+        and not out.get("x-kubernetes-preserve-unknown-fields")
+    ):
+        out["additionalProperties"] = False
+    return out
+
+
+def test_the_bicep_parses_and_passes_checkov_with_each_skip_justified():
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "checkov"),
+            "--directory",
+            str(ROOT / "deploy" / "azure"),
+            "--framework",
+            "bicep",
+            "--skip-download",
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(result.stdout)
+    assert report["results"]["parsing_errors"] == []
+    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+    assert failed == []
+    assert report["summary"]["passed"] >= 8
+    for skipped in report["results"]["skipped_checks"]:
+        # "checkov:skip=ID: why" — a skip without a reason is a silenced finding.
+        assert len(skipped["check_result"].get("suppress_comment", "")) > 20, skipped["check_id"]
+
+
+def test_the_kubernetes_manifests_render_and_validate_against_their_schemas():
+    kinds = {doc["kind"] for doc in rendered()}
+    assert {"Deployment", "Service", "HorizontalPodAutoscaler", "Ingress", "Component"} <= kinds
+    for doc in rendered():
+        name = f"{doc['kind']}/{doc['metadata']['name']}"
+        if doc["kind"] in DAPR_KINDS:
+            jsonschema.validate(doc, dapr_schema(doc["kind"]))
+        else:
+            kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        assert "set-from-settings-env" not in json.dumps(doc), f"{name}: a value was not filled"
+        assert doc["metadata"].get("namespace", "astria-bot") == "astria-bot", name
+
+
+def test_replica_ranges_are_the_original_systems_and_maintenance_is_one():
+    ranges = {
+        name: (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"])
+        for name, hpa in of_kind("HorizontalPodAutoscaler").items()
+    }
+    assert ranges == {"message": (3, 10), "image": (2, 5), "payment": (2, 3)}
+    maintenance = of_kind("Deployment")["maintenance"]["spec"]
+    # A cron binding fires in every replica, also in a rolling update's second one.
+    assert (maintenance["replicas"], maintenance["strategy"]["type"]) == (1, "Recreate")
+
+
+def test_every_app_has_its_sidecar_and_secrets_only_by_reference():
+    deployments = of_kind("Deployment")
+    assert set(deployments) == set(SERVICES)
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]
+        annotations = pod["metadata"]["annotations"]
+        assert annotations["dapr.io/enabled"] == "true"
+        assert annotations["dapr.io/app-id"] == name
+        assert annotations["dapr.io/app-port"] == "8000"
+        assert annotations["dapr.io/config"] in of_kind("Configuration")
+        [container] = pod["spec"]["containers"]
+        for variable in container["env"]:
+            if any(word in variable["name"] for word in ("TOKEN", "DATABASE", "KEY", "SECRET")):
+                assert "secretKeyRef" in variable.get("valueFrom", {}), variable["name"]
+
+
+def test_components_are_scoped_to_the_apps_and_the_ingress_reaches_only_webhooks():
+    components = of_kind("Component")
+    assert set(components) == {
+        "pubsub",
+        "statestore",
+        "secretstore",
+        "blobstore",
+        "cron-cleanup",
+        "cron-reconcile",
+    }
+    for name, component in components.items():
+        assert component["scopes"], name
+        assert set(component["scopes"]) <= set(SERVICES), name
+    assert components["cron-reconcile"]["scopes"] == ["maintenance"]
+    services = of_kind("Service")
+    [rule] = of_kind("Ingress")["webhooks"]["spec"]["rules"]
+    backends = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
+    assert set(backends.values()) <= set(services)
+    # Exactly the routes the providers call, each to the app that serves it.
+    webhooks = {
+        "message": message_webhooks.router,
+        "image": image_callbacks.router,
+        "payment": payment_webhooks.router,
+    }
+    served = {route.path: app for app, router in webhooks.items() for route in router.routes}  # type: ignore[attr-defined]
+    assert backends == served
+
+
+def test_kubernetes_and_self_hosted_production_share_one_resiliency_policy():
+    production = yaml.safe_load(
+        (ROOT / "components" / "production" / "resiliency.yaml").read_text()
+    )
+    [kubernetes] = of_kind("Resiliency").values()
+    assert kubernetes["spec"] == production["spec"]
+    assert kubernetes["scopes"] == production["scopes"]
+
+
+def test_docker_compose_resolves_the_file():
+    result = subprocess.run(
+        [str(deploy_tool("docker-compose")), "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "DAPR_API_TOKEN": "", "APP_API_TOKEN": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for name in (*SERVICES, "sandbox"):
+        assert f"{name}-dapr" in services
+        assert services[f"{name}-dapr"]["network_mode"] == f"service:{name}"
+    mount = next(
+        v for v in services["message-dapr"]["volumes"] if v["target"] == "/secrets/secrets.json"
+    )
+    # False (compose omits it): the engine is asked through its Mount API and refuses a
+    # missing components/secrets.json ("bind source path does not exist") instead of
+    # creating a directory in its place, as the short syntax does (create_host_path: true).
+    assert mount["bind"].get("create_host_path", False) is False
+
+
+def test_the_installer_provides_the_runtimes_the_tests_expect():
+    script = (ROOT / "tools" / "dapr" / "install.sh").read_text()
+    assert f'\nRUNTIME_VERSION="{devstack.DAPRD_VERSION}"' in script
+    assert f'\nACA_RUNTIME_VERSION="{devstack.ACA_DAPRD_VERSION}"' in script
+
+
+@pytest.mark.parametrize("kind", sorted(DAPR_KINDS))
+def test_the_strict_dapr_schema_refuses_a_field_dapr_does_not_know(kind):
+    """The check above can fail: an unknown field anywhere is an error."""
+    doc = json.loads(json.dumps(next(d for d in rendered() if d["kind"] == kind)))
+    doc["spec"]["initialInterval"] = "1s"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, dapr_schema(kind))
+
+
+def test_the_kubernetes_schema_refuses_a_misspelt_field():
+    deployment = json.loads(json.dumps(of_kind("Deployment")["message"]))
+    deployment["spec"]["replica"] = 3
+    with pytest.raises(jsonschema.ValidationError, match="'replica' was unexpected"):
+        kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
