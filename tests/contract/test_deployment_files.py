@@ -16,6 +16,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from fastapi.routing import APIRoute
 
 from services.image import callbacks as image_callbacks
 from services.message import webhooks as message_webhooks
@@ -154,20 +155,21 @@ def test_every_app_has_its_sidecar_and_secrets_only_by_reference():
                 assert "secretKeyRef" in variable.get("valueFrom", {}), variable["name"]
 
 
-def test_components_are_scoped_to_the_apps_and_the_ingress_reaches_only_webhooks():
-    components = of_kind("Component")
-    assert set(components) == {
-        "pubsub",
-        "statestore",
-        "secretstore",
-        "blobstore",
-        "cron-cleanup",
-        "cron-reconcile",
+def test_the_components_are_productions_with_the_same_types_and_scopes():
+    production = {
+        doc["metadata"]["name"]: doc
+        for path in sorted((devstack.COMPONENTS / "production").glob("*.yaml"))
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc and doc["kind"] == "Component"
     }
-    for name, component in components.items():
-        assert component["scopes"], name
-        assert set(component["scopes"]) <= set(SERVICES), name
-    assert components["cron-reconcile"]["scopes"] == ["maintenance"]
+    kubernetes = of_kind("Component")
+    assert set(kubernetes) == set(production)
+    for name, component in kubernetes.items():
+        assert component["spec"]["type"] == production[name]["spec"]["type"], name
+        assert component["scopes"] == production[name]["scopes"], name
+
+
+def test_the_ingress_reaches_exactly_the_webhook_routes():
     services = of_kind("Service")
     [rule] = of_kind("Ingress")["webhooks"]["spec"]["rules"]
     backends = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
@@ -178,7 +180,12 @@ def test_components_are_scoped_to_the_apps_and_the_ingress_reaches_only_webhooks
         "image": image_callbacks.router,
         "payment": payment_webhooks.router,
     }
-    served = {route.path: app for app, router in webhooks.items() for route in router.routes}  # type: ignore[attr-defined]
+    served = {
+        route.path: app
+        for app, router in webhooks.items()
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    }
     assert backends == served
 
 
