@@ -1,4 +1,9 @@
-"""Structured JSON logs carrying the app-id; phone numbers never appear in full."""
+"""Structured JSON logs carrying the app-id; no secret and no full phone number in any line.
+
+Call sites mask what they log on purpose (`mask_phone`); every record also passes
+`_Redact` on its way out, so a token in a URL (an access log line, an HTTP client's
+request line) or an address in an exception message is caught where a call site forgot.
+"""
 
 import logging
 import re
@@ -7,6 +12,15 @@ import sys
 from pythonjsonlogger.json import JsonFormatter
 
 _PHONE = re.compile(r"\+?\d{6,}")
+# What surely is a person's address in free text: E.164 after "+" or a channel prefix.
+_ADDRESS = re.compile(r"(?:(?<=whatsapp:)|(?<=meta:)|(?<=%2B)|\+)\d{6,15}\b")
+# Query parameters and headers that carry credentials (callback tokens, API keys, …).
+_SECRET_PARAM = re.compile(
+    r"(?i)\b((?:[a-z_]*token|api[_-]?key|key|secret|signature|password|sig)=)[^&\s\"']+"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+# LogRecord's own attributes; anything else on a record came in through `extra=`.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
 def mask_phone(value: str) -> str:
@@ -18,6 +32,25 @@ def mask_phone(value: str) -> str:
         return digits[:keep_head] + "*" * (len(digits) - keep_head - 3) + digits[-3:]
 
     return _PHONE.sub(_mask, value)
+
+
+def redact(text: str) -> str:
+    """Credentials in URLs and headers replaced, addresses masked."""
+    text = _SECRET_PARAM.sub(r"\1[redacted]", text)
+    text = _BEARER.sub(r"\1 [redacted]", text)
+    return _ADDRESS.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+class _Redact(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        for name, value in list(vars(record).items()):
+            if name not in _STANDARD and isinstance(value, str):
+                setattr(record, name, redact(value))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
 
 
 class _AppIdFilter(logging.Filter):
@@ -39,6 +72,7 @@ def configure_logging(app_id: str, level: str = "INFO") -> None:
         )
     )
     handler.addFilter(_AppIdFilter(app_id))
+    handler.addFilter(_Redact())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -2,7 +2,6 @@
 the token is checked first (constant time), then each tune and prompt counts once."""
 
 import hmac
-import json
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -11,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from services.image.handlers import ImageDeps, prompts_reported, tune_trained
 from services.image.models import Training
-from shared.errors import NotFound, Rejected, WrongToken
-from shared.webhook_body import read_limited_body
+from shared.errors import Rejected, WrongToken
+from shared.webhook_body import parse_json, read_limited_body
 
 MAX_CALLBACK_BYTES = 2 * 1024 * 1024
 
@@ -20,22 +19,19 @@ router = APIRouter(tags=["astria callbacks"])
 
 
 def _authorised(request: Request, order_id: str, token: str) -> tuple[Training, ImageDeps]:
+    """One answer (401) for an unknown order and a wrong token: a caller without the
+    token learns nothing, not even whether an order exists."""
     deps: ImageDeps = request.app.state.deps.handlers
     training = deps.records.training(order_id) if order_id else None
-    if training is None:
-        raise NotFound("unknown order")
-    if not hmac.compare_digest(token.encode(), training.token.encode()):
-        raise WrongToken("wrong token")
+    expected = training.token if training is not None else ""
+    if training is None or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise WrongToken("unknown order or wrong token")
     return training, deps
 
 
 async def _json(request: Request) -> Any:
     # Astria's content type is undocumented: read the bytes as JSON whatever it says.
-    raw = await read_limited_body(request, MAX_CALLBACK_BYTES)
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Rejected("body is not JSON") from exc
+    return parse_json(await read_limited_body(request, MAX_CALLBACK_BYTES))
 
 
 def _unwrap(item: Any, key: str) -> dict[str, Any]:
@@ -51,7 +47,10 @@ def _unwrap(item: Any, key: str) -> dict[str, Any]:
     description=(
         'Body `{"tune": {...}}` (or the bare tune); `order_id` and `token` come in the query.'
     ),
-    responses={401: {"description": "wrong token"}, 404: {"description": "unknown order"}},
+    responses={
+        400: {"description": "not JSON, or not a tune/prompt object"},
+        401: {"description": "unknown order or wrong token (one answer for both)"},
+    },
 )
 async def pack_tune_received(
     request: Request, order_id: str = Query(default=""), token: str = Query(default="")
@@ -66,7 +65,10 @@ async def pack_tune_received(
     "/update-images",
     summary="Astria: a prompt finished, or (array body) all of the pack's prompts did",
     description='Body `{"prompt": {...}}`, a bare prompt, or the `prompts_callback` array.',
-    responses={401: {"description": "wrong token"}, 404: {"description": "unknown order"}},
+    responses={
+        400: {"description": "not JSON, or not a tune/prompt object"},
+        401: {"description": "unknown order or wrong token (one answer for both)"},
+    },
 )
 async def update_images(
     request: Request, order_id: str = Query(default=""), token: str = Query(default="")

@@ -5,6 +5,7 @@ Subscriber side: `handle_inbound` and `handle_event` run the conversation:
 decide (ETag-guarded, retried on conflict), then flush what was decided.
 """
 
+import hashlib
 import logging
 import time
 import uuid
@@ -89,10 +90,18 @@ def _user_message(event: WhatsAppInbound) -> domain.UserMessage:
     )
 
 
+def _rate_key(user: str, minute: int) -> str:
+    # Hashed: the state store's keys never name a person (erasure deletes these too).
+    return f"rate:{hashlib.sha256(user.encode()).hexdigest()[:32]}:{minute}"
+
+
+def _minute(deps: MessageDeps) -> int:
+    return int(deps.clock().timestamp() // 60)
+
+
 def _rate(user: str, deps: MessageDeps) -> int:
     """This minute's message count for `user`, this message included."""
-    minute = int(deps.clock().timestamp() // 60)
-    key = f"rate:{user}:{minute}"
+    key = _rate_key(user, _minute(deps))
     for _attempt in range(MAX_CONFLICT_RETRIES):
         value, etag = deps.state.get(key)
         count = int((value or {}).get("count", 0)) + 1
@@ -321,9 +330,12 @@ def _flush(user: str, event_id: str, deps: MessageDeps) -> None:
             _release(user, owner, deps)
             raise
         if item["type"] == "publish" and item["topic"] == Topic.USER_ERASED:
-            # Nothing of the person stays here: their rows and their conversation go.
+            # Nothing of the person stays here: their rows, their conversation and the
+            # counters of the last two minutes (the only ones a 120 s TTL keeps).
             deps.records.erase(user)
             deps.conversations.delete(user)
+            for minute in (_minute(deps), _minute(deps) - 1):
+                deps.state.delete(_rate_key(user, minute))
             return
         claimed = _mark_sent(user, owner, item["id"], hold, deps)
         if claimed is not None and deps.send_gap_seconds:

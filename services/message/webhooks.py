@@ -1,7 +1,6 @@
 """Provider webhooks: verify, de-duplicate, publish, acknowledge — nothing slow."""
 
 import hmac
-import json
 import logging
 from urllib.parse import parse_qsl
 
@@ -16,7 +15,7 @@ from services.message.bootstrap import MessageRuntime
 from services.message.handlers import accept_inbound, record_status
 from services.message.settings import MessageSettings
 from shared.errors import Rejected, Unauthorized
-from shared.webhook_body import read_limited_body
+from shared.webhook_body import parse_json, read_limited_body
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
@@ -150,11 +149,7 @@ async def meta_received(request: Request) -> JSONResponse:
     signature = request.headers.get("x-hub-signature-256", "")
     if not meta_inbound.signature_is_valid(runtime.meta_app_secret, raw, signature):
         raise Unauthorized("X-Hub-Signature-256 does not match")
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Rejected("body is not JSON") from exc
-    messages, statuses = meta_inbound.parse_notification(body, runtime.handlers.clock())
+    messages, statuses = meta_inbound.parse_notification(parse_json(raw), runtime.handlers.clock())
     for event in messages:
         await run_in_threadpool(accept_inbound, event, runtime.handlers)
     for status in statuses:

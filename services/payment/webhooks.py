@@ -1,6 +1,5 @@
 """Stripe's webhook: verify the raw body first, then let the order decide."""
 
-import json
 import logging
 
 import stripe
@@ -12,7 +11,7 @@ from services.payment.bootstrap import PaymentRuntime
 from services.payment.handlers import handle_stripe_event
 from services.payment.settings import PaymentSettings
 from shared.errors import Transient
-from shared.webhook_body import read_limited_body
+from shared.webhook_body import parse_json, read_limited_body
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +37,8 @@ def _signed_at(header: str) -> int | None:
         "`500`, so Stripe retries and the retry publishes."
     ),
     responses={
-        400: {
-            "description": "bad signature, timestamp too old or ahead, or not JSON; nothing kept"
-        },
+        400: {"description": "bad signature, or a timestamp too old or ahead; nothing kept"},
+        422: {"description": "signed, but not plain JSON or not a Stripe event; nothing kept"},
         413: {"description": "body too large"},
         500: {"description": "recorded, but the announcement could not be published yet"},
     },
@@ -53,9 +51,9 @@ async def payment_received(request: Request) -> JSONResponse:
     try:
         # Signature only: the library would judge the age by the wall clock, ours is below.
         stripe.WebhookSignature.verify_header(raw, header, runtime.stripe_webhook_secret)
-        event = json.loads(raw)
-    except (stripe.SignatureVerificationError, ValueError) as exc:
+    except stripe.SignatureVerificationError as exc:
         return JSONResponse({"error": f"rejected: {exc}"}, status_code=400)
+    event = parse_json(raw)
     signed_at = _signed_at(header)
     now = runtime.handlers.clock().timestamp()
     if signed_at is None or abs(now - signed_at) > settings.stripe_webhook_tolerance_seconds:

@@ -1,7 +1,6 @@
 """What a (sandbox) person sends: the same shape whichever provider carries it."""
 
 import base64
-import binascii
 
 from pydantic import BaseModel, Field
 
@@ -31,6 +30,6 @@ def decode_media(message: InboundMessage) -> list[tuple[str, bytes]]:
     for item in message.media:
         try:
             decoded.append((item.content_type, base64.b64decode(item.data_base64, validate=True)))
-        except binascii.Error as exc:
+        except ValueError as exc:  # binascii.Error, or characters outside ASCII
             raise Rejected("media data_base64 is not base64") from exc
     return decoded

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from shared.errors import Rejected
 from shared.events.base import Event
 from shared.events.topics import DEADLETTER_TOPIC
+from shared.webhook_body import parse_json
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,7 @@ Handler = Callable[[E, EventMeta, Any], Outcome | None]
 
 def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMeta]:
     """Unwrap a CloudEvent delivered by Dapr; raise Rejected when it can never be handled."""
-    try:
-        envelope = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Rejected("body is not JSON") from exc
+    envelope = parse_json(raw)
     if not isinstance(envelope, dict) or "data" not in envelope:
         raise Rejected("not a CloudEvent: no data")
     data = envelope["data"]

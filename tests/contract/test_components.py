@@ -81,3 +81,12 @@ def test_no_secret_values_are_committed():
 
 def test_the_profiles_are_the_ones_documented():
     assert ALL_PROFILES == ["compose", "local", "postgres", "production", "redis"]
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+def test_a_redis_streams_broker_keeps_events_for_a_bounded_time(profile):
+    """Streams otherwise keep every event, every person's message included, for ever."""
+    for doc in resources(profile):
+        if doc["spec"].get("type") == "pubsub.redis":
+            settings = {m["name"]: m.get("value") for m in doc["spec"]["metadata"]}
+            assert settings.get("streamTTL") == "168h", profile

@@ -100,9 +100,29 @@ def test_a_wrong_token_is_refused_and_nothing_is_published(client, runtime):
     assert published(runtime) == []
 
 
-def test_an_unknown_order_gets_404_and_nothing_is_published(client, runtime):
-    assert post(client, "/pack-tune-received", {"tune": TUNE}, order="ord_ghost").status_code == 404
-    assert post(client, "/update-images", {"prompt": prompt(1)}, order="").status_code == 404
+def test_an_unknown_order_gets_the_same_answer_as_a_wrong_token(client, runtime):
+    """Nobody without the token can learn whether an order exists."""
+    ghost = post(client, "/pack-tune-received", {"tune": TUNE}, order="ord_ghost")
+    wrong = post(client, "/pack-tune-received", {"tune": TUNE}, token="guess")
+    assert (ghost.status_code, ghost.json()) == (wrong.status_code, wrong.json())
+    assert ghost.status_code == 401
+    assert post(client, "/update-images", {"prompt": prompt(1)}, order="").status_code == 401
+    assert published(runtime) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"tune": {"id": 1, "title": "\\ud800"}}',  # a valid JSON escape, no UTF-8 text
+        b"1" * 5000,
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"tune": {"id": NaN}}',
+        b"\xff\xfe",
+    ],
+    ids=["lone surrogate", "huge number", "deep nesting", "NaN", "not UTF-8"],
+)
+def test_json_that_python_cannot_carry_is_refused_not_a_crash(client, runtime, raw):
+    assert post(client, "/pack-tune-received", raw).status_code == 422
     assert published(runtime) == []
 
 

@@ -297,6 +297,15 @@ def test_delete_then_yes_publishes_the_erasure_and_forgets_the_person(deps):
     assert key == "erase-twilio-SM5"
     assert deps.records.outbound == []
     assert ConversationStore(deps.state).load(USER) == (None, None)
+    # No state key is left for them, not even this minute's message counter.
+    assert [key for key in deps.state.data if key.startswith("rate:")] == []
+
+
+def test_no_state_key_names_a_person(deps):
+    walk_to_photos(deps)
+    digits = USER.removeprefix("whatsapp:+")
+    assert [key for key in deps.state.data if key.startswith("rate:")]
+    assert [key for key in deps.state.data if key.startswith("rate:") and digits in key] == []
 
 
 def test_over_the_rate_limit_one_notice_then_silence_until_the_next_minute(deps):

@@ -5,6 +5,8 @@ import hmac
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from shared.errors import Rejected
 from shared.events.message import Channel, InboundMedia, WhatsAppInbound
 
@@ -100,6 +102,7 @@ def parse_notification(
                     if parsed is not None:
                         messages.append(parsed)
                 statuses.extend(value.get("statuses") or [])
-    except (AttributeError, TypeError) as exc:
+    except (AttributeError, TypeError, ValidationError) as exc:
+        # Whole batch or nothing: nothing is published before every message parsed.
         raise Rejected("the notification does not have Meta's shape") from exc
     return messages, statuses
