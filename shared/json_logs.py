@@ -76,6 +76,10 @@ def configure_logging(app_id: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # HTTP clients' and provider SDKs' request lines carry account ids, media URLs, phone
+    # numbers in form bodies: our own log lines say what matters, so only their warnings.
+    for name in ("httpx", "httpcore", "twilio.http_client", "stripe"):
+        logging.getLogger(name).setLevel(max(root.level, logging.WARNING))
     # uvicorn installs its own handlers; route its records through ours.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)

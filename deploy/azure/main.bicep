@@ -43,7 +43,7 @@ var subscriptions = {
   'tune.failed': ['message', 'payment']
   'images.ready': ['message']
   'order.completed': []
-  'user.erased': ['image', 'payment']
+  'user.erased': ['image', 'payment', 'maintenance']
   'maintenance.reconcile': ['message', 'image', 'payment']
   'maintenance.cleanup': ['message', 'image', 'payment']
   'maintenance.report': ['maintenance']

@@ -38,6 +38,8 @@ class Blobs(Protocol):
 class Fetcher(Protocol):
     def fetch(self, channel: str, reference: str) -> bytes: ...
 
+    def forget(self, channel: str, reference: str) -> bool: ...
+
 
 class Astria(Protocol):
     def create_pack_tune(self, tune: PackTune) -> dict[str, Any]: ...
@@ -47,6 +49,8 @@ class Astria(Protocol):
     def get_tune(self, tune_id: str) -> dict[str, Any]: ...
 
     def prompts(self, tune_id: str) -> list[dict[str, Any]]: ...
+
+    def delete_tune(self, tune_id: str) -> None: ...
 
 
 @dataclass
@@ -99,6 +103,8 @@ def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> Photo:
         message_id=event.message_id,
         media_index=event.media_index,
         photo_set=event.photo_set,
+        channel=event.channel.value,
+        media_reference=event.media_reference,
     )
     try:
         data = deps.media.fetch(event.channel.value, event.media_reference)
@@ -355,24 +361,31 @@ def handle_reconcile(
     return Outcome.SUCCESS
 
 
-def erasure_run(user: str) -> str:
-    return f"erasure-{user_folder(user)}"
-
-
 def handle_user_erased(
     event: message.UserErased,
     meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
     deps: ImageDeps,
 ) -> Outcome:
-    """DELETE: the person's photos, blobs, trainings and results go, then a report."""
-    blobs = deps.records.erase_user(event.user)
-    for name in blobs:
+    """DELETE: the person's files at the providers (Twilio's copy of each photo, the tune
+    at Astria with its model, training pictures and portraits), our blobs, then the rows
+    that pointed to them, then a report. Provider errors raise Transient and Dapr retries
+    the whole erasure: each step deletes what is still there, so a retry finishes it."""
+    traces = deps.records.traces_of(event.user)
+    media = sum(deps.media.forget(channel, reference) for channel, reference in traces.media)
+    for tune_id in traces.tunes:
+        deps.astria.delete_tune(tune_id)
+    for name in traces.blobs:
         deps.blobs.delete(name)
+    deps.records.erase_user(event.user)
     maintenance.publish_report(
         deps.publisher,
         service="image",
-        run_id=erasure_run(event.user),
-        counts={"photos": len(blobs)},
+        run_id=maintenance.erasure_run_id(event.user),
+        counts={
+            "photos": len(traces.blobs),
+            "provider_media": media,
+            "astria_tunes": len(traces.tunes),
+        },
     )
     return Outcome.SUCCESS
 

@@ -29,6 +29,9 @@ class Photo(ImageBase):
     height: Mapped[int | None] = mapped_column(Integer)
     # RESTART starts a new set; duplicates and counts are per set.
     photo_set: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Where the provider still holds the file: erasure deletes it there too.
+    channel: Mapped[str | None] = mapped_column(String(16))
+    media_reference: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
 
 

@@ -11,7 +11,13 @@ from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.events.base import AnyEvent
-from shared.events.maintenance import CleanupRequested, ReconcileRequested, Report
+from shared.events.maintenance import (
+    CleanupRequested,
+    ReconcileRequested,
+    Report,
+    erasure_run_id,
+)
+from shared.events.message import UserErased
 from shared.events.topics import Topic
 
 log = logging.getLogger(__name__)
@@ -72,6 +78,13 @@ def handle_dead_letter(event: AnyEvent, meta: EventMeta, deps: MaintenanceDeps) 
         )
     )
     log.warning("dead letter kept", extra={"topic": meta.topic, "event_id": meta.id})
+    return Outcome.SUCCESS
+
+
+def handle_user_erased(event: UserErased, meta: EventMeta, deps: MaintenanceDeps) -> Outcome:  # noqa: ARG001
+    """DELETE reaches the dead letters too: events about the person go, then a report."""
+    removed = deps.records.forget_person(event.user)
+    deps.records.report(erasure_run_id(event.user), "maintenance", {"dead_letters": removed})
     return Outcome.SUCCESS
 
 

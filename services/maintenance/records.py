@@ -89,6 +89,18 @@ class SqlMaintenance:
         with self._sessions.begin() as session:
             session.get_one(DeadLetter, letter_id).replayed_at = at
 
+    def forget_person(self, user: str) -> int:
+        """Delete the dead letters about `user` (their address in the event); how many."""
+        with self._sessions.begin() as session:
+            about = [
+                letter
+                for letter in session.scalars(select(DeadLetter))
+                if user in _addresses(letter.payload)
+            ]
+            for letter in about:
+                session.delete(letter)
+            return len(about)
+
     def forget(self, letter_id: int) -> bool:
         with self._sessions.begin() as session:
             letter = session.get(DeadLetter, letter_id)
@@ -96,3 +108,17 @@ class SqlMaintenance:
                 return False
             session.delete(letter)
             return True
+
+
+# The fields in which events carry a person's address.
+_ADDRESS_FIELDS = ("user", "sender", "to")
+
+
+def _addresses(payload: str) -> set[str]:
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return set()
+    if not isinstance(data, dict):
+        return set()
+    return {str(data[name]) for name in _ADDRESS_FIELDS if data.get(name)}

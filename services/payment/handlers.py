@@ -1,7 +1,6 @@
 """Use cases of the payment service. Write first, publish after: a failed publish
 fails the delivery, and the retry finds the write done and publishes again."""
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -192,9 +191,11 @@ def handle_user_erased(
 ) -> Outcome:
     """DELETE: the person's orders go (Stripe keeps its own records of the payment)."""
     count = deps.orders.erase_user(event.user)
-    digest = hashlib.sha256(event.user.encode()).hexdigest()[:24]
     maintenance.publish_report(
-        deps.publisher, service="payment", run_id=f"erasure-{digest}", counts={"orders": count}
+        deps.publisher,
+        service="payment",
+        run_id=maintenance.erasure_run_id(event.user),
+        counts={"orders": count},
     )
     return Outcome.SUCCESS
 

@@ -40,6 +40,7 @@ class AstriaState:
     uploads: dict[int, list[bytes]] = field(default_factory=dict)
     images: dict[str, bytes] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    deleted_tunes: list[int] = field(default_factory=list)
     knobs: dict[str, Any] = field(
         default_factory=lambda: {
             "train_seconds": 2.0,
@@ -293,6 +294,26 @@ def get_tune(tune_id: str, request: Request) -> Response:
         int(tune_id.removesuffix(".json")) if tune_id.removesuffix(".json").isdigit() else -1
     )
     return JSONResponse(tune) if tune else _error(404, {"error": "Not found"})
+
+
+@router.delete("/tunes/{tune_id}")
+def delete_tune(tune_id: str, request: Request) -> Response:
+    """The tune goes with its model, training pictures, prompts and generated images."""
+    if not _authorised(request):
+        return _error(401, {"error": "Unauthorized"})
+    state = _state(request)
+    key = tune_id.removesuffix(".json")
+    tune = state.tunes.pop(int(key), None) if key.isdigit() else None
+    if tune is None:
+        return _error(404, {"error": "Not found"})
+    state.deleted_tunes.append(tune["id"])
+    state.uploads.pop(tune["id"], None)
+    for prompt_id, prompt in list(state.prompts.items()):
+        if prompt["pack_tune_id"] == tune["id"]:
+            del state.prompts[prompt_id]
+            for url in prompt.get("images") or []:
+                state.images.pop(str(url).rsplit("/", 1)[-1].removesuffix(".jpg"), None)
+    return JSONResponse({"id": tune["id"], "deleted": True})
 
 
 @router.get("/tunes/{tune_id}/prompts")

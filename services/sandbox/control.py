@@ -160,7 +160,14 @@ def astria_state(request: Request) -> dict[str, Any]:
         "prompts": list(state.prompts.values()),
         "requests": state.requests,
         "knobs": state.knobs,
+        "deleted_tunes": state.deleted_tunes,
     }
+
+
+@router.get("/media", summary="Inbound media the providers still hold, and what was deleted.")
+def media_state(request: Request) -> dict[str, Any]:
+    store = request.app.state.deps.store
+    return {"held": sorted(store.media), "deleted": list(store.deleted_media)}
 
 
 @router.post("/astria/knobs", summary="Make Astria slow, or lose or repeat its callbacks.")

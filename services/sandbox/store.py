@@ -14,6 +14,7 @@ class SandboxStore:
     inbound: list[dict[str, Any]] = field(default_factory=list)
     # media sid -> (content type, bytes): what "Twilio" hosts for inbound photos.
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    deleted_media: list[str] = field(default_factory=list)
     stripe: StripeState = field(default_factory=StripeState)
     astria: AstriaState = field(default_factory=AstriaState)
     # What flowed between the services, as the sandbox observed it on the broker.
@@ -53,6 +54,11 @@ class SandboxStore:
     def add_media(self, media_sid: str, content_type: str, data: bytes) -> None:
         with self._lock:
             self.media[media_sid] = (content_type, data)
+
+    def delete_media(self, media_sid: str) -> bool:
+        with self._lock:
+            self.deleted_media.append(media_sid)
+            return self.media.pop(media_sid, None) is not None
 
     def outbound_to(self, to: str | None) -> list[dict[str, Any]]:
         with self._lock:

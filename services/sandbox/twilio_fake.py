@@ -214,6 +214,29 @@ def get_media(
     return RedirectResponse(f"/twilio-cdn/{media_sid}", status_code=307)
 
 
+@router.delete(
+    "/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}/Media/{media_sid}.json",
+    status_code=204,
+)
+def delete_media(
+    account_sid: str,  # noqa: ARG001 - part of the path Twilio serves
+    message_sid: str,  # noqa: ARG001
+    media_sid: str,
+    request: Request,
+) -> Response:
+    """Twilio keeps inbound media until its Media resource is deleted (204, then 404)."""
+    sandbox = request.app.state.deps
+    if not _basic_auth_ok(
+        request.headers.get("authorization", ""),
+        sandbox.twilio_account_sid,
+        sandbox.twilio_auth_token,
+    ):
+        return _error(401, 20003, "Authenticate")
+    if not sandbox.store.delete_media(media_sid):
+        return _error(404, 20404, "The requested resource was not found")
+    return Response(status_code=204)
+
+
 @cdn_router.get("/twilio-cdn/{media_sid}")
 def cdn_media(media_sid: str, request: Request) -> Response:
     found = request.app.state.deps.store.media.get(media_sid)

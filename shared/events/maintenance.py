@@ -1,5 +1,6 @@
 """Events published by the maintenance service."""
 
+import hashlib
 from datetime import datetime
 
 from pydantic import Field
@@ -32,6 +33,11 @@ class Report(Event):
     service: str
     run_id: str  # a cleanup run, or "erasure-<hash of the user>"
     counts: dict[str, int] = Field(default_factory=dict)
+
+
+def erasure_run_id(user: str) -> str:
+    """The one run every service reports a person's erasure under; it names no one."""
+    return f"erasure-{hashlib.sha256(user.encode()).hexdigest()[:24]}"
 
 
 def publish_report(

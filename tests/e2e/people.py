@@ -2,12 +2,16 @@
 
 import base64
 import itertools
+import json
 import time
 
 import httpx
-from sqlalchemy import create_engine, text
+import redis
+from sqlalchemy import create_engine, inspect, text
 
+from services.image.handlers import user_folder
 from tests.imagery import encode, photo
+from tools import devstack
 
 _phones = itertools.count(1)
 # Real photos, each different, so the image service accepts them; and one too small.
@@ -89,6 +93,78 @@ def blob_files(stack, person):
         user=person.address,
     )
     return [stack.workdir / "blobs" / name for (name,) in found if name]
+
+
+def _tables_naming(url: str, needle: str) -> list[str]:
+    """Every table of a database in which some row mentions `needle`, in any column."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            found = []
+            for table in inspect(connection).get_table_names():
+                for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                    if needle in str(tuple(row)):
+                        found.append(table)
+                        break
+            return found
+    finally:
+        engine.dispose()
+
+
+def where_the_person_remains(stack, person) -> list[str]:
+    """Every place the project keeps data in which the person's number still appears: each
+    service's tables (dead letters included), the Dapr state store, their blob folder.
+    The broker's streams are left out on purpose: Dapr cannot delete a published event,
+    so they keep events for a bounded time instead (`streamTTL`, a contract test)."""
+    digits = person.phone.removeprefix("+")
+    places = [
+        f"{app}.{table}"
+        for app in ("message", "image", "payment", "maintenance")
+        for table in _tables_naming(stack.database_url(app), digits)
+    ]
+    if stack.postgres is not None:
+        places += [
+            f"state.{t}" for t in _tables_naming(stack.postgres.url() + "/dapr_state", digits)
+        ]
+    elif stack.profile == "local":
+        for state in sorted(stack.workdir.glob("state-*.db")):
+            places += [f"{state.name}.{t}" for t in _tables_naming(f"sqlite:///{state}", digits)]
+    else:
+        client = redis.Redis(port=stack.broker.port)
+        try:
+            for key in client.scan_iter(count=1000):
+                if client.type(key) == b"stream":
+                    continue
+                value = client.dump(key) or b""
+                if digits.encode() in key or digits.encode() in value:
+                    places.append(f"state key {key!r}")
+        finally:
+            client.close()
+    folder = stack.workdir / "blobs" / "photos" / user_folder(person.address)
+    if folder.exists() and any(folder.iterdir()):
+        places.append(f"blobs {folder}")
+    return places
+
+
+def leaks_in_logs(stack, person, *secrets: str) -> list[str]:
+    """Lines of our apps' and their sidecars' logs that carry the person's full number or a
+    secret (every value of secrets.json, and `secrets`). The sandbox's own logs are the
+    providers' side, and the broker's and PostgreSQL's are not ours to write."""
+    stored = json.loads(devstack.ensure_secrets_file().read_text()).values()
+    needles = [person.phone.removeprefix("+"), *secrets, *(v for v in stored if len(v) >= 8)]
+    leaks = []
+    for path in sorted(stack.logs_dir.glob("*.log")):
+        if path.name.split(".")[0].split("-")[0] not in (
+            "message",
+            "image",
+            "payment",
+            "maintenance",
+        ):
+            continue
+        for line in path.read_text(errors="replace").splitlines():
+            if any(needle in line for needle in needles):
+                leaks.append(f"{path.name}: {line[:400]}")
+    return leaks
 
 
 def nothing_left(stack, person, files) -> bool:

@@ -15,6 +15,7 @@ from tests.e2e.people import (
     SMALL,
     Person,
     blob_files,
+    leaks_in_logs,
     nothing_left,
     wait_published,
     walk_to_photos,
@@ -142,6 +143,10 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     while time.monotonic() < deadline and not nothing_left(stack, person, files):
         time.sleep(0.3)
     assert nothing_left(stack, person, files)
+    # Nothing secret or personal was written on the way: not the number, not a secret, not
+    # the per-order token of Astria's callback URLs (access logs included).
+    callback_token = tune_request["callback"].rsplit("token=", 1)[1]
+    assert leaks_in_logs(stack, person, callback_token) == []
 
 
 def test_two_photos_sent_at_the_same_instant_are_both_counted(stack):

@@ -13,9 +13,9 @@ from tests.e2e.people import (
     Person,
     blob_files,
     nothing_left,
-    rows,
     wait_published,
     walk_to_photos,
+    where_the_person_remains,
 )
 from tools import devstack
 
@@ -134,42 +134,51 @@ def test_a_poison_message_is_dead_lettered_at_once_and_a_failed_replay_stays_vis
 
 
 def test_delete_leaves_no_trace_of_the_person(stack):
+    sandbox = stack["sandbox"].url
+    media_before = httpx.get(f"{sandbox}/sandbox/media", timeout=5).json()
     person = person_with_photos(stack)
     person.says_and_waits("done", 1)
     before = len(person.received())
     person.send("1")  # an order at the payment service
     person.wait_for(before + 2)
+    order_id = f"ord_erased_{stack.profile}"
+    paid(stack, person, order_id)  # and a tune at Astria, with the person's photos
+    [started] = wait_published(stack, "tune.started", person.address, 1)
     files = blob_files(stack, person)
     assert len(files) == 3
     assert all(path.is_file() for path in files)
-    assert rows(
-        stack,
-        "payment",
-        "SELECT id FROM customer_order WHERE user_address = :user",
-        user=person.address,
-    )
+    assert where_the_person_remains(stack, person)  # the check below can fail
 
     assert "Reply *YES* to confirm" in person.says_and_waits("DELETE", 1)[0]
     person.send("yes")
 
-    def gone():
-        return nothing_left(stack, person, files)
-
-    wait_until(gone, what="the person erased everywhere")
+    wait_until(
+        lambda: nothing_left(stack, person, files) and not where_the_person_remains(stack, person),
+        what="the person erased everywhere",
+    )
     with operator(stack) as client:
         erasure = wait_until(
             lambda: next(
                 (
                     r
                     for r in client.get("/runs", params={"job": "erasure"}).json()["runs"]
-                    if r["job"] == "erasure" and {"image", "payment"} <= set(r["counts"])
+                    if {"image", "payment", "maintenance"} <= set(r["counts"])
                 ),
                 None,
             ),
             what="the erasure report",
         )
-    assert erasure["counts"]["image"] == {"photos": 3}
+    assert erasure["counts"]["image"] == {"photos": 3, "provider_media": 3, "astria_tunes": 1}
     assert erasure["counts"]["payment"] == {"orders": 1}
+    assert "dead_letters" in erasure["counts"]["maintenance"]
+    # The providers' copies: Twilio's media of the three photos, the tune at Astria.
+    media_after = httpx.get(f"{sandbox}/sandbox/media", timeout=5).json()
+    deleted = set(media_after["deleted"]) - set(media_before["deleted"])
+    assert len(deleted) == 3
+    assert not deleted & set(media_after["held"])
+    astria = httpx.get(f"{sandbox}/sandbox/astria", timeout=5).json()
+    assert int(started["data"]["tune_id"]) in astria["deleted_tunes"]
+    assert int(started["data"]["tune_id"]) not in {t["id"] for t in astria["tunes"]}
 
 
 def test_cleanup_removes_expired_photos_and_keeps_fresh_ones(stack):

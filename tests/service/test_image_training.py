@@ -6,13 +6,19 @@ from typing import Any, cast
 import pytest
 
 from services.image.adapters.astria import AstriaRefused, AstriaTimedOut
-from services.image.adapters.records import SqlImages
-from services.image.handlers import ImageDeps, handle_payment_completed, handle_reconcile
+from services.image.adapters.records import SqlImages, Traces
+from services.image.handlers import (
+    ImageDeps,
+    handle_payment_completed,
+    handle_reconcile,
+    handle_user_erased,
+)
 from services.image.models import Photo
 from shared.dapr.subscriptions import EventMeta
 from shared.db import make_engine
 from shared.errors import Transient
 from shared.events.maintenance import ReconcileRequested
+from shared.events.message import UserErased
 from shared.events.payment import PaymentCompleted
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
@@ -25,6 +31,7 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 class FakeAstria:
     def __init__(self):
         self.created = []
+        self.deleted = []
         self.fail_with = None
         self.existing = None
 
@@ -45,6 +52,23 @@ class FakeAstria:
             {"id": 1, "images": [f"https://img/1/{i}.jpg" for i in range(4)]},
             {"id": 2, "images": [f"https://img/2/{i}.jpg" for i in range(4)]},
         ]
+
+    def delete_tune(self, tune_id):
+        self.deleted.append(tune_id)
+
+
+class ForgettingMedia:
+    """Only erasure reaches the provider's media in these tests."""
+
+    def __init__(self):
+        self.forgotten = []
+        self.fail = False
+
+    def forget(self, channel, reference):
+        if self.fail:
+            raise Transient("twilio answered 503 to a media DELETE")
+        self.forgotten.append((channel, reference))
+        return True
 
 
 class Blobs(dict[str, bytes]):
@@ -73,14 +97,20 @@ def deps(tmp_path):
         )
     records.add_photo(
         Photo(
-            user_address=USER, message_id="MMbad", media_index=0, accepted=False, reason="too_small"
+            user_address=USER,
+            message_id="MMbad",
+            media_index=0,
+            accepted=False,
+            reason="too_small",
+            channel="twilio",
+            media_reference="https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MMbad/Media/ME1",
         )
     )
     yield ImageDeps(
         publisher=RecordingPublisher(),
         records=records,
         blobs=blobs,
-        media=cast(Any, None),
+        media=cast(Any, ForgettingMedia()),
         astria=FakeAstria(),
         catalogue=load_catalogue(),
         callback_base="https://img.example",
@@ -246,3 +276,23 @@ def test_counts_and_duplicates_are_per_photo_set(deps):
     assert deps.records.accepted_up_to(fresh) == 1  # not 4: set 1 does not count
     assert deps.records.fingerprints(USER, 2) == (0xFF,)
     assert deps.records.fingerprints(USER, 3) == ()
+
+
+def test_erasure_deletes_the_providers_copies_then_ours_and_reports_each(deps):
+    handle_payment_completed(PAID, META, deps)
+    erased = UserErased(user=USER)
+    deps.media.fail = True  # Twilio is down: nothing is deleted, so the retry finds it all
+    with pytest.raises(Transient):
+        handle_user_erased(erased, EventMeta(id="e1", topic=Topic.USER_ERASED), deps)
+    assert deps.records.training("ord_9") is not None
+    deps.media.fail = False
+    handle_user_erased(erased, EventMeta(id="e1", topic=Topic.USER_ERASED), deps)
+    assert deps.media.forgotten == [
+        ("twilio", "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MMbad/Media/ME1")
+    ]
+    assert deps.astria.deleted == ["4242"]
+    assert dict(deps.blobs) == {}
+    assert deps.records.training("ord_9") is None
+    assert deps.records.traces_of(USER) == Traces(blobs=[], media=[], tunes=[])
+    [(_, report, _)] = [p for p in deps.publisher.published if p[0] == Topic.MAINTENANCE_REPORT]
+    assert report.counts == {"photos": 3, "provider_media": 1, "astria_tunes": 1}

@@ -11,6 +11,7 @@ from services.maintenance.bootstrap import MaintenanceRuntime
 from services.maintenance.jobs import MaintenanceDeps
 from services.maintenance.records import SqlMaintenance
 from shared.db import make_engine
+from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic
 from tests.fakes import FixedClock, RecordingPublisher
 
@@ -90,13 +91,13 @@ def test_reports_are_recorded_on_their_run(client, runtime):
     assert listed["ended_at"] is not None
 
 
-def dead_letter(event_id="payment.completed-ord_1"):
+def dead_letter(event_id="payment.completed-ord_1", user="whatsapp:+1"):
     return json.dumps(
         {
             "id": event_id,
             "topic": "payment.completed",
             "source": "payment",
-            "data": {"order_id": "ord_1", "user": "whatsapp:+1", "schema_version": 1},
+            "data": {"order_id": "ord_1", "user": user, "schema_version": 1},
         }
     )
 
@@ -171,3 +172,20 @@ def test_a_replay_that_cannot_be_published_is_not_marked_replayed(client, runtim
     assert client.post(f"/deadletters/{letter['id']}/replay", headers=AUTH).status_code == 503
     [same] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
     assert (same["status"], same["replayed_at"]) == ("failed", None)
+
+
+def test_an_erasure_removes_the_persons_dead_letters_and_reports_it(client, runtime):
+    gone, kept = "whatsapp:+34600000001", "whatsapp:+34600000002"
+    client.post("/events/deadletter", content=dead_letter("e1", gone))
+    client.post("/events/deadletter", content=dead_letter("e2", kept))
+    erased = {"id": "erase-1", "topic": "user.erased", "data": {"user": gone}}
+    response = client.post("/events/user.erased", content=json.dumps(erased))
+    assert response.json() == {"status": "SUCCESS"}
+    run_id = erasure_run_id(gone)
+    runs = client.get("/runs", headers=AUTH, params={"job": "erasure"}).json()["runs"]
+    [run] = [r for r in runs if r["id"] == run_id]
+    assert run["counts"]["maintenance"] == {"dead_letters": 1}
+    assert gone.removeprefix("whatsapp:+") not in run_id
+    client.post("/events/user.erased", content=json.dumps(erased))  # a redelivery
+    letters = client.get("/deadletters", headers=AUTH).json()["deadletters"]
+    assert [letter["event_id"] for letter in letters] == ["e2"]

@@ -87,3 +87,12 @@ class AstriaClient:
     def prompts(self, tune_id: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = self._send("GET", f"/tunes/{tune_id}/prompts")
         return found
+
+    def delete_tune(self, tune_id: str) -> None:
+        """The tune with its model, training pictures and generated images; a tune already
+        gone (404) counts as deleted, so a retried erasure finishes."""
+        try:
+            self._send("DELETE", f"/tunes/{tune_id}")
+        except AstriaRefused as exc:
+            if not str(exc).startswith("404"):
+                raise

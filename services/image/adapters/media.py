@@ -72,6 +72,31 @@ class MediaFetcher:
             return self._meta(reference)
         raise MediaRefused(f"unknown channel {channel!r}")
 
+    def forget(self, channel: str, reference: str) -> bool:
+        """Delete the provider's copy; True when one was deleted. Twilio keeps inbound media
+        until its Media resource is deleted. Meta offers no deletion of media a person sent
+        (it removes them itself after 30 days), so there is nothing to do there."""
+        if channel != "twilio":
+            return False
+        parts = urlsplit(reference)
+        if (parts.scheme, parts.netloc) != self._twilio_origin or not self._twilio_path.match(
+            parts.path
+        ):
+            return False  # not ours to delete (and never sent our credentials)
+        auth = (self._s.twilio_account_sid, self._s.twilio_auth_token)
+        try:
+            with httpx.Client(timeout=self._s.timeout) as client:
+                response = client.delete(f"{reference}.json", auth=auth)
+        except httpx.TransportError as exc:
+            raise Transient(f"twilio unreachable: {exc!r}") from exc
+        if response.status_code == 404:
+            return False  # already gone
+        if response.status_code == 429 or response.status_code >= 500:
+            raise Transient(f"twilio answered {response.status_code} to a media DELETE")
+        if response.status_code >= 400:
+            raise MediaRefused(f"twilio refused a media DELETE: {response.status_code}")
+        return True
+
     def _check(self, url: str, allowed: set[tuple[str, str]] | frozenset[str]) -> httpx.URL:
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.hostname:

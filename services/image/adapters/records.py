@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +15,13 @@ from shared.db import clock_of, make_session_factory, migrate
 from shared.outbox import Outgoing, SqlOutbox
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+@dataclass(frozen=True)
+class Traces:
+    blobs: list[str]
+    media: list[tuple[str, str]]  # (channel, provider reference)
+    tunes: list[str]  # Astria tune ids
 
 
 class SqlImages:
@@ -194,23 +202,34 @@ class SqlImages:
                 )
             )
 
-    def erase_user(self, user: str) -> list[str]:
-        """Delete the person's rows; return the blob names to delete with them."""
-        with self._sessions.begin() as session:
-            blobs = [
-                name
-                for name in session.scalars(
-                    select(Photo.blob_name).where(Photo.user_address == user)
+    def traces_of(self, user: str) -> "Traces":
+        """What of the person lives outside these tables: blobs, provider media, tunes."""
+        with self._sessions() as session:
+            photos = list(session.scalars(select(Photo).where(Photo.user_address == user)))
+            tunes = session.scalars(
+                select(Training.tune_id).where(
+                    Training.user_address == user, Training.tune_id.is_not(None)
                 )
-                if name
-            ]
+            )
+            return Traces(
+                blobs=[p.blob_name for p in photos if p.blob_name],
+                media=[
+                    (p.channel, p.media_reference)
+                    for p in photos
+                    if p.channel and p.media_reference
+                ],
+                tunes=[str(t) for t in tunes],
+            )
+
+    def erase_user(self, user: str) -> None:
+        """Delete the person's rows (after what `traces_of` named is gone)."""
+        with self._sessions.begin() as session:
             orders = list(
                 session.scalars(select(Training.order_id).where(Training.user_address == user))
             )
             session.execute(delete(PromptResult).where(PromptResult.order_id.in_(orders)))
             session.execute(delete(Training).where(Training.user_address == user))
             session.execute(delete(Photo).where(Photo.user_address == user))
-        return blobs
 
     def expire(self, cutoff: datetime) -> tuple[list[str], int]:
         """Photos older than the cutoff (their blob names), and finished orders' results."""
