@@ -135,7 +135,7 @@ def where_the_person_remains(stack, person) -> list[str]:
             for key in client.scan_iter(count=1000):
                 if client.type(key) == b"stream":
                     continue
-                value = client.dump(key) or b""
+                value = bytes(client.dump(key) or b"")  # type: ignore[arg-type]
                 if digits.encode() in key or digits.encode() in value:
                     places.append(f"state key {key!r}")
         finally:
