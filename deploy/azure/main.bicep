@@ -72,6 +72,8 @@ var topicEntries = [for entry in items(subscriptions): entry]
 resource topics 'Microsoft.ServiceBus/namespaces/topics@2022-10-01-preview' = [for topic in topicEntries: {
   parent: bus
   name: topic.key
+  // Events carry people's addresses and texts: none waits longer than a week (as streamTTL locally).
+  properties: { defaultMessageTimeToLive: 'P7D' }
 }]
 
 // Pre-created, so the identity needs only Data Sender/Receiver (disableEntityManagement).

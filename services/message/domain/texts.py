@@ -19,7 +19,8 @@ EN: dict[str, str] = {
         "*Before we start*\n"
         "• Your photos are sent to *Astria* (astria.ai), who train a private AI model on them.\n"
         "• We keep your photos and portraits for *{days} days*, then delete them.\n"
-        "• Reply *DELETE* at any time to erase everything now.\n\n"
+        "• Payments go through *Stripe*, which keeps its own record of them.\n"
+        "• Reply *DELETE* at any time to erase everything now, here and at Astria.\n\n"
         "Do you agree? Reply *YES* or *NO*."
     ),
     "consent_thanks": "Thank you! 🙌",
@@ -139,7 +140,8 @@ ES: dict[str, str] = {
         "• Tus fotos se envían a *Astria* (astria.ai), que entrena con ellas un modelo de IA "
         "privado.\n"
         "• Guardamos tus fotos y retratos *{days} días* y después los borramos.\n"
-        "• Responde *BORRAR* cuando quieras para eliminarlo todo.\n\n"
+        "• Los pagos pasan por *Stripe*, que guarda su propio registro.\n"
+        "• Responde *BORRAR* cuando quieras para eliminarlo todo, aquí y en Astria.\n\n"
         "¿Estás de acuerdo? Responde *SÍ* o *NO*."
     ),
     "consent_thanks": "¡Gracias! 🙌",
