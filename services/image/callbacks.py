@@ -48,7 +48,7 @@ def _unwrap(item: Any, key: str) -> dict[str, Any]:
         'Body `{"tune": {...}}` (or the bare tune); `order_id` and `token` come in the query.'
     ),
     responses={
-        400: {"description": "not JSON, or not a tune/prompt object"},
+        422: {"description": "not plain JSON, or not a tune/prompt object"},
         401: {"description": "unknown order or wrong token (one answer for both)"},
     },
 )
@@ -66,7 +66,7 @@ async def pack_tune_received(
     summary="Astria: a prompt finished, or (array body) all of the pack's prompts did",
     description='Body `{"prompt": {...}}`, a bare prompt, or the `prompts_callback` array.',
     responses={
-        400: {"description": "not JSON, or not a tune/prompt object"},
+        422: {"description": "not plain JSON, or not a tune/prompt object"},
         401: {"description": "unknown order or wrong token (one answer for both)"},
     },
 )

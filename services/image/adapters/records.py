@@ -202,7 +202,7 @@ class SqlImages:
                 )
             )
 
-    def traces_of(self, user: str) -> "Traces":
+    def traces_of(self, user: str) -> Traces:
         """What of the person lives outside these tables: blobs, provider media, tunes."""
         with self._sessions() as session:
             photos = list(session.scalars(select(Photo).where(Photo.user_address == user)))
