@@ -202,16 +202,8 @@ def get_media(
     request: Request,
 ) -> Response:
     """Media behind HTTP Basic auth, answered with a redirect to a short-lived CDN URL."""
-    sandbox = request.app.state.deps
-    if not _basic_auth_ok(
-        request.headers.get("authorization", ""),
-        sandbox.twilio_account_sid,
-        sandbox.twilio_auth_token,
-    ):
-        return _error(401, 20003, "Authenticate")
-    if media_sid not in sandbox.store.media:
-        return _error(404, 20404, "The requested resource was not found")
-    return RedirectResponse(f"/twilio-cdn/{media_sid}", status_code=307)
+    refused = _media_refused(request, media_sid)
+    return refused or RedirectResponse(f"/twilio-cdn/{media_sid}", status_code=307)
 
 
 @router.delete(
@@ -225,6 +217,14 @@ def delete_media(
     request: Request,
 ) -> Response:
     """Twilio keeps inbound media until its Media resource is deleted (204, then 404)."""
+    refused = _media_refused(request, media_sid)
+    if refused is None:
+        request.app.state.deps.store.delete_media(media_sid)
+    return refused or Response(status_code=204)
+
+
+def _media_refused(request: Request, media_sid: str) -> Response | None:
+    """Twilio's answer to a caller without our credentials (401) or for no such media (404)."""
     sandbox = request.app.state.deps
     if not _basic_auth_ok(
         request.headers.get("authorization", ""),
@@ -232,9 +232,9 @@ def delete_media(
         sandbox.twilio_auth_token,
     ):
         return _error(401, 20003, "Authenticate")
-    if not sandbox.store.delete_media(media_sid):
+    if media_sid not in sandbox.store.media:
         return _error(404, 20404, "The requested resource was not found")
-    return Response(status_code=204)
+    return None
 
 
 @cdn_router.get("/twilio-cdn/{media_sid}")

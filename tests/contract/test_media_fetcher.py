@@ -9,17 +9,20 @@ from services.image.adapters.media import MediaFetcher, MediaRefused, MediaSetti
 from services.sandbox.app import create_app
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.store import SandboxStore
+from shared.errors import Transient
 from tests.fakes import FixedClock
 from tests.servers import serve
 
 SID, TOKEN, BEARER = "AC" + "5" * 32, "twilio-token", "meta-token"
 MEDIA_SID = "ME" + "a" * 32
+FORGOTTEN_SID = "ME" + "c" * 32
 
 
 @pytest.fixture(scope="module")
 def sandbox():
     store = SandboxStore()
     store.add_media(MEDIA_SID, "image/jpeg", b"\xff\xd8 jpeg bytes")
+    store.add_media(FORGOTTEN_SID, "image/jpeg", b"\xff\xd8 to be erased")
     store.add_media("123456789", "image/jpeg", b"\xff\xd8 meta jpeg")
     runtime = SandboxRuntime(
         store=store,
@@ -113,3 +116,17 @@ def test_meta_media_on_another_host_is_refused(sandbox):
     fetcher = MediaFetcher(settings(sandbox, meta_media_hosts=frozenset({"lookaside.fbsbx.com"})))
     with pytest.raises(MediaRefused, match="is not the provider's"):
         fetcher.fetch("meta", "123456789")
+
+
+def test_erasure_deletes_twilios_copy_once_and_then_finds_it_gone(sandbox):
+    reference = twilio_url(sandbox, media=FORGOTTEN_SID)
+    with pytest.raises(MediaRefused, match="401"):
+        MediaFetcher(settings(sandbox, twilio_auth_token="wrong")).forget("twilio", reference)
+    fetcher = MediaFetcher(settings(sandbox))
+    assert fetcher.forget("twilio", reference) is True
+    assert fetcher.forget("twilio", reference) is False  # a retried erasure: already gone
+    with pytest.raises(Transient, match="404"):
+        fetcher.fetch("twilio", reference)
+    # Nothing to delete at Meta, and no credentials for a URL that is not our account's.
+    assert fetcher.forget("meta", "123456789") is False
+    assert fetcher.forget("twilio", twilio_url(sandbox, account="AC" + "6" * 32)) is False
