@@ -47,6 +47,7 @@ def build_deps(settings: ImageSettings) -> ImageRuntime:
             allow_private_hosts=settings.allow_private_media_hosts,
         )
     )
+    resources.closers.append(media.close)
     astria = AstriaClient(
         base_url=settings.astria_api_base,
         api_key=secret("astria-api-key"),
