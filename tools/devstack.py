@@ -254,7 +254,11 @@ def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Bro
         "",
     ]
     log = log_file.open("ab")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    # Its own session, like the scheduler's: a terminal's Ctrl-C must not take the broker
+    # away from sidecars still shutting down; its owner stops it after them.
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     broker = Broker(process, port)
     try:
         wait_for_port(port, 15, process)
@@ -319,7 +323,9 @@ def start_postgres(data_dir: Path, port: int, log_file: Path) -> Postgres:
     command = [*as_postgres, str(bin_dir / "postgres"), "-D", str(data_dir), "-p", str(port)]
     command += ["-k", str(data_dir), "-c", "listen_addresses=127.0.0.1"]
     log = log_file.open("ab")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     server = Postgres(process, port, data_dir)
     try:
         wait_for_port(port, 30, server.process)
@@ -416,7 +422,11 @@ def run(profile: str, broker_port: int) -> int:
     def _interrupt(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
-    # `kill`/`timeout` send SIGTERM: stop the apps as Ctrl-C would.
+    # Ctrl-C, and SIGTERM from `kill` or `timeout`, stop the apps. Set explicitly: a
+    # shell starting `make run` in the background leaves SIGINT ignored, and Python then
+    # keeps ignoring it (the Dapr CLI sits in a process group of its own and hears
+    # only what this process forwards).
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         return dapr_run.wait()

@@ -107,8 +107,10 @@ def make_run(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "APP_", "VIRTUAL_"))}
     env.update(BROKER_PORT=str(devstack.free_port()), PROFILE="local")
     with console.open("wb") as output:
+        # Started as a script's background job would be, with SIGINT ignored: Ctrl-C
+        # must still stop everything (make run sets its own handler).
         process = subprocess.Popen(
-            ["make", "run"],
+            ["bash", "-c", "trap '' INT; exec make run"],
             cwd=checkout,
             env=env,
             stdout=output,
