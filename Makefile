@@ -2,13 +2,17 @@
 PROFILE ?= local
 export PATH := $(CURDIR)/.venv/bin:$(HOME)/.dapr/bin:$(PATH)
 
-.PHONY: setup run test test-fast test-faults test-future lint typecheck check clean
+.PHONY: setup run test test-fast test-faults test-future bench lint typecheck check clean
 
 setup: ## Debian packages, the Python environment (uv, locked), the Dapr runtime + CLI
 	@bash tools/setup.sh
 
 run: setup ## Start every app with its sidecar: PROFILE=local (default) or PROFILE=redis
 	python -m tools.devstack run --profile $(PROFILE)
+
+bench: setup ## Benchmarks against bare baselines (redis profile); writes docs/benchmarks.md
+	bash tools/bench/install.sh
+	python -m tools.bench
 
 lint: ## ruff (lint + format check)
 	ruff check .

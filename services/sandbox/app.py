@@ -55,7 +55,7 @@ def create_app(
     app.include_router(control.router)
 
     # The events panel: the sandbox watches every topic, as one more consumer group.
-    for topic in Topic:
+    for topic in Topic if settings.observe_events else ():
         subscribe(
             dapr_app,
             pubsub=settings.pubsub_name,

@@ -202,9 +202,12 @@ def send_failures(failures: SendFailures, request: Request) -> dict[str, Any]:
 def outbound_messages(
     request: Request,
     to: str | None = Query(default=None, examples=["whatsapp:+15551234567"]),
+    after: int = Query(
+        default=0, ge=0, le=2**63 - 1, description="only messages whose `seq` is above this"
+    ),
 ) -> dict[str, Any]:
     runtime: SandboxRuntime = request.app.state.deps
-    return {"messages": runtime.store.outbound_to(to)}
+    return {"messages": runtime.store.outbound_to(to, after)}
 
 
 def conversation(runtime: SandboxRuntime, phone: str) -> dict[str, Any]:

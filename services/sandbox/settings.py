@@ -14,3 +14,6 @@ class SandboxSettings(ServiceSettings):
     # The address a person's browser uses for the sandbox, for links it shows them (the
     # checkout page, generated images) when services reach it by another name (compose).
     public_url: str | None = None
+    # The events panel watches every topic as one more consumer; a benchmark turns it off
+    # so that the sandbox is not what it measures.
+    observe_events: bool = True

@@ -1,24 +1,32 @@
 """What the fake providers saw, kept in memory: the sandbox is a test double, not a product."""
 
 import threading
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from services.sandbox.astria_fake import AstriaState
 from services.sandbox.stripe_fake import StripeState
 
+# What the sandbox remembers of each kind: enough for any chat and test, bounded so a
+# long run or a benchmark does not grow it without end.
+HISTORY = 50_000
+
 
 @dataclass
 class SandboxStore:
-    outbound: list[dict[str, Any]] = field(default_factory=list)
-    inbound: list[dict[str, Any]] = field(default_factory=list)
+    outbound: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY))
+    inbound: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY))
     # media sid -> (content type, bytes): what "Twilio" hosts for inbound photos.
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     deleted_media: list[str] = field(default_factory=list)
     stripe: StripeState = field(default_factory=StripeState)
     astria: AstriaState = field(default_factory=AstriaState)
     # What flowed between the services, as the sandbox observed it on the broker.
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY))
+    # How many messages the bot has sent: each outbound message's "seq" is its rank.
+    outbound_count: int = 0
     # channel -> (HTTP status, provider error code) the next sends answer, in order.
     send_failures: dict[str, list[tuple[int, int]]] = field(
         default_factory=lambda: {"twilio": [], "meta": []}
@@ -29,6 +37,8 @@ class SandboxStore:
 
     def record_outbound(self, message: dict[str, Any]) -> None:
         with self._lock:
+            self.outbound_count += 1
+            message["seq"] = self.outbound_count
             self.outbound.append(message)
             self.version += 1
 
@@ -60,6 +70,17 @@ class SandboxStore:
             self.deleted_media.append(media_sid)
             return self.media.pop(media_sid, None) is not None
 
-    def outbound_to(self, to: str | None) -> list[dict[str, Any]]:
+    def outbound_to(self, to: str | None, after: int = 0) -> list[dict[str, Any]]:
+        """Messages to `to` (everyone when None) whose seq is above `after`, oldest first."""
         with self._lock:
-            return [m for m in self.outbound if to is None or m["to"] == to]
+            if after:
+                # Only the newest: walk back from the end instead of over the whole history.
+                newest = []
+                for message in reversed(self.outbound):
+                    if message["seq"] <= after:
+                        break
+                    newest.append(message)
+                candidates: Iterable[dict[str, Any]] = reversed(newest)
+            else:
+                candidates = list(self.outbound)
+            return [m for m in candidates if to is None or m["to"] == to]

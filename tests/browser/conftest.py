@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.stack import Stack, running
+from tests.e2e.stack import running
+from tools.stack import Stack
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"

@@ -1,6 +1,7 @@
 import pytest
 
-from tests.e2e.stack import TEST_SCHEDULES, Stack, running
+from tests.e2e.stack import TEST_SCHEDULES, running
+from tools.stack import Stack
 
 
 @pytest.fixture(scope="module", params=("local", "redis"))

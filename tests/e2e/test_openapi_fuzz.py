@@ -11,9 +11,10 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.core.result import Ok
 
-from tests.e2e.stack import Stack, running
+from tests.e2e.stack import running
 from tests.e2e.test_maintenance import operator
 from tools import devstack
+from tools.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ from itertools import count
 import httpx
 import pytest
 
-from tests.e2e.stack import Stack
+from tools.stack import Stack
 
 pytestmark = pytest.mark.faults
 

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from tests.e2e.people import GOOD, Person, walk_to_photos
-from tests.e2e.stack import Stack
 from tools import devstack
+from tools.stack import Stack
 
 pytestmark = pytest.mark.faults
 

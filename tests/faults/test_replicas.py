@@ -10,10 +10,11 @@ from itertools import pairwise
 import httpx
 import pytest
 
-from tests.e2e.stack import TEST_SCHEDULES, Stack, running
+from tests.e2e.stack import TEST_SCHEDULES, running
 from tests.faults import FAULT_ENV
 from tests.faults.test_kills import Fault, count, dead_letters_about, journey, sandbox_state
 from tools import devstack
+from tools.stack import Stack
 
 pytestmark = pytest.mark.faults
 

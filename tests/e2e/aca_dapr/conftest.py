@@ -1,7 +1,8 @@
 import pytest
 
-from tests.e2e.stack import TEST_SCHEDULES, Stack, running
+from tests.e2e.stack import TEST_SCHEDULES, running
 from tools.devstack import ACA_DAPRD_VERSION
+from tools.stack import Stack
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,216 @@
+"""The bench's results as a table (printed, and in docs/benchmarks.md) and a chart."""
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tools.bench.__main__ import Results
+
+# The targets of the performance issue, on this two-core machine, one worker per app.
+TARGETS = {
+    "ack": "≥ 1,200 req/s and ≥ 30 % of bare parse",
+    "p99": "p99 ≤ 20 ms",
+    "one": "—",
+    "twenty": "p50 ≤ 150 ms, p99 ≤ 600 ms",
+    "served": "≥ 100 people/s",
+    "cpu": "≤ 5 ms",
+    "rss": "apps ≤ 100 MB, daprd ≤ 70 MB",
+}
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def rows(results: "Results") -> list[tuple[str, str, str, str]]:
+    """(measure, this project, baseline in the same run, target)."""
+    closed, opened = results.webhook_closed, results.webhook_open
+    project, parse = closed.get("project"), closed.get("bare parse")
+    out: list[tuple[str, str, str, str]] = []
+    if project and parse:
+        baselines = "; ".join(
+            f"{label.removeprefix('bare ')}: {attack.throughput:,.0f}"
+            for label, attack in closed.items()
+            if label != "project"
+        )
+        share = project.throughput / parse.throughput * 100
+        out.append(
+            (
+                "webhook acknowledgement, closed loop, 32 connections (req/s)",
+                f"**{project.throughput:,.0f}** ({share:.0f} % of bare parse), "
+                f"p99 {_ms(project.p99_ms)} ms",
+                f"bare {baselines}",
+                TARGETS["ack"],
+            )
+        )
+    if "project" in opened:
+        mine = opened["project"]
+        baselines = "; ".join(
+            f"{label.removeprefix('bare ')}: p50 {_ms(a.p50_ms)}, p99 {_ms(a.p99_ms)}"
+            for label, a in opened.items()
+            if label != "project"
+        )
+        out.append(
+            (
+                "webhook at a fixed 100 req/s, open loop (ms)",
+                f"p50 {_ms(mine.p50_ms)}, **p99 {_ms(mine.p99_ms)}**, max {_ms(mine.max_ms)}",
+                f"bare {baselines}",
+                TARGETS["p99"],
+            )
+        )
+    for label, key, who in (
+        ("1 at a time", "one", "1 person"),
+        ("20 at a time", "twenty", "20 people"),
+    ):
+        if stats := results.first_reply.get(label):
+            out.append(
+                (
+                    f'"hi" → first reply, {who} at a time (ms)',
+                    f"**p50 {_ms(stats['p50'])}, p99 {_ms(stats['p99'])}** (n={stats['n']:.0f})",
+                    "—",
+                    TARGETS[key],
+                )
+            )
+    if results.served:
+        served = results.served
+        out.append(
+            (
+                "people served end to end (2 replies each)",
+                f"**{served['people per s']:.1f} people/s** ({served['people']:.0f} people "
+                f"offered at {served['offered per s']:.0f}/s, all answered in "
+                f"{served['seconds']:.1f} s)",
+                "—",
+                TARGETS["served"],
+            )
+        )
+    if results.cpu_per_reply_ms:
+        cpu = results.cpu_per_reply_ms
+        others = ", ".join(
+            f"{name} {value:.1f}"
+            for name, value in sorted(cpu.items())
+            if name != "message app" and value >= 0.05
+        )
+        out.append(
+            (
+                "CPU per reply (ms)",
+                f"**message app {cpu.get('message app', 0):.1f}**",
+                f"the rest of the system meanwhile: {others}",
+                TARGETS["cpu"],
+            )
+        )
+    if results.rss_loaded:
+
+        def memory(kind: str, rss: dict[str, float]) -> str:
+            values = sorted(
+                (n.removesuffix(" " + kind), v)
+                for n, v in rss.items()
+                if n.endswith(kind) and not n.startswith("bare")
+            )
+            return ", ".join(f"{name} {value:.0f}" for name, value in values)
+
+        bare = ", ".join(
+            f"{n.removeprefix('bare ').removesuffix(' app')} {v:.0f}"
+            for n, v in results.rss_loaded.items()
+            if n.startswith("bare")
+        )
+        out.append(
+            (
+                "memory, apps (MB RSS): idle / after load",
+                f"{memory('app', results.rss_idle)} / {memory('app', results.rss_loaded)}",
+                f"bare FastAPI after load: {bare}",
+                TARGETS["rss"],
+            )
+        )
+        out.append(
+            (
+                "memory, daprd (MB RSS): idle / after load",
+                f"{memory('daprd', results.rss_idle)} / {memory('daprd', results.rss_loaded)}",
+                "—",
+                TARGETS["rss"],
+            )
+        )
+    if results.primitives:
+        prims = results.primitives
+
+        def pair(name: str) -> str:
+            stats = prims[name]
+            return f"{stats['p50']:.2f} / {stats['p99']:.2f}"
+
+        out.append(
+            (
+                "publish / state save / state get through daprd, p50 / p99 (ms)",
+                " · ".join(pair(f"daprd {op}") for op in ("publish", "state save", "state get")),
+                "Redis itself (XADD / SET / GET): "
+                + " · ".join(pair(f"redis {op}") for op in ("XADD", "SET", "GET")),
+                "—",
+            )
+        )
+    return out
+
+
+def table(results: "Results") -> str:
+    lines = [
+        "| measure | this project | baseline in the same run | target |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows(results)]
+    lines.append("")
+    lines.append(
+        f"Load average before / after: {results.load_before} / {results.load_after} "
+        f"(run started {results.started})."
+    )
+    return "\n".join(lines)
+
+
+def chart(results: "Results", path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (latency, throughput) = plt.subplots(1, 2, figsize=(12, 4.5))
+    labels = list(results.webhook_open)
+    widths = 0.25
+    for offset, (name, key) in enumerate((("p50", "p50_ms"), ("p90", "p90_ms"), ("p99", "p99_ms"))):
+        values = [getattr(results.webhook_open[label], key) for label in labels]
+        positions = [n + (offset - 1) * widths for n in range(len(labels))]
+        latency.bar(positions, values, widths, label=name)
+    latency.set_xticks(range(len(labels)), labels)
+    latency.set_yscale("log")
+    latency.set_ylabel("latency (ms, log scale)")
+    latency.set_title("webhook at a fixed 100 req/s (open loop)")
+    latency.legend()
+    closed = list(results.webhook_closed)
+    throughput.bar(
+        closed, [results.webhook_closed[label].throughput for label in closed], color="#25D366"
+    )
+    throughput.set_ylabel("acknowledged webhooks per second")
+    throughput.set_title("webhook, closed loop, 32 connections")
+    for n, label in enumerate(closed):
+        value = results.webhook_closed[label].throughput
+        throughput.annotate(f"{value:,.0f}", (n, value), ha="center", va="bottom")
+    figure.suptitle(f"make bench, {results.started}, two cores, redis profile, real daprd")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write(results: "Results", docs: Path) -> None:
+    docs.mkdir(exist_ok=True)
+    chart(results, docs / "benchmarks.png")
+    text = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (tools/bench) from its last run on the development machine "
+        "(two cores); every number beside its baseline measured in the same run. The system is "
+        "the `redis` profile with real daprd 1.18.3, one uvicorn worker per app; the sandbox "
+        "plays Twilio without delivery receipts or its events panel, so that it is not what is "
+        "measured. Load comes from vegeta (open loop at a fixed rate, or closed loop), each "
+        "request a signed Twilio webhook from its own person with its own message id.",
+        "",
+        table(results),
+        "",
+        "![latency percentiles and throughput per configuration](benchmarks.png)",
+        "",
+    ]
+    (docs / "benchmarks.md").write_text("\n".join(text))

@@ -1,0 +1,312 @@
+"""The real system, for end-to-end tests and benchmarks: a broker, and every app with its
+own daprd.
+
+Everything listens on free loopback ports and writes under a temporary folder;
+`Stack.logs()` gathers every process's output for failure reports.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from tools import devstack
+
+ROOT = devstack.ROOT
+
+
+@dataclass
+class AppProcess:
+    name: str  # the app id, or "<app id>-<n>" for a further replica
+    app_id: str = ""
+    app_port: int = field(default_factory=devstack.free_port)
+    dapr_http_port: int = field(default_factory=devstack.free_port)
+    dapr_grpc_port: int = field(default_factory=devstack.free_port)
+    dapr_grpc_internal_port: int = field(default_factory=devstack.free_port)
+    metrics_port: int = field(default_factory=devstack.free_port)
+    # "daprd" and "app", each while it runs.
+    running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Another program than dapr.yaml's under this app id (a benchmark's baseline), run
+    # from the repository with "{port}" replaced by its port.
+    command: tuple[str, ...] = ()
+
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        return list(self.running.values())
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.app_port}"
+
+    @property
+    def dapr_url(self) -> str:
+        return f"http://127.0.0.1:{self.dapr_http_port}"
+
+    def __post_init__(self) -> None:
+        self.app_id = self.app_id or self.name
+
+
+class Stack:
+    def __init__(
+        self,
+        profile: str,
+        workdir: Path,
+        apps: tuple[str, ...] = devstack.APPS,
+        schedules: dict[str, str] | None = None,
+        replicas: dict[str, int] | None = None,
+        env: dict[str, str] | None = None,
+        daprd_version: str | None = None,
+    ) -> None:
+        """`replicas` runs more instances of an app id, each with its own sidecar; they
+        share the app's database, and `stack[name]` is the first. `daprd_version` picks
+        another runtime than `make run`'s (tools/dapr/install.sh builds ACA's 1.16)."""
+        self.profile = profile
+        self.daprd = devstack.find_daprd(daprd_version)
+        self.schedules = schedules or {}
+        self.extra_env = env or {}
+        self.workdir = workdir
+        self.logs_dir = workdir / "logs"
+        self.apps = {name: AppProcess(name) for name in apps}
+        for name, count in (replicas or {}).items():
+            for n in range(2, count + 1):
+                self.apps[f"{name}-{n}"] = AppProcess(f"{name}-{n}", app_id=name)
+        self.specs = devstack.app_specs()
+        self.broker: devstack.Broker | None = None
+        self.postgres: devstack.Postgres | None = None
+        self._log_files: list[IO[bytes]] = []
+
+    def __getitem__(self, name: str) -> AppProcess:
+        return self.apps[name]
+
+    def database_url(self, app_id: str) -> str:
+        """Where a service keeps its tables in this stack."""
+        if self.postgres:
+            return f"{self.postgres.url()}/{app_id}"
+        return f"sqlite:///{self.workdir / 'data' / app_id}.db"
+
+    def app_env(self, app: AppProcess) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "APP_"))}
+        env.update(
+            APP_ID=app.app_id,
+            DAPR_HTTP_PORT=str(app.dapr_http_port),
+            DAPR_GRPC_PORT=str(app.dapr_grpc_port),
+            DAPR_WAIT_SECONDS="30",
+            DATA_DIR=str(self.workdir / "data"),
+            LOG_LEVEL="INFO",
+            # Short journeys: three photos are enough in tests.
+            MIN_PHOTOS="3",
+            MAX_PHOTOS="5",
+        )
+        if self.postgres:
+            env["DATABASE_SERVER"] = self.postgres.url()
+        # Every app learns where the others are: the fakes' base URLs and the webhooks.
+        env["TWILIO_TEMPLATE_SID"] = "HX" + "0" * 32
+        if "sandbox" in self.apps:
+            sandbox = self.apps["sandbox"].url
+            env["TWILIO_API_BASE"] = f"{sandbox}/twilio"
+            env["META_GRAPH_BASE"] = f"{sandbox}/meta/v21.0"
+            env["STRIPE_API_BASE"] = f"{sandbox}/stripe"
+        if "message" in self.apps:
+            message = self.apps["message"].url
+            env["MESSAGE_WEBHOOK_URL"] = f"{message}/SmsReceived"
+            env["MESSAGE_META_WEBHOOK_URL"] = f"{message}/webhooks/meta"
+            env["TWILIO_STATUS_CALLBACK_URL"] = f"{message}/twilio/status"
+        if "payment" in self.apps:
+            env["PAYMENT_WEBHOOK_URL"] = f"{self.apps['payment'].url}/payment-received"
+        if app.app_id == "image":
+            # The sandbox plays Twilio, Meta and Astria on loopback.
+            sandbox_host = self.apps["sandbox"].url.removeprefix("http://")
+            env.update(
+                PUBLIC_BASE_URL=app.url,
+                ASTRIA_API_BASE=f"http://{sandbox_host}/astria",
+                ASTRIA_BRANCH="fast",
+                TWILIO_MEDIA_HOSTS=sandbox_host,
+                META_MEDIA_HOSTS=sandbox_host,
+                ALLOW_PRIVATE_MEDIA_HOSTS="true",
+            )
+        env.update(self.extra_env)  # last: a test or a benchmark has the final word
+        return env
+
+    def _spawn(
+        self,
+        app: AppProcess,
+        kind: str,
+        command: list[str],
+        env: dict[str, str],
+        cwd: Path = ROOT,
+    ) -> None:
+        # Appended to: a restarted process writes after the one it replaces.
+        log = (self.logs_dir / f"{app.name}.{kind}.log").open("ab")
+        self._log_files.append(log)
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+        )
+        app.running[kind] = process
+
+    def start(self) -> "Stack":
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        (self.workdir / "data").mkdir(exist_ok=True)
+        self.broker = devstack.start_broker(
+            self.profile,
+            self.workdir / "broker",
+            devstack.free_port(),
+            self.logs_dir / "broker.log",
+        )
+        if self.profile == "postgres":
+            self.postgres = devstack.start_postgres(
+                self.workdir / "postgres", devstack.free_port(), self.logs_dir / "postgres.log"
+            )
+        resources = devstack.render_components(
+            self.profile,
+            self.workdir / "components",
+            run_dir=self.workdir,
+            broker_addr=self.broker.address,
+            state_db=self.postgres.dsn("dapr_state") if self.postgres else "",
+            **self.schedules,
+        )
+        self.resources = resources
+        for app in self.apps.values():
+            self.start_process(app, "daprd")
+            self.start_process(app, "app")
+        for app in self.apps.values():
+            self.wait_ready(app)
+        return self
+
+    def start_process(self, app: AppProcess, kind: str) -> None:
+        """Start an app's sidecar or the app itself, on its own ports and data."""
+        if kind == "app" and app.command:
+            command = [part.replace("{port}", str(app.app_port)) for part in app.command]
+            self._spawn(app, "app", command, self.app_env(app))
+            return
+        if kind == "app":
+            # Exactly as `make run` starts it (dapr.yaml): same command, same working folder.
+            spec = self.specs[app.app_id]
+            self._spawn(
+                app, "app", spec.command_on(app.app_port), self.app_env(app), cwd=spec.directory
+            )
+            return
+        self._spawn(
+            app,
+            "daprd",
+            [
+                str(self.daprd),
+                "--app-id",
+                app.app_id,
+                "--app-port",
+                str(app.app_port),
+                "--app-protocol",
+                "http",
+                "--app-channel-address",
+                "127.0.0.1",
+                "--dapr-http-port",
+                str(app.dapr_http_port),
+                "--dapr-grpc-port",
+                str(app.dapr_grpc_port),
+                "--dapr-internal-grpc-port",
+                str(app.dapr_grpc_internal_port),
+                "--metrics-port",
+                str(app.metrics_port),
+                "--resources-path",
+                str(self.resources),
+                "--config",
+                str(ROOT / "components" / "config.yaml"),
+                "--log-level",
+                "info",
+            ],
+            dict(os.environ),
+        )
+
+    def launch(self, app: AppProcess) -> AppProcess:
+        """Start one more app with its sidecar once the stack runs, and wait until it serves."""
+        self.apps[app.name] = app
+        self.start_process(app, "daprd")
+        self.start_process(app, "app")
+        self.wait_ready(app)
+        return app
+
+    def kill(self, name: str, kind: str) -> None:
+        """SIGKILL an app or its sidecar, as a crash would: no goodbye, no flush."""
+        process = self.apps[name].running.pop(kind)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+
+    def restart(self, name: str, kind: str) -> None:
+        """Start it again with the same ports and data, and wait until it serves."""
+        app = self.apps[name]
+        self.start_process(app, kind)
+        self.wait_ready(app)
+
+    def wait_ready(self, app: AppProcess, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            for process in app.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"{app.name}: {process.args!r} exited with {process.returncode}"
+                    )
+            try:
+                ready = httpx.get(f"{app.url}/ready", timeout=2)
+                sidecar = httpx.get(f"{app.dapr_url}/v1.0/healthz", timeout=2)
+                if ready.status_code == 200 and sidecar.status_code == 204:
+                    return
+                last = f"/ready {ready.status_code} {ready.text}; sidecar {sidecar.status_code}"
+            except httpx.HTTPError as exc:
+                last = repr(exc)
+            time.sleep(0.2)
+        raise TimeoutError(f"{app.name} not ready after {timeout}s: {last}")
+
+    def stop(self) -> None:
+        for app in self.apps.values():
+            for process in app.processes:
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGTERM)
+            for process in app.processes:
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+        if self.broker:
+            self.broker.stop()
+        if self.postgres:
+            self.postgres.stop()
+            shutil.rmtree(self.postgres.data_dir, ignore_errors=True)
+        for log in self._log_files:
+            log.close()
+
+    def publish_as(self, app: str, topic: str, payload: dict[str, object], event_id: str) -> None:
+        """Publish through `app`'s sidecar, as that service would."""
+        response = httpx.post(
+            f"{self.apps[app].dapr_url}/v1.0/publish/pubsub/{topic}",
+            params={"metadata.cloudevent.id": event_id},
+            json=payload,
+            timeout=10,
+        )
+        response.raise_for_status()
+
+    def published(self, topic: str) -> list[dict[str, object]]:
+        """The CloudEvents on `topic`, read from the broker's stream."""
+        import json
+
+        import redis
+
+        assert self.broker is not None
+        client = redis.Redis(port=self.broker.port)
+        try:
+            entries: list[tuple[bytes, dict[bytes, bytes]]] = client.xrange(topic)  # type: ignore[assignment]
+        finally:
+            client.close()
+        return [json.loads(fields[b"data"]) for _, fields in entries]
+
+    def logs(self, tail_lines: int = 80) -> str:
+        parts = []
+        for path in sorted(self.logs_dir.glob("*.log")):
+            lines = path.read_text(errors="replace").splitlines()[-tail_lines:]
+            parts.append(f"----- {path.name} (last {len(lines)} lines) -----\n" + "\n".join(lines))
+        return "\n".join(parts)
