@@ -6,7 +6,7 @@ once in the lifespan by the service's composition root, never at import.
 """
 
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -30,7 +30,7 @@ class Deps(Protocol):
     @property
     def ready_checks(self) -> Mapping[str, Callable[[], object]]: ...
 
-    def close(self) -> None: ...
+    async def aclose(self) -> None: ...
 
 
 @dataclass(kw_only=True)
@@ -39,6 +39,16 @@ class BaseDeps:
     clock: Clock = system_clock
     ready_checks: dict[str, Callable[[], object]] = field(default_factory=dict)
     closers: list[Callable[[], object]] = field(default_factory=list)
+    # What must be closed on the event loop (async clients); closed first.
+    async_closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for async_closer in reversed(self.async_closers):
+            try:
+                await async_closer()
+            except Exception:
+                log.exception("error while closing a dependency")
+        self.close()
 
     def close(self) -> None:
         for closer in reversed(self.closers):
@@ -64,7 +74,7 @@ def create_service_app(
         try:
             yield
         finally:
-            app.state.deps.close()
+            await app.state.deps.aclose()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings

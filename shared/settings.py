@@ -22,6 +22,10 @@ class ServiceSettings(BaseSettings):
     secretstore_name: str = "secretstore"
     # Set by daprd's environment when the app<->sidecar hop is protected.
     app_api_token: str | None = Field(default=None, repr=False)
+    # The sidecar's HTTP API (`dapr run`, ACA and the e2e stack export DAPR_HTTP_PORT), and
+    # the token it wants when the hop is protected (the Dapr SDK reads the same variables).
+    dapr_http_port: int = 3500
+    dapr_api_token: str | None = Field(default=None, repr=False)
     # How long to wait for the sidecar at start-up.
     dapr_wait_seconds: float = 60.0
 

@@ -50,6 +50,17 @@ class RecordingPublisher:
 
 
 @dataclass
+class AsyncPublisherOf:
+    """The webhooks' async port over a RecordingPublisher: all of a test's publications
+    land in one list, whoever made them."""
+
+    recording: RecordingPublisher
+
+    async def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None:
+        self.recording.publish(topic, event, event_id=event_id)
+
+
+@dataclass
 class MemoryStore:
     """Dict-backed KeyValueStore with ETags, as the Dapr state store behaves."""
 

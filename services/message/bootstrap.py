@@ -10,7 +10,8 @@ from services.message.domain.conversation import Rules
 from services.message.handlers import MessageDeps
 from services.message.settings import MessageSettings
 from shared.app import BaseDeps
-from shared.dapr.publisher import DaprPublisher
+from shared.dapr.ports import AsyncPublisher
+from shared.dapr.publisher import DaprPublisher, SidecarPublisher
 from shared.dapr.secret_store import read_secret
 from shared.dapr.state import DaprStateStore
 from shared.events.message import Channel
@@ -23,6 +24,8 @@ class MessageRuntime(BaseDeps):
     """Everything the routes and subscriptions of the message service use."""
 
     handlers: MessageDeps
+    # The webhooks' publisher, on the event loop.
+    inbound: AsyncPublisher
     twilio_auth_token: str = field(repr=False)
     meta_app_secret: str = field(repr=False)
     meta_verify_token: str = field(repr=False)
@@ -51,36 +54,42 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         timeout=settings.meta_timeout_seconds,
         template_name=settings.meta_template_name,
     )
-    resources.closers.append(meta.close)
+    twilio = TwilioSender(
+        account_sid=account_sid,
+        auth_token=auth_token,
+        from_=settings.twilio_whatsapp_from,
+        api_base=settings.twilio_api_base,
+        timeout=settings.twilio_timeout_seconds,
+        template_sid=settings.twilio_template_sid,
+        status_callback=settings.status_callback,
+    )
+    resources.closers += [meta.close, twilio.close]
     handlers = MessageDeps(
         publisher=DaprPublisher(client, settings.pubsub_name),
         state=DaprStateStore(client, settings.statestore_name),
         senders={
-            Channel.TWILIO: TwilioSender(
-                account_sid=account_sid,
-                auth_token=auth_token,
-                from_=settings.twilio_whatsapp_from,
-                api_base=settings.twilio_api_base,
-                timeout=settings.twilio_timeout_seconds,
-                template_sid=settings.twilio_template_sid,
-                status_callback=settings.status_callback,
-            ),
+            Channel.TWILIO: twilio,
             Channel.META: meta,
         },
         records=records,
         rules=build_rules(settings),
         clock=resources.clock,
-        dedupe_ttl_seconds=settings.dedupe_ttl_seconds,
         rate_limit_per_minute=settings.rate_limit_per_minute,
         nudge_after_hours=settings.nudge_after_hours,
         send_gap_seconds=settings.send_gap_seconds,
     )
+    inbound = SidecarPublisher(
+        settings.dapr_http_port, settings.pubsub_name, settings.dapr_api_token
+    )
+    resources.async_closers.append(inbound.close)
     return MessageRuntime(
         handlers=handlers,
+        inbound=inbound,
         twilio_auth_token=auth_token,
         meta_app_secret=read_secret(client, settings.secretstore_name, "meta-app-secret"),
         meta_verify_token=read_secret(client, settings.secretstore_name, "meta-verify-token"),
         clock=resources.clock,
         ready_checks=resources.ready_checks,
         closers=resources.closers,
+        async_closers=resources.async_closers,
     )

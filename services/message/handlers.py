@@ -20,7 +20,7 @@ from services.message.domain import texts
 from services.message.domain.language import guess_language
 from services.message.ports import MessageRecords, WhatsAppSender
 from shared.clock import Clock
-from shared.dapr.ports import KeyValueStore, Publisher
+from shared.dapr.ports import AsyncPublisher, KeyValueStore, Publisher
 from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Conflict, Rejected, Transient, WindowClosed
 from shared.events import image, maintenance, message, payment
@@ -44,7 +44,6 @@ class MessageDeps:
     senders: Mapping[str, WhatsAppSender]
     records: MessageRecords
     rules: domain.Rules
-    dedupe_ttl_seconds: int
     clock: Clock
     rate_limit_per_minute: int = 40
     nudge_after_hours: float = 6
@@ -63,21 +62,15 @@ def inbound_event_id(event: WhatsAppInbound) -> str:
     return f"{event.channel.value}-{event.provider_message_id}"
 
 
-def accept_inbound(event: WhatsAppInbound, deps: MessageDeps) -> bool:
-    """Webhook side: publish a message once; False when it was already accepted.
+async def accept_inbound(event: WhatsAppInbound, publisher: AsyncPublisher) -> None:
+    """Webhook side: publish the provider's message, with an id derived from the provider's.
 
-    Publish before remembering: if the publish fails the webhook answers 500 and
-    the provider's retry publishes again. A duplicate that slips through has the
-    same event id, which the conversation record recognises.
+    Nothing is checked first: a provider's retry, even one that races the first delivery,
+    publishes the same CloudEvent id, and the conversation decides each id once (the
+    record's `processed`, under its ETag). One sidecar round trip per webhook. If the
+    publish fails the webhook answers 503 and the provider delivers again.
     """
-    key = f"inbound-seen:{inbound_event_id(event)}"
-    seen, _ = deps.state.get(key)
-    if seen is not None:
-        log.info("duplicate webhook ignored", extra={"message_id": event.provider_message_id})
-        return False
-    deps.publisher.publish(Topic.WHATSAPP_INBOUND, event, event_id=inbound_event_id(event))
-    deps.state.save(key, {"at": deps.clock().isoformat()}, ttl_seconds=deps.dedupe_ttl_seconds)
-    return True
+    await publisher.publish(Topic.WHATSAPP_INBOUND, event, event_id=inbound_event_id(event))
 
 
 def _user_message(event: WhatsAppInbound) -> domain.UserMessage:

@@ -36,8 +36,6 @@ class MessageSettings(ServiceSettings):
             return self.public_base_url.rstrip("/") + "/twilio/status"
         return None
 
-    # Twilio retries a webhook within seconds; a day of memory is plenty.
-    dedupe_ttl_seconds: int = 24 * 3600
     # Above this many messages a minute a person gets one notice, then silence until the
     # minute is over. Twenty photos arrive as twenty messages, so keep it well above that.
     rate_limit_per_minute: int = Field(default=40, ge=1)

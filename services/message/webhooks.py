@@ -59,8 +59,9 @@ async def verified_twilio_form(
     summary="Twilio WhatsApp inbound webhook",
     description=(
         "Form-encoded webhook signed with `X-Twilio-Signature`. Verifies the signature, "
-        "ignores a `MessageSid` it has already accepted, publishes `whatsapp.inbound` and "
-        "answers empty TwiML; the reply is sent through the REST API by the subscriber."
+        "publishes `whatsapp.inbound` with an id derived from the `MessageSid` (a redelivery "
+        "is decided once by the conversation) and answers empty TwiML; the reply is sent "
+        "through the REST API by the subscriber."
     ),
     response_class=Response,
     responses={
@@ -68,6 +69,7 @@ async def verified_twilio_form(
         403: {"description": "missing or forged signature"},
         413: {"description": "body too large"},
         422: {"description": "signed but malformed form"},
+        503: {"description": "the broker did not take it; the provider delivers again"},
     },
 )
 async def sms_received(request: Request) -> Response:
@@ -75,7 +77,7 @@ async def sms_received(request: Request) -> Response:
     runtime: MessageRuntime = request.app.state.deps
     form = await verified_twilio_form(request, settings, runtime)
     event = twilio_inbound.parse_inbound(form, runtime.handlers.clock())
-    await run_in_threadpool(accept_inbound, event, runtime.handlers)
+    await accept_inbound(event, runtime.inbound)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
@@ -150,8 +152,8 @@ async def meta_received(request: Request) -> JSONResponse:
     if not meta_inbound.signature_is_valid(runtime.meta_app_secret, raw, signature):
         raise Unauthorized("X-Hub-Signature-256 does not match")
     messages, statuses = meta_inbound.parse_notification(parse_json(raw), runtime.handlers.clock())
-    for event in messages:
-        await run_in_threadpool(accept_inbound, event, runtime.handlers)
+    for event in messages:  # in the batch's order
+        await accept_inbound(event, runtime.inbound)
     for status in statuses:
         errors = status.get("errors") or [{}]
         error_code = str(errors[0].get("code")) if errors[0].get("code") else None

@@ -13,6 +13,12 @@ class Publisher(Protocol):
         """Publish a payload that is already JSON."""
 
 
+class AsyncPublisher(Protocol):
+    """The same, from the event loop (webhooks acknowledge without a thread hop)."""
+
+    async def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None: ...
+
+
 class KeyValueStore(Protocol):
     def get(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
         """The JSON value and its ETag, or (None, None)."""

@@ -168,3 +168,21 @@ def test_a_failure_is_answered_once_then_sends_go_through(sandbox):
         meta_sender(url).send_text(to="whatsapp:+16505550010", body="first try")
     meta_sender(url).send_text(to="whatsapp:+16505550010", body="second try")
     assert [m["body"] for m in store.outbound_to("whatsapp:+16505550010")] == ["second try"]
+
+
+def test_an_unreachable_provider_is_transient_for_both_senders():
+    from tools.devstack import free_port
+
+    nobody = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with pytest.raises(Transient, match="twilio unreachable"):
+        sender(nobody).send_text(to="whatsapp:+15550000009", body="x")
+    with pytest.raises(Transient, match="graph api unreachable"):
+        meta_sender(nobody).send_text(to="whatsapp:+15550000009", body="x")
+
+
+def test_the_library_sends_media_urls_as_repeated_fields(sandbox):
+    url, store = sandbox
+    sender(url).send_image(to="whatsapp:+15550000010", url="https://cdn.example/p.jpg")
+    [message] = store.outbound_to("whatsapp:+15550000010")
+    assert message["media_urls"] == ["https://cdn.example/p.jpg"]
+    assert message["sid"].startswith("MM")

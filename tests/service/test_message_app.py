@@ -12,7 +12,14 @@ from services.message.bootstrap import MessageRuntime, build_rules
 from services.message.handlers import CONVERSATION_EVENTS, MessageDeps
 from services.message.settings import MessageSettings
 from shared.events.topics import DEADLETTER_TOPIC, Topic
-from tests.fakes import FixedClock, MemoryRecords, MemoryStore, RecordingPublisher, RecordingSender
+from tests.fakes import (
+    AsyncPublisherOf,
+    FixedClock,
+    MemoryRecords,
+    MemoryStore,
+    RecordingPublisher,
+    RecordingSender,
+)
 
 AUTH_TOKEN = "test-auth-token"
 META_SECRET = "meta-app-secret"
@@ -49,14 +56,15 @@ def signed_post(client, data, token=AUTH_TOKEN, url=URL):
 @pytest.fixture
 def runtime():
     clock = FixedClock()
+    publisher = RecordingPublisher()
     return MessageRuntime(
+        inbound=AsyncPublisherOf(publisher),
         handlers=MessageDeps(
-            publisher=RecordingPublisher(),
+            publisher=publisher,
             state=MemoryStore(),
             senders={"twilio": RecordingSender()},
             records=MemoryRecords(clock=clock),
             rules=build_rules(MessageSettings()),
-            dedupe_ttl_seconds=60,
             clock=clock,
         ),
         clock=clock,
@@ -110,6 +118,26 @@ def test_a_tampered_body_is_refused(client, runtime):
 
 def test_a_replayed_message_sid_has_one_effect(client, runtime):
     assert signed_post(client, form()).status_code == 200
+    assert signed_post(client, form()).status_code == 200
+    # Both deliveries go out under the provider's id; the conversation decides it once.
+    deliveries = published(runtime)
+    assert [event_id for _, _, event_id in deliveries] == ["twilio-SM" + "1" * 32] * 2
+    for _, event, event_id in deliveries:
+        envelope = {
+            "id": event_id,
+            "topic": "whatsapp.inbound",
+            "data": event.model_dump(mode="json"),
+        }
+        answer = client.post("/events/whatsapp.inbound", content=json.dumps(envelope))
+        assert answer.json() == {"status": "SUCCESS"}
+    assert len(runtime.handlers.senders["twilio"].texts_to("whatsapp:+15551234567")) == 2
+
+
+def test_a_publish_the_broker_refuses_is_a_503_so_the_provider_delivers_again(client, runtime):
+    runtime.handlers.publisher.fail = True
+    response = signed_post(client, form())
+    assert response.status_code == 503
+    runtime.handlers.publisher.fail = False
     assert signed_post(client, form()).status_code == 200
     assert len(published(runtime)) == 1
 
@@ -252,13 +280,14 @@ def test_meta_verification_echoes_the_challenge_only_for_the_right_token(client)
     assert wrong.status_code == 403
 
 
-def test_a_signed_meta_batch_publishes_every_message_once(client, runtime):
+def test_a_signed_meta_batch_publishes_every_message_in_order_under_its_own_id(client, runtime):
     response = meta_post(client, meta_body("wamid.A", "wamid.B"))
     assert response.status_code == 200
     assert response.json() == {"accepted": 2, "statuses": 0}
-    assert meta_post(client, meta_body("wamid.A")).status_code == 200  # Meta's redelivery
+    # Meta's redelivery goes out under the same id, which the conversation decides once.
+    assert meta_post(client, meta_body("wamid.A")).status_code == 200
     ids = [event_id for _, _, event_id in published(runtime)]
-    assert ids == ["meta-wamid.A", "meta-wamid.B"]
+    assert ids == ["meta-wamid.A", "meta-wamid.B", "meta-wamid.A"]
 
 
 def test_a_forged_meta_signature_is_refused_and_nothing_is_published(client, runtime):

@@ -1,3 +1,4 @@
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,7 @@ from shared.events.message import Channel, InboundMedia, WhatsAppInbound
 from shared.events.topics import Topic
 from tests.fakes import (
     T0,
+    AsyncPublisherOf,
     FixedClock,
     MemoryRecords,
     MemoryStore,
@@ -52,7 +54,6 @@ def deps():
         senders={"twilio": RecordingSender()},
         records=MemoryRecords(clock=clock),
         rules=rules,
-        dedupe_ttl_seconds=60,
         clock=clock,
     )
 
@@ -79,24 +80,33 @@ def conversation(deps):
 # --- webhook side ----------------------------------------------------------------------
 
 
+def accept(deps, event):
+    asyncio.run(accept_inbound(event, AsyncPublisherOf(deps.publisher)))
+
+
 def test_an_inbound_message_is_published_with_a_deterministic_id(deps):
-    assert accept_inbound(inbound(), deps) is True
+    accept(deps, inbound())
     [(topic, event, event_id)] = deps.publisher.published
     assert (topic, event_id, event.text) == (Topic.WHATSAPP_INBOUND, "twilio-SM1", "hi")
 
 
-def test_the_same_provider_message_is_published_once(deps):
-    assert accept_inbound(inbound(), deps) is True
-    assert accept_inbound(inbound(), deps) is False
-    assert len(deps.publisher.published) == 1
+def test_a_provider_retry_is_published_with_the_same_id_and_decided_once(deps):
+    accept(deps, inbound())
+    accept(deps, inbound())
+    ids = [event_id for _, _, event_id in deps.publisher.published]
+    assert ids == ["twilio-SM1", "twilio-SM1"]
+    for event_id in ids:
+        handle_inbound(inbound(), EventMeta(id=event_id, topic="t"), deps)
+    assert len(texts(deps)) == 2  # the welcome, once
 
 
-def test_a_failed_publish_is_not_remembered_so_the_retry_publishes(deps):
+def test_a_failed_publish_raises_so_the_webhook_answers_503_and_the_provider_retries(deps):
     deps.publisher.fail = True
     with pytest.raises(Transient):
-        accept_inbound(inbound(), deps)
+        accept(deps, inbound())
     deps.publisher.fail = False
-    assert accept_inbound(inbound(), deps) is True
+    accept(deps, inbound())
+    assert len(deps.publisher.published) == 1
 
 
 # --- the conversation ------------------------------------------------------------------

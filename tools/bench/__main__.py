@@ -303,6 +303,11 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=600, help="people in the served measure")
     parser.add_argument("--rate", type=int, default=150, help="their arrival rate, per second")
     parser.add_argument("--no-docs", action="store_true", help="print only; write no docs")
+    parser.add_argument(
+        "--phases",
+        default="baselines,webhook,replies",
+        help="a comma-separated subset of baselines,webhook,replies (implies --no-docs)",
+    )
     args = parser.parse_args()
     if not load.VEGETA.exists():
         print("vegeta is missing: run `make bench` (tools/bench/install.sh)", file=sys.stderr)
@@ -313,27 +318,36 @@ def main() -> int:
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         workdir = Path(folder)
-        baselines(workdir, token, args.seconds, results)
-        print("the project's webhook (redis profile, real daprd)", flush=True)
-        with system(workdir, "webhook") as stack:
-            both_loads(
-                f"{stack['message'].url}/SmsReceived", token, 20, args.seconds, results, "project"
-            )
-        print("the project's replies", flush=True)
-        with system(workdir, "replies") as stack:
-            time.sleep(2)
-            results.rss_idle = procs.sample(pids(stack)).rss
-            primitives(stack, results)
-            first_replies(stack, token, results)
-            served(stack, token, args.people, args.rate, results)
-            results.rss_loaded.update(procs.sample(pids(stack)).rss)
+        phases = set(args.phases.split(","))
+        if "baselines" in phases:
+            baselines(workdir, token, args.seconds, results)
+        if "webhook" in phases:
+            print("the project's webhook (redis profile, real daprd)", flush=True)
+            with system(workdir, "webhook") as stack:
+                both_loads(
+                    f"{stack['message'].url}/SmsReceived",
+                    token,
+                    20,
+                    args.seconds,
+                    results,
+                    "project",
+                )
+        if "replies" in phases:
+            print("the project's replies", flush=True)
+            with system(workdir, "replies") as stack:
+                time.sleep(2)
+                results.rss_idle = procs.sample(pids(stack)).rss
+                primitives(stack, results)
+                first_replies(stack, token, results)
+                served(stack, token, args.people, args.rate, results)
+                results.rss_loaded.update(procs.sample(pids(stack)).rss)
     results.load_after = procs.load_average()
     from tools.bench import report
 
     print()
     print(report.table(results))
     print(f"\n(the bench took {time.monotonic() - began:.0f} s)")
-    if not args.no_docs:
+    if not args.no_docs and phases == {"baselines", "webhook", "replies"}:
         report.write(results, DOCS)
         print(f"wrote {DOCS / 'benchmarks.md'} and {DOCS / 'benchmarks.png'}")
     (Path(tempfile.gettempdir()) / "bench-results.json").write_text(

@@ -1,9 +1,10 @@
 """Outbound messages through Meta's Graph API (the Cloud API send endpoint)."""
 
+import json
 import logging
 from typing import Any
 
-import httpx
+import urllib3
 
 from services.message.adapters.provider_errors import as_error, meta_verdict
 from shared.errors import Transient
@@ -12,13 +13,13 @@ from shared.json_logs import mask_phone
 log = logging.getLogger(__name__)
 
 
-def _error_of(response: httpx.Response) -> tuple[int | None, str]:
+def _error_of(body: bytes) -> tuple[int | None, str]:
     """`error.code` and `error.message` of Meta's error envelope, when the body has them."""
     try:
-        error = response.json()["error"]
+        error = json.loads(body)["error"]
         code, message = error.get("code"), str(error.get("message", ""))
     except (ValueError, KeyError, TypeError, AttributeError):
-        return None, response.text[:300]
+        return None, body[:300].decode("utf-8", "replace")
     return (code if isinstance(code, int) else None), message[:300]
 
 
@@ -39,12 +40,16 @@ class MetaSender:
     ) -> None:
         self._template = template_name
         self._url = f"{graph_base.rstrip('/')}/{phone_number_id}/messages"
-        self._client = httpx.Client(
-            timeout=timeout, headers={"Authorization": f"Bearer {access_token}"}
-        )
+        self._headers = {
+            "Authorization": f"Bearer {access_token}",
+            "Content-Type": "application/json",
+        }
+        self._timeout = timeout
+        # One pool, as for Twilio: the cheapest sync client measured (`make bench`).
+        self._pool = urllib3.PoolManager(maxsize=16, retries=False)
 
     def close(self) -> None:
-        self._client.close()
+        self._pool.clear()
 
     def send_text(self, *, to: str, body: str) -> str:
         return self._send(to, {"type": "text", "text": {"body": body, "preview_url": False}})
@@ -71,15 +76,23 @@ class MetaSender:
             **content,
         }
         try:
-            response = self._client.post(self._url, json=payload)
-        except httpx.HTTPError as exc:
-            raise Transient(f"graph api unreachable: {exc!r}") from exc
-        if response.status_code >= 400:
-            code, message = _error_of(response)
-            verdict = meta_verdict(response.status_code, code)
-            raise as_error(
-                verdict, f"graph api answered {response.status_code} ({code}): {message}"
+            response = self._pool.request(
+                "POST",
+                self._url,
+                body=json.dumps(payload),
+                headers=self._headers,
+                timeout=self._timeout,
+                redirect=False,
             )
-        message_id = str(response.json()["messages"][0]["id"])
+        except urllib3.exceptions.HTTPError as exc:  # refused, reset, timed out
+            raise Transient(f"graph api unreachable: {exc!r}") from exc
+        if response.status >= 400:
+            code, message = _error_of(response.data)
+            verdict = meta_verdict(response.status, code)
+            raise as_error(verdict, f"graph api answered {response.status} ({code}): {message}")
+        try:
+            message_id = str(json.loads(response.data)["messages"][0]["id"])
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise Transient(f"graph api answered {response.status} without a message id") from exc
         log.info("sent", extra={"to": mask_phone(to), "id": message_id, "channel": "meta"})
         return message_id

@@ -1,11 +1,13 @@
 """Outbound WhatsApp messages through the official twilio library."""
 
+import base64
 import json
 import logging
+from urllib.parse import urlencode
 
-import requests
+import urllib3
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
+from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
@@ -18,21 +20,54 @@ log = logging.getLogger(__name__)
 TWILIO_API = "https://api.twilio.com"
 
 
-class _RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]
-    """Sends what the library addresses to api.twilio.com to another base URL.
-
-    This is Twilio's documented way to point the library at a fake; production
-    leaves the base unset.
-    """
+class PooledHttpClient(HttpClient):  # type: ignore[misc]
+    """The library's transport on one urllib3 pool: half the CPU per send of its default
+    `requests` session (`make bench`). The library still builds every request and reads
+    every answer. `base_url` sends what it addresses to api.twilio.com elsewhere, which is
+    Twilio's documented way to point the library at a fake; production leaves it unset."""
 
     def __init__(self, base_url: str | None, timeout: float) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(logger=log, is_async=False, timeout=timeout)
         self._base = base_url.rstrip("/") if base_url else None
+        self._pool = urllib3.PoolManager(maxsize=16, retries=False)
 
-    def request(self, method: str, url: str, *args: object, **kwargs: object) -> Response:
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
         if self._base and url.startswith(TWILIO_API):
             url = self._base + url[len(TWILIO_API) :]
-        return super().request(method, url, *args, **kwargs)
+        if params:
+            url += "?" + urlencode(params, doseq=True)
+        sent = dict(headers or {})
+        if auth:
+            sent["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
+        body = None
+        if data:
+            body = urlencode(data, doseq=True)  # lists (MediaUrl) as repeated fields
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            answer = self._pool.request(
+                method,
+                url,
+                body=body,
+                headers=sent,
+                timeout=timeout or self.timeout,
+                redirect=allow_redirects,
+            )
+        except urllib3.exceptions.HTTPError as exc:  # refused, reset, timed out
+            raise Transient(f"twilio unreachable: {exc!r}") from exc
+        return Response(answer.status, answer.data.decode("utf-8", "replace"), answer.headers)
+
+    def close(self) -> None:
+        self._pool.clear()
 
 
 class TwilioSender:
@@ -47,11 +82,15 @@ class TwilioSender:
         template_sid: str | None = None,
         status_callback: str | None = None,
     ) -> None:
-        http_client = _RebasedHttpClient(api_base, timeout)
-        self._client = Client(account_sid, auth_token, http_client=http_client)
+        self._http = PooledHttpClient(api_base, timeout)
+        self._client = Client(account_sid, auth_token, http_client=self._http)
+        self._client.messages  # noqa: B018 - the library imports its API modules on first use
         self._from = from_
         self._template_sid = template_sid
         self._status_callback = status_callback
+
+    def close(self) -> None:
+        self._http.close()
 
     def send_text(self, *, to: str, body: str) -> str:
         return self._send(to=to, body=body)
@@ -74,7 +113,5 @@ class TwilioSender:
         except TwilioRestException as exc:
             verdict = twilio_verdict(exc.status, exc.code)
             raise as_error(verdict, f"twilio answered {exc.status}, code {exc.code}") from exc
-        except requests.RequestException as exc:  # the connection failed or timed out
-            raise Transient(f"twilio unreachable: {exc!r}") from exc
         log.info("sent", extra={"to": mask_phone(to), "sid": message.sid})
         return str(message.sid)
