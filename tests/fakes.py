@@ -75,18 +75,24 @@ class MemoryStore:
         value, etag = self.data.get(key, (None, None))
         return (dict(value) if value is not None else None), etag
 
+    def get_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        return {key: dict(self.data[key][0]) for key in keys if key in self.data}
+
     def save(
         self,
         key: str,
         value: dict[str, Any],
         *,
         etag: str | None = None,
+        insert_only: bool = False,
         ttl_seconds: int | None = None,
     ) -> None:
         if self.before_save is not None:
             hook, self.before_save = self.before_save, None
             hook()
         if etag is not None and self.data.get(key, (None, None))[1] != etag:
+            raise Conflict(key)
+        if insert_only and key in self.data:
             raise Conflict(key)
         self._version += 1
         self.data[key] = (value, str(self._version))
@@ -138,18 +144,17 @@ class MemoryRecords:
     def close_window(self, address: str) -> None:
         self.last_inbound[address] = self.clock() - timedelta(days=2)
 
-    def sent(
-        self, *, channel: str, provider_message_id: str, address: str, kind: str, body: str | None
-    ) -> None:
-        self.outbound.append(
-            {
-                "id": provider_message_id,
-                "to": address,
-                "kind": kind,
-                "body": body,
-                "status": "queued",
-            }
-        )
+    def sent_many(self, messages: list[tuple[str, str, str, str, str]]) -> None:
+        for _channel, provider_message_id, address, kind, body in messages:
+            self.outbound.append(
+                {
+                    "id": provider_message_id,
+                    "to": address,
+                    "kind": kind,
+                    "body": body,
+                    "status": "queued",
+                }
+            )
 
     def status(
         self, *, channel: str, provider_message_id: str, status: str, error_code: str | None

@@ -1,12 +1,11 @@
 """Conversation records in the Dapr state store, saved with their ETag.
 
 A record holds the conversation, the ids of the events already decided (so a
-redelivered event is never decided twice) and an outbox: what each decision
-still has to say and publish, item by item, in the order decided. Deciding
-and remembering happen in one ETag-guarded write. The outbox is then sent by
-one flusher at a time (the holder of the record's lease), item by item: each
-item is claimed in the record before it goes out and removed as soon as it
-has, so a crash or a retry resends nothing that went out and skips nothing.
+redelivered event is never decided twice), this minute's message count, and an
+outbox: what each decision still has to say and publish, item by item, in the
+order decided. Deciding and remembering happen in one ETag-guarded write, which
+also takes the lease of the outbox when nobody else is sending it; delivery.py
+sends it.
 """
 
 from dataclasses import dataclass, field, replace
@@ -15,7 +14,6 @@ from typing import Any
 
 from services.message.domain.conversation import Conversation
 from shared.dapr.ports import KeyValueStore
-from shared.errors import Conflict
 
 # Enough to recognise redeliveries, which arrive within minutes.
 REMEMBERED_EVENTS = 100
@@ -59,6 +57,8 @@ class Record:
     # the person writes again.
     held: tuple[dict[str, Any], ...] = ()
     lease: Lease | None = None
+    # (minute, messages from the person in it), for the per-person rate limit.
+    rate: tuple[int, int] = (0, 0)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +68,7 @@ class Record:
             "outbox": [{"event_id": o.event_id, "items": list(o.items)} for o in self.outbox],
             "held": list(self.held),
             "lease": self.lease.to_dict() if self.lease else None,
+            "rate": list(self.rate),
         }
 
     @classmethod
@@ -86,6 +87,7 @@ class Record:
             ),
             held=tuple(data.get("held", ())),
             lease=Lease.from_dict(data.get("lease")),
+            rate=(int(data.get("rate", (0, 0))[0]), int(data.get("rate", (0, 0))[1])),
         )
 
     def decided(
@@ -99,6 +101,10 @@ class Record:
 
     def pending(self, event_id: str) -> Outbox | None:
         return next((o for o in self.outbox if o.event_id == event_id), None)
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every item still owed, oldest first."""
+        return [item for group in self.outbox for item in group.items]
 
     def next_item(self) -> dict[str, Any] | None:
         """The oldest item still owed: items leave in the order they were decided."""
@@ -119,6 +125,19 @@ class Record:
         held = (*self.held, taken) if hold and taken is not None else self.held
         return replace(self, outbox=tuple(outbox), held=held)
 
+    def without(self, done: dict[str, bool]) -> "Record":
+        """These items went out (or were given up); those marked True are held."""
+        record = self
+        for item_id, held in done.items():
+            record = record.done(item_id, hold=held)
+        return record
+
+    def counted(self, minute: int) -> tuple["Record", int]:
+        """One more message from the person this minute: the record, and the count."""
+        last_minute, count = self.rate
+        count = count + 1 if last_minute == minute else 1
+        return replace(self, rate=(minute, count)), count
+
 
 class ConversationStore:
     def __init__(self, state: KeyValueStore) -> None:
@@ -136,10 +155,11 @@ class ConversationStore:
         self._state.delete(self.key(user))
 
     def save(self, record: Record, etag: str | None) -> None:
-        """Raises Conflict when the record changed since it was loaded."""
-        if etag is None:
-            # A first write must not overwrite one made concurrently by a twin delivery.
-            existing, _ = self._state.get(self.key(record.conversation.user))
-            if existing is not None:
-                raise Conflict(record.conversation.user)
-        self._state.save(self.key(record.conversation.user), record.to_dict(), etag=etag)
+        """Raises Conflict when the record changed since it was loaded (or, for a first
+        write, when a twin delivery wrote it first)."""
+        self._state.save(
+            self.key(record.conversation.user),
+            record.to_dict(),
+            etag=etag,
+            insert_only=etag is None,
+        )

@@ -26,9 +26,8 @@ class MessageRecords(Protocol):
 
     def close_window(self, address: str) -> None: ...
 
-    def sent(
-        self, *, channel: str, provider_message_id: str, address: str, kind: str, body: str | None
-    ) -> None: ...
+    def sent_many(self, messages: list[tuple[str, str, str, str, str]]) -> None:
+        """Log what went out: (channel, provider message id, address, kind, body) each."""
 
     def status(
         self, *, channel: str, provider_message_id: str, status: str, error_code: str | None

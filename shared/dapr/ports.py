@@ -23,14 +23,19 @@ class KeyValueStore(Protocol):
     def get(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
         """The JSON value and its ETag, or (None, None)."""
 
+    def get_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """The JSON values of those keys that exist, in one round trip."""
+
     def save(
         self,
         key: str,
         value: dict[str, Any],
         *,
         etag: str | None = None,
+        insert_only: bool = False,
         ttl_seconds: int | None = None,
     ) -> None:
-        """Save; with an ETag, raise Conflict when someone else saved first."""
+        """Save; raise Conflict when someone else saved first (with an ETag), or when the
+        key exists already (`insert_only`)."""
 
     def delete(self, key: str) -> None: ...

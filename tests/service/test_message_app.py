@@ -318,9 +318,7 @@ def test_an_oversized_meta_body_gets_413(runtime):
 
 
 def test_a_signed_status_callback_updates_the_log(client, runtime):
-    runtime.handlers.records.sent(
-        channel="twilio", provider_message_id="SM7", address="whatsapp:+1", kind="text", body="x"
-    )
+    runtime.handlers.records.sent_many([("twilio", "SM7", "whatsapp:+1", "text", "x")])
     data = {"MessageSid": "SM7", "MessageStatus": "delivered", "AccountSid": "AC1"}
     signature = RequestValidator(AUTH_TOKEN).compute_signature(
         "http://testserver/twilio/status", data
@@ -338,9 +336,7 @@ def test_a_signed_status_callback_updates_the_log(client, runtime):
 
 
 def test_meta_statuses_update_the_log(client, runtime):
-    runtime.handlers.records.sent(
-        channel="meta", provider_message_id="wamid.S", address="whatsapp:+1", kind="text", body="x"
-    )
+    runtime.handlers.records.sent_many([("meta", "wamid.S", "whatsapp:+1", "text", "x")])
     value = {
         "statuses": [{"id": "wamid.S", "status": "read", "timestamp": "1", "recipient_id": "1"}]
     }

@@ -62,7 +62,7 @@ def test_the_window_is_24_hours_from_the_last_inbound_message(records):
 
 
 def test_statuses_only_move_forward(records):
-    records.sent(channel="twilio", provider_message_id="SM1", address=USER, kind="text", body="hi")
+    records.sent_many([("twilio", "SM1", USER, "text", "hi")])
     assert (
         records.status(channel="twilio", provider_message_id="SM1", status="read", error_code=None)
         == USER
@@ -77,7 +77,7 @@ def test_statuses_only_move_forward(records):
 
 
 def test_failures_keep_their_error_code(records):
-    records.sent(channel="twilio", provider_message_id="SM2", address=USER, kind="text", body="x")
+    records.sent_many([("twilio", "SM2", USER, "text", "x")])
     records.status(
         channel="twilio", provider_message_id="SM2", status="undelivered", error_code="63016"
     )
@@ -87,18 +87,14 @@ def test_failures_keep_their_error_code(records):
 
 def test_logging_the_same_provider_id_twice_keeps_one_row(records):
     for _ in range(2):
-        records.sent(
-            channel="twilio", provider_message_id="SM3", address=USER, kind="text", body="x"
-        )
+        records.sent_many([("twilio", "SM3", USER, "text", "x")])
     assert len(records.outbound_to(USER)) == 1
 
 
 def test_erase_removes_the_person_and_their_messages(records):
     records.seen(address=USER, channel="twilio", language="es", profile_name="J", at=NOW)
-    records.sent(channel="twilio", provider_message_id="SM4", address=USER, kind="text", body="x")
-    records.sent(
-        channel="twilio", provider_message_id="SM5", address="whatsapp:+1999", kind="text", body="y"
-    )
+    records.sent_many([("twilio", "SM4", USER, "text", "x")])
+    records.sent_many([("twilio", "SM5", "whatsapp:+1999", "text", "y")])
     assert records.erase(USER) == 1
     assert records.outbound_to(USER) == []
     assert not records.window_open(USER, NOW)

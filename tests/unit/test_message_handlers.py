@@ -6,6 +6,7 @@ import pytest
 
 from services.message.bootstrap import build_rules
 from services.message.conversations import ConversationStore, Lease
+from services.message.delivery import Courier
 from services.message.handlers import (
     MessageDeps,
     accept_inbound,
@@ -307,15 +308,20 @@ def test_delete_then_yes_publishes_the_erasure_and_forgets_the_person(deps):
     assert key == "erase-twilio-SM5"
     assert deps.records.outbound == []
     assert ConversationStore(deps.state).load(USER) == (None, None)
-    # No state key is left for them, not even this minute's message counter.
-    assert [key for key in deps.state.data if key.startswith("rate:")] == []
+    # What is left in the state store is the sent items' marks, which name no one
+    # and expire.
+    left = list(deps.state.data)
+    assert left
+    assert all(key.startswith("sent:") for key in left)
+    assert all(deps.state.ttls[key] for key in left)
 
 
-def test_no_state_key_names_a_person(deps):
+def test_the_sent_marks_name_no_one(deps):
     walk_to_photos(deps)
     digits = USER.removeprefix("whatsapp:+")
-    assert [key for key in deps.state.data if key.startswith("rate:")]
-    assert [key for key in deps.state.data if key.startswith("rate:") and digits in key] == []
+    marks = [key for key in deps.state.data if key.startswith("sent:")]
+    assert len(marks) == len(texts(deps))  # one per item sent
+    assert [key for key in marks if digits in key] == []
 
 
 def test_over_the_rate_limit_one_notice_then_silence_until_the_next_minute(deps):
@@ -506,18 +512,65 @@ def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
 
 
 def test_a_sidecar_away_while_marking_a_sent_item_does_not_send_it_twice(deps, monkeypatch):
-    monkeypatch.setattr("services.message.handlers.MARK_PAUSES", (0, 0, 0))
+    monkeypatch.setattr("services.message.delivery.MARK_PAUSES", (0, 0, 0))
     walk_to_photos(deps)
-    store, saves = deps.state, {"n": 0}
+    store, marks = deps.state, {"n": 0}
     original_save = store.save
 
     def flaky_save(key, value, **kwargs):
-        saves["n"] += 1
-        if key.startswith("conversation:") and saves["n"] in (3, 4):  # the marks after a send
-            raise Transient("sidecar unreachable")
+        if key.startswith("sent:"):
+            marks["n"] += 1
+            if marks["n"] in (1, 2):  # the first image's mark, twice
+                raise Transient("sidecar unreachable")
         return original_save(key, value, **kwargs)
 
     store.save = flaky_save
     portraits(deps, "ir-1", "https://i/1", "https://i/2")
     assert images(deps) == ["image:https://i/1", "image:https://i/2"]
     assert record_of(deps).outbox == ()
+
+
+def test_a_flusher_that_died_after_sending_part_of_a_batch_is_finished_without_repeats(
+    deps, monkeypatch
+):
+    walk_to_photos(deps)
+    deps.flush_wait_polls = 1
+    sender = deps.senders["twilio"]
+    original = sender.send_image
+
+    def die_on_the_second(**kwargs):
+        if kwargs["url"] == "https://i/2":
+            raise SystemExit("killed mid-batch")
+        return original(**kwargs)
+
+    sender.send_image = die_on_the_second
+    # A real kill gives nothing back: the record keeps every item, under the dead lease.
+    monkeypatch.setattr(Courier, "_release", lambda *_args: None)
+    urls = ("https://i/1", "https://i/2", "https://i/3")
+    with pytest.raises(SystemExit):
+        portraits(deps, "ir-1", *urls)
+    monkeypatch.undo()
+    sender.send_image = original
+    assert [i["image_url"] for i in record_of(deps).items()] == list(urls)
+    with pytest.raises(Transient):
+        portraits(deps, "ir-1", *urls)  # redelivered while the dead lease still runs
+    deps.clock.advance(seconds=31)
+    portraits(deps, "ir-1", *urls)  # the next one takes over and reads the marks
+    assert images(deps) == [f"image:{url}" for url in urls]
+    assert record_of(deps).outbox == ()
+
+
+def test_a_reply_costs_one_small_write_once_the_decision_is_saved(deps):
+    walk_to_photos(deps)
+    store = deps.state
+    writes: list[str] = []
+    original_save = store.save
+
+    def counting_save(key, value, **kwargs):
+        writes.append(key.split(":", 1)[0])
+        return original_save(key, value, **kwargs)
+
+    store.save = counting_save
+    portraits(deps, "ir-1", "https://i/1", "https://i/2", "https://i/3")
+    # The decision (which takes the lease), a mark per image, the hand-back.
+    assert writes == ["conversation", "sent", "sent", "sent", "conversation"]

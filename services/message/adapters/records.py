@@ -3,8 +3,8 @@
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, case, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.message.models import OutboundMessage, User
@@ -31,35 +31,40 @@ _RANK = {
 class SqlRecords:
     def __init__(self, engine: Engine) -> None:
         migrate(engine, MIGRATIONS)
+        self._engine = engine
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
         self._clock = clock_of(engine)
+        # INSERT ... ON CONFLICT, in the dialect of the database (SQLite or PostgreSQL).
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def seen(
         self, *, address: str, channel: str, language: str, profile_name: str | None, at: datetime
     ) -> None:
-        """Remember who wrote and when (their 24-hour window starts again)."""
-        for _attempt in range(2):  # a concurrent first insert wins; then update
-            try:
-                with self._sessions.begin() as session:
-                    user = session.scalar(select(User).where(User.address == address))
-                    if user is None:
-                        session.add(
-                            User(
-                                address=address,
-                                channel=channel,
-                                language=language,
-                                profile_name=profile_name,
-                                first_seen_at=at,
-                                last_inbound_at=at,
-                            )
-                        )
-                    else:
-                        user.channel, user.language = channel, language
-                        user.profile_name = profile_name or user.profile_name
-                        user.last_inbound_at = max(user.last_inbound_at, at)
-                return
-            except IntegrityError:
-                continue
+        """Remember who wrote and when (their 24-hour window starts again): one statement,
+        whoever wrote first."""
+        insert = self._insert(User).values(
+            address=address,
+            channel=channel,
+            language=language,
+            profile_name=profile_name,
+            first_seen_at=at,
+            last_inbound_at=at,
+        )
+        newer = insert.excluded.last_inbound_at
+        upsert = insert.on_conflict_do_update(
+            index_elements=[User.address],
+            set_={
+                "channel": insert.excluded.channel,
+                "language": insert.excluded.language,
+                "profile_name": func.coalesce(insert.excluded.profile_name, User.profile_name),
+                # Deliveries arrive out of order: the window never moves back.
+                "last_inbound_at": case(
+                    (User.last_inbound_at > newer, User.last_inbound_at), else_=newer
+                ),
+            },
+        )
+        with self._engine.begin() as connection:
+            connection.execute(upsert)
 
     def window_open(self, address: str, now: datetime | None = None) -> bool:
         with self._sessions() as session:
@@ -73,23 +78,24 @@ class SqlRecords:
             if user is not None:
                 user.last_inbound_at = user.last_inbound_at - WINDOW
 
-    def sent(
-        self, *, channel: str, provider_message_id: str, address: str, kind: str, body: str | None
-    ) -> None:
-        try:
-            with self._sessions.begin() as session:
-                session.add(
-                    OutboundMessage(
-                        channel=channel,
-                        provider_message_id=provider_message_id,
-                        user_address=address,
-                        kind=kind,
-                        body=body,
-                        status="queued",
-                    )
-                )
-        except IntegrityError:
-            pass  # this provider message id is logged already (a retried flush)
+    def sent_many(self, messages: list[tuple[str, str, str, str, str]]) -> None:
+        rows = [
+            {
+                "channel": channel,
+                "provider_message_id": provider_message_id,
+                "user_address": address,
+                "kind": kind,
+                "body": body,
+                "status": "queued",
+            }
+            for channel, provider_message_id, address, kind, body in messages
+        ]
+        # A retried flush may log an id again: the first row stays.
+        insert = self._insert(OutboundMessage).on_conflict_do_nothing(
+            index_elements=[OutboundMessage.channel, OutboundMessage.provider_message_id]
+        )
+        with self._engine.begin() as connection:
+            connection.execute(insert, rows)
 
     def status(
         self, *, channel: str, provider_message_id: str, status: str, error_code: str | None
