@@ -53,6 +53,20 @@ class _Redact(logging.Filter):
         return True
 
 
+# Requests from the sidecar (deliveries, health probes, its start-up calls) are many and
+# say nothing an operator needs: outcomes other than success are logged by the handlers.
+_SIDECAR_PATHS = ("/events/", "/health", "/ready", "/dapr/")
+
+
+class _QuietSidecarRequests(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        # uvicorn's access records: (client, method, path, http version, status).
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            return not (args[2].startswith(_SIDECAR_PATHS) and args[4] < 400)  # type: ignore[operator]
+        return True
+
+
 class _AppIdFilter(logging.Filter):
     def __init__(self, app_id: str) -> None:
         super().__init__()
@@ -85,3 +99,6 @@ def configure_logging(app_id: str, level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.filters = [f for f in access.filters if not isinstance(f, _QuietSidecarRequests)]
+    access.addFilter(_QuietSidecarRequests())

@@ -26,6 +26,8 @@ class ServiceSettings(BaseSettings):
     # the token it wants when the hop is protected (the Dapr SDK reads the same variables).
     dapr_http_port: int = 3500
     dapr_api_token: str | None = Field(default=None, repr=False)
+    # Deliveries handled at once (each on a worker thread); see shared.dapr.subscriptions.
+    subscriber_threads: int = Field(default=4, ge=1, le=64)
     # How long to wait for the sidecar at start-up.
     dapr_wait_seconds: float = 60.0
 

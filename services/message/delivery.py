@@ -119,14 +119,16 @@ class Courier:
             self.send(taken)
             return
 
-    def send(self, taken: Taken) -> None:
-        """Send the leased outbox, and what is queued meanwhile, then hand it back."""
+    def send(self, taken: Taken, window_open: bool | None = None) -> None:
+        """Send the leased outbox, and what is queued meanwhile, then hand it back.
+        `window_open` is what the caller knows of the 24-hour window (the person has just
+        written), else it is read from the records once."""
         record: Record | None = taken.record
         user, owner = taken.record.conversation.user, taken.owner
         done: dict[str, bool] = {}  # item id -> held for the person's next message
         if taken.takeover:
             done.update(self._marked(user, [i["id"] for i in taken.record.items()]))
-        run = _Run(held=_decisions(taken.record.held))
+        run = _Run(held=_decisions(taken.record.held), window_open=window_open)
         try:
             while record is not None:
                 item = next((i for i in record.items() if i["id"] not in done), None)

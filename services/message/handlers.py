@@ -16,6 +16,7 @@ from services.message.delivery import MAX_CONFLICT_RETRIES, Courier, new_owner, 
 from services.message.domain import conversation as domain
 from services.message.domain import texts
 from services.message.domain.language import guess_language
+from services.message.domain.window import WINDOW
 from services.message.ports import MessageRecords, WhatsAppSender
 from shared.clock import Clock
 from shared.dapr.ports import AsyncPublisher, KeyValueStore, Publisher
@@ -116,6 +117,8 @@ def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -
         create=True,
         loaded=(known, etag),
         rate_minute=minute,
+        # The person has just written: their window is open, no need to read it.
+        window_open=deps.clock() - event.received_at < WINDOW or None,
     )
     return Outcome.SUCCESS
 
@@ -209,6 +212,7 @@ def _decide_and_flush(
     create: bool,
     loaded: tuple[Record | None, str | None] | None = None,
     rate_minute: int | None = None,
+    window_open: bool | None = None,
 ) -> None:
     """Decide once (ETag-guarded, again on a conflict), then send what was decided.
 
@@ -251,7 +255,7 @@ def _decide_and_flush(
         except Conflict:
             continue  # someone else decided first: decide again on their result
         if taken:
-            courier.send(taken)
+            courier.send(taken, window_open)
             return
         break
     else:

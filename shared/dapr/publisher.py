@@ -36,7 +36,7 @@ class DaprPublisher:
             )
         except DaprGrpcError as exc:
             raise Transient(f"publish to {topic} failed: {exc.code()}") from exc
-        log.info("published", extra={"topic": topic, "event_id": event_id})
+        log.debug("published", extra={"topic": topic, "event_id": event_id})
 
 
 class SidecarPublisher:
@@ -69,7 +69,7 @@ class SidecarPublisher:
                     raise Transient(f"publish to {topic} failed: {answer.status} {detail}")
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise Transient(f"publish to {topic} failed: {exc!r}") from exc
-        log.info("published", extra={"topic": topic, "event_id": event_id})
+        log.debug("published", extra={"topic": topic, "event_id": event_id})
 
     async def close(self) -> None:
         if self._session is not None:

@@ -18,7 +18,8 @@ from dapr.ext.fastapi import DaprApp
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
+import anyio.to_thread
+from anyio import CapacityLimiter
 
 from shared.errors import Rejected
 from shared.events.base import Event
@@ -91,6 +92,17 @@ def run_handler(handler: Handler[E], event: E, meta: EventMeta, deps: Any) -> Ou
     return outcome or Outcome.SUCCESS
 
 
+def _limiter(request: Request) -> CapacityLimiter:
+    """How many deliveries run at once in this process (`SUBSCRIBER_THREADS`). Fewer
+    threads than Dapr would send leave the event loop, and so the webhooks, a turn at
+    the GIL while the subscriber is busy; the rest wait on the loop, holding no thread."""
+    state = request.app.state
+    if getattr(state, "subscriber_limiter", None) is None:
+        state.subscriber_limiter = CapacityLimiter(state.settings.subscriber_threads)
+    limiter: CapacityLimiter = state.subscriber_limiter
+    return limiter
+
+
 def subscribe(
     dapr_app: DaprApp,
     *,
@@ -114,7 +126,9 @@ def subscribe(
         except Rejected as exc:
             log.warning("poison message dropped", extra={"topic": topic, "reason": str(exc)})
             return JSONResponse({"status": Outcome.DROP.value})
-        outcome = await run_in_threadpool(run_handler, handler, event, meta, request.app.state.deps)
+        outcome = await anyio.to_thread.run_sync(
+            run_handler, handler, event, meta, request.app.state.deps, limiter=_limiter(request)
+        )
         return JSONResponse({"status": outcome.value})
 
     endpoint.__name__ = "on_" + topic.replace(".", "_")

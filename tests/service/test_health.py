@@ -49,3 +49,38 @@ def test_dependencies_are_closed_on_shutdown():
     with TestClient(payment_app(build_deps=lambda _s: deps)):
         assert closed == []
     assert closed == ["dapr", "db"]
+
+
+def test_no_more_deliveries_run_at_once_than_subscriber_threads_allows():
+    """The rest wait on the event loop, which stays free for webhooks."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dapr.ext.fastapi import DaprApp
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from shared.dapr.subscriptions import subscribe
+    from shared.events.base import AnyEvent
+    from shared.settings import ServiceSettings
+
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def slow(event, meta, deps):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+
+    app = FastAPI()
+    app.state.settings = ServiceSettings(app_id="t", subscriber_threads=2)
+    app.state.deps = None
+    subscribe(DaprApp(app), pubsub="pubsub", topic="t.one", model=AnyEvent, handler=slow)
+    envelope = '{"id": "e", "topic": "t.one", "data": {}}'
+    with TestClient(app) as client, ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: client.post("/events/t.one", content=envelope), range(6)))
+    assert [a.json() for a in answers] == [{"status": "SUCCESS"}] * 6
+    assert peak[0] == 2

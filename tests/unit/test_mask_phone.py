@@ -18,3 +18,22 @@ def test_phone_numbers_keep_only_prefix_and_last_digits(raw, masked):
 
 def test_text_without_numbers_is_unchanged():
     assert mask_phone("hello world 42") == "hello world 42"
+
+
+def test_the_sidecars_own_requests_leave_no_access_line_but_webhooks_and_failures_do(capsys):
+    import logging
+
+    from shared.json_logs import configure_logging
+
+    configure_logging("message")
+    access = logging.getLogger("uvicorn.access")
+    line = '%s - "%s %s HTTP/%s" %d'
+    access.info(line, "127.0.0.1:1", "POST", "/events/whatsapp.inbound", "1.1", 200)
+    access.info(line, "127.0.0.1:1", "GET", "/health", "1.1", 200)
+    access.info(line, "127.0.0.1:1", "POST", "/SmsReceived", "1.1", 200)
+    access.info(line, "127.0.0.1:1", "POST", "/events/photo.checked", "1.1", 500)
+    logged = capsys.readouterr().out
+    assert "/SmsReceived" in logged
+    assert "/events/photo.checked" in logged
+    assert "whatsapp.inbound" not in logged
+    assert "/health" not in logged

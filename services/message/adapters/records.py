@@ -1,17 +1,17 @@
 """Users and the outbound message log in the message service's database."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.message.domain.window import WINDOW
 from services.message.models import OutboundMessage, User
 from shared.db import clock_of, make_session_factory, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-WINDOW = timedelta(hours=24)
 
 # A status only moves forward; callbacks arrive out of order and more than once.
 _RANK = {

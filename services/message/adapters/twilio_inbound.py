@@ -1,6 +1,7 @@
 """Twilio's inbound WhatsApp webhook: the signed URL, signature check and form parsing."""
 
-from collections.abc import Mapping
+import hmac
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from starlette.datastructures import FormData
@@ -32,10 +33,29 @@ def public_url(
     return request_url
 
 
+class _Params:
+    """The form as the validator reads it best: `getall` is the first thing it tries, so
+    it raises no AttributeError per field (which made the check cost milliseconds)."""
+
+    def __init__(self, form: FormData) -> None:
+        self._form = form
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._form.keys())
+
+    def getall(self, name: str) -> list[str]:
+        return [str(value) for value in self._form.getlist(name)]
+
+
 def signature_is_valid(auth_token: str, url: str, form: FormData, signature: str) -> bool:
-    # RequestValidator compares in constant time and accepts the URL with or without
-    # the default port.
-    return bool(signature) and bool(RequestValidator(auth_token).validate(url, form, signature))
+    if not signature:
+        return False
+    validator, params = RequestValidator(auth_token), _Params(form)
+    # Twilio signs the URL we rebuilt in all but odd cases: one HMAC, compared in constant
+    # time. Otherwise the validator tries the URL with and without the default port.
+    if hmac.compare_digest(validator.compute_signature(url, params), signature):
+        return True
+    return bool(validator.validate(url, params, signature))
 
 
 def parse_inbound(form: FormData, received_at: datetime) -> WhatsAppInbound:
