@@ -8,6 +8,7 @@ a callback never arrive, or arrive twice.
 """
 
 import asyncio
+import contextlib
 import hmac
 import io
 import itertools
@@ -228,16 +229,16 @@ def _styled(source: bytes, index: int, pack_code: str) -> bytes:
     return out.getvalue()
 
 
-async def _post(url: str | None, body: Any) -> None:
+async def _post(client: httpx.AsyncClient, url: str | None, body: Any) -> None:
     if not url:
         return
-    try:
-        async with httpx.AsyncClient(timeout=15) as client:
-            await client.post(
-                url, content=json.dumps(body), headers={"Content-Type": "application/json"}
-            )
-    except httpx.HTTPError:
-        pass  # Astria does not retry a failed callback either
+    with contextlib.suppress(httpx.HTTPError):  # Astria does not retry a failed callback
+        await client.post(
+            url,
+            content=json.dumps(body),
+            headers={"Content-Type": "application/json"},
+            timeout=15,
+        )
 
 
 async def _train(
@@ -255,7 +256,7 @@ async def _train(
     )
     drop = bool(state.knobs["drop_callbacks"])
     if not drop:
-        await _post(tune["callback"], {"tune": tune})
+        await _post(app_state.deps.http, tune["callback"], {"tune": tune})
     uploads = state.uploads.get(tune_id) or []
     finished = []
     serial = 0
@@ -272,11 +273,11 @@ async def _train(
         prompt.update(images=urls, trained_at=done_at, updated_at=done_at)
         finished.append(prompt)
         if not drop:
-            await _post(prompt["callback"], {"prompt": prompt})
+            await _post(app_state.deps.http, prompt["callback"], {"prompt": prompt})
             if state.knobs["duplicate_prompt_callbacks"]:
-                await _post(prompt["callback"], {"prompt": prompt})
+                await _post(app_state.deps.http, prompt["callback"], {"prompt": prompt})
     if not drop:
-        await _post(prompts_callback, finished)
+        await _post(app_state.deps.http, prompts_callback, finished)
 
 
 @router.get("/tunes")

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+import httpx
+
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.store import SandboxStore
 from shared.app import BaseDeps
@@ -21,6 +23,9 @@ class SandboxRuntime(BaseDeps):
     stripe_webhook_secret: str = field(default="", repr=False)
     astria_api_key: str = field(default="", repr=False)
     catalogue: Catalogue = field(default_factory=load_catalogue)
+    # One pool for every call the fakes make (webhooks, receipts, callbacks): a client per
+    # call cost an SSL context each and capped the whole local stack (`make bench`).
+    http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=30))
 
 
 def build_deps(settings: SandboxSettings) -> SandboxRuntime:
@@ -30,7 +35,7 @@ def build_deps(settings: SandboxSettings) -> SandboxRuntime:
     def secret(name: str) -> str:
         return read_secret(client, settings.secretstore_name, name)
 
-    return SandboxRuntime(
+    runtime = SandboxRuntime(
         store=SandboxStore(),
         twilio_account_sid=secret("twilio-account-sid"),
         twilio_auth_token=secret("twilio-auth-token"),
@@ -42,4 +47,7 @@ def build_deps(settings: SandboxSettings) -> SandboxRuntime:
         clock=resources.clock,
         ready_checks=resources.ready_checks,
         closers=resources.closers,
+        async_closers=resources.async_closers,
     )
+    runtime.async_closers.append(runtime.http.aclose)
+    return runtime

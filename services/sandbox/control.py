@@ -71,6 +71,7 @@ async def twilio_inbound(message: InboundMessage, request: Request) -> JSONRespo
     signature = twilio_fake.sign(runtime.twilio_auth_token, settings.message_webhook_url, form)
     try:
         response = await twilio_fake.deliver_inbound(
+            runtime.http,
             url=settings.message_webhook_url,
             form=form,
             signature=signature,
@@ -113,6 +114,7 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
     raw = json.dumps(notification).encode()
     try:
         response = await meta_fake.deliver(
+            runtime.http,
             url=settings.message_meta_webhook_url,
             raw=raw,
             signature=meta_fake.sign(runtime.meta_app_secret, raw),

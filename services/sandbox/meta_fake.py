@@ -202,7 +202,8 @@ def sign(app_secret: str, raw: bytes) -> str:
     return "sha256=" + hmac.new(app_secret.encode(), raw, hashlib.sha256).hexdigest()
 
 
-async def deliver(*, url: str, raw: bytes, signature: str, timeout: float) -> httpx.Response:
+async def deliver(
+    client: httpx.AsyncClient, *, url: str, raw: bytes, signature: str, timeout: float
+) -> httpx.Response:
     headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
-    async with httpx.AsyncClient(timeout=timeout) as client:
-        return await client.post(url, content=raw, headers=headers)
+    return await client.post(url, content=raw, headers=headers, timeout=timeout)

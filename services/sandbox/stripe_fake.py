@@ -326,10 +326,9 @@ async def _deliver(app_state: Any, event: dict[str, Any], attempts: int = 4) -> 
             ),
         }
         try:
-            async with httpx.AsyncClient(timeout=30) as client:
-                response = await client.post(
-                    settings.payment_webhook_url, content=payload, headers=headers
-                )
+            response = await runtime.http.post(
+                settings.payment_webhook_url, content=payload, headers=headers, timeout=30
+            )
             status = response.status_code
         except httpx.HTTPError as exc:
             status = repr(exc)

@@ -52,29 +52,33 @@ def _basic_auth_ok(header: str, account_sid: str, auth_token: str) -> bool:
 
 
 async def report_status(
-    *, url: str, auth_token: str, message: dict[str, Any], on_change: Callable[[], None]
+    *,
+    client: httpx.AsyncClient,
+    url: str,
+    auth_token: str,
+    message: dict[str, Any],
+    on_change: Callable[[], None],
 ) -> None:
     """Delivery receipts as Twilio sends them: sent, then delivered, each signed."""
-    async with httpx.AsyncClient(timeout=10) as client:
-        for status in ("sent", "delivered"):
-            form = {
-                "MessageSid": message["sid"],
-                "SmsSid": message["sid"],
-                "MessageStatus": status,
-                "SmsStatus": status,
-                "AccountSid": message["account_sid"],
-                "From": message["from"],
-                "To": message["to"],
-                "ApiVersion": "2010-04-01",
-                "ChannelPrefix": "whatsapp",
-            }
-            headers = {"X-Twilio-Signature": sign(auth_token, url, form)}
-            try:
-                await client.post(url, data=form, headers=headers)
-            except httpx.HTTPError:
-                return  # Twilio gives up on an unreachable callback too
-            message["status"] = status
-            on_change()
+    for status in ("sent", "delivered"):
+        form = {
+            "MessageSid": message["sid"],
+            "SmsSid": message["sid"],
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "AccountSid": message["account_sid"],
+            "From": message["from"],
+            "To": message["to"],
+            "ApiVersion": "2010-04-01",
+            "ChannelPrefix": "whatsapp",
+        }
+        headers = {"X-Twilio-Signature": sign(auth_token, url, form)}
+        try:
+            await client.post(url, data=form, headers=headers, timeout=10)
+        except httpx.HTTPError:
+            return  # Twilio gives up on an unreachable callback too
+        message["status"] = status
+        on_change()
 
 
 @router.post("/2010-04-01/Accounts/{account_sid}/Messages.json", status_code=201)
@@ -141,6 +145,7 @@ async def create_message(
     if message["status_callback"]:
         background.add_task(
             report_status,
+            client=sandbox.http,
             url=str(message["status_callback"]),
             auth_token=sandbox.twilio_auth_token,
             message=message,
@@ -251,12 +256,11 @@ def sign(auth_token: str, url: str, form: dict[str, str]) -> str:
 
 
 async def deliver_inbound(
-    *, url: str, form: dict[str, str], signature: str, timeout: float
+    client: httpx.AsyncClient, *, url: str, form: dict[str, str], signature: str, timeout: float
 ) -> httpx.Response:
     headers = {
         "X-Twilio-Signature": signature,
         "I-Twilio-Idempotency-Token": secrets.token_hex(16),
         "User-Agent": "TwilioProxy/1.1",
     }
-    async with httpx.AsyncClient(timeout=timeout) as client:
-        return await client.post(url, data=form, headers=headers)
+    return await client.post(url, data=form, headers=headers, timeout=timeout)
