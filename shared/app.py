@@ -11,12 +11,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from dapr.ext.fastapi import DaprApp
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from shared.clock import Clock, system_clock
+from shared.dapr.subscriptions import Subscriptions
 from shared.errors import BotError
 from shared.json_logs import configure_logging
 from shared.settings import ServiceSettings
@@ -64,7 +64,7 @@ def create_service_app(
     title: str,
     description: str,
     build_deps: Callable[[Any], Deps],
-) -> tuple[FastAPI, DaprApp]:
+) -> tuple[FastAPI, Subscriptions]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.app_id, settings.log_level)
@@ -107,4 +107,4 @@ def create_service_app(
         body = {"status": "ready" if ok else "not ready", "checks": checks}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    return app, DaprApp(app)
+    return app, Subscriptions(app)

@@ -1,20 +1,20 @@
-"""Building the real Dapr client and database for a composition root."""
+"""Building the sidecar client and the database for a composition root."""
 
-from dapr.clients import DaprClient
 from sqlalchemy import Engine
 
 from shared.app import BaseDeps
+from shared.dapr.sidecar import Sidecar
 from shared.db import make_engine, ping
 from shared.settings import ServiceSettings
 
 
-def connect_dapr(settings: ServiceSettings, deps: BaseDeps) -> DaprClient:
-    client = DaprClient()
-    client.wait(settings.dapr_wait_seconds)
-    deps.closers.append(client.close)
-    # get_metadata is a real round trip to the sidecar, unlike the health wait.
-    deps.ready_checks["sidecar"] = client.get_metadata
-    return client
+def connect_dapr(settings: ServiceSettings, deps: BaseDeps) -> Sidecar:
+    sidecar = Sidecar(settings.dapr_http_port, settings.dapr_api_token)
+    sidecar.wait(settings.dapr_wait_seconds)
+    deps.closers.append(sidecar.close)
+    # A real round trip to the sidecar, unlike the health wait.
+    deps.ready_checks["sidecar"] = sidecar.metadata
+    return sidecar
 
 
 def connect_database(settings: ServiceSettings, deps: BaseDeps) -> Engine:

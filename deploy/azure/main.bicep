@@ -320,6 +320,8 @@ resource blobstore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01'
       { name: 'accountName', value: storage.name }
       { name: 'containerName', value: 'photos' }
       { name: 'azureClientId', value: identity.properties.clientId }
+      // The image service sends the bytes as base64 over the sidecar's HTTP API.
+      { name: 'decodeBase64', value: 'true' }
     ]
     scopes: ['image']
   }

@@ -16,7 +16,7 @@ def create_app(
     settings: ImageSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or ImageSettings()
-    app, dapr_app = create_service_app(
+    app, subscriptions = create_service_app(
         settings=settings,
         title="image",
         description="Checks and stores photos, trains Astria tunes, receives Astria's callbacks.",
@@ -24,7 +24,7 @@ def create_app(
     )
     app.include_router(callbacks.router)
     subscribe_routes(
-        dapr_app,
+        subscriptions,
         pubsub=settings.pubsub_name,
         app_api_token=settings.app_api_token,
         routes={

@@ -16,7 +16,7 @@ def create_app(
     settings: MaintenanceSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or MaintenanceSettings()
-    app, dapr_app = create_service_app(
+    app, subscriptions = create_service_app(
         settings=settings,
         title="maintenance",
         description="Runs scheduled cleanup and reconciliation, and keeps the dead letters.",
@@ -25,7 +25,7 @@ def create_app(
     app.include_router(cron.router)
     app.include_router(operator_api.router)
     subscribe_routes(
-        dapr_app,
+        subscriptions,
         pubsub=settings.pubsub_name,
         app_api_token=settings.app_api_token,
         routes={
@@ -35,7 +35,7 @@ def create_app(
     )
     # The dead letters' own subscription has no dead-letter topic: it would loop.
     subscribe(
-        dapr_app,
+        subscriptions,
         pubsub=settings.pubsub_name,
         topic=DEADLETTER_TOPIC,
         model=AnyEvent,

@@ -15,7 +15,7 @@ def create_app(
     settings: MessageSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or MessageSettings()
-    app, dapr_app = create_service_app(
+    app, subscriptions = create_service_app(
         settings=settings,
         title="message",
         description="Receives WhatsApp messages (Twilio, Meta), runs the conversation, replies.",
@@ -31,7 +31,7 @@ def create_app(
     for topic, model in handlers.CONVERSATION_EVENTS.items():
         routes[topic] = (model, handlers.handle_event)
     subscribe_routes(
-        dapr_app,
+        subscriptions,
         pubsub=settings.pubsub_name,
         app_api_token=settings.app_api_token,
         routes=routes,

@@ -138,16 +138,15 @@ class Courier:
                 if run.sent and self.send_gap_seconds:
                     time.sleep(self.send_gap_seconds)  # pace sends to one person
                 hold = self._deliver(item, record, run)
+                run.sent += 1
                 if item.get("topic") == Topic.USER_ERASED:
-                    self._forget(user, run)
+                    self._forget(user)
                     return
                 self._mark(user, item["id"], hold)
                 done[item["id"]] = hold
         except BaseException:
             self._release(user, owner, done)
             raise
-        finally:
-            self._log_sent(run)
 
     def _lease_due(self, record: Record) -> bool:
         lease = record.lease
@@ -206,9 +205,8 @@ class Courier:
                 log.warning("sent, not yet marked; trying again", extra={"user": mask_phone(user)})
                 time.sleep(pause)
 
-    def _forget(self, user: str, run: "_Run") -> None:
+    def _forget(self, user: str) -> None:
         """Nothing of the person stays here: their rows and their conversation."""
-        run.sent.clear()
         self.records.erase(user)
         self.conversations.delete(user)
 
@@ -226,7 +224,7 @@ class Courier:
             run.window_open = self.records.window_open(user)
         if run.window_open:
             try:
-                self._send(sender, record, item, run)
+                self._send(sender, record, item)
                 return False
             except WindowClosed:
                 self.records.close_window(user)
@@ -238,13 +236,11 @@ class Courier:
         # One template per decision (the first of its items held), never one per item.
         decision = _decision_of(item)
         if decision not in run.held:
-            self._send_template(sender, record, item, run)
+            self._send_template(sender, record, item)
             run.held.add(decision)
         return True
 
-    def _send(
-        self, sender: WhatsAppSender, record: Record, item: dict[str, Any], run: "_Run"
-    ) -> None:
+    def _send(self, sender: WhatsAppSender, record: Record, item: dict[str, Any]) -> None:
         user = record.conversation.user
         if item.get("image_url"):
             sid = sender.send_image(to=user, url=item["image_url"])
@@ -252,27 +248,23 @@ class Courier:
         else:
             sid = sender.send_text(to=user, body=item["text"])
             kind, body = "text", item["text"]
-        run.sent.append((record.channel, sid, user, kind, body))
+        self._log_sent((record.channel, sid, user, kind, body))
 
-    def _send_template(
-        self, sender: WhatsAppSender, record: Record, item: dict[str, Any], run: "_Run"
-    ) -> None:
+    def _send_template(self, sender: WhatsAppSender, record: Record, item: dict[str, Any]) -> None:
         """Outside the 24-hour window only an approved template may be sent."""
         user, language = record.conversation.user, record.conversation.language
         text = item.get("text") or texts.render(language, "held_images")
         sid = sender.send_template(to=user, text=text, language=language.value)
-        run.sent.append((record.channel, sid, user, "template", text))
+        self._log_sent((record.channel, sid, user, "template", text))
         log.info("outside the 24-hour window: template sent", extra={"user": mask_phone(user)})
 
-    def _log_sent(self, run: "_Run") -> None:
-        """The send log feeds delivery receipts, written once per run; losing a row beats
-        sending twice."""
-        if not run.sent:
-            return
+    def _log_sent(self, message: tuple[str, str, str, str, str]) -> None:
+        """The send log feeds delivery receipts, which follow at once: written before the
+        next send. Losing a row beats sending twice."""
         try:
-            self.records.sent_many(run.sent)
+            self.records.sent_many([message])
         except Exception:
-            log.exception("sent, but not logged", extra={"messages": len(run.sent)})
+            log.exception("sent, but not logged", extra={"user": mask_phone(message[2])})
 
 
 @dataclass
@@ -281,8 +273,7 @@ class _Run:
 
     held: set[str]  # decisions whose template went out already
     window_open: bool | None = None  # read once per run, unless a send says otherwise
-    # (channel, provider message id, address, kind, body) of what went out
-    sent: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    sent: int = 0
 
 
 def _decision_of(item: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ def create_app(
     settings: PaymentSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or PaymentSettings()
-    app, dapr_app = create_service_app(
+    app, subscriptions = create_service_app(
         settings=settings,
         title="payment",
         description="Creates Stripe Checkout Sessions and receives Stripe's payment webhook.",
@@ -24,7 +24,7 @@ def create_app(
     )
     app.include_router(webhooks.router)
     subscribe_routes(
-        dapr_app,
+        subscriptions,
         pubsub=settings.pubsub_name,
         app_api_token=settings.app_api_token,
         routes={

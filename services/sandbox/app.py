@@ -40,7 +40,7 @@ def create_app(
     settings: SandboxSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or SandboxSettings()
-    app, dapr_app = create_service_app(
+    app, subscriptions = create_service_app(
         settings=settings,
         title="sandbox",
         description="Local stand-in for Twilio, Meta, Astria and Stripe, with a chat page.",
@@ -57,7 +57,7 @@ def create_app(
     # The events panel: the sandbox watches every topic, as one more consumer group.
     for topic in Topic if settings.observe_events else ():
         subscribe(
-            dapr_app,
+            subscriptions,
             pubsub=settings.pubsub_name,
             topic=topic,
             model=AnyEvent,

@@ -1,38 +1,29 @@
-"""Keyed, short-lived data in the Dapr state store (conversation state, de-dup keys)."""
+"""Keyed, short-lived data in the Dapr state store (conversation state, sent marks)."""
 
 import json
 from typing import Any
 
-import grpc
-from dapr.clients import DaprClient
-from dapr.clients.exceptions import DaprGrpcError
-from dapr.clients.grpc._state import Concurrency, Consistency, StateOptions
-
-from shared.errors import Conflict, Transient
+from shared.dapr.sidecar import Sidecar, SidecarError
+from shared.errors import Conflict
 
 
 class DaprStateStore:
-    def __init__(self, client: DaprClient, store_name: str) -> None:
-        self._client = client
+    def __init__(self, sidecar: Sidecar, store_name: str) -> None:
+        self._sidecar = sidecar
         self._store = store_name
 
     def get(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
-        try:
-            response = self._client.get_state(self._store, key)
-        except DaprGrpcError as exc:
-            raise Transient(f"state get failed: {exc.code()}") from exc
-        if not response.data:
+        data, etag = self._sidecar.get_state(self._store, key)
+        if not data:
             return None, None
-        return json.loads(response.data), response.etag or None
+        return json.loads(data), etag or None
 
     def get_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         if not keys:
             return {}
-        try:
-            items = self._client.get_bulk_state(self._store, keys).items
-        except DaprGrpcError as exc:
-            raise Transient(f"state bulk get failed: {exc.code()}") from exc
-        return {item.key: json.loads(item.data) for item in items if item.data}
+        found = self._sidecar.get_bulk_state(self._store, keys)
+        # Values saved as JSON come back parsed; a store may hand back the JSON text.
+        return {key: json.loads(v) if isinstance(v, str) else v for key, v in found.items()}
 
     def save(
         self,
@@ -46,31 +37,22 @@ class DaprStateStore:
         metadata = {"contentType": "application/json"}
         if ttl_seconds:
             metadata["ttlInSeconds"] = str(ttl_seconds)
-        # First-write without an ETag saves only a key that does not exist yet.
-        options = StateOptions(
-            concurrency=Concurrency.first_write if etag or insert_only else Concurrency.last_write,
-            consistency=Consistency.strong,
-        )
         try:
-            self._client.save_state(
+            # First-write without an ETag saves only a key that does not exist yet.
+            self._sidecar.save_state(
                 self._store,
                 key,
-                json.dumps(value),
+                value,
                 etag=etag,
-                options=options,
-                state_metadata=metadata,
+                first_write=bool(etag) or insert_only,
+                metadata=metadata,
             )
-        except DaprGrpcError as exc:
-            if exc.code() in (grpc.StatusCode.ABORTED, grpc.StatusCode.FAILED_PRECONDITION):
-                raise Conflict(f"state {key!r} changed concurrently") from exc
-            if insert_only and self.get(key)[0] is not None:
+        except SidecarError as exc:
+            if insert_only and exc.status is not None and self.get(key)[0] is not None:
                 # Redis and PostgreSQL refuse an insert over an existing key as an
                 # internal error, not as an ETag mismatch.
                 raise Conflict(f"state {key!r} exists already") from exc
-            raise Transient(f"state save failed: {exc.code()}") from exc
+            raise
 
     def delete(self, key: str) -> None:
-        try:
-            self._client.delete_state(self._store, key)
-        except DaprGrpcError as exc:
-            raise Transient(f"state delete failed: {exc.code()}") from exc
+        self._sidecar.delete_state(self._store, key)

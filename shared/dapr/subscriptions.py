@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from dapr.ext.fastapi import DaprApp
-from fastapi import Request
-from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 import anyio.to_thread
 from anyio import CapacityLimiter
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from shared.errors import Rejected
 from shared.events.base import Event
@@ -29,6 +28,35 @@ from shared.webhook_body import parse_json
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
+
+
+class Subscriptions:
+    """What the app subscribes to, served to daprd at `GET /dapr/subscribe` (programmatic
+    subscriptions: ../shared/reference/dapr.md §1.1), each with its own POST route."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+        self.entries: list[dict[str, object]] = []
+        app.add_api_route("/dapr/subscribe", self.listed, methods=["GET"], tags=["PubSub"])
+
+    def listed(self) -> list[dict[str, object]]:
+        return self.entries
+
+    def add(
+        self,
+        *,
+        pubsub: str,
+        topic: str,
+        route: str,
+        endpoint: Callable[..., Any],
+        dead_letter_topic: str | None,
+    ) -> None:
+        self._app.add_api_route(route, endpoint, methods=["POST"], tags=["PubSub"])
+        entry: dict[str, object] = {"pubsubname": pubsub, "topic": topic, "route": route}
+        entry["metadata"] = {}
+        if dead_letter_topic:
+            entry["deadLetterTopic"] = dead_letter_topic
+        self.entries.append(entry)
 
 
 class Outcome(StrEnum):
@@ -104,7 +132,7 @@ def _limiter(request: Request) -> CapacityLimiter:
 
 
 def subscribe(
-    dapr_app: DaprApp,
+    subscriptions: Subscriptions,
     *,
     pubsub: str,
     topic: str,
@@ -132,25 +160,29 @@ def subscribe(
         return JSONResponse({"status": outcome.value})
 
     endpoint.__name__ = "on_" + topic.replace(".", "_")
-    dapr_app.subscribe(
+    subscriptions.add(
         pubsub=pubsub,
         topic=topic,
         route=f"/events/{topic}",
+        endpoint=endpoint,
         dead_letter_topic=DEADLETTER_TOPIC if dead_letters else None,
-        metadata={},
-    )(endpoint)
+    )
 
 
 Route = tuple[type[Event], Callable[[Any, EventMeta, Any], Outcome | None]]
 
 
 def subscribe_routes(
-    dapr_app: DaprApp, *, pubsub: str, app_api_token: str | None, routes: dict[str, Route]
+    subscriptions: Subscriptions,
+    *,
+    pubsub: str,
+    app_api_token: str | None,
+    routes: dict[str, Route],
 ) -> None:
     """Subscribe each topic to its handler, which gets the composition root's `handlers`."""
     for topic, (model, handler) in routes.items():
         subscribe(
-            dapr_app,
+            subscriptions,
             pubsub=pubsub,
             topic=topic,
             model=model,

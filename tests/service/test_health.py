@@ -57,11 +57,10 @@ def test_no_more_deliveries_run_at_once_than_subscriber_threads_allows():
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    from dapr.ext.fastapi import DaprApp
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
-    from shared.dapr.subscriptions import subscribe
+    from shared.dapr.subscriptions import Subscriptions, subscribe
     from shared.events.base import AnyEvent
     from shared.settings import ServiceSettings
 
@@ -78,7 +77,7 @@ def test_no_more_deliveries_run_at_once_than_subscriber_threads_allows():
     app = FastAPI()
     app.state.settings = ServiceSettings(app_id="t", subscriber_threads=2)
     app.state.deps = None
-    subscribe(DaprApp(app), pubsub="pubsub", topic="t.one", model=AnyEvent, handler=slow)
+    subscribe(Subscriptions(app), pubsub="pubsub", topic="t.one", model=AnyEvent, handler=slow)
     envelope = '{"id": "e", "topic": "t.one", "data": {}}'
     with TestClient(app) as client, ThreadPoolExecutor(6) as pool:
         answers = list(pool.map(lambda _: client.post("/events/t.one", content=envelope), range(6)))

@@ -4,8 +4,8 @@ with a chart (docs/benchmarks.png).
 
 Phases, each on a fresh system so that one's backlog never slows the next:
 1. baselines: a bare FastAPI webhook (parse only; + signature + one publish through
-   daprd over pooled async HTTP; the same publish with the SDK's blocking gRPC
-   client), closed loop (32 connections) and open loop (100 req/s);
+   daprd over pooled async HTTP; the same publish from the thread pool, as handlers
+   publish), closed loop (32 connections) and open loop (100 req/s);
 2. the project's webhook, the same two loads (its subscriber works meanwhile, as in
    production);
 3. the project's replies: Dapr's primitives against Redis itself, "hi" to first reply
@@ -39,7 +39,7 @@ from tools.stack import AppProcess, Stack
 DOCS = devstack.ROOT / "docs"
 # The sandbox as a lean Twilio: no delivery receipts, no consumer on every topic.
 LEAN_SANDBOX = {"TWILIO_STATUS_CALLBACK_URL": "", "OBSERVE_EVENTS": "false"}
-BASELINES = ("parse", "publish", "grpc")
+BASELINES = ("parse", "publish", "sync")
 
 
 @dataclass
@@ -253,16 +253,12 @@ def served(stack: Stack, token: str, people: int, rate: int, results: Results) -
 
 
 def primitives(stack: Stack, results: Results, count: int = 2000) -> None:
-    """One publish / state get / state save through the message's daprd (the SDK's gRPC)
-    and the same operations straight against Redis."""
+    """One publish / state get / state save through the message's daprd, with the client
+    the services use (shared.dapr.sidecar), and the same operations straight against Redis."""
     import redis
-    from dapr.clients import DaprClient
-    from dapr.conf import settings
 
-    app = stack["message"]
-    # The SDK reads its ports from the environment once, at import: point it here.
-    settings.DAPR_GRPC_PORT = app.dapr_grpc_port  # type: ignore[attr-defined]
-    settings.DAPR_HTTP_PORT = app.dapr_http_port  # type: ignore[attr-defined]
+    from shared.dapr.sidecar import Sidecar
+
     value = json.dumps({"conversation": {"step": "photos", "photos": 3}, "processed": []})
 
     def timed(operation: Callable[[int], object]) -> dict[str, float]:
@@ -273,18 +269,17 @@ def primitives(stack: Stack, results: Results, count: int = 2000) -> None:
             samples.append((time.perf_counter() - began) * 1000)
         return percentiles(samples)
 
-    with DaprClient() as client:
-        results.primitives["daprd publish"] = timed(
-            lambda _n: client.publish_event(
-                "pubsub", "bench.primitives", data=value, data_content_type="application/json"
-            )
-        )
-        results.primitives["daprd state save"] = timed(
-            lambda n: client.save_state("statestore", f"bench-{n}", value)
-        )
-        results.primitives["daprd state get"] = timed(
-            lambda n: client.get_state("statestore", f"bench-{n}")
-        )
+    sidecar = Sidecar(stack["message"].dapr_http_port)
+    results.primitives["daprd publish"] = timed(
+        lambda _n: sidecar.publish("pubsub", "bench.primitives", value, None)
+    )
+    results.primitives["daprd state save"] = timed(
+        lambda n: sidecar.save_state("statestore", f"bench-{n}", value)
+    )
+    results.primitives["daprd state get"] = timed(
+        lambda n: sidecar.get_state("statestore", f"bench-{n}")
+    )
+    sidecar.close()
     assert stack.broker is not None
     direct = redis.Redis(port=stack.broker.port)
     results.primitives["redis XADD"] = timed(

@@ -3,8 +3,8 @@
 BASELINE=parse      parse Twilio's form and answer empty TwiML, nothing else;
 BASELINE=publish    also verify the signature and publish once through daprd over
                     HTTP on one pooled aiohttp session (what a lean webhook needs);
-BASELINE=grpc       the same publish with the Dapr SDK's blocking gRPC client in the
-                    thread pool (how the services published before `make bench`).
+BASELINE=sync       the same publish from the thread pool, with the client the handlers
+                    use (shared.dapr.sidecar, urllib3).
 """
 
 import os
@@ -32,10 +32,10 @@ def create_app() -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if mode == "publish":
             state["session"] = aiohttp.ClientSession()
-        if mode == "grpc":
-            from dapr.clients import DaprClient
+        if mode == "sync":
+            from shared.dapr.sidecar import Sidecar
 
-            state["client"] = DaprClient()
+            state["client"] = Sidecar(int(os.environ.get("DAPR_HTTP_PORT", "3500")))
         yield
         if "session" in state:
             await state["session"].close()  # type: ignore[attr-defined]
@@ -70,12 +70,11 @@ def create_app() -> FastAPI:
 
                 client = state["client"]
                 await run_in_threadpool(
-                    client.publish_event,  # type: ignore[attr-defined]
+                    client.publish,  # type: ignore[attr-defined]
                     "pubsub",
                     TOPIC,
-                    data=json.dumps(payload),
-                    data_content_type="application/json",
-                    publish_metadata={"cloudevent.id": event_id},
+                    json.dumps(payload),
+                    event_id,
                 )
         return Response(TWIML, media_type="text/xml")
 
