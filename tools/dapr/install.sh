@@ -32,7 +32,12 @@ runtime_version_of() { "$1" --version 2>/dev/null | head -n1 | tr -d '[:space:]'
 runtime_ok() {
     local daprd="${BIN}/daprd"
     [[ -x "${daprd}" && -x "${BIN}/scheduler" ]] || return 1
-    [[ "$(runtime_version_of "${daprd}")" == "${RUNTIME_VERSION}" ]]
+    [[ "$(runtime_version_of "${daprd}")" == "${RUNTIME_VERSION}" ]] || return 1
+    # One of our own builds must carry today's component list (components.txt); a daprd
+    # from `dapr init` carries every component and is fine as it is.
+    case "$(readlink -f "${daprd}")" in
+        "${CACHE}"/*) built_ok "$(readlink -f "${daprd}")" ;;
+    esac
 }
 
 adopt_from_path() {
@@ -69,18 +74,56 @@ go_env() {
     command -v go >/dev/null || { say "Go is needed to build Dapr (apt-get install golang or use the machine's Go)"; exit 1; }
 }
 
+# daprd registers only the components in components.txt; a build records the list's hash.
+COMPONENTS_LIST="$(grep -v '^#' "${HERE}/components.txt" | awk 'NF {print $1}')"
+COMPONENTS_HASH="$(printf '%s\n' "${COMPONENTS_LIST}" | sha256sum | cut -c1-16)"
+
+built_ok() {  # built_ok <file>: there, and (for daprd) with today's component list
+    [[ -x "$1" ]] || return 1
+    [[ "$(basename "$1")" != daprd ]] || [[ "$(cat "$1.components" 2>/dev/null)" == "${COMPONENTS_HASH}" ]]
+}
+
+trimmed_source() {  # trimmed_source <module folder> <version> -> a modfile building our daprd
+    local module="$1" version="$2"
+    local src="${CACHE}/src-${version}-${COMPONENTS_HASH}"
+    if [[ ! -f "${src}/trimmed.mod" ]]; then
+        local upstream
+        upstream="$(cd "${HERE}/${module}" && go list -m -f '{{.Dir}}' github.com/dapr/dapr)"
+        rm -rf "${src}" && mkdir -p "${src}"
+        cp -r "${upstream}" "${src}/dapr" && chmod -R u+w "${src}/dapr"
+        local file name
+        for file in "${src}"/dapr/cmd/daprd/components/*.go; do
+            name="$(basename "${file}" .go)"
+            grep -q '!allcomponents && !stablecomponents' "${file}" && continue  # the no-tag guard
+            if grep -qx "${name}" <<<"${COMPONENTS_LIST}"; then
+                sed -i '1s#^//go:build .*#//go:build allcomponents || stablecomponents#' "${file}"
+            else
+                rm "${file}"
+            fi
+        done
+        # The same requirements and replacements, with dapr/dapr from the trimmed copy.
+        sed "s#=> ./#=> ${HERE}/${module}/#" "${HERE}/${module}/go.mod" > "${src}/trimmed.mod"
+        echo "replace github.com/dapr/dapr => ${src}/dapr" >> "${src}/trimmed.mod"
+        cp "${HERE}/${module}/go.sum" "${src}/trimmed.sum"
+    fi
+    echo "${src}/trimmed.mod"
+}
+
 build() {  # build <module folder> <version> <binary>: into the cache, once
     local module="$1" version="$2" binary="$3"
     local out="${CACHE}/runtime-${version}"
     mkdir -p "${out}"
-    [[ -x "${out}/${binary}" ]] && return 0
+    built_ok "${out}/${binary}" && return 0
     go_env
     local ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=${version} -X github.com/dapr/kit/logger.DaprVersion=${version}"
+    local modfile=()
+    [[ "${binary}" == daprd ]] && modfile=(-modfile "$(trimmed_source "${module}" "${version}")")
     say "building ${binary} ${version} from the Go module proxy (the first build takes minutes)"
     local started=${SECONDS}
-    (cd "${HERE}/${module}" && go build -trimpath -tags stablecomponents -ldflags "${ldflags}" \
-        -o "${out}/${binary}.tmp" "github.com/dapr/dapr/cmd/${binary}")
+    (cd "${HERE}/${module}" && go build "${modfile[@]}" -trimpath -tags stablecomponents \
+        -ldflags "${ldflags}" -o "${out}/${binary}.tmp" "github.com/dapr/dapr/cmd/${binary}")
     mv "${out}/${binary}.tmp" "${out}/${binary}"
+    [[ "${binary}" == daprd ]] && echo "${COMPONENTS_HASH}" > "${out}/daprd.components"
     say "built ${binary} ${version} in $((SECONDS - started))s ($(du -h "${out}/${binary}" | cut -f1))"
 }
 
