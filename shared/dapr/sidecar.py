@@ -2,7 +2,7 @@
 
 The services talk to daprd only through this client and the async publisher beside it
 (shared.dapr.publisher). Measured against the Dapr SDK's gRPC client (`make bench`):
-the same CPU per call, and 40 MB less memory per app without grpcio and the SDK.
+the same CPU per call, and 16 MB less memory per app without grpcio and the SDK.
 Contracts: ../shared/reference/dapr.md §1 (state, publish, bindings, secrets).
 """
 

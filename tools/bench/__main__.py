@@ -55,6 +55,7 @@ class Results:
     cpu_per_reply_ms: dict[str, float] = field(default_factory=dict)
     rss_idle: dict[str, float] = field(default_factory=dict)
     rss_loaded: dict[str, float] = field(default_factory=dict)
+    pss_loaded: dict[str, float] = field(default_factory=dict)
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -335,7 +336,9 @@ def main() -> int:
                 primitives(stack, results)
                 first_replies(stack, token, results)
                 served(stack, token, args.people, args.rate, results)
-                results.rss_loaded.update(procs.sample(pids(stack)).rss)
+                loaded = procs.sample(pids(stack))
+                results.rss_loaded.update(loaded.rss)
+                results.pss_loaded.update(loaded.pss)
     results.load_after = procs.load_average()
     from tools.bench import report
 

@@ -129,6 +129,15 @@ def rows(results: "Results") -> list[tuple[str, str, str, str]]:
                 TARGETS["rss"],
             )
         )
+        if results.pss_loaded:
+            out.append(
+                (
+                    "memory after load, shared pages split (MB PSS): apps · daprd",
+                    f"{memory('app', results.pss_loaded)} · {memory('daprd', results.pss_loaded)}",
+                    "the five daprd share one binary's pages, which RSS counts five times",
+                    "—",
+                )
+            )
     if results.primitives:
         prims = results.primitives
 
@@ -212,5 +221,42 @@ def write(results: "Results", docs: Path) -> None:
         "",
         "![latency percentiles and throughput per configuration](benchmarks.png)",
         "",
+        ANALYSIS,
     ]
     (docs / "benchmarks.md").write_text("\n".join(text))
+
+
+ANALYSIS = """## What the numbers say, and what would move them
+
+Where the time goes (py-spy on the message app under load, and each adapter timed on
+its own thread):
+
+- **A reply costs one provider send, one durable mark and a share of its event's
+  writes.** For "hi" (two replies): the conversation record read and written once
+  (the write also takes the outbox's lease), a mark per reply, one hand-back write, the
+  person's row (one SQL upsert) and a log row per send. Every one of those is a round
+  trip out of the process. On this two-vCPU VM a round trip costs more than its own
+  CPU: when the thread wakes up, another process (a daprd, Redis, the sandbox) has had
+  the core and the caches are cold. Timed alone a state read costs 0.25-0.4 ms of CPU;
+  interleaved with the rest it costs two to three times that.
+- **One process serves both the webhooks and the subscriber.** The webhook alone is
+  close to its baseline (parse, signature, one publish over aiohttp), but under a
+  closed loop it competes for the GIL with the replies it creates. Four delivery
+  threads (`SUBSCRIBER_THREADS`) were best of 2, 4, 8 and 40: with 40 the webhook's p99
+  at 100 req/s was 181 ms, with 4 about 36 ms, and more people were served.
+- **The bare publish baseline is the ceiling of a webhook that publishes through its
+  sidecar:** about 750 req/s here, a quarter of the bare parse. 1,200 req/s needs
+  either two worker processes (`WORKERS=2` in the image; the machine needs the cores) or
+  a broker call that is not one HTTP request per message (Dapr's bulk publish is alpha,
+  which this project avoids for ACA).
+
+What would reach the targets, measured or estimated from the profile:
+- a second uvicorn worker per app where cores allow (the sidecar's deliveries and the
+  webhooks spread over both); on this machine the other core is busy with five daprd,
+  Redis and the sandbox;
+- the outbound log and the person's row written off the reply path (a batch writer),
+  about 1 ms per reply; the window and the rate limit are already kept in the record;
+- sending through Twilio's REST API without its library's object model (about 0.3 ms
+  per send over urllib3) — kept for now: the library is the contract the fake is
+  tested against.
+"""
