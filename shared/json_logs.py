@@ -94,10 +94,11 @@ def configure_logging(app_id: str, level: str = "INFO") -> None:
     # numbers in form bodies: our own log lines say what matters, so only their warnings.
     for name in ("httpx", "httpcore", "twilio.http_client", "stripe"):
         logging.getLogger(name).setLevel(max(root.level, logging.WARNING))
-    # uvicorn installs its own handlers; route its records through ours.
+    # uvicorn installs its own handlers and levels; route its records through ours, at ours.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
+        logger.setLevel(logging.NOTSET)
         logger.propagate = True
     access = logging.getLogger("uvicorn.access")
     access.filters = [f for f in access.filters if not isinstance(f, _QuietSidecarRequests)]

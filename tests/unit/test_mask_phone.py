@@ -23,8 +23,12 @@ def test_text_without_numbers_is_unchanged():
 def test_the_sidecars_own_requests_leave_no_access_line_but_webhooks_and_failures_do(capsys):
     import logging
 
+    import uvicorn
+
     from shared.json_logs import configure_logging
 
+    # An earlier in-process server (tests/servers.py) leaves uvicorn's loggers at its level.
+    uvicorn.Config(app=object(), log_level="warning")
     configure_logging("message")
     access = logging.getLogger("uvicorn.access")
     line = '%s - "%s %s HTTP/%s" %d'
