@@ -4,13 +4,19 @@ Bounded for a two-core machine: the point is exactly-once under concurrency, not
 throughput (`make bench` measures that).
 """
 
+import asyncio
+import json
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from itertools import count
+from typing import Any
 
 import httpx
 import pytest
 
+from tools import devstack
+from tools.bench import load
 from tools.stack import Stack
 
 pytestmark = pytest.mark.faults
@@ -54,6 +60,48 @@ def test_a_burst_of_people_each_get_their_answer_exactly_once(stack):
     assert statuses == [200] * len(people)
     counts = settle(stack, people, expected=2, timeout=240)
     assert set(counts.values()) == {2}, {n: c for n, c in counts.items() if c != 2}
+
+
+def test_two_hundred_signed_webhooks_a_second_for_ten_seconds_are_each_answered_once(stack):
+    """Open loop, as providers send: the next webhook goes on schedule, answered or not."""
+    token = json.loads(devstack.ensure_secrets_file().read_text())["twilio-auth-token"]
+    url = f"{stack['message'].url}/SmsReceived"
+    rate, seconds = 200, 10
+    hooks = load.webhooks(url, token, run=90, count=rate * seconds)
+    seen = max((m["seq"] for m in all_replies(stack)), default=0)
+
+    async def offer() -> list[int]:
+        limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
+        async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+            start = time.monotonic()
+
+            async def post(n: int, hook: load.Webhook) -> int:
+                await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+                answer = await client.post(hook.url, content=hook.body, headers=hook.headers())
+                return answer.status_code
+
+            return await asyncio.gather(*(post(n, h) for n, h in enumerate(hooks)))
+
+    statuses = asyncio.run(offer())
+    assert Counter(statuses) == {200: len(hooks)}
+    people = {f"whatsapp:{h.person}" for h in hooks}
+    deadline = time.monotonic() + 300
+    got: Counter[str] = Counter()
+    while time.monotonic() < deadline and (len(got) < len(people) or min(got.values()) < 2):
+        time.sleep(2)
+        got = Counter(m["to"] for m in all_replies(stack, after=seen) if m["to"] in people)
+    time.sleep(3)  # late duplicates would arrive now
+    got = Counter(m["to"] for m in all_replies(stack, after=seen) if m["to"] in people)
+    assert len(got) == len(people), f"{len(people) - len(got)} people got no reply"
+    assert set(got.values()) == {2}, Counter(got.values())
+
+
+def all_replies(stack: Stack, after: int = 0) -> list[dict[str, Any]]:
+    answer = httpx.get(
+        f"{stack['sandbox'].url}/sandbox/messages", params={"after": after}, timeout=30
+    )
+    messages: list[dict[str, Any]] = answer.json()["messages"]
+    return messages
 
 
 def test_one_message_delivered_many_times_at_once_is_answered_once(stack):

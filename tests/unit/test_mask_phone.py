@@ -28,7 +28,7 @@ def test_the_sidecars_own_requests_leave_no_access_line_but_webhooks_and_failure
     from shared.json_logs import configure_logging
 
     # An earlier in-process server (tests/servers.py) leaves uvicorn's loggers at its level.
-    uvicorn.Config(app=object(), log_level="warning")
+    uvicorn.Config(app="unused:app", log_level="warning")
     configure_logging("message")
     access = logging.getLogger("uvicorn.access")
     line = '%s - "%s %s HTTP/%s" %d'
