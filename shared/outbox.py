@@ -50,9 +50,12 @@ class OutboxColumns:
 class Outgoing:
     """An event to publish once the transaction that staged it has committed."""
 
-    topic: str
     event: Event
     event_id: str
+
+    @property
+    def topic(self) -> str:
+        return self.event.TOPIC
 
 
 @dataclass(frozen=True)

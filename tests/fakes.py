@@ -35,7 +35,10 @@ class RecordingPublisher:
     raw: list[tuple[str, str, str | None]] = field(default_factory=list)
     fail: bool = False
 
-    def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None:
+    def publish(self, event: Event, *, event_id: str | None = None) -> None:
+        self._record(event.TOPIC, event, event_id)
+
+    def _record(self, topic: str, event: Event, event_id: str | None) -> None:
         if self.fail:
             raise Transient("broker down")
         self.published.append((topic, event, event_id))
@@ -45,7 +48,7 @@ class RecordingPublisher:
             event = registry.PAYLOADS.get(topic, Event).model_validate_json(data)
         except ValidationError:
             event = Event.model_validate_json(data)
-        self.publish(topic, event, event_id=event_id)
+        self._record(topic, event, event_id)
         self.raw.append((topic, data, event_id))
 
 
@@ -56,8 +59,8 @@ class AsyncPublisherOf:
 
     recording: RecordingPublisher
 
-    async def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None:
-        self.recording.publish(topic, event, event_id=event_id)
+    async def publish(self, event: Event, *, event_id: str | None = None) -> None:
+        self.recording.publish(event, event_id=event_id)
 
 
 @dataclass

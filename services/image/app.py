@@ -9,7 +9,6 @@ from shared.dapr.subscriptions import subscribe_routes
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import PhotoSubmitted, UserErased
 from shared.events.payment import PaymentCompleted
-from shared.events.topics import Topic
 
 
 def create_app(
@@ -28,11 +27,11 @@ def create_app(
         pubsub=settings.pubsub_name,
         app_api_token=settings.app_api_token,
         routes={
-            Topic.PHOTO_SUBMITTED: (PhotoSubmitted, handlers.handle_photo_submitted),
-            Topic.PAYMENT_COMPLETED: (PaymentCompleted, handlers.handle_payment_completed),
-            Topic.MAINTENANCE_RECONCILE: (ReconcileRequested, handlers.handle_reconcile),
-            Topic.MAINTENANCE_CLEANUP: (CleanupRequested, handlers.handle_cleanup),
-            Topic.USER_ERASED: (UserErased, handlers.handle_user_erased),
+            PhotoSubmitted: handlers.handle_photo_submitted,
+            PaymentCompleted: handlers.handle_payment_completed,
+            ReconcileRequested: handlers.handle_reconcile,
+            CleanupRequested: handlers.handle_cleanup,
+            UserErased: handlers.handle_user_erased,
         },
     )
     return app

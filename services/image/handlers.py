@@ -16,10 +16,9 @@ from services.image.domain.photos import Limits, PhotoRejected, check
 from services.image.models import Photo, Training
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
-from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Rejected, Transient
 from shared.events import image, maintenance, message, payment
-from shared.events.topics import Topic
+from shared.events.base import EventMeta
 from shared.json_logs import mask_phone
 from shared.outbox import Outgoing
 from shared.packs import Catalogue
@@ -79,7 +78,7 @@ def handle_photo_submitted(
     event: message.PhotoSubmitted,
     meta: EventMeta,  # noqa: ARG001 - idempotent on message id + media index
     deps: ImageDeps,
-) -> Outcome:
+) -> None:
     photo = deps.records.photo(event.message_id, event.media_index)
     if photo is None:
         photo = deps.records.add_photo(_check_and_store(event, deps))
@@ -93,8 +92,7 @@ def handle_photo_submitted(
         photo_set=photo.photo_set,
     )
     key = f"photo.checked-{event.message_id}-{event.media_index}"
-    deps.publisher.publish(Topic.PHOTO_CHECKED, checked, event_id=key)
-    return Outcome.SUCCESS
+    deps.publisher.publish(checked, event_id=key)
 
 
 def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> Photo:
@@ -137,7 +135,7 @@ def handle_payment_completed(
     event: payment.PaymentCompleted,
     meta: EventMeta,  # noqa: ARG001 - idempotent on the order id (Astria's title)
     deps: ImageDeps,
-) -> Outcome:
+) -> None:
     pack = deps.catalogue.get(event.pack_code)
     if pack is None:
         raise Rejected(f"unknown pack {event.pack_code!r}")
@@ -159,7 +157,6 @@ def handle_payment_completed(
     # What the submission staged (started, or failed so the order is refunded); on a
     # redelivery, whatever an earlier attempt could not publish.
     deps.records.outbox.flush(deps.publisher)
-    return Outcome.SUCCESS
 
 
 def _started(deps: ImageDeps) -> Callable[[Training], list[Outgoing]]:
@@ -173,7 +170,7 @@ def _started(deps: ImageDeps) -> Callable[[Training], list[Outgoing]]:
             tune_id=str(training.tune_id),
             eta_minutes=eta_minutes,
         )
-        return [Outgoing(Topic.TUNE_STARTED, started, f"tune.started-{training.order_id}")]
+        return [Outgoing(started, f"tune.started-{training.order_id}")]
 
     return announce
 
@@ -182,7 +179,7 @@ def _failed(training: Training) -> list[Outgoing]:
     failed = image.TuneFailed(
         order_id=training.order_id, user=training.user_address, reason=training.failure or ""
     )
-    return [Outgoing(Topic.TUNE_FAILED, failed, f"tune.failed-{training.order_id}")]
+    return [Outgoing(failed, f"tune.failed-{training.order_id}")]
 
 
 def _parse_time(value: object) -> datetime | None:
@@ -244,7 +241,7 @@ def tune_trained(training: Training, tune: dict[str, Any], deps: ImageDeps) -> b
         user=training.user_address,
         tune_id=str(tune.get("id", training.tune_id)),
     )
-    announcement = Outgoing(Topic.TUNE_TRAINED, trained, f"tune.trained-{training.order_id}")
+    announcement = Outgoing(trained, f"tune.trained-{training.order_id}")
     deps.records.mark_trained(training.order_id, _parse_time(tune.get("trained_at")), announcement)
     _announce(deps)
     return True
@@ -298,7 +295,7 @@ def _images_ready(
         )
         key = f"images.ready-{current.order_id}-{prompt_id}"
         done = [_order_completed(current)] if completes else []
-        return [Outgoing(Topic.IMAGES_READY, ready, key), *done]
+        return [Outgoing(ready, key), *done]
 
     return announce
 
@@ -313,14 +310,14 @@ def _closed_short(current: Training) -> list[Outgoing]:
         complete=True,
     )
     key = f"images.ready-{current.order_id}-all"
-    return [Outgoing(Topic.IMAGES_READY, ready, key), _order_completed(current)]
+    return [Outgoing(ready, key), _order_completed(current)]
 
 
 def _order_completed(training: Training) -> Outgoing:
     done = image.OrderCompleted(
         order_id=training.order_id, user=training.user_address, images=training.delivered_images
     )
-    return Outgoing(Topic.ORDER_COMPLETED, done, f"order.completed-{training.order_id}")
+    return Outgoing(done, f"order.completed-{training.order_id}")
 
 
 def _announce(deps: ImageDeps) -> None:
@@ -339,7 +336,7 @@ def handle_reconcile(
     event: maintenance.ReconcileRequested,
     meta: EventMeta,  # noqa: ARG001 - every step below is idempotent
     deps: ImageDeps,
-) -> Outcome:
+) -> None:
     """Poll Astria for orders whose callbacks are overdue; publish what they would have.
 
     The same code and event ids as the callbacks, so nothing is announced twice.
@@ -358,14 +355,13 @@ def handle_reconcile(
             current, settled, deps, all_done=bool(prompts) and len(settled) == len(prompts)
         )
         log.info("reconciled", extra={"order_id": training.order_id, "prompts": len(settled)})
-    return Outcome.SUCCESS
 
 
 def handle_user_erased(
     event: message.UserErased,
     meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
     deps: ImageDeps,
-) -> Outcome:
+) -> None:
     """DELETE: the person's files at the providers (Twilio's copy of each photo, the tune
     at Astria with its model, training pictures and portraits), our blobs, then the rows
     that pointed to them, then a report. Provider errors raise Transient and Dapr retries
@@ -377,8 +373,7 @@ def handle_user_erased(
     for name in traces.blobs:
         deps.blobs.delete(name)
     deps.records.erase_user(event.user)
-    maintenance.publish_report(
-        deps.publisher,
+    report = maintenance.Report(
         service="image",
         run_id=maintenance.erasure_run_id(event.user),
         counts={
@@ -387,18 +382,18 @@ def handle_user_erased(
             "astria_tunes": len(traces.tunes),
         },
     )
-    return Outcome.SUCCESS
+    deps.publisher.publish(report, event_id=report.event_id)
 
 
 def handle_cleanup(
     event: maintenance.CleanupRequested,
     meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
     deps: ImageDeps,
-) -> Outcome:
+) -> None:
     """Retention: photos (rows and blobs) and generated-image records past the cutoff."""
     blobs, results = deps.records.expire(event.retention_cutoff)
     for name in blobs:
         deps.blobs.delete(name)
     counts = {"photos": len(blobs), "image_records": results}
-    maintenance.publish_report(deps.publisher, service="image", run_id=event.run_id, counts=counts)
-    return Outcome.SUCCESS
+    report = maintenance.Report(service="image", run_id=event.run_id, counts=counts)
+    deps.publisher.publish(report, event_id=report.event_id)

@@ -9,7 +9,7 @@ from shared.dapr.subscriptions import subscribe, subscribe_routes
 from shared.events.base import AnyEvent
 from shared.events.maintenance import Report
 from shared.events.message import UserErased
-from shared.events.topics import DEADLETTER_TOPIC, Topic
+from shared.events.topics import DEADLETTER_TOPIC
 
 
 def create_app(
@@ -29,8 +29,8 @@ def create_app(
         pubsub=settings.pubsub_name,
         app_api_token=settings.app_api_token,
         routes={
-            Topic.MAINTENANCE_REPORT: (Report, jobs.handle_report),
-            Topic.USER_ERASED: (UserErased, jobs.handle_user_erased),
+            Report: jobs.handle_report,
+            UserErased: jobs.handle_user_erased,
         },
     )
     # The dead letters' own subscription has no dead-letter topic: it would loop.

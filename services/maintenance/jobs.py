@@ -9,8 +9,7 @@ from services.maintenance.models import DeadLetter
 from services.maintenance.records import SqlMaintenance
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
-from shared.dapr.subscriptions import EventMeta, Outcome
-from shared.events.base import AnyEvent
+from shared.events.base import AnyEvent, EventMeta
 from shared.events.maintenance import (
     CleanupRequested,
     ReconcileRequested,
@@ -18,7 +17,6 @@ from shared.events.maintenance import (
     erasure_run_id,
 )
 from shared.events.message import UserErased
-from shared.events.topics import Topic
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +40,7 @@ def reconcile_tick(fired_at: datetime, deps: MaintenanceDeps) -> str | None:
     if not deps.records.start_run(identifier, "reconcile"):
         return None  # a twin tick: the first one did the work
     request = ReconcileRequested(requested_at=fired_at, overdue_after_minutes=deps.overdue_minutes)
-    deps.publisher.publish(Topic.MAINTENANCE_RECONCILE, request, event_id=identifier)
+    deps.publisher.publish(request, event_id=identifier)
     return identifier
 
 
@@ -53,22 +51,21 @@ def cleanup_tick(fired_at: datetime, deps: MaintenanceDeps) -> str | None:
     request = CleanupRequested(
         run_id=identifier, requested_at=fired_at, retention_cutoff=fired_at - deps.retention
     )
-    deps.publisher.publish(Topic.MAINTENANCE_CLEANUP, request, event_id=identifier)
+    deps.publisher.publish(request, event_id=identifier)
     log.info(
         "cleanup requested", extra={"run_id": identifier, "cutoff": str(request.retention_cutoff)}
     )
     return identifier
 
 
-def handle_report(event: Report, meta: EventMeta, deps: MaintenanceDeps) -> Outcome:  # noqa: ARG001
+def handle_report(event: Report, meta: EventMeta, deps: MaintenanceDeps) -> None:  # noqa: ARG001
     deps.records.report(event.run_id, event.service, event.counts)
     log.info(
         "report", extra={"run_id": event.run_id, "service": event.service, "counts": event.counts}
     )
-    return Outcome.SUCCESS
 
 
-def handle_dead_letter(event: AnyEvent, meta: EventMeta, deps: MaintenanceDeps) -> Outcome:
+def handle_dead_letter(event: AnyEvent, meta: EventMeta, deps: MaintenanceDeps) -> None:
     deps.records.keep_dead_letter(
         DeadLetter(
             event_id=meta.id,
@@ -78,14 +75,12 @@ def handle_dead_letter(event: AnyEvent, meta: EventMeta, deps: MaintenanceDeps) 
         )
     )
     log.warning("dead letter kept", extra={"topic": meta.topic, "event_id": meta.id})
-    return Outcome.SUCCESS
 
 
-def handle_user_erased(event: UserErased, meta: EventMeta, deps: MaintenanceDeps) -> Outcome:  # noqa: ARG001
+def handle_user_erased(event: UserErased, meta: EventMeta, deps: MaintenanceDeps) -> None:  # noqa: ARG001
     """DELETE reaches the dead letters too: events about the person go, then a report."""
     removed = deps.records.forget_person(event.user)
     deps.records.report(erasure_run_id(event.user), "maintenance", {"dead_letters": removed})
-    return Outcome.SUCCESS
 
 
 def replay(letter_id: int, deps: MaintenanceDeps) -> DeadLetter | None:

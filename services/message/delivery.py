@@ -26,7 +26,6 @@ from shared.dapr.ports import KeyValueStore, Publisher
 from shared.errors import Conflict, Rejected, Transient, WindowClosed
 from shared.events import message
 from shared.events.base import Event
-from shared.events.topics import Topic
 from shared.json_logs import mask_phone
 
 log = logging.getLogger(__name__)
@@ -42,9 +41,8 @@ MARK_TTL_SECONDS = 7 * 24 * 3600
 MARK_PAUSES = (0.5, 1, 2, 4, 5, 5, 5)
 
 PUBLISHED_MODELS: dict[str, type[Event]] = {
-    Topic.PHOTO_SUBMITTED: message.PhotoSubmitted,
-    Topic.CHECKOUT_REQUESTED: message.CheckoutRequested,
-    Topic.USER_ERASED: message.UserErased,
+    model.TOPIC: model
+    for model in (message.PhotoSubmitted, message.CheckoutRequested, message.UserErased)
 }
 
 
@@ -139,7 +137,7 @@ class Courier:
                     time.sleep(self.send_gap_seconds)  # pace sends to one person
                 hold = self._deliver(item, record, run)
                 run.sent += 1
-                if item.get("topic") == Topic.USER_ERASED:
+                if item.get("topic") == message.UserErased.TOPIC:
                     self._forget(user)
                     return
                 self._mark(user, item["id"], hold)
@@ -215,9 +213,7 @@ class Courier:
         user = record.conversation.user
         if item["type"] == "publish":
             model = PUBLISHED_MODELS[item["topic"]]
-            self.publisher.publish(
-                item["topic"], model.model_validate(item["payload"]), event_id=item["event_id"]
-            )
+            self.publisher.publish(model.model_validate(item["payload"]), event_id=item["event_id"])
             return False
         sender = self.senders[record.channel]
         if run.window_open is None:

@@ -20,12 +20,10 @@ from services.message.domain.window import WINDOW
 from services.message.ports import MessageRecords, WhatsAppSender
 from shared.clock import Clock
 from shared.dapr.ports import AsyncPublisher, KeyValueStore, Publisher
-from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Conflict, Rejected, Transient
 from shared.events import image, maintenance, message, payment
-from shared.events.base import Event
+from shared.events.base import Event, EventMeta
 from shared.events.message import WhatsAppInbound
-from shared.events.topics import Topic
 from shared.json_logs import mask_phone
 
 log = logging.getLogger(__name__)
@@ -76,7 +74,7 @@ async def accept_inbound(event: WhatsAppInbound, publisher: AsyncPublisher) -> N
     record's `processed`, under its ETag). One sidecar round trip per webhook. If the
     publish fails the webhook answers 503 and the provider delivers again.
     """
-    await publisher.publish(Topic.WHATSAPP_INBOUND, event, event_id=inbound_event_id(event))
+    await publisher.publish(event, event_id=inbound_event_id(event))
 
 
 def _user_message(event: WhatsAppInbound) -> domain.UserMessage:
@@ -93,7 +91,7 @@ def _minute(deps: MessageDeps) -> int:
     return int(deps.clock().timestamp() // 60)
 
 
-def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -> Outcome:
+def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -> None:
     message_ = _user_message(event)
     event_id = meta.id or inbound_event_id(event)
     known, etag = deps.conversations.load(event.sender)
@@ -120,7 +118,6 @@ def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -
         # The person has just written: their window is open, no need to read it.
         window_open=deps.clock() - event.received_at < WINDOW or None,
     )
-    return Outcome.SUCCESS
 
 
 def _rate_limited(record: Record, count: int, channel: str, deps: MessageDeps) -> None:
@@ -173,22 +170,22 @@ def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
     raise Rejected(f"no conversation event for {type(event).__name__}")
 
 
-# The events the conversation listens to, and their payload models.
-CONVERSATION_EVENTS: dict[str, type[Event]] = {
-    Topic.PHOTO_CHECKED: image.PhotoChecked,
-    Topic.CHECKOUT_READY: payment.CheckoutReady,
-    Topic.PAYMENT_COMPLETED: payment.PaymentCompleted,
-    Topic.PAYMENT_FAILED: payment.PaymentFailed,
-    Topic.CHECKOUT_EXPIRED: payment.CheckoutExpired,
-    Topic.TUNE_STARTED: image.TuneStarted,
-    Topic.TUNE_TRAINED: image.TuneTrained,
-    Topic.TUNE_FAILED: image.TuneFailed,
-    Topic.IMAGES_READY: image.ImagesReady,
-    Topic.PAYMENT_REFUNDED: payment.PaymentRefunded,
-}
+# What the other services report that moves the conversation on.
+CONVERSATION_EVENTS: tuple[type[Event], ...] = (
+    image.PhotoChecked,
+    payment.CheckoutReady,
+    payment.PaymentCompleted,
+    payment.PaymentFailed,
+    payment.CheckoutExpired,
+    image.TuneStarted,
+    image.TuneTrained,
+    image.TuneFailed,
+    image.ImagesReady,
+    payment.PaymentRefunded,
+)
 
 
-def handle_event(event: Event, meta: EventMeta, deps: MessageDeps) -> Outcome:
+def handle_event(event: Event, meta: EventMeta, deps: MessageDeps) -> None:
     user: str = getattr(event, "user")  # noqa: B009 - every conversation event names its user
     domain_event = to_domain(event, deps.clock())
     _decide_and_flush(
@@ -199,7 +196,6 @@ def handle_event(event: Event, meta: EventMeta, deps: MessageDeps) -> Outcome:
         deps=deps,
         create=False,
     )
-    return Outcome.SUCCESS
 
 
 def _decide_and_flush(
@@ -274,11 +270,10 @@ def _outputs(decision: domain.Decision, record: Record, event_id: str) -> list[d
 
 
 def _publication(action: domain.Action, user: str, channel: str, event_id: str) -> dict[str, Any]:
-    topic: str
     payload: Event
     match action:
         case domain.SubmitPhoto():
-            topic, key = Topic.PHOTO_SUBMITTED, f"photo-{action.message_id}-{action.index}"
+            key = f"photo-{action.message_id}-{action.index}"
             payload = message.PhotoSubmitted(
                 user=user,
                 channel=message.Channel(channel),
@@ -289,7 +284,7 @@ def _publication(action: domain.Action, user: str, channel: str, event_id: str) 
                 photo_set=action.photo_set,
             )
         case domain.RequestCheckout():
-            topic, key = Topic.CHECKOUT_REQUESTED, f"checkout-{action.order_id}"
+            key = f"checkout-{action.order_id}"
             payload = message.CheckoutRequested(
                 order_id=action.order_id,
                 user=user,
@@ -299,11 +294,11 @@ def _publication(action: domain.Action, user: str, channel: str, event_id: str) 
                 photo_set=action.photo_set,
             )
         case domain.EraseUser():
-            topic, key = Topic.USER_ERASED, f"erase-{event_id}"
+            key = f"erase-{event_id}"
             payload = message.UserErased(user=user)
     return {
         "type": "publish",
-        "topic": topic,
+        "topic": payload.TOPIC,
         "event_id": key,
         "payload": payload.model_dump(mode="json"),
     }
@@ -334,7 +329,7 @@ def handle_cleanup(
     event: maintenance.CleanupRequested,
     meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
     deps: MessageDeps,
-) -> Outcome:
+) -> None:
     """Retention: conversations of people quiet since the cutoff, and old message logs."""
     quiet = deps.records.quiet_since(event.retention_cutoff)
     for address in quiet:
@@ -344,17 +339,15 @@ def handle_cleanup(
         "conversations": len(quiet),
         "outbound_messages": deps.records.delete_outbound_before(event.retention_cutoff),
     }
-    maintenance.publish_report(
-        deps.publisher, service="message", run_id=event.run_id, counts=counts
-    )
-    return Outcome.SUCCESS
+    report = maintenance.Report(service="message", run_id=event.run_id, counts=counts)
+    deps.publisher.publish(report, event_id=report.event_id)
 
 
 def handle_reconcile(
     event: maintenance.ReconcileRequested,
     meta: EventMeta,
     deps: MessageDeps,
-) -> Outcome:
+) -> None:
     """Nudge people who stopped halfway: once, never after STOP, inside the 24-hour window."""
     now = event.requested_at
     quiet_since = now - timedelta(hours=deps.nudge_after_hours)
@@ -369,4 +362,3 @@ def handle_reconcile(
             deps=deps,
             create=False,
         )
-    return Outcome.SUCCESS

@@ -9,7 +9,6 @@ from shared.dapr.subscriptions import subscribe_routes
 from shared.events.image import TuneFailed
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import CheckoutRequested, UserErased
-from shared.events.topics import Topic
 
 
 def create_app(
@@ -28,11 +27,11 @@ def create_app(
         pubsub=settings.pubsub_name,
         app_api_token=settings.app_api_token,
         routes={
-            Topic.CHECKOUT_REQUESTED: (CheckoutRequested, handlers.handle_checkout_requested),
-            Topic.TUNE_FAILED: (TuneFailed, handlers.handle_tune_failed),
-            Topic.MAINTENANCE_RECONCILE: (ReconcileRequested, handlers.handle_reconcile),
-            Topic.MAINTENANCE_CLEANUP: (CleanupRequested, handlers.handle_cleanup),
-            Topic.USER_ERASED: (UserErased, handlers.handle_user_erased),
+            CheckoutRequested: handlers.handle_checkout_requested,
+            TuneFailed: handlers.handle_tune_failed,
+            ReconcileRequested: handlers.handle_reconcile,
+            CleanupRequested: handlers.handle_cleanup,
+            UserErased: handlers.handle_user_erased,
         },
     )
     return app

@@ -12,11 +12,9 @@ from services.payment.models import Order
 from services.payment.ports import PaymentGateway
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
-from shared.dapr.subscriptions import EventMeta, Outcome
 from shared.errors import Rejected
 from shared.events import image, maintenance, message, payment
-from shared.events.base import Event
-from shared.events.topics import Topic
+from shared.events.base import Event, EventMeta
 from shared.json_logs import mask_phone
 from shared.outbox import Outgoing
 from shared.packs import Catalogue
@@ -49,7 +47,7 @@ def handle_checkout_requested(
     event: message.CheckoutRequested,
     meta: EventMeta,  # noqa: ARG001 - idempotent on the order id instead
     deps: PaymentDeps,
-) -> Outcome:
+) -> None:
     pack = deps.catalogue.get(event.pack_code)
     if pack is None or event.subject not in pack.classes:
         raise Rejected(f"no pack {event.pack_code!r} for {event.subject!r}")
@@ -77,15 +75,15 @@ def handle_checkout_requested(
         )
     if order.status != OrderStatus.OPEN:
         log.info("checkout already settled", extra={"order_id": order.id, "status": order.status})
-        return Outcome.SUCCESS
+        return
     ready = payment.CheckoutReady(
         order_id=order.id,
         user=order.user_address,
         url=str(order.session_url),
         expires_at=order.expires_at,
     )
-    deps.publisher.publish(Topic.CHECKOUT_READY, ready, event_id=f"checkout.ready-{order.id}")
-    return Outcome.SUCCESS
+    deps.publisher.publish(ready, event_id=f"{ready.TOPIC}-{order.id}")
+    return
 
 
 def outgoing(announcement: Announcement, order: Order) -> Outgoing:
@@ -111,7 +109,7 @@ def outgoing(announcement: Announcement, order: Order) -> Outgoing:
         event = payment.PaymentRefunded(
             **common, amount_minor=order.amount_minor, currency=order.currency
         )
-    return Outgoing(announcement.value, event, f"{announcement.value}-{order.id}")
+    return Outgoing(event, f"{event.TOPIC}-{order.id}")
 
 
 def _publish_staged(deps: PaymentDeps) -> None:
@@ -168,12 +166,12 @@ def handle_tune_failed(
     event: image.TuneFailed,
     meta: EventMeta,  # noqa: ARG001 - idempotent on the order id instead
     deps: PaymentDeps,
-) -> Outcome:
+) -> None:
     """A customer never pays for images they did not get."""
     order = deps.orders.get(event.order_id)
     if order is None:
         log.warning("tune failed for an unknown order", extra={"order_id": event.order_id})
-        return Outcome.SUCCESS
+        return
     if order.status == OrderStatus.PAID:
         if not order.payment_intent:
             raise Rejected(f"order {order.id} is paid but has no payment intent")
@@ -181,46 +179,42 @@ def handle_tune_failed(
         order = deps.orders.refunded(order.id, refund_id, outgoing)
     _publish_staged(deps)
     log.info("refund handled", extra={"order_id": order.id, "user": mask_phone(order.user_address)})
-    return Outcome.SUCCESS
+    return
 
 
 def handle_user_erased(
     event: message.UserErased,
     meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
     deps: PaymentDeps,
-) -> Outcome:
+) -> None:
     """DELETE: the person's orders go (Stripe keeps its own records of the payment)."""
     count = deps.orders.erase_user(event.user)
-    maintenance.publish_report(
-        deps.publisher,
-        service="payment",
-        run_id=maintenance.erasure_run_id(event.user),
-        counts={"orders": count},
+    report = maintenance.Report(
+        service="payment", run_id=maintenance.erasure_run_id(event.user), counts={"orders": count}
     )
-    return Outcome.SUCCESS
+    deps.publisher.publish(report, event_id=report.event_id)
 
 
 def handle_reconcile(
     event: maintenance.ReconcileRequested,
     meta: EventMeta,  # noqa: ARG001 - an expired order stays expired
     deps: PaymentDeps,
-) -> Outcome:
+) -> None:
     """Checkouts past their time expire even if Stripe's webhook never came; and whatever an
     earlier failure left staged is published."""
     for order in deps.orders.overdue_checkouts(event.requested_at):
         deps.orders.expire(order.id, outgoing)
     _publish_staged(deps)
-    return Outcome.SUCCESS
 
 
 def handle_cleanup(
     event: maintenance.CleanupRequested,
     meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
     deps: PaymentDeps,
-) -> Outcome:
+) -> None:
     """Retention: orders that were never paid go; paid ones stay for the accounts."""
     count = deps.orders.delete_unpaid_before(event.retention_cutoff)
-    maintenance.publish_report(
-        deps.publisher, service="payment", run_id=event.run_id, counts={"unpaid_orders": count}
+    report = maintenance.Report(
+        service="payment", run_id=event.run_id, counts={"unpaid_orders": count}
     )
-    return Outcome.SUCCESS
+    deps.publisher.publish(report, event_id=report.event_id)

@@ -11,8 +11,8 @@ from services.sandbox import astria_fake, bootstrap, control, meta_fake, stripe_
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.settings import SandboxSettings
 from shared.app import create_service_app
-from shared.dapr.subscriptions import EventMeta, subscribe
-from shared.events.base import AnyEvent
+from shared.dapr.subscriptions import subscribe
+from shared.events.base import AnyEvent, EventMeta
 from shared.events.topics import Topic
 
 STATIC = Path(__file__).parent / "static"

@@ -6,8 +6,9 @@ from shared.events.base import Event
 
 
 class Publisher(Protocol):
-    def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None:
-        """Publish `event`; `event_id` makes the CloudEvent id deterministic."""
+    def publish(self, event: Event, *, event_id: str | None = None) -> None:
+        """Publish `event` on its type's topic; `event_id` makes the CloudEvent id
+        deterministic."""
 
     def publish_json(self, topic: str, data: str, *, event_id: str | None = None) -> None:
         """Publish a payload that is already JSON."""
@@ -16,7 +17,7 @@ class Publisher(Protocol):
 class AsyncPublisher(Protocol):
     """The same, from the event loop (webhooks acknowledge without a thread hop)."""
 
-    async def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None: ...
+    async def publish(self, event: Event, *, event_id: str | None = None) -> None: ...
 
 
 class KeyValueStore(Protocol):

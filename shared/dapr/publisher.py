@@ -18,8 +18,8 @@ class DaprPublisher:
         self._sidecar = sidecar
         self._pubsub = pubsub_name
 
-    def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None:
-        self.publish_json(topic, event.model_dump_json(), event_id=event_id)
+    def publish(self, event: Event, *, event_id: str | None = None) -> None:
+        self.publish_json(event.TOPIC, event.model_dump_json(), event_id=event_id)
 
     def publish_json(self, topic: str, data: str, *, event_id: str | None = None) -> None:
         """A payload already in JSON (a dead letter being replayed, for one); a failure
@@ -42,7 +42,8 @@ class SidecarPublisher:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
-    async def publish(self, topic: str, event: Event, *, event_id: str | None = None) -> None:
+    async def publish(self, event: Event, *, event_id: str | None = None) -> None:
+        topic = event.TOPIC
         if self._session is None:  # made on the event loop that uses it
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         params = {"metadata.cloudevent.id": event_id} if event_id else None

@@ -10,7 +10,6 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -21,7 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from shared.errors import Rejected
-from shared.events.base import Event
+from shared.events.base import Event, EventMeta
 from shared.events.topics import DEADLETTER_TOPIC
 from shared.webhook_body import parse_json
 
@@ -65,18 +64,8 @@ class Outcome(StrEnum):
     DROP = "DROP"
 
 
-@dataclass(frozen=True)
-class EventMeta:
-    """The CloudEvent attributes a handler may need (the id is the de-dup key)."""
-
-    id: str
-    topic: str
-    source: str | None = None
-    time: str | None = None
-
-
-# handler(event, meta, deps) -> Outcome | None (None means SUCCESS)
-Handler = Callable[[E, EventMeta, Any], Outcome | None]
+# handler(event, meta, deps): returning is SUCCESS; Rejected is DROP, any other error RETRY.
+Handler = Callable[[E, EventMeta, Any], None]
 
 
 def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMeta]:
@@ -107,7 +96,7 @@ def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMe
 
 def run_handler(handler: Handler[E], event: E, meta: EventMeta, deps: Any) -> Outcome:
     try:
-        outcome = handler(event, meta, deps)
+        handler(event, meta, deps)
     except Rejected as exc:
         log.warning("dropped", extra={"topic": meta.topic, "event_id": meta.id, "reason": str(exc)})
         return Outcome.DROP
@@ -117,7 +106,7 @@ def run_handler(handler: Handler[E], event: E, meta: EventMeta, deps: Any) -> Ou
             "handler failed; will retry", extra={"topic": meta.topic, "event_id": meta.id}
         )
         return Outcome.RETRY
-    return outcome or Outcome.SUCCESS
+    return Outcome.SUCCESS
 
 
 def _limiter(request: Request) -> CapacityLimiter:
@@ -169,7 +158,7 @@ def subscribe(
     )
 
 
-Route = tuple[type[Event], Callable[[Any, EventMeta, Any], Outcome | None]]
+Routes = dict[type[Event], Callable[[Any, EventMeta, Any], None]]
 
 
 def subscribe_routes(
@@ -177,19 +166,20 @@ def subscribe_routes(
     *,
     pubsub: str,
     app_api_token: str | None,
-    routes: dict[str, Route],
+    routes: Routes,
 ) -> None:
-    """Subscribe each topic to its handler, which gets the composition root's `handlers`."""
-    for topic, (model, handler) in routes.items():
+    """Subscribe each event type's topic to its handler, which gets the composition root's
+    `handlers`."""
+    for model, handler in routes.items():
         subscribe(
             subscriptions,
             pubsub=pubsub,
-            topic=topic,
+            topic=model.TOPIC,
             model=model,
             handler=_with_handlers(handler),
             app_api_token=app_api_token,
         )
 
 
-def _with_handlers(handler: Callable[[Any, EventMeta, Any], Outcome | None]) -> Handler[Any]:
+def _with_handlers(handler: Callable[[Any, EventMeta, Any], None]) -> Handler[Any]:
     return lambda event, meta, runtime: handler(event, meta, runtime.handlers)

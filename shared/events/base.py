@@ -1,5 +1,6 @@
-"""The base of every event payload."""
+"""The base of every event payload, and what a delivery says about the event it carries."""
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -14,6 +15,8 @@ class Event(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
+    # The topic it travels on, declared by each event type: publishing needs nothing else.
+    TOPIC: ClassVar[str]
     # Bumped on breaking changes, which also get a new topic.
     SCHEMA_VERSION: ClassVar[int] = 1
     schema_version: int = 1
@@ -23,3 +26,13 @@ class AnyEvent(Event):
     """Whatever an event carried, kept whole (dead letters, the sandbox's event view)."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
+
+
+@dataclass(frozen=True)
+class EventMeta:
+    """The CloudEvent attributes a handler may need (the id is the de-dup key)."""
+
+    id: str
+    topic: str
+    source: str | None = None
+    time: str | None = None

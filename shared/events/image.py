@@ -3,9 +3,12 @@
 from pydantic import Field
 
 from shared.events.base import Event
+from shared.events.topics import Topic
 
 
 class PhotoChecked(Event):
+    TOPIC = Topic.PHOTO_CHECKED
+
     user: str
     message_id: str
     media_index: int = Field(ge=0)
@@ -17,6 +20,8 @@ class PhotoChecked(Event):
 
 
 class TuneStarted(Event):
+    TOPIC = Topic.TUNE_STARTED
+
     order_id: str
     user: str
     tune_id: int | str
@@ -24,12 +29,16 @@ class TuneStarted(Event):
 
 
 class TuneTrained(Event):
+    TOPIC = Topic.TUNE_TRAINED
+
     order_id: str
     user: str
     tune_id: int | str
 
 
 class TuneFailed(Event):
+    TOPIC = Topic.TUNE_FAILED
+
     order_id: str
     user: str
     reason: str
@@ -38,12 +47,16 @@ class TuneFailed(Event):
 class OrderCompleted(Event):
     """Every prompt of the order's pack has reported; published once."""
 
+    TOPIC = Topic.ORDER_COMPLETED
+
     order_id: str
     user: str
     images: int
 
 
 class ImagesReady(Event):
+    TOPIC = Topic.IMAGES_READY
+
     order_id: str
     user: str
     prompt_id: int | str

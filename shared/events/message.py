@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.base import Event
+from shared.events.topics import Topic
 
 
 class Channel(StrEnum):
@@ -25,6 +26,8 @@ class InboundMedia(BaseModel):
 class WhatsAppInbound(Event):
     """One message a person sent to the bot, as received from a provider."""
 
+    TOPIC = Topic.WHATSAPP_INBOUND
+
     channel: Channel
     provider_message_id: str = Field(min_length=1, max_length=128)
     # The provider's address of the person: "whatsapp:+15551234567" on Twilio
@@ -40,6 +43,8 @@ class WhatsAppInbound(Event):
 class PhotoSubmitted(Event):
     """A photo a person sent, for the image service to fetch, check and store."""
 
+    TOPIC = Topic.PHOTO_SUBMITTED
+
     user: str
     channel: Channel
     message_id: str
@@ -54,6 +59,8 @@ class PhotoSubmitted(Event):
 class CheckoutRequested(Event):
     """The person chose a pack; payment prices it from the catalogue, never from here."""
 
+    TOPIC = Topic.CHECKOUT_REQUESTED
+
     order_id: str
     user: str
     channel: Channel
@@ -64,5 +71,7 @@ class CheckoutRequested(Event):
 
 class UserErased(Event):
     """The person asked to erase everything: every service deletes what it holds of them."""
+
+    TOPIC = Topic.USER_ERASED
 
     user: str

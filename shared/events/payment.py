@@ -5,9 +5,12 @@ from datetime import datetime
 from pydantic import Field
 
 from shared.events.base import Event
+from shared.events.topics import Topic
 
 
 class CheckoutReady(Event):
+    TOPIC = Topic.CHECKOUT_READY
+
     order_id: str
     user: str
     url: str
@@ -15,6 +18,8 @@ class CheckoutReady(Event):
 
 
 class PaymentCompleted(Event):
+    TOPIC = Topic.PAYMENT_COMPLETED
+
     order_id: str
     user: str
     pack_code: str
@@ -26,16 +31,22 @@ class PaymentCompleted(Event):
 
 
 class PaymentFailed(Event):
+    TOPIC = Topic.PAYMENT_FAILED
+
     order_id: str
     user: str
 
 
 class CheckoutExpired(Event):
+    TOPIC = Topic.CHECKOUT_EXPIRED
+
     order_id: str
     user: str
 
 
 class PaymentRefunded(Event):
+    TOPIC = Topic.PAYMENT_REFUNDED
+
     order_id: str
     user: str
     amount_minor: int

@@ -10,31 +10,36 @@ from pathlib import Path
 
 from shared.events import image, maintenance, message, payment
 from shared.events.base import Event
-from shared.events.topics import Topic
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
-# Topics get their payload model as the issue that introduces them lands.
-PAYLOADS: dict[str, type[Event]] = {
-    Topic.WHATSAPP_INBOUND: message.WhatsAppInbound,
-    Topic.PHOTO_SUBMITTED: message.PhotoSubmitted,
-    Topic.CHECKOUT_REQUESTED: message.CheckoutRequested,
-    Topic.USER_ERASED: message.UserErased,
-    Topic.PHOTO_CHECKED: image.PhotoChecked,
-    Topic.TUNE_STARTED: image.TuneStarted,
-    Topic.TUNE_TRAINED: image.TuneTrained,
-    Topic.TUNE_FAILED: image.TuneFailed,
-    Topic.IMAGES_READY: image.ImagesReady,
-    Topic.ORDER_COMPLETED: image.OrderCompleted,
-    Topic.CHECKOUT_READY: payment.CheckoutReady,
-    Topic.PAYMENT_COMPLETED: payment.PaymentCompleted,
-    Topic.PAYMENT_FAILED: payment.PaymentFailed,
-    Topic.CHECKOUT_EXPIRED: payment.CheckoutExpired,
-    Topic.PAYMENT_REFUNDED: payment.PaymentRefunded,
-    Topic.MAINTENANCE_RECONCILE: maintenance.ReconcileRequested,
-    Topic.MAINTENANCE_CLEANUP: maintenance.CleanupRequested,
-    Topic.MAINTENANCE_REPORT: maintenance.Report,
-}
+# Every event type, each declaring its topic; everything else derives from this list.
+CATALOGUE: tuple[type[Event], ...] = (
+    message.WhatsAppInbound,
+    message.PhotoSubmitted,
+    message.CheckoutRequested,
+    message.UserErased,
+    image.PhotoChecked,
+    image.TuneStarted,
+    image.TuneTrained,
+    image.TuneFailed,
+    image.ImagesReady,
+    image.OrderCompleted,
+    payment.CheckoutReady,
+    payment.PaymentCompleted,
+    payment.PaymentFailed,
+    payment.CheckoutExpired,
+    payment.PaymentRefunded,
+    maintenance.ReconcileRequested,
+    maintenance.CleanupRequested,
+    maintenance.Report,
+)
+PAYLOADS: dict[str, type[Event]] = {event.TOPIC: event for event in CATALOGUE}
+
+
+def publisher_of(event: type[Event]) -> str:
+    """The service that publishes it: each service's events live in a module named after it."""
+    return event.__module__.rsplit(".", 1)[-1]
 
 
 def schema_of(topic: str) -> dict[str, object]:

@@ -26,5 +26,11 @@ def test_payloads_carry_a_schema_version(topic):
     assert "schema_version" in schema["properties"]
 
 
-def test_registered_topics_are_real_topics():
-    assert set(registry.PAYLOADS) <= {t.value for t in Topic}
+def test_every_topic_carries_exactly_one_event_type():
+    topics = [event.TOPIC for event in registry.CATALOGUE]
+    assert sorted(topics) == sorted(t.value for t in Topic)
+
+
+@pytest.mark.parametrize("event", registry.CATALOGUE, ids=lambda e: e.__name__)
+def test_each_event_is_published_by_the_service_its_module_names(event):
+    assert registry.publisher_of(event) in {"message", "image", "payment", "maintenance"}

@@ -166,7 +166,7 @@ def test_an_unsettled_prompt_is_ignored(client, runtime):
 
 
 def test_a_callback_while_the_broker_is_down_is_announced_later_not_lost(client, runtime):
-    from shared.dapr.subscriptions import EventMeta
+    from shared.events.base import EventMeta
     from shared.events.maintenance import ReconcileRequested
 
     runtime.handlers.publisher.fail = True  # the sidecar is down; Astria will not call again

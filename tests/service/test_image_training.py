@@ -14,9 +14,9 @@ from services.image.handlers import (
     handle_user_erased,
 )
 from services.image.models import Photo
-from shared.dapr.subscriptions import EventMeta
 from shared.db import make_engine
 from shared.errors import Transient
+from shared.events.base import EventMeta
 from shared.events.maintenance import ReconcileRequested
 from shared.events.message import UserErased
 from shared.events.payment import PaymentCompleted

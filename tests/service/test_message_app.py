@@ -215,7 +215,7 @@ def test_every_subscription_names_the_dead_letter_topic(client):
         Topic.WHATSAPP_INBOUND,
         Topic.MAINTENANCE_CLEANUP,
         Topic.MAINTENANCE_RECONCILE,
-        *CONVERSATION_EVENTS,
+        *(event.TOPIC for event in CONVERSATION_EVENTS),
     }
     for subscription in subscriptions:
         assert subscription["deadLetterTopic"] == DEADLETTER_TOPIC

@@ -27,10 +27,7 @@ def outbox(tmp_path: Path, clock: FixedClock) -> SqlOutbox:
     with make_session_factory(engine).begin() as session:
         box.stage(
             session,
-            *(
-                Outgoing("checkout.expired", CheckoutExpired(order_id=f"o{n}", user="u"), f"e{n}")
-                for n in range(1, 4)
-            ),
+            *(Outgoing(CheckoutExpired(order_id=f"o{n}", user="u"), f"e{n}") for n in range(1, 4)),
         )
     return box
 
