@@ -6,7 +6,8 @@
 #   2. uv and the locked Python environment in .venv;
 #   3. daprd, scheduler and the Dapr CLI (tools/dapr/install.sh), and kustomize and
 #      Docker Compose for the deployment checks (tools/deploy/install.sh): built once
-#      from the Go module proxy, then cached under ~/.cache.
+#      from the Go module proxy, then cached under ~/.cache;
+#   4. the AsyncAPI reference parser from npm (tools/asyncapi/install.sh), cached too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=${SECONDS}
@@ -21,6 +22,8 @@ declare -A PACKAGES=(
     [fonts-noto-color-emoji]=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf  # emoji on the page
     [faketime]=faketime                    # `make test` runs the fast suites a year ahead
     [postgresql]=/usr/lib/postgresql       # the `postgres` profile's server (started by us)
+    [nodejs]=node                          # the AsyncAPI document's reference validator
+    [npm]=npm
 )
 
 present() {
@@ -72,6 +75,11 @@ trap 'rm -f "${dapr_log}"' EXIT
 { bash tools/dapr/install.sh && bash tools/deploy/install.sh; } 2>&1 | tee "${dapr_log}" >&2
 if grep -q "built" "${dapr_log}"; then
     done_steps+=("Dapr and the deployment tools built from the Go module proxy ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
+fi
+
+step=${SECONDS}
+if bash tools/asyncapi/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
+    done_steps+=("@asyncapi/parser from npm ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
 fi
 
 if ((${#done_steps[@]})); then

@@ -17,6 +17,8 @@ class Event(BaseModel):
 
     # The topic it travels on, declared by each event type: publishing needs nothing else.
     TOPIC: ClassVar[str]
+    # Who publishes it, when not only the service its module is named after.
+    PUBLISHED_BY: ClassVar[tuple[str, ...]] = ()
     # Bumped on breaking changes, which also get a new topic.
     SCHEMA_VERSION: ClassVar[int] = 1
     schema_version: int = 1

@@ -1,4 +1,4 @@
-"""Events published by the maintenance service."""
+"""Events of the maintenance runs: requested by maintenance, reported back to it."""
 
 import hashlib
 from datetime import datetime
@@ -34,6 +34,7 @@ class Report(Event):
     """What a service did for a maintenance run or an erasure."""
 
     TOPIC = Topic.MAINTENANCE_REPORT
+    PUBLISHED_BY = ("message", "image", "payment")
 
     service: str
     run_id: str  # a cleanup run, or "erasure-<hash of the user>"

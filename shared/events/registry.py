@@ -37,9 +37,9 @@ CATALOGUE: tuple[type[Event], ...] = (
 PAYLOADS: dict[str, type[Event]] = {event.TOPIC: event for event in CATALOGUE}
 
 
-def publisher_of(event: type[Event]) -> str:
-    """The service that publishes it: each service's events live in a module named after it."""
-    return event.__module__.rsplit(".", 1)[-1]
+def publishers_of(event: type[Event]) -> tuple[str, ...]:
+    """The services that publish it: the one its module is named after, unless it says."""
+    return event.PUBLISHED_BY or (event.__module__.rsplit(".", 1)[-1],)
 
 
 def schema_of(topic: str) -> dict[str, object]:

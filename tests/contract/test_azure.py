@@ -1,27 +1,14 @@
 """The Azure deployment agrees with the code: app-ids, components, subscriptions, scale."""
 
 import re
-from collections.abc import Callable
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from services.image.app import create_app as image_app
-from services.maintenance.app import create_app as maintenance_app
-from services.message.app import create_app as message_app
-from services.payment.app import create_app as payment_app
-from shared.app import BaseDeps
 from shared.events.topics import DEADLETTER_TOPIC, Topic
 from tools import devstack
+from tools.asyncapi.document import APPS, subscribed
 
 BICEP = (devstack.ROOT / "deploy" / "azure" / "main.bicep").read_text()
-FACTORIES: dict[str, Callable[..., FastAPI]] = {
-    "message": message_app,
-    "image": image_app,
-    "payment": payment_app,
-    "maintenance": maintenance_app,
-}
 
 
 def bicep_subscriptions() -> dict[str, set[str]]:
@@ -36,16 +23,11 @@ def bicep_subscriptions() -> dict[str, set[str]]:
     return found
 
 
-def subscribed(app: str) -> set[str]:
-    with TestClient(FACTORIES[app](build_deps=lambda _s: BaseDeps())) as client:
-        return {s["topic"] for s in client.get("/dapr/subscribe").json()}
-
-
 def test_every_topic_has_a_service_bus_topic():
     assert set(bicep_subscriptions()) == {t.value for t in Topic} | {DEADLETTER_TOPIC}
 
 
-@pytest.mark.parametrize("app", FACTORIES)
+@pytest.mark.parametrize("app", APPS)
 def test_each_app_has_a_subscription_for_every_topic_it_subscribes_to(app):
     in_bicep = {topic for topic, apps in bicep_subscriptions().items() if app in apps}
     assert in_bicep == subscribed(app)
