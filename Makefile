@@ -14,9 +14,10 @@ bench: setup ## Benchmarks against bare baselines (redis profile); writes docs/b
 	bash tools/bench/install.sh
 	python -m tools.bench
 
-lint: ## ruff (lint + format check)
+lint: ## ruff (lint + format check), and the import contracts of the architecture
 	ruff check .
 	ruff format --check .
+	lint-imports
 
 typecheck:
 	mypy

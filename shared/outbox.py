@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from shared.dapr.ports import Publisher
 from shared.db import UtcDateTime, clock_of, make_session_factory, now_default
 from shared.errors import Transient
-from shared.events.base import Event
+from shared.events.base import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +44,6 @@ class OutboxColumns:
     staged_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     claimed_by: Mapped[str | None] = mapped_column(String(32))
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """An event to publish once the transaction that staged it has committed."""
-
-    event: Event
-    event_id: str
-
-    @property
-    def topic(self) -> str:
-        return self.event.TOPIC
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from services.image.handlers import ImageDeps, prompts_reported, tune_trained
-from services.image.models import Training
+from services.image.ports import Training
 from shared.errors import Rejected, WrongToken
 from shared.webhook_body import parse_json, read_limited_body
 

@@ -6,56 +6,38 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlencode
 
-from services.image.adapters.astria import AstriaRefused, AstriaTimedOut, PackTune
-from services.image.adapters.media import MediaRefused
-from services.image.adapters.records import SqlImages
 from services.image.domain.photos import Limits, PhotoRejected, check
-from services.image.models import Photo, Training
+from services.image.ports import (
+    Astria,
+    AstriaRefused,
+    AstriaTimedOut,
+    Blobs,
+    Fetcher,
+    ImageRecords,
+    MediaRefused,
+    NewPhoto,
+    NewTraining,
+    PackTune,
+    Training,
+)
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.errors import Rejected, Transient
 from shared.events import image, maintenance, message, payment
-from shared.events.base import EventMeta
+from shared.events.base import EventMeta, Outgoing
 from shared.json_logs import mask_phone
-from shared.outbox import Outgoing
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
 
 
-class Blobs(Protocol):
-    def put(self, name: str, data: bytes) -> None: ...
-
-    def get(self, name: str) -> bytes: ...
-
-    def delete(self, name: str) -> None: ...
-
-
-class Fetcher(Protocol):
-    def fetch(self, channel: str, reference: str) -> bytes: ...
-
-    def forget(self, channel: str, reference: str) -> bool: ...
-
-
-class Astria(Protocol):
-    def create_pack_tune(self, tune: PackTune) -> dict[str, Any]: ...
-
-    def find_tune(self, title: str) -> dict[str, Any] | None: ...
-
-    def get_tune(self, tune_id: str) -> dict[str, Any]: ...
-
-    def prompts(self, tune_id: str) -> list[dict[str, Any]]: ...
-
-    def delete_tune(self, tune_id: str) -> None: ...
-
-
 @dataclass
 class ImageDeps:
     publisher: Publisher
-    records: SqlImages
+    records: ImageRecords
     blobs: Blobs
     media: Fetcher
     astria: Astria
@@ -95,8 +77,8 @@ def handle_photo_submitted(
     deps.publisher.publish(checked, event_id=key)
 
 
-def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> Photo:
-    row = Photo(
+def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> NewPhoto:
+    row = NewPhoto(
         user_address=event.user,
         message_id=event.message_id,
         media_index=event.media_index,
@@ -140,7 +122,7 @@ def handle_payment_completed(
     if pack is None:
         raise Rejected(f"unknown pack {event.pack_code!r}")
     training = deps.records.add_training(
-        Training(
+        NewTraining(
             order_id=event.order_id,
             user_address=event.user,
             pack_code=pack.code,

@@ -6,17 +6,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from services.payment.adapters.orders import SqlOrders
 from services.payment.domain.orders import Announcement, OrderStatus, Signal
-from services.payment.models import Order
-from services.payment.ports import PaymentGateway
+from services.payment.ports import NewOrder, Order, Orders, PaymentGateway
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.errors import Rejected
 from shared.events import image, maintenance, message, payment
-from shared.events.base import Event, EventMeta
+from shared.events.base import Event, EventMeta, Outgoing
 from shared.json_logs import mask_phone
-from shared.outbox import Outgoing
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
@@ -25,7 +22,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class PaymentDeps:
     publisher: Publisher
-    orders: SqlOrders
+    orders: Orders
     gateway: PaymentGateway
     catalogue: Catalogue
     clock: Clock
@@ -53,7 +50,7 @@ def handle_checkout_requested(
         raise Rejected(f"no pack {event.pack_code!r} for {event.subject!r}")
     # The price comes from the catalogue, never from the event.
     order = deps.orders.create_if_absent(
-        Order(
+        NewOrder(
             id=event.order_id,
             user_address=event.user,
             channel=event.channel.value,
@@ -62,7 +59,6 @@ def handle_checkout_requested(
             photo_set=event.photo_set,
             amount_minor=pack.price_minor,
             currency=pack.currency,
-            status=OrderStatus.CREATED.value,
         )
     )
     if order.status == OrderStatus.CREATED:
@@ -83,7 +79,6 @@ def handle_checkout_requested(
         expires_at=order.expires_at,
     )
     deps.publisher.publish(ready, event_id=f"{ready.TOPIC}-{order.id}")
-    return
 
 
 def outgoing(announcement: Announcement, order: Order) -> Outgoing:
@@ -179,7 +174,6 @@ def handle_tune_failed(
         order = deps.orders.refunded(order.id, refund_id, outgoing)
     _publish_staged(deps)
     log.info("refund handled", extra={"order_id": order.id, "user": mask_phone(order.user_address)})
-    return
 
 
 def handle_user_erased(

@@ -1,10 +1,117 @@
-"""What the payment handlers need from the outside world."""
+"""What the payment handlers need from the outside world: every collaborator a Protocol,
+and the plain values that cross it. Adapters implement them; tests fake them."""
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from services.payment.adapters.stripe_gateway import CheckoutSession
+from services.payment.domain.orders import Announcement, Signal
+from shared.dapr.ports import Publisher
+from shared.events.base import Outgoing
 from shared.packs import Pack
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """An order as a checkout request opens it, priced from the catalogue."""
+
+    id: str
+    user_address: str
+    channel: str
+    pack_code: str
+    subject: str
+    photo_set: int
+    amount_minor: int
+    currency: str
+
+
+class Order(Protocol):
+    """An order as recorded (read-only to the handlers)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def user_address(self) -> str: ...
+    @property
+    def pack_code(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def photo_set(self) -> int: ...
+    @property
+    def amount_minor(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def session_id(self) -> str | None: ...
+    @property
+    def session_url(self) -> str | None: ...
+    @property
+    def payment_intent(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime | None: ...
+
+
+# What an order change announces, built inside the transaction that makes the change.
+Announce = Callable[[Announcement, Order], Outgoing]
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A Stripe event as the order saw it: what it announced, if anything."""
+
+    order: Order | None
+    announcement: Announcement | None
+
+
+class Outbox(Protocol):
+    def flush(self, publisher: Publisher) -> int: ...
+
+
+class Orders(Protocol):
+    @property
+    def outbox(self) -> Outbox: ...
+
+    def get(self, order_id: str) -> Order | None: ...
+
+    def create_if_absent(self, order: NewOrder) -> Order: ...
+
+    def opened(
+        self, order_id: str, *, session_id: str, url: str, expires_at: datetime
+    ) -> Order: ...
+
+    def refunded(self, order_id: str, refund_id: str, announce: Announce) -> Order: ...
+
+    def take(
+        self,
+        *,
+        event_id: str,
+        event_type: str,
+        signal: Signal,
+        order_id: str | None,
+        payment_intent: str | None,
+        announce: Announce,
+    ) -> Taken: ...
+
+    def overdue_checkouts(self, now: datetime) -> Sequence[Order]: ...
+
+    def expire(self, order_id: str, announce: Announce) -> Order | None: ...
+
+    def delete_unpaid_before(self, cutoff: datetime) -> int: ...
+
+    def erase_user(self, user_address: str) -> int: ...
 
 
 class PaymentGateway(Protocol):

@@ -38,3 +38,16 @@ class EventMeta:
     topic: str
     source: str | None = None
     time: str | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An event to publish, with the id that makes a second publication harmless (staged
+    in an outbox until the transaction that decided it has committed)."""
+
+    event: Event
+    event_id: str
+
+    @property
+    def topic(self) -> str:
+        return self.event.TOPIC

@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from services.image.adapters.media import MediaFetcher, MediaRefused, MediaSettings
+from services.image.adapters.media import MediaFetcher, MediaSettings
+from services.image.ports import MediaRefused
 from services.sandbox.app import create_app
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.store import SandboxStore

@@ -10,7 +10,7 @@ from services.image.adapters.records import SqlImages
 from services.image.app import create_app
 from services.image.bootstrap import ImageRuntime
 from services.image.handlers import ImageDeps, handle_reconcile
-from services.image.models import Training
+from services.image.ports import NewTraining
 from shared.db import make_engine
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
@@ -25,7 +25,7 @@ def runtime(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'image.db'}", clock)
     records = SqlImages(engine)
     records.add_training(
-        Training(
+        NewTraining(
             order_id="ord_1",
             user_address=USER,
             pack_code="corporate",

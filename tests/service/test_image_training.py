@@ -5,15 +5,14 @@ from typing import Any, cast
 
 import pytest
 
-from services.image.adapters.astria import AstriaRefused, AstriaTimedOut
-from services.image.adapters.records import SqlImages, Traces
+from services.image.adapters.records import SqlImages
 from services.image.handlers import (
     ImageDeps,
     handle_payment_completed,
     handle_reconcile,
     handle_user_erased,
 )
-from services.image.models import Photo
+from services.image.ports import AstriaRefused, AstriaTimedOut, NewPhoto, Traces
 from shared.db import make_engine
 from shared.errors import Transient
 from shared.events.base import EventMeta
@@ -91,12 +90,12 @@ def deps(tmp_path):
         name = f"photos/u/{i}.jpg"
         blobs[name] = f"jpeg {i}".encode()
         records.add_photo(
-            Photo(
+            NewPhoto(
                 user_address=USER, message_id=f"MM{i}", media_index=0, accepted=True, blob_name=name
             )
         )
     records.add_photo(
-        Photo(
+        NewPhoto(
             user_address=USER,
             message_id="MMbad",
             media_index=0,
@@ -247,7 +246,7 @@ def test_an_order_trains_only_from_the_photo_set_it_was_chosen_with(deps):
         name = f"photos/u/new-{i}.jpg"
         deps.blobs[name] = f"new jpeg {i}".encode()
         deps.records.add_photo(
-            Photo(
+            NewPhoto(
                 user_address=USER,
                 message_id=f"MMnew{i}",
                 media_index=0,
@@ -264,7 +263,7 @@ def test_an_order_trains_only_from_the_photo_set_it_was_chosen_with(deps):
 
 def test_counts_and_duplicates_are_per_photo_set(deps):
     fresh = deps.records.add_photo(
-        Photo(
+        NewPhoto(
             user_address=USER,
             message_id="MMnew",
             media_index=0,

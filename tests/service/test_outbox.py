@@ -9,8 +9,9 @@ import pytest
 from services.payment.adapters.orders import SqlOrders
 from services.payment.models import OutboxEntry
 from shared.db import make_engine, make_session_factory
+from shared.events.base import Outgoing
 from shared.events.payment import CheckoutExpired
-from shared.outbox import CLAIM, Outgoing, SqlOutbox
+from shared.outbox import CLAIM, SqlOutbox
 from tests.fakes import FixedClock, RecordingPublisher
 
 

@@ -7,10 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.payment.adapters.orders import SqlOrders
-from services.payment.adapters.stripe_gateway import CheckoutSession
 from services.payment.app import create_app
 from services.payment.bootstrap import PaymentRuntime
 from services.payment.handlers import PaymentDeps
+from services.payment.ports import CheckoutSession
 from services.sandbox.stripe_fake import sign
 from shared.db import make_engine
 from shared.errors import Transient

@@ -1,34 +1,14 @@
 """Astria's API: pack tunes with multipart uploads, and the look-ups reconciliation needs."""
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from services.image.ports import AstriaRefused, AstriaTimedOut, PackTune
 from shared.errors import Transient
 
 log = logging.getLogger(__name__)
-
-
-class AstriaRefused(Exception):
-    """422: a validation error. Log it, tell the customer, never retry."""
-
-
-class AstriaTimedOut(Exception):
-    """504: Astria probably processed the request; look it up before creating again."""
-
-
-@dataclass(frozen=True)
-class PackTune:
-    pack_id: int | str
-    title: str
-    name: str
-    images: list[tuple[str, bytes]]
-    callback: str
-    prompt_callback: str
-    prompts_callback: str
-    branch: str | None
 
 
 class AstriaClient:

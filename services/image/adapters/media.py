@@ -15,11 +15,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from services.image.ports import MediaRefused
 from shared.errors import Transient
-
-
-class MediaRefused(Exception):
-    """The reference or where it led is not allowed; retrying will not help."""
 
 
 @dataclass(frozen=True)

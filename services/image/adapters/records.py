@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -10,18 +10,14 @@ from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.image import ports
 from services.image.models import OutboxEntry, Photo, PromptResult, Training
+from services.image.ports import NewPhoto, NewTraining, Traces
 from shared.db import clock_of, make_session_factory, migrate
-from shared.outbox import Outgoing, SqlOutbox
+from shared.events.base import Outgoing
+from shared.outbox import SqlOutbox
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-@dataclass(frozen=True)
-class Traces:
-    blobs: list[str]
-    media: list[tuple[str, str]]  # (channel, provider reference)
-    tunes: list[str]  # Astria tune ids
 
 
 class SqlImages:
@@ -41,8 +37,9 @@ class SqlImages:
                 )
             )
 
-    def add_photo(self, photo: Photo) -> Photo:
+    def add_photo(self, new: NewPhoto) -> Photo:
         """Insert once; a concurrent twin delivery's row wins and is returned."""
+        photo = Photo(**asdict(new))
         try:
             with self._sessions.begin() as session:
                 session.add(photo)
@@ -63,7 +60,7 @@ class SqlImages:
             )
             return tuple(int(value, 16) for value in rows if value)
 
-    def accepted_up_to(self, photo: Photo) -> int:
+    def accepted_up_to(self, photo: ports.Photo) -> int:
         """The person's accepted photos up to this one: each photo gets its own count,
         even when two are checked at once, and the same count when redelivered."""
         with self._sessions() as session:
@@ -98,7 +95,8 @@ class SqlImages:
         with self._sessions() as session:
             return session.get(Training, order_id)
 
-    def add_training(self, training: Training) -> Training:
+    def add_training(self, new: NewTraining) -> Training:
+        training = Training(**asdict(new))
         try:
             with self._sessions.begin() as session:
                 session.add(training)

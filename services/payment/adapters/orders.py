@@ -1,7 +1,6 @@
 """Orders and the Stripe events taken into account, in the payment service's database."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -9,24 +8,13 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.payment.domain.orders import Announcement, OrderStatus, Signal, apply
+from services.payment.domain.orders import OrderStatus, Signal, apply
 from services.payment.models import Order, OutboxEntry, PaymentEvent
+from services.payment.ports import Announce, NewOrder, Taken
 from shared.db import make_session_factory, migrate
-from shared.outbox import Outgoing, SqlOutbox
+from shared.outbox import SqlOutbox
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-# What an order change announces, built inside the transaction that makes the change.
-Announce = Callable[[Announcement, Order], Outgoing]
-
-
-@dataclass(frozen=True)
-class Taken:
-    """A Stripe event as the order saw it: what it announced, if anything."""
-
-    order: Order | None
-    announcement: Announcement | None
 
 
 class SqlOrders:
@@ -39,7 +27,8 @@ class SqlOrders:
         with self._sessions() as session:
             return session.get(Order, order_id)
 
-    def create_if_absent(self, order: Order) -> Order:
+    def create_if_absent(self, new: NewOrder) -> Order:
+        order = Order(**asdict(new), status=OrderStatus.CREATED.value)
         try:
             with self._sessions.begin() as session:
                 session.add(order)

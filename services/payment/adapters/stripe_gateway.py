@@ -1,23 +1,16 @@
 """Stripe Checkout and refunds through the official library."""
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import stripe
 from stripe import StripeClient
 
+from services.payment.ports import CheckoutSession
 from shared.errors import Rejected, Transient
 from shared.packs import Pack
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CheckoutSession:
-    id: str
-    url: str
-    expires_at: datetime
 
 
 def _translate(exc: stripe.StripeError) -> Exception:

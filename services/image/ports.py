@@ -1,0 +1,202 @@
+"""What the image handlers need from the outside world: every collaborator a Protocol,
+and the plain values and errors that cross it. Adapters implement them; tests fake them."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from shared.dapr.ports import Publisher
+from shared.events.base import Outgoing
+
+
+class AstriaRefused(Exception):
+    """422: a validation error. Log it, tell the customer, never retry."""
+
+
+class AstriaTimedOut(Exception):
+    """504: Astria probably processed the request; look it up before creating again."""
+
+
+class MediaRefused(Exception):
+    """The reference or where it led is not allowed; retrying will not help."""
+
+
+@dataclass(frozen=True)
+class PackTune:
+    pack_id: int | str
+    title: str
+    name: str
+    images: list[tuple[str, bytes]]
+    callback: str
+    prompt_callback: str
+    prompts_callback: str
+    branch: str | None
+
+
+@dataclass
+class NewPhoto:
+    """A submitted photo as its check left it, to be recorded once."""
+
+    user_address: str
+    message_id: str
+    media_index: int
+    photo_set: int = 1
+    channel: str | None = None
+    media_reference: str | None = None  # kept to delete it at the provider on erasure
+    accepted: bool = False
+    reason: str | None = None
+    blob_name: str | None = None
+    fingerprint: str | None = None  # 64-bit dHash, hex
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class NewTraining:
+    order_id: str
+    user_address: str
+    pack_code: str
+    subject: str
+    token: str  # what Astria's callbacks must carry
+    status: str
+    expected_images: int
+    photo_set: int = 1
+    delivered_images: int = 0
+    tune_id: str | None = None
+
+
+class Photo(Protocol):
+    """A photo as recorded (read-only to the handlers)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def user_address(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def media_index(self) -> int: ...
+    @property
+    def accepted(self) -> bool: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def photo_set(self) -> int: ...
+    @property
+    def blob_name(self) -> str | None: ...
+
+
+class Training(Protocol):
+    """An order's training as recorded (read-only to the handlers)."""
+
+    @property
+    def order_id(self) -> str: ...
+    @property
+    def user_address(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def photo_set(self) -> int: ...
+    @property
+    def token(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def tune_id(self) -> str | None: ...
+    @property
+    def eta(self) -> datetime | None: ...
+    @property
+    def failure(self) -> str | None: ...
+    @property
+    def delivered_images(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Traces:
+    """What of a person lives outside the image tables: blobs, provider media, tunes."""
+
+    blobs: list[str]
+    media: list[tuple[str, str]]  # (channel, provider reference)
+    tunes: list[str]  # Astria tune ids
+
+
+class Outbox(Protocol):
+    def flush(self, publisher: Publisher) -> int: ...
+
+
+class ImageRecords(Protocol):
+    @property
+    def outbox(self) -> Outbox: ...
+
+    def photo(self, message_id: str, media_index: int) -> Photo | None: ...
+
+    def add_photo(self, photo: NewPhoto) -> Photo: ...
+
+    def fingerprints(self, user: str, photo_set: int) -> tuple[int, ...]: ...
+
+    def accepted_up_to(self, photo: Photo) -> int: ...
+
+    def accepted_photos(self, user: str, photo_set: int) -> Sequence[Photo]: ...
+
+    def training(self, order_id: str) -> Training | None: ...
+
+    def add_training(self, training: NewTraining) -> Training: ...
+
+    def update_training(
+        self,
+        order_id: str,
+        announce: Callable[[Training], Sequence[Outgoing]] | None = None,
+        **changes: object,
+    ) -> Training: ...
+
+    def mark_trained(
+        self, order_id: str, trained_at: datetime | None, announce: Outgoing
+    ) -> bool: ...
+
+    def add_prompt_result(
+        self,
+        order_id: str,
+        prompt_id: str,
+        image_urls: list[str],
+        user_error: str | None,
+        announce: Callable[[Training, bool], Sequence[Outgoing]],
+    ) -> Sequence[Outgoing] | None: ...
+
+    def complete(
+        self, order_id: str, announce: Callable[[Training], Sequence[Outgoing]]
+    ) -> bool: ...
+
+    def unfinished(self, older_than: datetime) -> Sequence[Training]: ...
+
+    def traces_of(self, user: str) -> Traces: ...
+
+    def erase_user(self, user: str) -> None: ...
+
+    def expire(self, cutoff: datetime) -> tuple[list[str], int]: ...
+
+
+class Blobs(Protocol):
+    def put(self, name: str, data: bytes) -> None: ...
+
+    def get(self, name: str) -> bytes: ...
+
+    def delete(self, name: str) -> None: ...
+
+
+class Fetcher(Protocol):
+    def fetch(self, channel: str, reference: str) -> bytes: ...
+
+    def forget(self, channel: str, reference: str) -> bool: ...
+
+
+class Astria(Protocol):
+    def create_pack_tune(self, tune: PackTune) -> dict[str, Any]: ...
+
+    def find_tune(self, title: str) -> dict[str, Any] | None: ...
+
+    def get_tune(self, tune_id: str) -> dict[str, Any]: ...
+
+    def prompts(self, tune_id: str) -> list[dict[str, Any]]: ...
+
+    def delete_tune(self, tune_id: str) -> None: ...
