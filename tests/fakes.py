@@ -1,5 +1,6 @@
-"""Fakes of the ports, for unit and service tests (never for e2e)."""
+"""Fakes of the ports, for unit and service tests (never for e2e), and what daprd hands them."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +11,21 @@ from shared.clock import Clock
 from shared.errors import Conflict, Transient
 from shared.events import registry
 from shared.events.base import Event
+
+
+def cloudevent(data: Any, *, event_id: str = "ce-1", topic: str = "t", **extra: Any) -> bytes:
+    """What daprd POSTs to a subscription: the payload inside a CloudEvent."""
+    envelope = {
+        "id": event_id,
+        "source": "test",
+        "specversion": "1.0",
+        "type": "com.dapr.event.sent",
+        "topic": topic,
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+    return json.dumps({**envelope, **extra}).encode()
+
 
 # Tests happen on a fixed day, whatever the calendar says.
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.maintenance import bootstrap, cron, jobs, operator_api
+from services.maintenance import bootstrap, cron, handlers, operator_api
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import create_service_app
 from shared.dapr.subscriptions import subscribe, subscribe_routes
@@ -29,8 +29,8 @@ def create_app(
         pubsub=settings.pubsub_name,
         app_api_token=settings.app_api_token,
         routes={
-            Report: jobs.handle_report,
-            UserErased: jobs.handle_user_erased,
+            Report: handlers.handle_report,
+            UserErased: handlers.handle_user_erased,
         },
     )
     # The dead letters' own subscription has no dead-letter topic: it would loop.
@@ -39,7 +39,9 @@ def create_app(
         pubsub=settings.pubsub_name,
         topic=DEADLETTER_TOPIC,
         model=AnyEvent,
-        handler=lambda event, meta, runtime: jobs.handle_dead_letter(event, meta, runtime.handlers),
+        handler=lambda event, meta, runtime: handlers.handle_dead_letter(
+            event, meta, runtime.handlers
+        ),
         app_api_token=settings.app_api_token,
         dead_letters=False,
     )

@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from services.maintenance.jobs import MaintenanceDeps
-from services.maintenance.records import SqlMaintenance
+from services.maintenance.adapters.records import SqlMaintenance
+from services.maintenance.handlers import MaintenanceDeps
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher

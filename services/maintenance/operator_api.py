@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from services.maintenance import jobs
-from services.maintenance.models import DeadLetter
+from services.maintenance import handlers
+from services.maintenance.ports import DeadLetter
 from shared.errors import NotFound, WrongToken
 
 # A database integer: anything larger would overflow the query (a 500), so it is a 422.
@@ -47,13 +47,13 @@ def _letter(letter: DeadLetter) -> dict[str, Any]:
 
 @router.get("/deadletters", summary="Messages no subscriber could handle, oldest first.")
 def list_dead_letters(request: Request) -> dict[str, Any]:
-    deps: jobs.MaintenanceDeps = request.app.state.deps.handlers
+    deps: handlers.MaintenanceDeps = request.app.state.deps.handlers
     return {"deadletters": [_letter(letter) for letter in deps.records.dead_letters()]}
 
 
 @router.post("/deadletters/{letter_id}/replay", summary="Republish to the original topic.")
 async def replay_dead_letter(letter_id: LetterId, request: Request) -> dict[str, Any]:
-    letter = await run_in_threadpool(jobs.replay, letter_id, request.app.state.deps.handlers)
+    letter = await run_in_threadpool(handlers.replay, letter_id, request.app.state.deps.handlers)
     if letter is None:
         raise NotFound(f"no dead letter {letter_id}")
     return _letter(letter)

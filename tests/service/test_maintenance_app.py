@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from services.maintenance.adapters.records import SqlMaintenance
 from services.maintenance.app import create_app
 from services.maintenance.bootstrap import MaintenanceRuntime
-from services.maintenance.jobs import MaintenanceDeps
-from services.maintenance.records import SqlMaintenance
+from services.maintenance.handlers import MaintenanceDeps
 from shared.db import make_engine
 from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic

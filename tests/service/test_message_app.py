@@ -19,6 +19,7 @@ from tests.fakes import (
     MemoryStore,
     RecordingPublisher,
     RecordingSender,
+    cloudevent,
 )
 
 AUTH_TOKEN = "test-auth-token"
@@ -164,10 +165,8 @@ def test_the_signature_is_checked_against_the_configured_public_url(runtime):
     assert as_seen_inside.status_code == 403
 
 
-def cloudevent(data):
-    return json.dumps(
-        {"id": "twilio-SM9", "topic": "whatsapp.inbound", "source": "message", "data": data}
-    )
+def inbound_delivery(data):
+    return cloudevent(data, event_id="twilio-SM9", topic="whatsapp.inbound", source="message")
 
 
 INBOUND = {
@@ -183,7 +182,7 @@ INBOUND = {
 def test_the_subscriber_answers_and_reports_success(client, runtime):
     response = client.post(
         "/events/whatsapp.inbound",
-        content=cloudevent(INBOUND),
+        content=inbound_delivery(INBOUND),
         headers={"Content-Type": "application/cloudevents+json"},
     )
     assert response.json() == {"status": "SUCCESS"}
@@ -194,7 +193,9 @@ def test_the_subscriber_answers_and_reports_success(client, runtime):
 
 
 def test_a_poison_event_is_dropped_to_the_dead_letter_topic(client, runtime):
-    response = client.post("/events/whatsapp.inbound", content=cloudevent({"text": "no sender"}))
+    response = client.post(
+        "/events/whatsapp.inbound", content=inbound_delivery({"text": "no sender"})
+    )
     assert response.status_code == 200
     assert response.json() == {"status": "DROP"}
     assert runtime.handlers.senders["twilio"].sent == []
@@ -205,7 +206,7 @@ def test_a_failing_send_is_retried(client, runtime):
         raise ConnectionError("twilio unreachable")
 
     runtime.handlers.senders["twilio"].send_text = broken
-    response = client.post("/events/whatsapp.inbound", content=cloudevent(INBOUND))
+    response = client.post("/events/whatsapp.inbound", content=inbound_delivery(INBOUND))
     assert response.json() == {"status": "RETRY"}
 
 
@@ -225,10 +226,10 @@ def test_every_subscription_names_the_dead_letter_topic(client):
 def test_subscriptions_require_the_app_api_token_when_one_is_set(runtime):
     settings = MessageSettings(app_api_token="s3cret")
     with TestClient(create_app(settings, build_deps=lambda _s: runtime)) as client:
-        without = client.post("/events/whatsapp.inbound", content=cloudevent(INBOUND))
+        without = client.post("/events/whatsapp.inbound", content=inbound_delivery(INBOUND))
         with_token = client.post(
             "/events/whatsapp.inbound",
-            content=cloudevent(INBOUND),
+            content=inbound_delivery(INBOUND),
             headers={"dapr-api-token": "s3cret"},
         )
     assert without.status_code == 401

@@ -107,7 +107,7 @@ def test_times_read_back_aware_in_utc(records, engine):
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from services.message.models import User
+    from services.message.adapters.models import User
 
     madrid = timezone(timedelta(hours=1))
     records.seen(

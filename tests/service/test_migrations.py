@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from services.image.adapters.records import SqlImages
-from services.maintenance.records import SqlMaintenance
+from services.maintenance.adapters.records import SqlMaintenance
 from services.message.adapters.records import SqlRecords
 from services.payment.adapters.orders import SqlOrders
 from shared.db import make_engine
@@ -45,10 +45,10 @@ def test_three_replicas_migrating_one_database_at_once_all_start(service, tmp_pa
 
 
 BASES = {
-    "image": "services.image.models:ImageBase",
-    "maintenance": "services.maintenance.models:MaintenanceBase",
-    "message": "services.message.models:MessageBase",
-    "payment": "services.payment.models:PaymentBase",
+    "image": "services.image.adapters.models:ImageBase",
+    "maintenance": "services.maintenance.adapters.models:MaintenanceBase",
+    "message": "services.message.adapters.models:MessageBase",
+    "payment": "services.payment.adapters.models:PaymentBase",
 }
 
 

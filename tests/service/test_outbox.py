@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from services.payment.adapters.models import OutboxEntry
 from services.payment.adapters.orders import SqlOrders
-from services.payment.models import OutboxEntry
 from shared.db import make_engine, make_session_factory
 from shared.events.base import Outgoing
 from shared.events.payment import CheckoutExpired

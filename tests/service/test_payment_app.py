@@ -16,7 +16,7 @@ from shared.db import make_engine
 from shared.errors import Transient
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
-from tests.fakes import T0, FixedClock, RecordingPublisher
+from tests.fakes import T0, FixedClock, RecordingPublisher, cloudevent
 
 SECRET = "whsec_test_secret"
 USER = "whatsapp:+15551234567"
@@ -65,10 +65,6 @@ def client(runtime):
         yield test_client
 
 
-def cloudevent(data, event_id="ce-1"):
-    return json.dumps({"id": event_id, "topic": "t", "data": data})
-
-
 REQUEST = {
     "order_id": "ord_1",
     "user": USER,
@@ -79,7 +75,9 @@ REQUEST = {
 
 
 def request_checkout(client, data=REQUEST, event_id="ce-1"):
-    return client.post("/events/checkout.requested", content=cloudevent(data, event_id)).json()
+    return client.post(
+        "/events/checkout.requested", content=cloudevent(data, event_id=event_id)
+    ).json()
 
 
 def topics(runtime):
@@ -231,12 +229,12 @@ def test_a_failed_tune_refunds_the_order_once(client, runtime):
     request_checkout(client)
     deliver(client, stripe_event("checkout.session.completed"))
     failed = {"order_id": "ord_1", "user": USER, "reason": "faces not found"}
-    assert client.post("/events/tune.failed", content=cloudevent(failed, "tf-1")).json() == {
-        "status": "SUCCESS"
-    }
-    assert client.post("/events/tune.failed", content=cloudevent(failed, "tf-2")).json() == {
-        "status": "SUCCESS"
-    }
+    assert client.post(
+        "/events/tune.failed", content=cloudevent(failed, event_id="tf-1")
+    ).json() == {"status": "SUCCESS"}
+    assert client.post(
+        "/events/tune.failed", content=cloudevent(failed, event_id="tf-2")
+    ).json() == {"status": "SUCCESS"}
     assert runtime.handlers.gateway.refunds == ["pi_1"]
     assert runtime.handlers.orders.get("ord_1").status == "refunded"
     refunded = [p for p in runtime.handlers.publisher.published if p[0] == Topic.PAYMENT_REFUNDED]
@@ -275,7 +273,7 @@ def test_a_redelivered_request_announces_the_link_with_an_aware_expiry(client, r
 
 def reconcile(client, at, event_id):
     body = {"requested_at": at.isoformat(), "overdue_after_minutes": 10}
-    return client.post("/events/maintenance.reconcile", content=cloudevent(body, event_id))
+    return client.post("/events/maintenance.reconcile", content=cloudevent(body, event_id=event_id))
 
 
 def test_an_expiry_found_by_reconcile_is_announced_even_if_the_broker_was_down(client, runtime):

@@ -6,6 +6,7 @@ from shared.dapr.subscriptions import Outcome, parse_cloudevent, run_handler
 from shared.errors import Rejected, Transient
 from shared.events.base import EventMeta
 from shared.events.message import WhatsAppInbound
+from tests import fakes
 
 PAYLOAD = {
     "channel": "twilio",
@@ -17,18 +18,9 @@ PAYLOAD = {
 
 
 def cloudevent(data, **extra):
-    return json.dumps(
-        {
-            "id": "twilio-SM1",
-            "source": "message",
-            "specversion": "1.0",
-            "type": "com.dapr.event.sent",
-            "topic": "whatsapp.inbound",
-            "datacontenttype": "application/json",
-            "data": data,
-            **extra,
-        }
-    ).encode()
+    return fakes.cloudevent(
+        data, event_id="twilio-SM1", topic="whatsapp.inbound", source="message", **extra
+    )
 
 
 def test_a_cloudevent_is_unwrapped_into_the_contract_and_its_meta():

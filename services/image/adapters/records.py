@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.image import ports
-from services.image.models import OutboxEntry, Photo, PromptResult, Training
+from services.image.adapters.models import OutboxEntry, Photo, PromptResult, Training
 from services.image.ports import NewPhoto, NewTraining, Traces
 from shared.db import clock_of, make_session_factory, migrate
 from shared.events.base import Outgoing

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from services.image.models import ImageBase
+from services.image.adapters.models import ImageBase
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=ImageBase.metadata, render_as_batch=True)

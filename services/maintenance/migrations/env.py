@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from services.maintenance.models import MaintenanceBase
+from services.maintenance.adapters.models import MaintenanceBase
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -7,8 +7,8 @@ from sqlalchemy import Engine, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.message.adapters.models import OutboundMessage, User
 from services.message.domain.window import WINDOW
-from services.message.models import OutboundMessage, User
 from shared.db import clock_of, make_session_factory, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

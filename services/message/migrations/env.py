@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from services.message.models import MessageBase
+from services.message.adapters.models import MessageBase
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=MessageBase.metadata, render_as_batch=True)

@@ -8,8 +8,8 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.payment.adapters.models import Order, OutboxEntry, PaymentEvent
 from services.payment.domain.orders import OrderStatus, Signal, apply
-from services.payment.models import Order, OutboxEntry, PaymentEvent
 from services.payment.ports import Announce, NewOrder, Taken
 from shared.db import make_session_factory, migrate
 from shared.outbox import SqlOutbox

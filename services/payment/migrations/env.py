@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from services.payment.models import PaymentBase
+from services.payment.adapters.models import PaymentBase
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=PaymentBase.metadata, render_as_batch=True)

@@ -1,6 +1,7 @@
 """Job runs and dead letters in the maintenance service's database."""
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,10 +10,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.maintenance.models import DeadLetter, JobReport, JobRun
+from services.maintenance.adapters.models import DeadLetter, JobReport, JobRun
+from services.maintenance.ports import NewDeadLetter
 from shared.db import clock_of, make_session_factory, migrate
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 class SqlMaintenance:
@@ -58,9 +60,9 @@ class SqlMaintenance:
                 by_run[report.run_id][report.service] = json.loads(report.counts)
         return [(run, by_run[run.id]) for run in runs]
 
-    def keep_dead_letter(self, letter: DeadLetter) -> None:
+    def keep_dead_letter(self, new: NewDeadLetter) -> None:
         """Keep it once; if it comes back after a replay, it failed again: say so."""
-        letter.failed_at = self._clock()
+        letter = DeadLetter(**asdict(new), failed_at=self._clock())
         try:
             with self._sessions.begin() as session:
                 session.add(letter)

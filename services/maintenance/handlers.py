@@ -1,12 +1,13 @@
-"""What the cron ticks start, and what comes back. Plain functions over ports."""
+"""Use cases of maintenance: what the cron ticks start, what comes back, the dead letters.
+Plain functions over ports."""
 
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from services.maintenance.models import DeadLetter
-from services.maintenance.records import SqlMaintenance
+from services.maintenance.domain.ticks import run_id
+from services.maintenance.ports import DeadLetter, MaintenanceRecords, NewDeadLetter
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.events.base import AnyEvent, EventMeta
@@ -24,15 +25,10 @@ log = logging.getLogger(__name__)
 @dataclass
 class MaintenanceDeps:
     publisher: Publisher
-    records: SqlMaintenance
+    records: MaintenanceRecords
     retention: timedelta
     overdue_minutes: float
     clock: Clock
-
-
-def run_id(job: str, fired_at: datetime) -> str:
-    """Every replica's tick of one schedule has the same scheduled time, so the same id."""
-    return f"{job}-{fired_at.astimezone(UTC).strftime('%Y%m%dT%H%M%S')}"
 
 
 def reconcile_tick(fired_at: datetime, deps: MaintenanceDeps) -> str | None:
@@ -67,7 +63,7 @@ def handle_report(event: Report, meta: EventMeta, deps: MaintenanceDeps) -> None
 
 def handle_dead_letter(event: AnyEvent, meta: EventMeta, deps: MaintenanceDeps) -> None:
     deps.records.keep_dead_letter(
-        DeadLetter(
+        NewDeadLetter(
             event_id=meta.id,
             topic=meta.topic,
             payload=json.dumps(event.model_dump(mode="json"), sort_keys=True),

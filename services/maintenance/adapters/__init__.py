@@ -1,0 +1,1 @@
+"""Maintenance's database: job runs, reports and dead letters."""

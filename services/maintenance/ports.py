@@ -1,0 +1,76 @@
+"""What the maintenance handlers need from the outside world: every collaborator a
+Protocol, and the plain values that cross it."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class NewDeadLetter:
+    """An event a subscriber dropped or Dapr gave up on, as the dead-letter topic hands it."""
+
+    event_id: str
+    topic: str
+    payload: str  # the event's data, as JSON
+    source: str | None
+
+
+class DeadLetter(Protocol):
+    """A dead letter as kept (read-only to the handlers and the operator API)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def payload(self) -> str: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def replayed_at(self) -> datetime | None: ...
+    @property
+    def failures(self) -> int: ...
+    @property
+    def failed_at(self) -> datetime | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+class JobRun(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def job(self) -> str: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+
+
+class MaintenanceRecords(Protocol):
+    def start_run(self, run_id: str, job: str) -> bool:
+        """False when this run already started (another replica's tick of the same schedule)."""
+
+    def report(self, run_id: str, service: str, counts: dict[str, int]) -> None: ...
+
+    def runs(
+        self, *, job: str | None = None, limit: int = 50
+    ) -> Sequence[tuple[JobRun, dict[str, Any]]]: ...
+
+    def keep_dead_letter(self, letter: NewDeadLetter) -> None: ...
+
+    def dead_letters(self) -> Sequence[DeadLetter]: ...
+
+    def dead_letter(self, letter_id: int) -> DeadLetter | None: ...
+
+    def replayed(self, letter_id: int, at: datetime | None) -> None: ...
+
+    def forget_person(self, user: str) -> int: ...
+
+    def forget(self, letter_id: int) -> bool: ...
