@@ -17,7 +17,7 @@ bench: setup ## Benchmarks against bare baselines (redis profile); writes docs/b
 lint: ## ruff (lint + format check), and the import contracts of the architecture
 	ruff check .
 	ruff format --check .
-	lint-imports
+	lint-imports --no-logo
 
 typecheck:
 	mypy

@@ -38,3 +38,13 @@ class ServiceSettings(BaseSettings):
         if self.database_server:
             return f"{self.database_server.rstrip('/')}/{self.app_id}"
         return f"sqlite:///{self.data_dir}/{self.app_id}.db"
+
+
+class SettingMissing(RuntimeError):
+    """A setting production must give has no value: the service refuses to start."""
+
+
+def required(value: str | None, variable: str, why: str) -> str:
+    if not value:
+        raise SettingMissing(f"{variable} is not set ({why})")
+    return value

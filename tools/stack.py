@@ -111,6 +111,7 @@ class Stack:
             sandbox = self.apps["sandbox"].url
             env["TWILIO_API_BASE"] = f"{sandbox}/twilio"
             env["META_GRAPH_BASE"] = f"{sandbox}/meta/v21.0"
+            env["META_PHONE_NUMBER_ID"] = "100000000000001"  # the sandbox's number
             env["STRIPE_API_BASE"] = f"{sandbox}/stripe"
         if "message" in self.apps:
             message = self.apps["message"].url

@@ -14,6 +14,7 @@ from shared.dapr.publisher import DaprPublisher
 from shared.dapr.secret_store import read_secret
 from shared.packs import load_catalogue
 from shared.runtime import connect_dapr, connect_database
+from shared.settings import required
 
 
 @dataclass(kw_only=True)
@@ -62,7 +63,9 @@ def build_deps(settings: ImageSettings) -> ImageRuntime:
             media=media,
             astria=astria,
             catalogue=load_catalogue(settings.packs_file),
-            callback_base=settings.public_base_url,
+            callback_base=required(
+                settings.public_base_url, "PUBLIC_BASE_URL", "the public URL Astria calls back"
+            ),
             clock=resources.clock,
             astria_branch=settings.astria_branch,
             limits=Limits(max_bytes=settings.max_photo_bytes),

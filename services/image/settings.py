@@ -8,8 +8,8 @@ from shared.settings import ServiceSettings
 
 class ImageSettings(ServiceSettings):
     app_id: str = "image"
-    # Our public URL, as Astria calls it back.
-    public_base_url: str = "http://127.0.0.1:8002"
+    # Our public URL, as Astria calls it back: required (the local profile sets it).
+    public_base_url: str | None = None
     astria_api_base: str = "https://api.astria.ai"
     # "fast" is Astria's free test mode: sandbox, tests, staging.
     astria_branch: str | None = None

@@ -24,7 +24,8 @@ class MessageSettings(ServiceSettings):
     # Meta batches notifications; its bodies reach 3 MB.
     max_meta_webhook_bytes: int = Field(default=3 * 1024 * 1024, gt=0)
     meta_graph_base: str = "https://graph.facebook.com/v21.0"
-    meta_phone_number_id: str = "100000000000001"
+    # The sending number's id (Graph API); the local profile sets the sandbox's.
+    meta_phone_number_id: str | None = None
     meta_timeout_seconds: float = 10.0
     meta_template_name: str = "portrait_update"
 

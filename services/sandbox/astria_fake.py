@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from PIL import Image, ImageFilter, ImageOps
 from starlette.datastructures import UploadFile
 
+from services.sandbox.outages import Outage
 from services.sandbox.stripe_fake import public_base
 from shared.packs import Catalogue, Pack
 
@@ -48,9 +49,9 @@ class AstriaState:
             "drop_callbacks": False,  # Astria's callbacks are never retried: test the fallback
             "duplicate_prompt_callbacks": False,
             "fail_creates": 0,  # the next N pack-tune creates answer 500
-            "down_until": 0.0,  # Unix time: until then every API call answers 503
         }
     )
+    outage: Outage = field(default_factory=Outage)  # creates answer 503, or hang
     ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1000))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -145,7 +146,7 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
     found = _find_pack(request, pack_id)
     if found is None:
         return _error(404, {"error": "Pack not found"})
-    if request.app.state.deps.clock().timestamp() < float(state.knobs["down_until"]):
+    if await state.outage.strikes(request.app.state.deps.clock().timestamp()):
         return _error(503, {"error": "Service Unavailable"})
     if int(state.knobs["fail_creates"]) > 0:
         state.knobs["fail_creates"] = int(state.knobs["fail_creates"]) - 1

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from services.sandbox import meta_fake, samples, twilio_fake
 from services.sandbox.bootstrap import SandboxRuntime
+from services.sandbox.outages import Outage
 from services.sandbox.people import InboundMessage, decode_media
 from services.sandbox.settings import SandboxSettings
 from shared.errors import Rejected
@@ -140,18 +141,22 @@ def stripe_state(request: Request) -> dict[str, Any]:
 
 @router.post(
     "/{provider}/down",
-    summary="An outage: the fake Stripe's or Astria's API answers 5xx for `seconds`.",
+    summary="An outage: for `seconds`, the fake Stripe's or Astria's API answers 5xx "
+    "(`mode=error`) or holds each call until the outage ends (`mode=hang`).",
 )
 def provider_down(
-    provider: Literal["stripe", "astria"], request: Request, seconds: float = Query(ge=0, le=3600)
+    provider: Literal["stripe", "astria"],
+    request: Request,
+    seconds: float = Query(ge=0, le=3600),
+    mode: Literal["error", "hang"] = "error",
 ) -> dict[str, Any]:
     runtime: SandboxRuntime = request.app.state.deps
-    until = runtime.clock().timestamp() + seconds
+    outage = Outage(until=runtime.clock().timestamp() + seconds, hang=mode == "hang")
     if provider == "stripe":
-        runtime.store.stripe.down_until = until
+        runtime.store.stripe.outage = outage
     else:
-        runtime.store.astria.knobs["down_until"] = until
-    return {"provider": provider, "down_until": until}
+        runtime.store.astria.outage = outage
+    return {"provider": provider, "down_until": outage.until, "mode": mode}
 
 
 @router.get("/astria", summary="What the fake Astria holds: tunes, prompts, the requests it got.")

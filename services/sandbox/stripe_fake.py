@@ -22,6 +22,8 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from services.sandbox.outages import Outage
+
 API_VERSION = "2026-07-30"
 
 router = APIRouter(prefix="/stripe", tags=["fake stripe"])
@@ -33,8 +35,8 @@ class StripeState:
     refunds: list[dict[str, Any]] = field(default_factory=list)
     idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
-    # Unix time: until then the API answers 500 (an outage; the checkout page still works).
-    down_until: float = 0.0
+    # The API's outage (the checkout page still works).
+    outage: Outage = field(default_factory=Outage)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -67,9 +69,9 @@ def _error(status: int, message: str, param: str | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Request-Id": new_id("req")})
 
 
-def _down(request: Request) -> bool:
+async def _down(request: Request) -> bool:
     now: float = request.app.state.deps.clock().timestamp()
-    return now < _state(request).down_until
+    return await _state(request).outage.strikes(now)
 
 
 def _authorised(request: Request) -> bool:
@@ -101,7 +103,7 @@ def _replay(state: StripeState, request: Request, kind: str) -> dict[str, Any] |
 async def create_session(request: Request) -> JSONResponse:
     if not _authorised(request):
         return _error(401, "Invalid API Key provided")
-    if _down(request):
+    if await _down(request):
         return _error(500, "Sandbox: Stripe is down, as asked")
     state = _state(request)
     if (earlier := _replay(state, request, "session")) is not None:
@@ -167,7 +169,7 @@ def get_session(session_id: str, request: Request) -> JSONResponse:
 async def create_refund(request: Request) -> JSONResponse:
     if not _authorised(request):
         return _error(401, "Invalid API Key provided")
-    if _down(request):
+    if await _down(request):
         return _error(500, "Sandbox: Stripe is down, as asked")
     state = _state(request)
     if (earlier := _replay(state, request, "refund")) is not None:

@@ -33,13 +33,17 @@ class MetaSender:
         self,
         *,
         graph_base: str,
-        phone_number_id: str,
+        phone_number_id: str | None,
         access_token: str,
         timeout: float,
         template_name: str = "portrait_update",
     ) -> None:
         self._template = template_name
-        self._url = f"{graph_base.rstrip('/')}/{phone_number_id}/messages"
+        # Unset on a Twilio-only deployment; a Meta reply then waits (RETRY, and the dead
+        # letters after Dapr's retries) until the operator sets it, rather than vanish.
+        self._url = (
+            f"{graph_base.rstrip('/')}/{phone_number_id}/messages" if phone_number_id else ""
+        )
         self._headers = {
             "Authorization": f"Bearer {access_token}",
             "Content-Type": "application/json",
@@ -69,6 +73,8 @@ class MetaSender:
         return self._send(to, {"type": "template", "template": template})
 
     def _send(self, to: str, content: dict[str, Any]) -> str:
+        if not self._url:
+            raise Transient("META_PHONE_NUMBER_ID is not set: no Meta reply can go out")
         payload = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
