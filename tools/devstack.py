@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = ROOT / "components"
 RUN_FILE = ROOT / "dapr.yaml"
 PROFILES = ("local", "redis", "postgres")
-# A profile may build on another: its own files replace the base's files of the same name.
-PROFILE_BASES = {"postgres": "redis"}
+# A profile may build on another: its own files replace the base's files of the same name
+# (redis keeps only its pub/sub and state store; postgres only its state store).
+PROFILE_BASES = {"redis": "local", "postgres": "redis"}
 # The broker's port under `make run`; BROKER_PORT overrides it.
 BROKER_PORTS = {"local": 6390, "redis": 6391, "postgres": 6392}
 # PostgreSQL's port under `make run PROFILE=postgres`; POSTGRES_PORT overrides it.

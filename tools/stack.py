@@ -16,7 +16,7 @@ from typing import IO
 
 import httpx
 
-from tools import devstack
+from tools import devstack, wiring
 
 ROOT = devstack.ROOT
 
@@ -105,34 +105,14 @@ class Stack:
         )
         if self.postgres:
             env["DATABASE_SERVER"] = self.postgres.url()
-        # Every app learns where the others are: the fakes' base URLs and the webhooks.
-        env["TWILIO_TEMPLATE_SID"] = "HX" + "0" * 32
-        if "sandbox" in self.apps:
-            sandbox = self.apps["sandbox"].url
-            env["TWILIO_API_BASE"] = f"{sandbox}/twilio"
-            env["META_GRAPH_BASE"] = f"{sandbox}/meta/v21.0"
-            env["META_PHONE_NUMBER_ID"] = "100000000000001"  # the sandbox's number
-            env["STRIPE_API_BASE"] = f"{sandbox}/stripe"
-        if "message" in self.apps:
-            message = self.apps["message"].url
-            env["MESSAGE_WEBHOOK_URL"] = f"{message}/SmsReceived"
-            env["MESSAGE_META_WEBHOOK_URL"] = f"{message}/webhooks/meta"
-            env["TWILIO_STATUS_CALLBACK_URL"] = f"{message}/twilio/status"
-        if "payment" in self.apps:
-            env["PAYMENT_WEBHOOK_URL"] = f"{self.apps['payment'].url}/payment-received"
-        if app.app_id == "image":
-            # The sandbox plays Twilio, Meta and Astria on loopback.
-            sandbox_host = self.apps["sandbox"].url.removeprefix("http://")
-            env.update(
-                PUBLIC_BASE_URL=app.url,
-                ASTRIA_API_BASE=f"http://{sandbox_host}/astria",
-                ASTRIA_BRANCH="fast",
-                TWILIO_MEDIA_HOSTS=sandbox_host,
-                META_MEDIA_HOSTS=sandbox_host,
-                ALLOW_PRIVATE_MEDIA_HOSTS="true",
-            )
+        # Where the others are, from the one wiring table (an app this stack leaves out is
+        # given an address nothing answers at).
+        env.update(wiring.sandbox_env(app.app_id, self._url_of))
         env.update(self.extra_env)  # last: a test or a benchmark has the final word
         return env
+
+    def _url_of(self, app_id: str) -> str:
+        return self.apps[app_id].url if app_id in self.apps else "http://127.0.0.1:9"
 
     def _spawn(
         self,

@@ -35,7 +35,9 @@ def exponential_budget(max_interval: float, max_retries: int) -> float:
 
 
 def test_every_profile_has_one():
-    assert {path.parent.name for path in FILES} >= {"local", "redis", "compose", "production"}
+    assert {path.parent.name for path in FILES} >= {"local", "compose", "production"}
+    for profile in devstack.PROFILES:  # its own, or its base's
+        assert "resiliency.yaml" in {path.name for path in devstack.profile_files(profile)}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.parent.name)

@@ -1,0 +1,50 @@
+"""Which setting of which app points where in the local sandbox: one table.
+
+The test stack (`tools/stack.py`) takes its environment from here; `dapr.yaml` (make run)
+and `docker-compose.yml` write the same table out with their own addresses, and a
+contract test checks them against it (tests/contract/test_wiring.py). Production's
+values come from the deployment (deploy/), never from here.
+"""
+
+from collections.abc import Callable
+
+APPS = ("sandbox", "message", "image", "payment", "maintenance")
+# What the fakes answer to: the sandbox's Meta number and an approved Twilio template.
+SANDBOX_META_PHONE_NUMBER_ID = "100000000000001"
+SANDBOX_TEMPLATE_SID = "HX" + "0" * 32
+
+
+def sandbox_env(app_id: str, url: Callable[[str], str]) -> dict[str, str]:
+    """The settings `app_id` needs to find the others; `url(app)` is how an app is
+    reached from its peers (http://127.0.0.1:8001 under make run, http://message:8000 in
+    compose)."""
+    sandbox = url("sandbox")
+    host = sandbox.removeprefix("http://")
+    table: dict[str, dict[str, str]] = {
+        "sandbox": {
+            "MESSAGE_WEBHOOK_URL": f"{url('message')}/SmsReceived",
+            "MESSAGE_META_WEBHOOK_URL": f"{url('message')}/webhooks/meta",
+            "PAYMENT_WEBHOOK_URL": f"{url('payment')}/payment-received",
+        },
+        "message": {
+            "TWILIO_API_BASE": f"{sandbox}/twilio",
+            "META_GRAPH_BASE": f"{sandbox}/meta/v21.0",
+            "META_PHONE_NUMBER_ID": SANDBOX_META_PHONE_NUMBER_ID,
+            "TWILIO_STATUS_CALLBACK_URL": f"{url('message')}/twilio/status",
+            "TWILIO_TEMPLATE_SID": SANDBOX_TEMPLATE_SID,
+        },
+        "image": {
+            "PUBLIC_BASE_URL": url("image"),
+            "ASTRIA_API_BASE": f"{sandbox}/astria",
+            "ASTRIA_BRANCH": "fast",
+            "TWILIO_API_BASE": f"{sandbox}/twilio",
+            "TWILIO_MEDIA_HOSTS": host,
+            "META_GRAPH_BASE": f"{sandbox}/meta/v21.0",
+            "META_MEDIA_HOSTS": host,
+            # The sandbox plays Twilio, Meta and Astria on a private address.
+            "ALLOW_PRIVATE_MEDIA_HOSTS": "true",
+        },
+        "payment": {"STRIPE_API_BASE": f"{sandbox}/stripe"},
+        "maintenance": {},
+    }
+    return table[app_id]
