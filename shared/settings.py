@@ -30,6 +30,9 @@ class ServiceSettings(BaseSettings):
     subscriber_threads: int = Field(default=4, ge=1, le=64)
     # How long to wait for the sidecar at start-up.
     dapr_wait_seconds: float = 60.0
+    # How long photos, portraits and message logs are kept: one setting for the whole
+    # system, which maintenance enforces and the consent text promises.
+    retention_days: int = Field(default=30, ge=1)
 
     @property
     def effective_database_url(self) -> str:

@@ -5,8 +5,6 @@ from shared.settings import ServiceSettings
 
 class MaintenanceSettings(ServiceSettings):
     app_id: str = "maintenance"
-    # Photos, generated images and message logs are kept this long (fractions for tests).
-    retention_days: float = Field(default=30, gt=0)
     # Orders quieter than this are reconciled with Astria and Stripe.
     # How long after its expected time (a tune's ETA, a checkout's expiry) work counts as
     # stuck and is re-driven; fractions of a minute are allowed.

@@ -47,5 +47,4 @@ class MessageSettings(ServiceSettings):
     send_gap_seconds: float = Field(default=0, ge=0, le=10)
     min_photos: int = Field(default=8, ge=1)
     max_photos: int = Field(default=20, ge=1)
-    retention_days: int = Field(default=30, ge=1)
     packs_file: Path = DEFAULT_CATALOGUE
