@@ -6,17 +6,17 @@ once in the lifespan by the service's composition root, never at import.
 """
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from shared.clock import Clock, system_clock
-from shared.dapr.subscriptions import Subscriptions
+from shared.dapr.subscriptions import Routes, Subscriptions, subscribe_routes
 from shared.errors import BotError
 from shared.json_logs import configure_logging
 from shared.settings import ServiceSettings
@@ -64,7 +64,12 @@ def create_service_app(
     title: str,
     description: str,
     build_deps: Callable[[Any], Deps],
+    routers: Sequence[APIRouter] = (),
+    routes: Routes | None = None,
 ) -> tuple[FastAPI, Subscriptions]:
+    """A service's app: health and readiness, the error hierarchy mapped to HTTP, its
+    entry points' `routers`, and each event type in `routes` subscribed to its handler."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.app_id, settings.log_level)
@@ -107,4 +112,13 @@ def create_service_app(
         body = {"status": "ready" if ok else "not ready", "checks": checks}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    return app, Subscriptions(app)
+    for router in routers:
+        app.include_router(router)
+    subscriptions = Subscriptions(app)
+    subscribe_routes(
+        subscriptions,
+        pubsub=settings.pubsub_name,
+        app_api_token=settings.app_api_token,
+        routes=routes or {},
+    )
+    return app, subscriptions

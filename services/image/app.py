@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from services.image import bootstrap, callbacks, handlers
 from services.image.settings import ImageSettings
 from shared.app import create_service_app
-from shared.dapr.subscriptions import subscribe_routes
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import PhotoSubmitted, UserErased
 from shared.events.payment import PaymentCompleted
@@ -15,17 +14,12 @@ def create_app(
     settings: ImageSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or ImageSettings()
-    app, subscriptions = create_service_app(
+    app, _ = create_service_app(
         settings=settings,
         title="image",
         description="Checks and stores photos, trains Astria tunes, receives Astria's callbacks.",
         build_deps=build_deps,  # type: ignore[arg-type]
-    )
-    app.include_router(callbacks.router)
-    subscribe_routes(
-        subscriptions,
-        pubsub=settings.pubsub_name,
-        app_api_token=settings.app_api_token,
+        routers=[callbacks.router],
         routes={
             PhotoSubmitted: handlers.handle_photo_submitted,
             PaymentCompleted: handlers.handle_payment_completed,

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from services.maintenance import bootstrap, cron, handlers, operator_api
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import create_service_app
-from shared.dapr.subscriptions import subscribe, subscribe_routes
+from shared.dapr.subscriptions import subscribe
 from shared.events.base import AnyEvent
 from shared.events.maintenance import Report
 from shared.events.message import UserErased
@@ -21,17 +21,8 @@ def create_app(
         title="maintenance",
         description="Runs scheduled cleanup and reconciliation, and keeps the dead letters.",
         build_deps=build_deps,  # type: ignore[arg-type]
-    )
-    app.include_router(cron.router)
-    app.include_router(operator_api.router)
-    subscribe_routes(
-        subscriptions,
-        pubsub=settings.pubsub_name,
-        app_api_token=settings.app_api_token,
-        routes={
-            Report: handlers.handle_report,
-            UserErased: handlers.handle_user_erased,
-        },
+        routers=[cron.router, operator_api.router],
+        routes={Report: handlers.handle_report, UserErased: handlers.handle_user_erased},
     )
     # The dead letters' own subscription has no dead-letter topic: it would loop.
     subscribe(

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from services.message import bootstrap, handlers, webhooks
 from services.message.settings import MessageSettings
 from shared.app import create_service_app
-from shared.dapr.subscriptions import Routes, subscribe_routes
+from shared.dapr.subscriptions import Routes
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import WhatsAppInbound
 
@@ -14,13 +14,6 @@ def create_app(
     settings: MessageSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or MessageSettings()
-    app, subscriptions = create_service_app(
-        settings=settings,
-        title="message",
-        description="Receives WhatsApp messages (Twilio, Meta), runs the conversation, replies.",
-        build_deps=build_deps,  # type: ignore[arg-type]
-    )
-    app.include_router(webhooks.router)
     routes: Routes = {
         WhatsAppInbound: handlers.handle_inbound,
         CleanupRequested: handlers.handle_cleanup,
@@ -28,10 +21,12 @@ def create_app(
     }
     # What the other services report moves the conversation on.
     routes.update(dict.fromkeys(handlers.CONVERSATION_EVENTS, handlers.handle_event))
-    subscribe_routes(
-        subscriptions,
-        pubsub=settings.pubsub_name,
-        app_api_token=settings.app_api_token,
+    app, _ = create_service_app(
+        settings=settings,
+        title="message",
+        description="Receives WhatsApp messages (Twilio, Meta), runs the conversation, replies.",
+        build_deps=build_deps,  # type: ignore[arg-type]
+        routers=[webhooks.router],
         routes=routes,
     )
     return app

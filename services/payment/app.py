@@ -5,7 +5,6 @@ from fastapi import FastAPI
 from services.payment import bootstrap, handlers, webhooks
 from services.payment.settings import PaymentSettings
 from shared.app import create_service_app
-from shared.dapr.subscriptions import subscribe_routes
 from shared.events.image import TuneFailed
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import CheckoutRequested, UserErased
@@ -15,17 +14,12 @@ def create_app(
     settings: PaymentSettings | None = None, build_deps: object = bootstrap.build_deps
 ) -> FastAPI:
     settings = settings or PaymentSettings()
-    app, subscriptions = create_service_app(
+    app, _ = create_service_app(
         settings=settings,
         title="payment",
         description="Creates Stripe Checkout Sessions and receives Stripe's payment webhook.",
         build_deps=build_deps,  # type: ignore[arg-type]
-    )
-    app.include_router(webhooks.router)
-    subscribe_routes(
-        subscriptions,
-        pubsub=settings.pubsub_name,
-        app_api_token=settings.app_api_token,
+        routers=[webhooks.router],
         routes={
             CheckoutRequested: handlers.handle_checkout_requested,
             TuneFailed: handlers.handle_tune_failed,

@@ -45,14 +45,16 @@ def create_app(
         title="sandbox",
         description="Local stand-in for Twilio, Meta, Astria and Stripe, with a chat page.",
         build_deps=build_deps,  # type: ignore[arg-type]
+        routers=[
+            twilio_fake.router,
+            twilio_fake.cdn_router,
+            meta_fake.router,
+            meta_fake.cdn_router,
+            stripe_fake.router,
+            astria_fake.router,
+            control.router,
+        ],
     )
-    app.include_router(twilio_fake.router)
-    app.include_router(twilio_fake.cdn_router)
-    app.include_router(meta_fake.router)
-    app.include_router(meta_fake.cdn_router)
-    app.include_router(stripe_fake.router)
-    app.include_router(astria_fake.router)
-    app.include_router(control.router)
 
     # The events panel: the sandbox watches every topic, as one more consumer group.
     for topic in Topic if settings.observe_events else ():
