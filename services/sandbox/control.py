@@ -224,8 +224,29 @@ def conversation(runtime: SandboxRuntime, phone: str) -> dict[str, Any]:
     inbound = [m for m in store.inbound if m.get("phone") == phone]
     outbound = [{**m, "direction": "out"} for m in store.outbound_to(address)]
     messages = sorted([*inbound, *outbound], key=lambda m: m.get("time", 0))
-    events = [e for e in store.events if e["user"] == address]
+    events = [
+        {k: v for k, v in e.items() if k != "data"}
+        for e in list(store.events)  # a copy: the observer appends meanwhile
+        if e["user"] == address
+    ]
     return {"version": store.version, "messages": messages, "events": events}
+
+
+@router.get(
+    "/events",
+    summary="Every event the sandbox saw on the bus (one more subscriber to every topic), "
+    "oldest first, optionally on one topic.",
+)
+def events_seen(
+    request: Request, topic: str | None = Query(default=None, examples=["payment.completed"])
+) -> dict[str, Any]:
+    store = request.app.state.deps.store
+    seen = [
+        {k: e[k] for k in ("topic", "id", "source", "time", "data")}
+        for e in list(store.events)
+        if topic is None or e["topic"] == topic
+    ]
+    return {"events": seen}
 
 
 @router.get("/chat", summary="One person's chat and the events about them (the page's data).")

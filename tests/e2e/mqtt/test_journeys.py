@@ -1,0 +1,33 @@
+"""The journeys on the `mqtt` profile: the same tests, another broker underneath.
+
+What the tests see on the bus comes through the sandbox's own subscription, so nothing
+here reads the broker directly; redelivery (a handler that fails once) and dead letters
+(a poison message) are Dapr's, and hold on MQTT as on Redis streams.
+"""
+
+import httpx
+import pytest
+
+from tests.e2e.test_conversation import (  # noqa: F401 - collected here, on this profile
+    astria_knobs,
+    test_the_whole_journey_from_hi_to_the_portraits,
+    test_two_photos_sent_at_the_same_instant_are_both_counted,
+)
+from tests.e2e.test_maintenance import (  # noqa: F401
+    test_a_poison_message_is_dead_lettered_at_once_and_a_failed_replay_stays_visible,
+    test_a_transient_failure_is_retried_until_it_succeeds_never_dead_lettered,
+)
+from tests.e2e.test_payment import (  # noqa: F401
+    test_an_expiry_delivered_after_the_payment_changes_nothing,
+    test_paid_once_although_stripe_delivers_three_times_then_refunded,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_bus_is_mqtt_and_every_subscription_has_its_dead_letter_topic(stack):
+    metadata = httpx.get(f"{stack['message'].dapr_url}/v1.0/metadata", timeout=5).json()
+    components = {c["name"]: c["type"] for c in metadata["components"]}
+    assert components["pubsub"] == "pubsub.mqtt3"
+    assert components["statestore"] == "state.sqlite"
+    assert {s["deadLetterTopic"] for s in metadata["subscriptions"]} == {"deadletter"}
