@@ -28,17 +28,19 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = ROOT / "components"
 RUN_FILE = ROOT / "dapr.yaml"
-PROFILES = ("local", "redis", "postgres", "mqtt")
+PROFILES = ("local", "redis", "postgres", "mqtt", "rabbitmq")
 # A profile may build on another: its own files replace the base's files of the same name
-# (redis keeps only its pub/sub and state store; postgres only its state store; mqtt only
-# its pub/sub).
-PROFILE_BASES = {"redis": "local", "postgres": "redis", "mqtt": "local"}
+# (redis keeps only its pub/sub and state store; postgres only its state store; mqtt and
+# rabbitmq only their pub/sub).
+PROFILE_BASES = {"redis": "local", "postgres": "redis", "mqtt": "local", "rabbitmq": "local"}
 # The broker's port under `make run`; BROKER_PORT overrides it.
-BROKER_PORTS = {"local": 6390, "redis": 6391, "postgres": 6392, "mqtt": 1884}
+BROKER_PORTS = {"local": 6390, "redis": 6391, "postgres": 6392, "mqtt": 1884, "rabbitmq": 5679}
 # PostgreSQL's port under `make run PROFILE=postgres`; POSTGRES_PORT overrides it.
 POSTGRES_PORT = 5440
-# Debian's mosquitto (the `mqtt` profile's broker), started by us, never as a service.
+# Debian's mosquitto and RabbitMQ (the `mqtt` and `rabbitmq` profiles' brokers), started
+# by us, never as a service.
 MOSQUITTO = "/usr/sbin/mosquitto"
+RABBITMQ = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 # Each service's tables in a database named after it; Dapr's state in one more.
 DATABASES = ("message", "image", "payment", "maintenance", "dapr_state")
 # Apps in start order: the sandbox plays the outside world the others call.
@@ -230,6 +232,8 @@ def broker_binary(profile: str) -> Path:
 class Broker:
     process: subprocess.Popen[bytes]
     port: int
+    # RabbitMQ's Erlang VM starts a port mapper daemon of its own: stopped with the broker.
+    epmd_port: int | None = None
 
     @property
     def address(self) -> str:
@@ -237,11 +241,19 @@ class Broker:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            # The whole group: rabbitmq-server is a script whose VM outlives a plain TERM.
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(10)
+                self.process.wait(20)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
+        if self.epmd_port is not None:
+            subprocess.run(
+                ["epmd", "-kill"],
+                env={**os.environ, "ERL_EPMD_PORT": str(self.epmd_port)},
+                capture_output=True,
+                check=False,
+            )
 
 
 def _mosquitto_command(data_dir: Path, port: int) -> list[str]:
@@ -262,12 +274,44 @@ def _mosquitto_command(data_dir: Path, port: int) -> list[str]:
     return [str(broker_binary("mqtt")), "-c", str(config)]
 
 
+def _rabbitmq_env(data_dir: Path, port: int, epmd_port: int, dist_port: int) -> dict[str, str]:
+    """RabbitMQ in `data_dir`, on loopback: its node, database, logs and Erlang cookie
+    there too, nothing in /var/lib/rabbitmq or the system's service."""
+    (data_dir / "rabbitmq.conf").write_text(
+        f"listeners.tcp.1 = 127.0.0.1:{port}\n"
+        # Messages persist; a consumer that never acknowledges keeps them for 30 minutes.
+        "consumer_timeout = 1800000\n"
+    )
+    return {
+        **os.environ,
+        "HOME": str(data_dir),  # the Erlang cookie
+        "RABBITMQ_NODENAME": f"bot{port}@localhost",
+        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+        "RABBITMQ_NODE_PORT": str(port),
+        "RABBITMQ_DIST_PORT": str(dist_port),
+        "RABBITMQ_MNESIA_BASE": str(data_dir / "mnesia"),
+        "RABBITMQ_LOG_BASE": str(data_dir / "log"),
+        "RABBITMQ_CONFIG_FILE": str(data_dir / "rabbitmq"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(data_dir / "enabled_plugins"),
+        "RABBITMQ_ENABLED_PLUGINS": "",
+        "ERL_EPMD_PORT": str(epmd_port),
+    }
+
+
 def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Broker:
-    """The profile's broker, owned by this process: a Redis-protocol server, or mosquitto
-    for `mqtt`. No Docker, no system service."""
+    """The profile's broker, owned by this process: a Redis-protocol server, mosquitto
+    for `mqtt`, RabbitMQ for `rabbitmq`. No Docker, no system service."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    env: dict[str, str] | None = None
+    epmd_port = None
     if profile == "mqtt":
         command = _mosquitto_command(data_dir, port)
+    elif profile == "rabbitmq":
+        if not Path(RABBITMQ).exists():
+            raise FileNotFoundError("rabbitmq-server not found: apt-get install rabbitmq-server")
+        epmd_port = free_port()
+        env = _rabbitmq_env(data_dir, port, epmd_port, free_port())
+        command = [RABBITMQ]
     else:
         command = [
             str(broker_binary(profile)),
@@ -287,11 +331,11 @@ def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Bro
     # Its own session, like the scheduler's: a terminal's Ctrl-C must not take the broker
     # away from sidecars still shutting down; its owner stops it after them.
     process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
     )
-    broker = Broker(process, port)
+    broker = Broker(process, port, epmd_port)
     try:
-        wait_for_port(port, 15, process)
+        wait_for_port(port, 60 if profile == "rabbitmq" else 15, process)
     except Exception:
         broker.stop()
         raise

@@ -80,7 +80,15 @@ def test_no_secret_values_are_committed():
 
 
 def test_the_profiles_are_the_ones_documented():
-    assert ALL_PROFILES == ["compose", "local", "mqtt", "postgres", "production", "redis"]
+    assert ALL_PROFILES == [
+        "compose",
+        "local",
+        "mqtt",
+        "postgres",
+        "production",
+        "rabbitmq",
+        "redis",
+    ]
 
 
 @pytest.mark.parametrize("profile", ALL_PROFILES)

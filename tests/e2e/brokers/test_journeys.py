@@ -1,14 +1,16 @@
-"""The journeys on the `mqtt` profile: the same tests, another broker underneath.
+"""The journeys on the other brokers (the `mqtt` and `rabbitmq` profiles): the same tests,
+another broker underneath.
 
 What the tests see on the bus comes through the sandbox's own subscription, so nothing
-here reads the broker directly; redelivery (a handler that fails once) and dead letters
-(a poison message) are Dapr's, and hold on MQTT as on Redis streams.
+here reads the broker directly. A handler that fails once is retried, and a poison message
+goes to `deadletter`: both are Dapr's, and are checked on each broker.
 """
 
 import httpx
 import pytest
 
-from tests.e2e.test_conversation import (  # noqa: F401 - collected here, on this profile
+from tests.e2e.brokers.conftest import BROKERS
+from tests.e2e.test_conversation import (  # noqa: F401 - collected here, on these profiles
     astria_knobs,
     test_the_whole_journey_from_hi_to_the_portraits,
     test_two_photos_sent_at_the_same_instant_are_both_counted,
@@ -25,9 +27,9 @@ from tests.e2e.test_payment import (  # noqa: F401
 pytestmark = pytest.mark.e2e
 
 
-def test_the_bus_is_mqtt_and_every_subscription_has_its_dead_letter_topic(stack):
+def test_the_bus_is_the_profiles_and_every_subscription_has_its_dead_letter_topic(stack):
     metadata = httpx.get(f"{stack['message'].dapr_url}/v1.0/metadata", timeout=5).json()
     components = {c["name"]: c["type"] for c in metadata["components"]}
-    assert components["pubsub"] == "pubsub.mqtt3"
+    assert components["pubsub"] == BROKERS[stack.profile]
     assert components["statestore"] == "state.sqlite"
     assert {s["deadLetterTopic"] for s in metadata["subscriptions"]} == {"deadletter"}
