@@ -28,19 +28,33 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = ROOT / "components"
 RUN_FILE = ROOT / "dapr.yaml"
-PROFILES = ("local", "redis", "postgres", "mqtt", "rabbitmq")
+PROFILES = ("local", "redis", "postgres", "mqtt", "rabbitmq", "jetstream")
 # A profile may build on another: its own files replace the base's files of the same name
-# (redis keeps only its pub/sub and state store; postgres only its state store; mqtt and
-# rabbitmq only their pub/sub).
-PROFILE_BASES = {"redis": "local", "postgres": "redis", "mqtt": "local", "rabbitmq": "local"}
+# (redis keeps only its pub/sub and state store; postgres only its state store; the other
+# brokers only their pub/sub).
+PROFILE_BASES = {
+    "redis": "local",
+    "postgres": "redis",
+    "mqtt": "local",
+    "rabbitmq": "local",
+    "jetstream": "local",
+}
 # The broker's port under `make run`; BROKER_PORT overrides it.
-BROKER_PORTS = {"local": 6390, "redis": 6391, "postgres": 6392, "mqtt": 1884, "rabbitmq": 5679}
+BROKER_PORTS = {
+    "local": 6390,
+    "redis": 6391,
+    "postgres": 6392,
+    "mqtt": 1884,
+    "rabbitmq": 5679,
+    "jetstream": 4223,
+}
 # PostgreSQL's port under `make run PROFILE=postgres`; POSTGRES_PORT overrides it.
 POSTGRES_PORT = 5440
 # Debian's mosquitto and RabbitMQ (the `mqtt` and `rabbitmq` profiles' brokers), started
 # by us, never as a service.
 MOSQUITTO = "/usr/sbin/mosquitto"
 RABBITMQ = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+NATS_SERVER = "/usr/sbin/nats-server"
 # Each service's tables in a database named after it; Dapr's state in one more.
 DATABASES = ("message", "image", "payment", "maintenance", "dapr_state")
 # Apps in start order: the sandbox plays the outside world the others call.
@@ -298,6 +312,42 @@ def _rabbitmq_env(data_dir: Path, port: int, epmd_port: int, dist_port: int) -> 
     }
 
 
+def jetstream_streams(port: int) -> None:
+    """One stream per topic (and one for the dead letters), made before any sidecar starts:
+    daprd's component never makes them. Per topic, because JetStream drops a message whose
+    id (daprd sends the CloudEvent id as Nats-Msg-Id) it saw within the duplicate window:
+    in one stream for everything, the dead-lettered copy of an event, and an operator's
+    replay of it, would vanish."""
+    import asyncio
+
+    import nats
+    from nats.js.api import StorageType, StreamConfig
+
+    from shared.events.topics import DEADLETTER_TOPIC, Topic
+
+    async def make() -> None:
+        client = await nats.connect(f"nats://127.0.0.1:{port}")
+        try:
+            stream = client.jetstream()
+            for topic in [*Topic, DEADLETTER_TOPIC]:
+                name = str(topic).replace(".", "_")
+                config = StreamConfig(
+                    name=name,
+                    subjects=[str(topic)],
+                    storage=StorageType.FILE,
+                    # Our consumers de-duplicate by the CloudEvent id already; the
+                    # broker's window is kept at its least (0 would mean two minutes), so an
+                    # operator's replay right after the dead letter is not dropped.
+                    duplicate_window=0.1,
+                    max_age=7 * 24 * 3600,  # as streamTTL on Redis: no event kept for long
+                )
+                await stream.add_stream(config)
+        finally:
+            await client.close()
+
+    asyncio.run(make())
+
+
 def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Broker:
     """The profile's broker, owned by this process: a Redis-protocol server, mosquitto
     for `mqtt`, RabbitMQ for `rabbitmq`. No Docker, no system service."""
@@ -312,6 +362,10 @@ def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Bro
         epmd_port = free_port()
         env = _rabbitmq_env(data_dir, port, epmd_port, free_port())
         command = [RABBITMQ]
+    elif profile == "jetstream":
+        if not Path(NATS_SERVER).exists():
+            raise FileNotFoundError("nats-server not found: apt-get install nats-server")
+        command = [NATS_SERVER, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(data_dir)]
     else:
         command = [
             str(broker_binary(profile)),
@@ -336,6 +390,8 @@ def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Bro
     broker = Broker(process, port, epmd_port)
     try:
         wait_for_port(port, 60 if profile == "rabbitmq" else 15, process)
+        if profile == "jetstream":
+            jetstream_streams(port)
     except Exception:
         broker.stop()
         raise

@@ -24,6 +24,7 @@ declare -A PACKAGES=(
     [postgresql]=/usr/lib/postgresql       # the `postgres` profile's server (started by us)
     [mosquitto]=/usr/sbin/mosquitto       # the `mqtt` profile's broker (started by us)
     [rabbitmq-server]=/usr/lib/rabbitmq/bin/rabbitmq-server  # the `rabbitmq` profile's broker
+    [nats-server]=/usr/sbin/nats-server   # the `jetstream` profile's broker
     [nodejs]=node                          # the AsyncAPI document's reference validator
     [npm]=npm
 )
@@ -54,7 +55,7 @@ if ((${#missing[@]})); then
     "${apt[@]}" update -qq
     DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "${missing[@]}" >/dev/null
     # The packages' own services are not used: runs and tests start their own servers.
-    { command -v systemctl >/dev/null && systemctl disable --now redis-server postgresql mosquitto rabbitmq-server; } >/dev/null 2>&1 || true
+    { command -v systemctl >/dev/null && systemctl disable --now redis-server postgresql mosquitto rabbitmq-server nats-server; } >/dev/null 2>&1 || true
     done_steps+=("apt: ${missing[*]} ($((SECONDS - step)) s)")
 fi
 
