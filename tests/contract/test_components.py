@@ -82,6 +82,7 @@ def test_no_secret_values_are_committed():
 def test_the_profiles_are_the_ones_documented():
     assert ALL_PROFILES == [
         "compose",
+        "jetstream",
         "local",
         "mqtt",
         "postgres",
