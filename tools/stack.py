@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import httpx
 
-from tools import devstack, wiring
+from tools import brokers, devstack, wiring
 
 ROOT = devstack.ROOT
 
@@ -77,7 +77,7 @@ class Stack:
             for n in range(2, count + 1):
                 self.apps[f"{name}-{n}"] = AppProcess(f"{name}-{n}", app_id=name)
         self.specs = devstack.app_specs()
-        self.broker: devstack.Broker | None = None
+        self.broker: brokers.Broker | None = None
         self.postgres: devstack.Postgres | None = None
         self._log_files: list[IO[bytes]] = []
 
@@ -133,7 +133,7 @@ class Stack:
     def start(self) -> "Stack":
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         (self.workdir / "data").mkdir(exist_ok=True)
-        self.broker = devstack.start_broker(
+        self.broker = brokers.start_broker(
             self.profile,
             self.workdir / "broker",
             devstack.free_port(),
