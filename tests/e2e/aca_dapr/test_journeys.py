@@ -5,19 +5,12 @@ the resiliency policy is what keeps a provider's hiccup from parking a paid orde
 import httpx
 import pytest
 
-from tests.e2e.test_conversation import (  # noqa: F401 - collected here, on this runtime
-    astria_knobs,
+from tests.e2e.journeys import *  # noqa: F403 - collected here, on this runtime
+from tests.e2e.test_conversation import (  # noqa: F401
     test_lost_astria_callbacks_are_recovered_by_reconciliation,
-    test_the_whole_journey_from_hi_to_the_portraits,
-    test_two_photos_sent_at_the_same_instant_are_both_counted,
 )
 from tests.e2e.test_maintenance import (  # noqa: F401
-    test_a_poison_message_is_dead_lettered_at_once_and_a_failed_replay_stays_visible,
-    test_a_transient_failure_is_retried_until_it_succeeds_never_dead_lettered,
     test_the_reconcile_cron_ticks_and_each_tick_is_one_run,
-)
-from tests.e2e.test_payment import (  # noqa: F401
-    test_paid_once_although_stripe_delivers_three_times_then_refunded,
 )
 from tools.devstack import ACA_DAPRD_VERSION
 

@@ -10,18 +10,9 @@ import httpx
 import pytest
 
 from tests.e2e.brokers.conftest import BROKERS
-from tests.e2e.test_conversation import (  # noqa: F401 - collected here, on these profiles
-    astria_knobs,
-    test_the_whole_journey_from_hi_to_the_portraits,
-    test_two_photos_sent_at_the_same_instant_are_both_counted,
-)
-from tests.e2e.test_maintenance import (  # noqa: F401
-    test_a_poison_message_is_dead_lettered_at_once_and_a_failed_replay_stays_visible,
-    test_a_transient_failure_is_retried_until_it_succeeds_never_dead_lettered,
-)
+from tests.e2e.journeys import *  # noqa: F403 - collected here, on these profiles
 from tests.e2e.test_payment import (  # noqa: F401
     test_an_expiry_delivered_after_the_payment_changes_nothing,
-    test_paid_once_although_stripe_delivers_three_times_then_refunded,
 )
 
 pytestmark = pytest.mark.e2e
