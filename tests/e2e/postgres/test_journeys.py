@@ -7,8 +7,8 @@ them at start-up) and Dapr's state store is `state.postgresql` v2.
 import psycopg2
 import pytest
 
-from tests.e2e.people import Person, walk_to_photos
 from tests.e2e.journeys import *  # noqa: F403 - collected here, on this profile
+from tests.e2e.people import Person, walk_to_photos
 from tests.e2e.test_conversation import (  # noqa: F401
     test_lost_astria_callbacks_are_recovered_by_reconciliation,
 )
