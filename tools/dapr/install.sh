@@ -88,7 +88,11 @@ trimmed_source() {  # trimmed_source <module folder> <version> -> a modfile buil
     local src="${CACHE}/src-${version}-${COMPONENTS_HASH}"
     if [[ ! -f "${src}/trimmed.mod" ]]; then
         local upstream
+        # On a fresh machine the module is not in the cache yet, and `go list` names no
+        # folder until it is: download it first.
+        (cd "${HERE}/${module}" && go mod download github.com/dapr/dapr) || return 1
         upstream="$(cd "${HERE}/${module}" && go list -m -f '{{.Dir}}' github.com/dapr/dapr)"
+        [[ -n "${upstream}" && -d "${upstream}" ]] || { say "no source for dapr ${version}"; return 1; }
         rm -rf "${src}" && mkdir -p "${src}"
         cp -r "${upstream}" "${src}/dapr" && chmod -R u+w "${src}/dapr"
         local file name
@@ -116,8 +120,11 @@ build() {  # build <module folder> <version> <binary>: into the cache, once
     built_ok "${out}/${binary}" && return 0
     go_env
     local ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=${version} -X github.com/dapr/kit/logger.DaprVersion=${version}"
-    local modfile=()
-    [[ "${binary}" == daprd ]] && modfile=(-modfile "$(trimmed_source "${module}" "${version}")")
+    local modfile=() trimmed
+    if [[ "${binary}" == daprd ]]; then
+        trimmed="$(trimmed_source "${module}" "${version}")" || exit 1
+        modfile=(-modfile "${trimmed}")
+    fi
     say "building ${binary} ${version} from the Go module proxy (the first build takes minutes)"
     local started=${SECONDS}
     (cd "${HERE}/${module}" && go build "${modfile[@]}" -trimpath -tags stablecomponents \
