@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from shared.clock import Clock, system_clock
 from shared.dapr.subscriptions import Routes, Subscriptions, subscribe_routes
 from shared.errors import BotError
+from shared.injection import unmet
 from shared.json_logs import configure_logging
 from shared.settings import ServiceSettings
 
@@ -25,7 +26,11 @@ log = logging.getLogger(__name__)
 
 
 class Deps(Protocol):
-    """What a composition root returns: readiness checks and a way to close."""
+    """What a composition root returns: the ports its handlers take their collaborators
+    from (shared/injection.py), readiness checks and a way to close."""
+
+    @property
+    def ports(self) -> object: ...
 
     @property
     def ready_checks(self) -> Mapping[str, Callable[[], object]]: ...
@@ -58,6 +63,15 @@ class BaseDeps:
                 log.exception("error while closing a dependency")
 
 
+def _check_ports(subscriptions: Subscriptions, deps: Deps) -> None:
+    """A handler naming a collaborator its service does not provide fails the start, not
+    its first delivery."""
+    for handler in subscriptions.handlers:
+        missing = unmet(handler, deps.ports, given=("meta",))
+        if missing:
+            raise TypeError(f"{handler.__qualname__} needs {missing}, not in the service's ports")
+
+
 def create_service_app(
     *,
     settings: ServiceSettings,
@@ -75,6 +89,7 @@ def create_service_app(
         configure_logging(settings.app_id, settings.log_level)
         # The Dapr client blocks until the sidecar answers: keep that off the event loop.
         app.state.deps = await run_in_threadpool(build_deps, settings)
+        _check_ports(subscriptions, app.state.deps)
         log.info("started", extra={"service": settings.app_id})
         try:
             yield
@@ -115,6 +130,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     subscriptions = Subscriptions(app)
+    app.state.subscriptions = subscriptions
     subscribe_routes(
         subscriptions,
         pubsub=settings.pubsub_name,

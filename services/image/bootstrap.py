@@ -7,7 +7,7 @@ from services.image.adapters.blobs import DaprBlobStore
 from services.image.adapters.media import MediaFetcher, MediaSettings
 from services.image.adapters.records import SqlImages
 from services.image.domain.photos import Limits
-from services.image.handlers import ImageDeps
+from services.image.ports import ImagePorts
 from services.image.settings import ImageSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
@@ -19,7 +19,7 @@ from shared.settings import required
 
 @dataclass(kw_only=True)
 class ImageRuntime(BaseDeps):
-    handlers: ImageDeps
+    ports: ImagePorts
 
 
 def _hosts(csv: str) -> frozenset[str]:
@@ -56,7 +56,7 @@ def build_deps(settings: ImageSettings) -> ImageRuntime:
     )
     resources.closers.append(astria.close)
     return ImageRuntime(
-        handlers=ImageDeps(
+        ports=ImagePorts(
             publisher=DaprPublisher(client, settings.pubsub_name),
             records=records,
             blobs=DaprBlobStore(client, settings.blob_binding),

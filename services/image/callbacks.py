@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from services.image.handlers import ImageDeps, prompts_reported, tune_trained
-from services.image.ports import Training
+from services.image.handlers import prompts_reported, tune_trained
+from services.image.ports import ImagePorts, Training
 from shared.errors import Rejected, WrongToken
+from shared.injection import call
 from shared.webhook_body import parse_json, read_limited_body
 
 MAX_CALLBACK_BYTES = 2 * 1024 * 1024
@@ -18,15 +19,15 @@ MAX_CALLBACK_BYTES = 2 * 1024 * 1024
 router = APIRouter(tags=["astria callbacks"])
 
 
-def _authorised(request: Request, order_id: str, token: str) -> tuple[Training, ImageDeps]:
+def _authorised(request: Request, order_id: str, token: str) -> tuple[Training, ImagePorts]:
     """One answer (401) for an unknown order and a wrong token: a caller without the
     token learns nothing, not even whether an order exists."""
-    deps: ImageDeps = request.app.state.deps.handlers
-    training = deps.records.training(order_id) if order_id else None
+    ports: ImagePorts = request.app.state.deps.ports
+    training = ports.records.training(order_id) if order_id else None
     expected = training.token if training is not None else ""
     if training is None or not hmac.compare_digest(token.encode(), expected.encode()):
         raise WrongToken("unknown order or wrong token")
-    return training, deps
+    return training, ports
 
 
 async def _json(request: Request) -> Any:
@@ -55,9 +56,9 @@ def _unwrap(item: Any, key: str) -> dict[str, Any]:
 async def pack_tune_received(
     request: Request, order_id: str = Query(default=""), token: str = Query(default="")
 ) -> JSONResponse:
-    training, deps = _authorised(request, order_id, token)
+    training, ports = _authorised(request, order_id, token)
     tune = _unwrap(await _json(request), "tune")
-    trained = await run_in_threadpool(tune_trained, training, tune, deps)
+    trained = await run_in_threadpool(call, tune_trained, ports, training, tune)
     return JSONResponse({"trained": trained})
 
 
@@ -73,11 +74,11 @@ async def pack_tune_received(
 async def update_images(
     request: Request, order_id: str = Query(default=""), token: str = Query(default="")
 ) -> JSONResponse:
-    training, deps = _authorised(request, order_id, token)
+    training, ports = _authorised(request, order_id, token)
     body = await _json(request)
     all_done = isinstance(body, list)
     prompts = [_unwrap(item, "prompt") for item in (body if all_done else [body])]
     announced = await run_in_threadpool(
-        prompts_reported, training, prompts, deps, all_done=all_done
+        call, prompts_reported, ports, training, prompts, all_done=all_done
     )
     return JSONResponse({"announced": announced})

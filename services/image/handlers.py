@@ -1,10 +1,10 @@
-"""Use cases of the image service; collaborators come in as arguments."""
+"""Use cases of the image service; each names the ports it uses (shared/injection.py)."""
 
 import hashlib
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -27,25 +27,11 @@ from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.errors import Rejected, Transient
 from shared.events import image, maintenance, message, payment
-from shared.events.base import EventMeta, Outgoing
+from shared.events.base import Outgoing
 from shared.json_logs import mask_phone
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class ImageDeps:
-    publisher: Publisher
-    records: ImageRecords
-    blobs: Blobs
-    media: Fetcher
-    astria: Astria
-    catalogue: Catalogue
-    callback_base: str  # our public URL, as Astria must call it
-    clock: Clock
-    astria_branch: str | None = None
-    limits: Limits = field(default_factory=Limits)
 
 
 def user_folder(user: str) -> str:
@@ -58,26 +44,37 @@ def user_folder(user: str) -> str:
 
 def handle_photo_submitted(
     event: message.PhotoSubmitted,
-    meta: EventMeta,  # noqa: ARG001 - idempotent on message id + media index
-    deps: ImageDeps,
+    *,
+    records: ImageRecords,
+    media: Fetcher,
+    blobs: Blobs,
+    limits: Limits,
+    publisher: Publisher,
 ) -> None:
-    photo = deps.records.photo(event.message_id, event.media_index)
+    """Idempotent on message id + media index: a redelivery finds the photo checked."""
+    photo = records.photo(event.message_id, event.media_index)
     if photo is None:
-        photo = deps.records.add_photo(_check_and_store(event, deps))
+        photo = records.add_photo(_check_and_store(event, records, media, blobs, limits))
     checked = image.PhotoChecked(
         user=event.user,
         message_id=event.message_id,
         media_index=event.media_index,
         accepted=photo.accepted,
         reason=photo.reason,
-        accepted_count=deps.records.accepted_up_to(photo),
+        accepted_count=records.accepted_up_to(photo),
         photo_set=photo.photo_set,
     )
     key = f"photo.checked-{event.message_id}-{event.media_index}"
-    deps.publisher.publish(checked, event_id=key)
+    publisher.publish(checked, event_id=key)
 
 
-def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> NewPhoto:
+def _check_and_store(
+    event: message.PhotoSubmitted,
+    records: ImageRecords,
+    media: Fetcher,
+    blobs: Blobs,
+    limits: Limits,
+) -> NewPhoto:
     row = NewPhoto(
         user_address=event.user,
         message_id=event.message_id,
@@ -87,9 +84,9 @@ def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> NewPhoto
         media_reference=event.media_reference,
     )
     try:
-        data = deps.media.fetch(event.channel.value, event.media_reference)
-        known = deps.records.fingerprints(event.user, event.photo_set)
-        normalised = check(data, limits=deps.limits, known=known)
+        data = media.fetch(event.channel.value, event.media_reference)
+        known = records.fingerprints(event.user, event.photo_set)
+        normalised = check(data, limits=limits, known=known)
     except MediaRefused as exc:
         log.warning("media refused", extra={"user": mask_phone(event.user), "why": str(exc)})
         row.accepted, row.reason = False, "download_failed"
@@ -98,7 +95,7 @@ def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> NewPhoto
         row.accepted, row.reason = False, exc.reason.value
         return row
     name = f"photos/{user_folder(event.user)}/{event.message_id}-{event.media_index}.jpg"
-    deps.blobs.put(name, normalised.jpeg)
+    blobs.put(name, normalised.jpeg)
     row.accepted, row.blob_name = True, name
     row.fingerprint = f"{normalised.fingerprint:016x}"
     row.width, row.height = normalised.width, normalised.height
@@ -108,20 +105,28 @@ def _check_and_store(event: message.PhotoSubmitted, deps: ImageDeps) -> NewPhoto
 # --- training --------------------------------------------------------------------------------
 
 
-def callback_url(deps: ImageDeps, path: str, training: Training) -> str:
+def callback_url(callback_base: str, path: str, training: Training) -> str:
     query = urlencode({"order_id": training.order_id, "token": training.token})
-    return f"{deps.callback_base.rstrip('/')}{path}?{query}"
+    return f"{callback_base.rstrip('/')}{path}?{query}"
 
 
 def handle_payment_completed(
     event: payment.PaymentCompleted,
-    meta: EventMeta,  # noqa: ARG001 - idempotent on the order id (Astria's title)
-    deps: ImageDeps,
+    *,
+    catalogue: Catalogue,
+    records: ImageRecords,
+    blobs: Blobs,
+    astria: Astria,
+    publisher: Publisher,
+    clock: Clock,
+    callback_base: str,
+    astria_branch: str | None,
 ) -> None:
-    pack = deps.catalogue.get(event.pack_code)
+    """Idempotent on the order id, which is also Astria's title for the tune."""
+    pack = catalogue.get(event.pack_code)
     if pack is None:
         raise Rejected(f"unknown pack {event.pack_code!r}")
-    training = deps.records.add_training(
+    training = records.add_training(
         NewTraining(
             order_id=event.order_id,
             user_address=event.user,
@@ -135,17 +140,18 @@ def handle_payment_completed(
         )
     )
     if training.tune_id is None and training.status != "failed":
-        _submit(training, pack.astria_pack_id, deps)
+        submit = Submission(records, blobs, astria, clock, callback_base, astria_branch)
+        submit(training, pack.astria_pack_id)
     # What the submission staged (started, or failed so the order is refunded); on a
     # redelivery, whatever an earlier attempt could not publish.
-    deps.records.outbox.flush(deps.publisher)
+    records.outbox.flush(publisher)
 
 
-def _started(deps: ImageDeps) -> Callable[[Training], list[Outgoing]]:
+def _started(clock: Clock) -> Callable[[Training], list[Outgoing]]:
     def announce(training: Training) -> list[Outgoing]:
         eta_minutes = None
         if training.eta is not None:
-            eta_minutes = max(1, round((training.eta - deps.clock()).total_seconds() / 60))
+            eta_minutes = max(1, round((training.eta - clock()).total_seconds() / 60))
         started = image.TuneStarted(
             order_id=training.order_id,
             user=training.user_address,
@@ -173,48 +179,64 @@ def _parse_time(value: object) -> datetime | None:
         return None
 
 
-def _submit(training: Training, pack_id: int | str, deps: ImageDeps) -> Training:
-    photos = deps.records.accepted_photos(training.user_address, training.photo_set)
-    if not photos:
-        return deps.records.update_training(
-            training.order_id, _failed, status="failed", failure="no photos"
+@dataclass(frozen=True)
+class Submission:
+    """Sending an order's photos to Astria as a pack tune, once: what it takes."""
+
+    records: ImageRecords
+    blobs: Blobs
+    astria: Astria
+    clock: Clock
+    callback_base: str  # our public URL, as Astria must call it
+    branch: str | None
+
+    def __call__(self, training: Training, pack_id: int | str) -> Training:
+        records, astria = self.records, self.astria
+        photos = records.accepted_photos(training.user_address, training.photo_set)
+        if not photos:
+            return records.update_training(
+                training.order_id, _failed, status="failed", failure="no photos"
+            )
+        images = [(f"{i:02d}.jpg", self.blobs.get(str(p.blob_name))) for i, p in enumerate(photos)]
+        request = PackTune(
+            pack_id=pack_id,
+            title=training.order_id,  # Astria's idempotency key
+            name=training.subject,
+            images=images,
+            callback=callback_url(self.callback_base, "/pack-tune-received", training),
+            prompt_callback=callback_url(self.callback_base, "/update-images", training),
+            prompts_callback=callback_url(self.callback_base, "/update-images", training),
+            branch=self.branch,
         )
-    request = PackTune(
-        pack_id=pack_id,
-        title=training.order_id,  # Astria's idempotency key
-        name=training.subject,
-        images=[(f"{i:02d}.jpg", deps.blobs.get(str(p.blob_name))) for i, p in enumerate(photos)],
-        callback=callback_url(deps, "/pack-tune-received", training),
-        prompt_callback=callback_url(deps, "/update-images", training),
-        prompts_callback=callback_url(deps, "/update-images", training),
-        branch=deps.astria_branch,
-    )
-    try:
-        tune = deps.astria.create_pack_tune(request)
-    except AstriaTimedOut:
-        # Probably created: find it by its title before any new attempt.
-        found = deps.astria.find_tune(training.order_id)
-        if found is None:
-            raise
-        tune = found
-    except AstriaRefused as exc:
-        log.error("astria refused the tune", extra={"order_id": training.order_id, "why": str(exc)})
-        return deps.records.update_training(
-            training.order_id, _failed, status="failed", failure=str(exc)
+        try:
+            tune = astria.create_pack_tune(request)
+        except AstriaTimedOut:
+            # Probably created: find it by its title before any new attempt.
+            found = astria.find_tune(training.order_id)
+            if found is None:
+                raise
+            tune = found
+        except AstriaRefused as exc:
+            why = {"order_id": training.order_id, "why": str(exc)}
+            log.error("astria refused the tune", extra=why)
+            return records.update_training(
+                training.order_id, _failed, status="failed", failure=str(exc)
+            )
+        return records.update_training(
+            training.order_id,
+            _started(self.clock),
+            tune_id=str(tune["id"]),
+            eta=_parse_time(tune.get("eta")),
+            status="training",
         )
-    return deps.records.update_training(
-        training.order_id,
-        _started(deps),
-        tune_id=str(tune["id"]),
-        eta=_parse_time(tune.get("eta")),
-        status="training",
-    )
 
 
 # --- Astria's callbacks ----------------------------------------------------------------------
 
 
-def tune_trained(training: Training, tune: dict[str, Any], deps: ImageDeps) -> bool:
+def tune_trained(
+    training: Training, tune: dict[str, Any], *, records: ImageRecords, publisher: Publisher
+) -> bool:
     """Record a trained tune and announce it once; False when it is not trained yet."""
     if not tune.get("trained_at"):
         return False
@@ -224,13 +246,18 @@ def tune_trained(training: Training, tune: dict[str, Any], deps: ImageDeps) -> b
         tune_id=str(tune.get("id", training.tune_id)),
     )
     announcement = Outgoing(trained, f"tune.trained-{training.order_id}")
-    deps.records.mark_trained(training.order_id, _parse_time(tune.get("trained_at")), announcement)
-    _announce(deps)
+    records.mark_trained(training.order_id, _parse_time(tune.get("trained_at")), announcement)
+    _announce(records, publisher)
     return True
 
 
 def prompts_reported(
-    training: Training, prompts: list[dict[str, Any]], deps: ImageDeps, *, all_done: bool
+    training: Training,
+    prompts: list[dict[str, Any]],
+    *,
+    all_done: bool,
+    records: ImageRecords,
+    publisher: Publisher,
 ) -> int:
     """Record each settled prompt once, announce its images, and the order's end once."""
     announced = 0
@@ -240,7 +267,7 @@ def prompts_reported(
         if not images and not error:
             continue  # not settled yet
         prompt_id = str(prompt["id"])
-        staged = deps.records.add_prompt_result(
+        staged = records.add_prompt_result(
             training.order_id,
             prompt_id,
             list(images),
@@ -254,9 +281,9 @@ def prompts_reported(
                     "prompt failed",
                     extra={"order_id": training.order_id, "prompt": prompt_id, "error": error},
                 )
-    if all_done and deps.records.complete(training.order_id, _closed_short):
+    if all_done and records.complete(training.order_id, _closed_short):
         announced += 1
-    _announce(deps)
+    _announce(records, publisher)
     return announced
 
 
@@ -302,11 +329,11 @@ def _order_completed(training: Training) -> Outgoing:
     return Outgoing(done, f"order.completed-{training.order_id}")
 
 
-def _announce(deps: ImageDeps) -> None:
+def _announce(records: ImageRecords, publisher: Publisher) -> None:
     """Publish what the callbacks staged. Astria never retries a callback, so a broker
     that is down now only delays the news: the reconcile tick publishes it later."""
     try:
-        deps.records.outbox.flush(deps.publisher)
+        records.outbox.flush(publisher)
     except Transient:
         log.warning("announcements staged; the next flush publishes them")
 
@@ -316,66 +343,73 @@ def _announce(deps: ImageDeps) -> None:
 
 def handle_reconcile(
     event: maintenance.ReconcileRequested,
-    meta: EventMeta,  # noqa: ARG001 - every step below is idempotent
-    deps: ImageDeps,
+    *,
+    records: ImageRecords,
+    astria: Astria,
+    publisher: Publisher,
 ) -> None:
     """Poll Astria for orders whose callbacks are overdue; publish what they would have.
 
     The same code and event ids as the callbacks, so nothing is announced twice.
     """
     # First what earlier callbacks staged while the broker was unreachable.
-    deps.records.outbox.flush(deps.publisher)
+    records.outbox.flush(publisher)
     cutoff = event.requested_at - timedelta(minutes=event.overdue_after_minutes)
-    for training in deps.records.unfinished(older_than=cutoff):
-        tune = deps.astria.get_tune(str(training.tune_id))
-        if not tune_trained(training, tune, deps):
+    for training in records.unfinished(older_than=cutoff):
+        tune = astria.get_tune(str(training.tune_id))
+        if not tune_trained(training, tune, records=records, publisher=publisher):
             continue
-        prompts = deps.astria.prompts(str(training.tune_id))
+        prompts = astria.prompts(str(training.tune_id))
         settled = [p for p in prompts if p.get("images") or p.get("user_error")]
-        current = deps.records.training(training.order_id) or training
-        prompts_reported(
-            current, settled, deps, all_done=bool(prompts) and len(settled) == len(prompts)
-        )
+        current = records.training(training.order_id) or training
+        all_done = bool(prompts) and len(settled) == len(prompts)
+        prompts_reported(current, settled, all_done=all_done, records=records, publisher=publisher)
         log.info("reconciled", extra={"order_id": training.order_id, "prompts": len(settled)})
 
 
 def handle_user_erased(
     event: message.UserErased,
-    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
-    deps: ImageDeps,
+    *,
+    records: ImageRecords,
+    media: Fetcher,
+    astria: Astria,
+    blobs: Blobs,
+    publisher: Publisher,
 ) -> None:
     """DELETE: the person's files at the providers (Twilio's copy of each photo, the tune
     at Astria with its model, training pictures and portraits), our blobs, then the rows
     that pointed to them, then a report. Provider errors raise Transient and Dapr retries
     the whole erasure: each step deletes what is still there, so a retry finishes it."""
-    traces = deps.records.traces_of(event.user)
-    media = sum(deps.media.forget(channel, reference) for channel, reference in traces.media)
+    traces = records.traces_of(event.user)
+    forgotten = sum(media.forget(channel, reference) for channel, reference in traces.media)
     for tune_id in traces.tunes:
-        deps.astria.delete_tune(tune_id)
+        astria.delete_tune(tune_id)
     for name in traces.blobs:
-        deps.blobs.delete(name)
-    deps.records.erase_user(event.user)
+        blobs.delete(name)
+    records.erase_user(event.user)
     report = maintenance.Report(
         service="image",
         run_id=maintenance.erasure_run_id(event.user),
         counts={
             "photos": len(traces.blobs),
-            "provider_media": media,
+            "provider_media": forgotten,
             "astria_tunes": len(traces.tunes),
         },
     )
-    deps.publisher.publish(report, event_id=report.event_id)
+    publisher.publish(report, event_id=report.event_id)
 
 
 def handle_cleanup(
     event: maintenance.CleanupRequested,
-    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
-    deps: ImageDeps,
+    *,
+    records: ImageRecords,
+    blobs: Blobs,
+    publisher: Publisher,
 ) -> None:
     """Retention: photos (rows and blobs) and generated-image records past the cutoff."""
-    blobs, results = deps.records.expire(event.retention_cutoff)
-    for name in blobs:
-        deps.blobs.delete(name)
-    counts = {"photos": len(blobs), "image_records": results}
+    expired, results = records.expire(event.retention_cutoff)
+    for name in expired:
+        blobs.delete(name)
+    counts = {"photos": len(expired), "image_records": results}
     report = maintenance.Report(service="image", run_id=event.run_id, counts=counts)
-    deps.publisher.publish(report, event_id=report.event_id)
+    publisher.publish(report, event_id=report.event_id)

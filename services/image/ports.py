@@ -2,12 +2,15 @@
 and the plain values and errors that cross it. Adapters implement them; tests fake them."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from services.image.domain.photos import Limits
+from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.events.base import Outgoing
+from shared.packs import Catalogue
 
 
 class AstriaRefused(Exception):
@@ -200,3 +203,19 @@ class Astria(Protocol):
     def prompts(self, tune_id: str) -> list[dict[str, Any]]: ...
 
     def delete_tune(self, tune_id: str) -> None: ...
+
+
+@dataclass
+class ImagePorts:
+    """Everything an image handler may name; each names only what it uses."""
+
+    publisher: Publisher
+    records: ImageRecords
+    blobs: Blobs
+    media: Fetcher
+    astria: Astria
+    catalogue: Catalogue
+    callback_base: str  # our public URL, as Astria must call it
+    clock: Clock
+    astria_branch: str | None = None
+    limits: Limits = field(default_factory=Limits)

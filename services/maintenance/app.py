@@ -30,9 +30,7 @@ def create_app(
         pubsub=settings.pubsub_name,
         topic=DEADLETTER_TOPIC,
         model=AnyEvent,
-        handler=lambda event, meta, runtime: handlers.handle_dead_letter(
-            event, meta, runtime.handlers
-        ),
+        handler=handlers.handle_dead_letter,
         app_api_token=settings.app_api_token,
         dead_letters=False,
     )

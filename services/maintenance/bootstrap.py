@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from services.maintenance.adapters.records import SqlMaintenance
-from services.maintenance.handlers import MaintenanceDeps
+from services.maintenance.ports import MaintenancePorts
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
@@ -14,7 +14,7 @@ from shared.runtime import connect_dapr, connect_database
 
 @dataclass(kw_only=True)
 class MaintenanceRuntime(BaseDeps):
-    handlers: MaintenanceDeps
+    ports: MaintenancePorts
     operator_token: str = field(repr=False)
 
 
@@ -22,7 +22,7 @@ def build_deps(settings: MaintenanceSettings) -> MaintenanceRuntime:
     resources = BaseDeps()
     client = connect_dapr(settings, resources)
     return MaintenanceRuntime(
-        handlers=MaintenanceDeps(
+        ports=MaintenancePorts(
             publisher=DaprPublisher(client, settings.pubsub_name),
             records=SqlMaintenance(connect_database(settings, resources)),
             retention=timedelta(days=settings.retention_days),

@@ -10,6 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from services.maintenance import handlers
 from services.maintenance.domain.ticks import parse_read_time
+from services.maintenance.ports import MaintenancePorts
+from shared.clock import Clock
+from shared.injection import call
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["cron"])
@@ -19,21 +22,19 @@ CLEANUP_BINDING = "cron-cleanup"
 RECONCILE_BINDING = "cron-reconcile"
 
 
-def _fired_at(request: Request, deps: handlers.MaintenanceDeps) -> datetime:
+def _fired_at(request: Request, clock: Clock) -> datetime:
     """The scheduled time the binding reports, so twin ticks of replicas agree on the run."""
     moment = parse_read_time(request.headers.get("readTimeUTC", ""))
     if moment is None:
         log.warning("cron tick without a readable readTimeUTC; using the arrival time")
-        moment = deps.clock()
+        moment = clock()
     return moment.replace(microsecond=0)
 
 
-async def _tick(
-    request: Request, job: str, start: Callable[[datetime, handlers.MaintenanceDeps], str | None]
-) -> JSONResponse:
-    deps: handlers.MaintenanceDeps = request.app.state.deps.handlers
-    fired_at = _fired_at(request, deps)
-    run = await run_in_threadpool(start, fired_at, deps)
+async def _tick(request: Request, job: str, start: Callable[..., str | None]) -> JSONResponse:
+    ports: MaintenancePorts = request.app.state.deps.ports
+    fired_at = _fired_at(request, ports.clock)
+    run = await run_in_threadpool(call, start, ports, fired_at)
     # 200, not 204: with a resiliency retry on the binding, anything but 200 counts as failure.
     return JSONResponse({"job": job, "fired_at": fired_at.isoformat(), "run_id": run})
 

@@ -1,9 +1,8 @@
 """Use cases of maintenance: what the cron ticks start, what comes back, the dead letters.
-Plain functions over ports."""
+Plain functions; each names the ports it uses (shared/injection.py)."""
 
 import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.maintenance.domain.ticks import run_id
@@ -22,47 +21,42 @@ from shared.events.message import UserErased
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class MaintenanceDeps:
-    publisher: Publisher
-    records: MaintenanceRecords
-    retention: timedelta
-    overdue_minutes: float
-    clock: Clock
-
-
-def reconcile_tick(fired_at: datetime, deps: MaintenanceDeps) -> str | None:
+def reconcile_tick(
+    fired_at: datetime, *, records: MaintenanceRecords, publisher: Publisher, overdue_minutes: float
+) -> str | None:
     identifier = run_id("reconcile", fired_at)
-    if not deps.records.start_run(identifier, "reconcile"):
+    if not records.start_run(identifier, "reconcile"):
         return None  # a twin tick: the first one did the work
-    request = ReconcileRequested(requested_at=fired_at, overdue_after_minutes=deps.overdue_minutes)
-    deps.publisher.publish(request, event_id=identifier)
+    request = ReconcileRequested(requested_at=fired_at, overdue_after_minutes=overdue_minutes)
+    publisher.publish(request, event_id=identifier)
     return identifier
 
 
-def cleanup_tick(fired_at: datetime, deps: MaintenanceDeps) -> str | None:
+def cleanup_tick(
+    fired_at: datetime, *, records: MaintenanceRecords, publisher: Publisher, retention: timedelta
+) -> str | None:
     identifier = run_id("cleanup", fired_at)
-    if not deps.records.start_run(identifier, "cleanup"):
+    if not records.start_run(identifier, "cleanup"):
         return None
     request = CleanupRequested(
-        run_id=identifier, requested_at=fired_at, retention_cutoff=fired_at - deps.retention
+        run_id=identifier, requested_at=fired_at, retention_cutoff=fired_at - retention
     )
-    deps.publisher.publish(request, event_id=identifier)
+    publisher.publish(request, event_id=identifier)
     log.info(
         "cleanup requested", extra={"run_id": identifier, "cutoff": str(request.retention_cutoff)}
     )
     return identifier
 
 
-def handle_report(event: Report, meta: EventMeta, deps: MaintenanceDeps) -> None:  # noqa: ARG001
-    deps.records.report(event.run_id, event.service, event.counts)
+def handle_report(event: Report, *, records: MaintenanceRecords) -> None:
+    records.report(event.run_id, event.service, event.counts)
     log.info(
         "report", extra={"run_id": event.run_id, "service": event.service, "counts": event.counts}
     )
 
 
-def handle_dead_letter(event: AnyEvent, meta: EventMeta, deps: MaintenanceDeps) -> None:
-    deps.records.keep_dead_letter(
+def handle_dead_letter(event: AnyEvent, *, meta: EventMeta, records: MaintenanceRecords) -> None:
+    records.keep_dead_letter(
         NewDeadLetter(
             event_id=meta.id,
             topic=meta.topic,
@@ -73,23 +67,25 @@ def handle_dead_letter(event: AnyEvent, meta: EventMeta, deps: MaintenanceDeps) 
     log.warning("dead letter kept", extra={"topic": meta.topic, "event_id": meta.id})
 
 
-def handle_user_erased(event: UserErased, meta: EventMeta, deps: MaintenanceDeps) -> None:  # noqa: ARG001
+def handle_user_erased(event: UserErased, *, records: MaintenanceRecords) -> None:
     """DELETE reaches the dead letters too: events about the person go, then a report."""
-    removed = deps.records.forget_person(event.user)
-    deps.records.report(erasure_run_id(event.user), "maintenance", {"dead_letters": removed})
+    removed = records.forget_person(event.user)
+    records.report(erasure_run_id(event.user), "maintenance", {"dead_letters": removed})
 
 
-def replay(letter_id: int, deps: MaintenanceDeps) -> DeadLetter | None:
+def replay(
+    letter_id: int, *, records: MaintenanceRecords, publisher: Publisher, clock: Clock
+) -> DeadLetter | None:
     """Republish to the original topic, with the original id (consumers de-duplicate on it)."""
-    letter = deps.records.dead_letter(letter_id)
+    letter = records.dead_letter(letter_id)
     if letter is None:
         return None
     # Marked first: a replay can fail and come back as a dead letter before the publish
     # call even returns, and it must find the letter replayed to count as failed again.
-    deps.records.replayed(letter_id, at=deps.clock())
+    records.replayed(letter_id, at=clock())
     try:
-        deps.publisher.publish_json(letter.topic, letter.payload, event_id=letter.event_id)
+        publisher.publish_json(letter.topic, letter.payload, event_id=letter.event_id)
     except Exception:
-        deps.records.replayed(letter_id, at=None)  # not replayed after all
+        records.replayed(letter_id, at=None)  # not replayed after all
         raise
-    return deps.records.dead_letter(letter_id)
+    return records.dead_letter(letter_id)

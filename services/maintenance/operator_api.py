@@ -12,8 +12,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from services.maintenance import handlers
-from services.maintenance.ports import DeadLetter
+from services.maintenance.ports import DeadLetter, MaintenancePorts
 from shared.errors import NotFound, WrongToken
+from shared.injection import call
 
 # A database integer: anything larger would overflow the query (a 500), so it is a 422.
 LetterId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -47,13 +48,13 @@ def _letter(letter: DeadLetter) -> dict[str, Any]:
 
 @router.get("/deadletters", summary="Messages no subscriber could handle, oldest first.")
 def list_dead_letters(request: Request) -> dict[str, Any]:
-    deps: handlers.MaintenanceDeps = request.app.state.deps.handlers
-    return {"deadletters": [_letter(letter) for letter in deps.records.dead_letters()]}
+    ports: MaintenancePorts = request.app.state.deps.ports
+    return {"deadletters": [_letter(letter) for letter in ports.records.dead_letters()]}
 
 
 @router.post("/deadletters/{letter_id}/replay", summary="Republish to the original topic.")
 async def replay_dead_letter(letter_id: LetterId, request: Request) -> dict[str, Any]:
-    letter = await run_in_threadpool(handlers.replay, letter_id, request.app.state.deps.handlers)
+    letter = await run_in_threadpool(call, handlers.replay, request.app.state.deps.ports, letter_id)
     if letter is None:
         raise NotFound(f"no dead letter {letter_id}")
     return _letter(letter)
@@ -61,7 +62,7 @@ async def replay_dead_letter(letter_id: LetterId, request: Request) -> dict[str,
 
 @router.delete("/deadletters/{letter_id}", status_code=204, summary="Discard a dead letter.")
 def delete_dead_letter(letter_id: LetterId, request: Request) -> Response:
-    if not request.app.state.deps.handlers.records.forget(letter_id):
+    if not request.app.state.deps.ports.records.forget(letter_id):
         raise NotFound(f"no dead letter {letter_id}")
     return Response(status_code=204)
 
@@ -72,7 +73,7 @@ def list_runs(
     job: str | None = Query(default=None, examples=["cleanup", "reconcile", "erasure"]),
     limit: int = Query(default=50, ge=1, le=500),
 ) -> dict[str, Any]:
-    runs = request.app.state.deps.handlers.records.runs(job=job, limit=limit)
+    runs = request.app.state.deps.ports.records.runs(job=job, limit=limit)
     return {
         "runs": [
             {

@@ -3,8 +3,11 @@ Protocol, and the plain values that cross it."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
+
+from shared.clock import Clock
+from shared.dapr.ports import Publisher
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,14 @@ class MaintenanceRecords(Protocol):
     def forget_person(self, user: str) -> int: ...
 
     def forget(self, letter_id: int) -> bool: ...
+
+
+@dataclass
+class MaintenancePorts:
+    """Everything a maintenance handler may name; each names only what it uses."""
+
+    publisher: Publisher
+    records: MaintenanceRecords
+    retention: timedelta
+    overdue_minutes: float
+    clock: Clock

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from services.message.adapters.meta_sender import MetaSender
 from services.message.adapters.records import SqlRecords
 from services.message.adapters.twilio_sender import TwilioSender
+from services.message.delivery import message_ports
 from services.message.domain.conversation import Rules
-from services.message.handlers import MessageDeps
+from services.message.ports import MessagePorts
 from services.message.settings import MessageSettings
 from shared.app import BaseDeps
 from shared.dapr.ports import AsyncPublisher
@@ -23,7 +24,7 @@ from shared.runtime import connect_dapr, connect_database
 class MessageRuntime(BaseDeps):
     """Everything the routes and subscriptions of the message service use."""
 
-    handlers: MessageDeps
+    ports: MessagePorts
     # The webhooks' publisher, on the event loop.
     inbound: AsyncPublisher
     twilio_auth_token: str = field(repr=False)
@@ -64,7 +65,7 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         status_callback=settings.status_callback,
     )
     resources.closers += [meta.close, twilio.close]
-    handlers = MessageDeps(
+    ports = message_ports(
         publisher=DaprPublisher(client, settings.pubsub_name),
         state=DaprStateStore(client, settings.statestore_name),
         senders={
@@ -83,7 +84,7 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
     )
     resources.async_closers.append(inbound.close)
     return MessageRuntime(
-        handlers=handlers,
+        ports=ports,
         inbound=inbound,
         twilio_auth_token=auth_token,
         meta_app_secret=read_secret(client, settings.secretstore_name, "meta-app-secret"),

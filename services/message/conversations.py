@@ -8,15 +8,20 @@ also takes the lease of the outbox when nobody else is sending it; delivery.py
 sends it.
 """
 
+import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.message.domain.conversation import Conversation
+from shared.clock import Clock
 from shared.dapr.ports import KeyValueStore
 
 # Enough to recognise redeliveries, which arrive within minutes.
 REMEMBERED_EVENTS = 100
+
+# A flusher renews its lease when half of it is gone; one that died is replaced after this.
+LEASE_DURATION = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -141,25 +146,50 @@ class Record:
 
 class ConversationStore:
     def __init__(self, state: KeyValueStore) -> None:
-        self._state = state
+        self.state = state
 
     @staticmethod
     def key(user: str) -> str:
         return f"conversation:{user}"
 
     def load(self, user: str) -> tuple[Record | None, str | None]:
-        data, etag = self._state.get(self.key(user))
+        data, etag = self.state.get(self.key(user))
         return (Record.from_dict(data) if data else None), etag
 
     def delete(self, user: str) -> None:
-        self._state.delete(self.key(user))
+        self.state.delete(self.key(user))
 
     def save(self, record: Record, etag: str | None) -> None:
         """Raises Conflict when the record changed since it was loaded (or, for a first
         write, when a twin delivery wrote it first)."""
-        self._state.save(
+        self.state.save(
             self.key(record.conversation.user),
             record.to_dict(),
             etag=etag,
             insert_only=etag is None,
         )
+
+
+def new_owner() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The record as this flusher saved it with its lease."""
+
+    record: Record
+    owner: str
+    # It replaced a lease that ran out: some of the items may have gone out already.
+    takeover: bool
+
+
+def take_lease(record: Record, owner: str, clock: Clock) -> Taken | None:
+    """The record leased to `owner`, when it owes something and nobody live is sending."""
+    if record.next_item() is None:
+        return None
+    now = clock()
+    if record.lease is not None and record.lease.live(now):
+        return None
+    leased = record.leased(Lease(owner, now + LEASE_DURATION))
+    return Taken(leased, owner, takeover=record.lease is not None)

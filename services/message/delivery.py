@@ -12,15 +12,22 @@ takes over a lease that ran out (its holder died) reads the marks of what it fin
 import hashlib
 import logging
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from services.message.conversations import ConversationStore, Lease, Record
+from services.message.conversations import (
+    LEASE_DURATION,
+    ConversationStore,
+    Lease,
+    Record,
+    Taken,
+    new_owner,
+    take_lease,
+)
 from services.message.domain import texts
-from services.message.ports import MessageRecords, WhatsAppSender
+from services.message.domain.conversation import Rules
+from services.message.ports import MessagePorts, MessageRecords, WhatsAppSender
 from shared.clock import Clock
 from shared.dapr.ports import KeyValueStore, Publisher
 from shared.errors import Conflict, Rejected, Transient, WindowClosed
@@ -31,8 +38,6 @@ from shared.json_logs import mask_phone
 log = logging.getLogger(__name__)
 
 MAX_CONFLICT_RETRIES = 8
-# A flusher renews its lease when half of it is gone; one that died is replaced after this.
-LEASE_DURATION = timedelta(seconds=30)
 FLUSH_POLL_SECONDS = 0.1
 # Long enough for any retry of a delivery (Dapr's policy gives up after about 30 minutes).
 MARK_TTL_SECONDS = 7 * 24 * 3600
@@ -46,34 +51,9 @@ PUBLISHED_MODELS: dict[str, type[Event]] = {
 }
 
 
-def new_owner() -> str:
-    return uuid.uuid4().hex
-
-
 def mark_key(user: str, item_id: str) -> str:
     # Hashed: the state store's keys never name a person.
     return f"sent:{hashlib.sha256(user.encode()).hexdigest()[:32]}:{item_id}"
-
-
-@dataclass(frozen=True)
-class Taken:
-    """The record as this flusher saved it with its lease."""
-
-    record: Record
-    owner: str
-    # It replaced a lease that ran out: some of the items may have gone out already.
-    takeover: bool
-
-
-def take_lease(record: Record, owner: str, clock: Clock) -> Taken | None:
-    """The record leased to `owner`, when it owes something and nobody live is sending."""
-    if record.next_item() is None:
-        return None
-    now = clock()
-    if record.lease is not None and record.lease.live(now):
-        return None
-    leased = record.leased(Lease(owner, now + LEASE_DURATION))
-    return Taken(leased, owner, takeover=record.lease is not None)
 
 
 @dataclass
@@ -278,3 +258,39 @@ def _decision_of(item: dict[str, Any]) -> str:
 
 def _decisions(items: tuple[dict[str, Any], ...]) -> set[str]:
     return {_decision_of(item) for item in items}
+
+
+def message_ports(
+    *,
+    publisher: Publisher,
+    state: KeyValueStore,
+    senders: Mapping[str, WhatsAppSender],
+    records: MessageRecords,
+    rules: Rules,
+    clock: Clock,
+    rate_limit_per_minute: int = 40,
+    nudge_after_hours: float = 6,
+    flush_wait_polls: int = 100,
+    send_gap_seconds: float = 0.0,
+) -> MessagePorts:
+    """The message handlers' ports over one state store: the conversation records and
+    the courier that sends what they owe."""
+    return MessagePorts(
+        publisher=publisher,
+        conversations=ConversationStore(state),
+        courier=Courier(
+            state=state,
+            senders=senders,
+            records=records,
+            publisher=publisher,
+            clock=clock,
+            wait_polls=flush_wait_polls,
+            send_gap_seconds=send_gap_seconds,
+        ),
+        senders=senders,
+        records=records,
+        rules=rules,
+        clock=clock,
+        rate_limit_per_minute=rate_limit_per_minute,
+        nudge_after_hours=nudge_after_hours,
+    )

@@ -1,4 +1,4 @@
-"""Use cases of the message service; collaborators come in as arguments.
+"""Use cases of the message service; each names the ports it uses (shared/injection.py).
 
 Webhook side: `accept_inbound` publishes each provider message (async, one round trip).
 Subscriber side: `handle_inbound` and `handle_event` run the conversation: decide
@@ -11,15 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.message.conversations import ConversationStore, Record
-from services.message.delivery import MAX_CONFLICT_RETRIES, Courier, new_owner, take_lease
+from services.message.conversations import ConversationStore, Record, new_owner, take_lease
+from services.message.delivery import MAX_CONFLICT_RETRIES
 from services.message.domain import conversation as domain
 from services.message.domain import texts
 from services.message.domain.language import guess_language
 from services.message.domain.window import WINDOW
-from services.message.ports import MessageRecords, WhatsAppSender
+from services.message.ports import Deliveries, MessageRecords, WhatsAppSender
 from shared.clock import Clock
-from shared.dapr.ports import AsyncPublisher, KeyValueStore, Publisher
+from shared.dapr.ports import AsyncPublisher, Publisher
 from shared.errors import Conflict, Rejected, Transient
 from shared.events import image, maintenance, message, payment
 from shared.events.base import Event, EventMeta
@@ -27,38 +27,6 @@ from shared.events.message import WhatsAppInbound
 from shared.json_logs import mask_phone
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class MessageDeps:
-    publisher: Publisher
-    state: KeyValueStore
-    senders: Mapping[str, WhatsAppSender]
-    records: MessageRecords
-    rules: domain.Rules
-    clock: Clock
-    rate_limit_per_minute: int = 40
-    nudge_after_hours: float = 6
-    # How long (in polls of delivery.FLUSH_POLL_SECONDS) a delivery waits for another
-    # flusher to send its items before asking Dapr to retry it; and a pause between sends.
-    flush_wait_polls: int = 100
-    send_gap_seconds: float = 0.0
-
-    @property
-    def conversations(self) -> ConversationStore:
-        return ConversationStore(self.state)
-
-    @property
-    def courier(self) -> Courier:
-        return Courier(
-            state=self.state,
-            senders=self.senders,
-            records=self.records,
-            publisher=self.publisher,
-            clock=self.clock,
-            wait_polls=self.flush_wait_polls,
-            send_gap_seconds=self.send_gap_seconds,
-        )
 
 
 def inbound_event_id(event: WhatsAppInbound) -> str:
@@ -87,19 +55,43 @@ def _user_message(event: WhatsAppInbound) -> domain.UserMessage:
     )
 
 
-def _minute(deps: MessageDeps) -> int:
-    return int(deps.clock().timestamp() // 60)
+@dataclass(frozen=True)
+class RateLimit:
+    """A person's messages per minute: over `limit`, one notice through `senders`, then
+    silence."""
+
+    minute: int
+    limit: int
+    senders: Mapping[str, WhatsAppSender]
+
+    def notify(self, record: Record, count: int, channel: str) -> None:
+        user = record.conversation.user
+        if count == self.limit + 1 and not record.conversation.opted_out:
+            body = texts.render(record.conversation.language, "rate_limited")
+            self.senders[channel].send_text(to=user, body=body)
+        log.warning("rate limited", extra={"user": mask_phone(user), "count": count})
 
 
-def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -> None:
+def handle_inbound(
+    event: WhatsAppInbound,
+    *,
+    meta: EventMeta,
+    conversations: ConversationStore,
+    courier: Deliveries,
+    records: MessageRecords,
+    senders: Mapping[str, WhatsAppSender],
+    rules: domain.Rules,
+    clock: Clock,
+    rate_limit_per_minute: int,
+) -> None:
     message_ = _user_message(event)
     event_id = meta.id or inbound_event_id(event)
-    known, etag = deps.conversations.load(event.sender)
+    known, etag = conversations.load(event.sender)
     fresh = not (known and event_id in known.processed)
-    minute = _minute(deps)
-    if fresh and not (known and known.counted(minute)[1] > deps.rate_limit_per_minute):
+    rate = RateLimit(int(clock().timestamp() // 60), rate_limit_per_minute, senders)
+    if fresh and not (known and known.counted(rate.minute)[1] > rate.limit):
         # Each message from the person reopens their 24-hour window.
-        deps.records.seen(
+        records.seen(
             address=event.sender,
             channel=event.channel.value,
             language=(known.conversation.language if known else guess_language(event.sender)).value,
@@ -110,23 +102,16 @@ def handle_inbound(event: WhatsAppInbound, meta: EventMeta, deps: MessageDeps) -
         user=event.sender,
         event_id=event_id,
         channel=event.channel.value,
-        decide=lambda c: domain.on_message(c, message_, deps.rules),
-        deps=deps,
+        decide=lambda c: domain.on_message(c, message_, rules),
+        conversations=conversations,
+        courier=courier,
+        clock=clock,
         create=True,
         loaded=(known, etag),
-        rate_minute=minute,
+        rate=rate,
         # The person has just written: their window is open, no need to read it.
-        window_open=deps.clock() - event.received_at < WINDOW or None,
+        window_open=clock() - event.received_at < WINDOW or None,
     )
-
-
-def _rate_limited(record: Record, count: int, channel: str, deps: MessageDeps) -> None:
-    """Over the limit: one notice when the limit is first passed, then silence."""
-    user = record.conversation.user
-    if count == deps.rate_limit_per_minute + 1 and not record.conversation.opted_out:
-        body = texts.render(record.conversation.language, "rate_limited")
-        deps.senders[channel].send_text(to=user, body=body)
-    log.warning("rate limited", extra={"user": mask_phone(user), "count": count})
 
 
 def _minutes_until(moment: datetime | None, now: datetime) -> int | None:
@@ -185,15 +170,25 @@ CONVERSATION_EVENTS: tuple[type[Event], ...] = (
 )
 
 
-def handle_event(event: Event, meta: EventMeta, deps: MessageDeps) -> None:
+def handle_event(
+    event: Event,
+    *,
+    meta: EventMeta,
+    conversations: ConversationStore,
+    courier: Deliveries,
+    rules: domain.Rules,
+    clock: Clock,
+) -> None:
     user: str = getattr(event, "user")  # noqa: B009 - every conversation event names its user
-    domain_event = to_domain(event, deps.clock())
+    domain_event = to_domain(event, clock())
     _decide_and_flush(
         user=user,
         event_id=meta.id,
         channel=None,
-        decide=lambda c: domain.on_event(c, domain_event, deps.rules),
-        deps=deps,
+        decide=lambda c: domain.on_event(c, domain_event, rules),
+        conversations=conversations,
+        courier=courier,
+        clock=clock,
         create=False,
     )
 
@@ -204,20 +199,22 @@ def _decide_and_flush(
     event_id: str,
     channel: str | None,
     decide: Callable[[domain.Conversation], domain.Decision],
-    deps: MessageDeps,
+    conversations: ConversationStore,
+    courier: Deliveries,
+    clock: Clock,
     create: bool,
     loaded: tuple[Record | None, str | None] | None = None,
-    rate_minute: int | None = None,
+    rate: RateLimit | None = None,
     window_open: bool | None = None,
 ) -> None:
     """Decide once (ETag-guarded, again on a conflict), then send what was decided.
 
     `loaded` is the record the caller already read, used for the first attempt; with
-    `rate_minute` the person's message is counted against the rate limit first.
+    `rate` the person's message is counted against the rate limit first.
     The decision's write also takes the outbox's lease when nobody is sending it, so
     the common case sends at once, without another write.
     """
-    store, courier, owner = deps.conversations, deps.courier, new_owner()
+    store, owner = conversations, new_owner()
     for _attempt in range(MAX_CONFLICT_RETRIES):
         record, etag = loaded if loaded is not None else store.load(user)
         loaded = None
@@ -229,14 +226,14 @@ def _decide_and_flush(
             record = Record(domain.Conversation.start(user), channel or "twilio")
         if event_id in record.processed:
             break  # decided before; finish its flush if a crash interrupted it
-        if rate_minute is not None:
-            record, count = record.counted(rate_minute)
-            if count > deps.rate_limit_per_minute:
+        if rate is not None:
+            record, count = record.counted(rate.minute)
+            if count > rate.limit:
                 try:
                     store.save(record, etag)
                 except Conflict:
                     continue
-                _rate_limited(record, count, channel or record.channel, deps)
+                rate.notify(record, count, channel or record.channel)
                 return
         decision = decide(record.conversation)
         items = _outputs(decision, record, event_id)
@@ -245,7 +242,7 @@ def _decide_and_flush(
             items = [*record.held, *items]
             record = replace(record, channel=channel, held=())
         record = record.decided(event_id, decision.conversation, items)
-        taken = take_lease(record, owner, deps.clock)
+        taken = take_lease(record, owner, clock)
         try:
             store.save(taken.record if taken else record, etag)
         except Conflict:
@@ -311,54 +308,64 @@ def record_status(
     status: str,
     error_code: str | None,
     window_closed: bool,
-    deps: MessageDeps,
+    records: MessageRecords,
 ) -> None:
     """A delivery receipt. A window error means our view of the window was wrong."""
-    user = deps.records.status(
+    user = records.status(
         channel=channel,
         provider_message_id=provider_message_id,
         status=status,
         error_code=error_code,
     )
     if user and window_closed:
-        deps.records.close_window(user)
+        records.close_window(user)
         log.warning("provider says the 24-hour window is closed", extra={"user": mask_phone(user)})
 
 
 def handle_cleanup(
     event: maintenance.CleanupRequested,
-    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
-    deps: MessageDeps,
+    *,
+    records: MessageRecords,
+    conversations: ConversationStore,
+    publisher: Publisher,
 ) -> None:
     """Retention: conversations of people quiet since the cutoff, and old message logs."""
-    quiet = deps.records.quiet_since(event.retention_cutoff)
+    quiet = records.quiet_since(event.retention_cutoff)
     for address in quiet:
-        deps.conversations.delete(address)
-        deps.records.erase(address)
+        conversations.delete(address)
+        records.erase(address)
     counts = {
         "conversations": len(quiet),
-        "outbound_messages": deps.records.delete_outbound_before(event.retention_cutoff),
+        "outbound_messages": records.delete_outbound_before(event.retention_cutoff),
     }
     report = maintenance.Report(service="message", run_id=event.run_id, counts=counts)
-    deps.publisher.publish(report, event_id=report.event_id)
+    publisher.publish(report, event_id=report.event_id)
 
 
 def handle_reconcile(
     event: maintenance.ReconcileRequested,
+    *,
     meta: EventMeta,
-    deps: MessageDeps,
+    records: MessageRecords,
+    conversations: ConversationStore,
+    courier: Deliveries,
+    rules: domain.Rules,
+    clock: Clock,
+    nudge_after_hours: float,
 ) -> None:
     """Nudge people who stopped halfway: once, never after STOP, inside the 24-hour window."""
     now = event.requested_at
-    quiet_since = now - timedelta(hours=deps.nudge_after_hours)
-    for address in deps.records.quiet_since(quiet_since):
-        if not deps.records.window_open(address, now):
+    quiet_since = now - timedelta(hours=nudge_after_hours)
+    for address in records.quiet_since(quiet_since):
+        if not records.window_open(address, now):
             continue  # a free-form nudge would fail; not worth a paid template
         _decide_and_flush(
             user=address,
             event_id=f"nudge-{meta.id}",
             channel=None,
-            decide=lambda c: domain.on_event(c, domain.Nudge(), deps.rules),
-            deps=deps,
+            decide=lambda c: domain.on_event(c, domain.Nudge(), rules),
+            conversations=conversations,
+            courier=courier,
+            clock=clock,
             create=False,
         )

@@ -1,7 +1,15 @@
-"""What the message handlers need from the outside world."""
+"""What the message handlers need from the outside world: every collaborator a Protocol
+(or, for the conversation records, the store over the Dapr state port)."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from services.message.conversations import ConversationStore, Taken
+from services.message.domain.conversation import Rules
+from shared.clock import Clock
+from shared.dapr.ports import Publisher
 
 
 class WhatsAppSender(Protocol):
@@ -38,3 +46,26 @@ class MessageRecords(Protocol):
     def quiet_since(self, cutoff: datetime) -> list[str]: ...
 
     def delete_outbound_before(self, cutoff: datetime) -> int: ...
+
+
+class Deliveries(Protocol):
+    """Sends what decisions owe a person, in order, once (delivery.Courier)."""
+
+    def send(self, taken: Taken, window_open: bool | None = None) -> None: ...
+
+    def flush(self, user: str, event_id: str) -> None: ...
+
+
+@dataclass
+class MessagePorts:
+    """Everything a message handler may name; each names only what it uses."""
+
+    publisher: Publisher
+    conversations: ConversationStore
+    courier: Deliveries
+    senders: Mapping[str, WhatsAppSender]
+    records: MessageRecords
+    rules: Rules
+    clock: Clock
+    rate_limit_per_minute: int = 40
+    nudge_after_hours: float = 6

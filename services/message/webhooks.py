@@ -15,6 +15,7 @@ from services.message.bootstrap import MessageRuntime
 from services.message.handlers import accept_inbound, record_status
 from services.message.settings import MessageSettings
 from shared.errors import Rejected, Unauthorized
+from shared.injection import call
 from shared.webhook_body import parse_json, read_limited_body
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -76,7 +77,7 @@ async def sms_received(request: Request) -> Response:
     settings: MessageSettings = request.app.state.settings
     runtime: MessageRuntime = request.app.state.deps
     form = await verified_twilio_form(request, settings, runtime)
-    event = twilio_inbound.parse_inbound(form, runtime.handlers.clock())
+    event = twilio_inbound.parse_inbound(form, runtime.ports.clock())
     await accept_inbound(event, runtime.inbound)
     return Response(EMPTY_TWIML, media_type="text/xml")
 
@@ -100,13 +101,14 @@ async def twilio_status(request: Request) -> Response:
         raise Rejected("MessageSid and MessageStatus are required")
     error_code = str(form.get("ErrorCode") or "") or None
     await run_in_threadpool(
+        call,
         record_status,
+        runtime.ports,
         channel="twilio",
         provider_message_id=message_sid,
         status=status,
         error_code=error_code,
         window_closed=window_error("twilio", error_code),
-        deps=runtime.handlers,
     )
     return Response(status_code=204)
 
@@ -151,19 +153,20 @@ async def meta_received(request: Request) -> JSONResponse:
     signature = request.headers.get("x-hub-signature-256", "")
     if not meta_inbound.signature_is_valid(runtime.meta_app_secret, raw, signature):
         raise Unauthorized("X-Hub-Signature-256 does not match")
-    messages, statuses = meta_inbound.parse_notification(parse_json(raw), runtime.handlers.clock())
+    messages, statuses = meta_inbound.parse_notification(parse_json(raw), runtime.ports.clock())
     for event in messages:  # in the batch's order
         await accept_inbound(event, runtime.inbound)
     for status in statuses:
         errors = status.get("errors") or [{}]
         error_code = str(errors[0].get("code")) if errors[0].get("code") else None
         await run_in_threadpool(
+            call,
             record_status,
+            runtime.ports,
             channel="meta",
             provider_message_id=str(status.get("id") or ""),
             status=str(status.get("status") or ""),
             error_code=error_code,
             window_closed=window_error("meta", error_code),
-            deps=runtime.handlers,
         )
     return JSONResponse({"accepted": len(messages), "statuses": len(statuses)})

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from services.payment.adapters.orders import SqlOrders
 from services.payment.adapters.stripe_gateway import StripeGateway
-from services.payment.handlers import PaymentDeps
+from services.payment.ports import PaymentPorts
 from services.payment.settings import PaymentSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
@@ -15,7 +15,7 @@ from shared.runtime import connect_dapr, connect_database
 
 @dataclass(kw_only=True)
 class PaymentRuntime(BaseDeps):
-    handlers: PaymentDeps
+    ports: PaymentPorts
     stripe_webhook_secret: str = field(repr=False)
 
 
@@ -31,7 +31,7 @@ def build_deps(settings: PaymentSettings) -> PaymentRuntime:
         cancel_url=settings.cancel_url,
     )
     return PaymentRuntime(
-        handlers=PaymentDeps(
+        ports=PaymentPorts(
             publisher=DaprPublisher(client, settings.pubsub_name),
             orders=orders,
             gateway=gateway,

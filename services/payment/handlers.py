@@ -1,32 +1,21 @@
 """Use cases of the payment service. Write first, publish after: a failed publish
-fails the delivery, and the retry finds the write done and publishes again."""
+fails the delivery, and the retry finds the write done and publishes again. Each names
+the ports it uses (shared/injection.py)."""
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from services.payment.domain.orders import Announcement, OrderStatus, Signal
 from services.payment.ports import NewOrder, Order, Orders, PaymentGateway
-from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.errors import Rejected
 from shared.events import image, maintenance, message, payment
-from shared.events.base import Event, EventMeta, Outgoing
+from shared.events.base import Event, Outgoing
 from shared.json_logs import mask_phone
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class PaymentDeps:
-    publisher: Publisher
-    orders: Orders
-    gateway: PaymentGateway
-    catalogue: Catalogue
-    clock: Clock
-    checkout_minutes: int = 30
 
 
 # Stripe refuses an expiry less than 30 minutes after it receives the request.
@@ -42,14 +31,19 @@ def checkout_lifetime(minutes: int) -> timedelta:
 
 def handle_checkout_requested(
     event: message.CheckoutRequested,
-    meta: EventMeta,  # noqa: ARG001 - idempotent on the order id instead
-    deps: PaymentDeps,
+    *,
+    catalogue: Catalogue,
+    orders: Orders,
+    gateway: PaymentGateway,
+    publisher: Publisher,
+    checkout_minutes: int,
 ) -> None:
-    pack = deps.catalogue.get(event.pack_code)
+    """Idempotent on the order id: a redelivery finds the order and its session."""
+    pack = catalogue.get(event.pack_code)
     if pack is None or event.subject not in pack.classes:
         raise Rejected(f"no pack {event.pack_code!r} for {event.subject!r}")
     # The price comes from the catalogue, never from the event.
-    order = deps.orders.create_if_absent(
+    order = orders.create_if_absent(
         NewOrder(
             id=event.order_id,
             user_address=event.user,
@@ -62,11 +56,11 @@ def handle_checkout_requested(
         )
     )
     if order.status == OrderStatus.CREATED:
-        expires_at = order.created_at + checkout_lifetime(deps.checkout_minutes)
-        session = deps.gateway.open_checkout(
+        expires_at = order.created_at + checkout_lifetime(checkout_minutes)
+        session = gateway.open_checkout(
             order_id=order.id, pack=pack, subject=event.subject, expires_at=expires_at
         )
-        order = deps.orders.opened(
+        order = orders.opened(
             order.id, session_id=session.id, url=session.url, expires_at=session.expires_at
         )
     if order.status != OrderStatus.OPEN:
@@ -78,7 +72,7 @@ def handle_checkout_requested(
         url=str(order.session_url),
         expires_at=order.expires_at,
     )
-    deps.publisher.publish(ready, event_id=f"{ready.TOPIC}-{order.id}")
+    publisher.publish(ready, event_id=f"{ready.TOPIC}-{order.id}")
 
 
 def outgoing(announcement: Announcement, order: Order) -> Outgoing:
@@ -107,10 +101,10 @@ def outgoing(announcement: Announcement, order: Order) -> Outgoing:
     return Outgoing(event, f"{event.TOPIC}-{order.id}")
 
 
-def _publish_staged(deps: PaymentDeps) -> None:
+def _publish_staged(orders: Orders, publisher: Publisher) -> None:
     """Publish what order changes staged; Transient (so a retry publishes) if the broker is
     down. Nothing is lost meanwhile: it stays staged, and the reconcile tick also flushes."""
-    deps.orders.outbox.flush(deps.publisher)
+    orders.outbox.flush(publisher)
 
 
 _SESSION_SIGNALS = {
@@ -130,7 +124,7 @@ def signal_of(event_type: str, obj: dict[str, Any]) -> Signal | None:
     return _SESSION_SIGNALS.get(event_type)
 
 
-def handle_stripe_event(event: dict[str, Any], deps: PaymentDeps) -> str:
+def handle_stripe_event(event: dict[str, Any], *, orders: Orders, publisher: Publisher) -> str:
     """A verified Stripe event; returns what was done, for the response and the logs."""
     event_type = str(event.get("type") or "")
     obj: dict[str, Any] = (event.get("data") or {}).get("object") or {}
@@ -139,7 +133,7 @@ def handle_stripe_event(event: dict[str, Any], deps: PaymentDeps) -> str:
         return "ignored"  # acknowledged, or Stripe would retry it for days
     is_session = obj.get("object") == "checkout.session"
     order_id = (obj.get("metadata") or {}).get("order_id") or obj.get("client_reference_id")
-    taken = deps.orders.take(
+    taken = orders.take(
         event_id=str(event["id"]),
         event_type=event_type,
         signal=signal,
@@ -147,7 +141,9 @@ def handle_stripe_event(event: dict[str, Any], deps: PaymentDeps) -> str:
         payment_intent=obj.get("payment_intent"),
         announce=outgoing,
     )
-    _publish_staged(deps)  # this event's announcement, or one a failed earlier try left
+    _publish_staged(
+        orders, publisher
+    )  # this event's announcement, or one a failed earlier try left
     if taken.order is None:
         log.warning("stripe event for an unknown order", extra={"event_id": event["id"]})
         return "unknown order"
@@ -158,57 +154,47 @@ def handle_stripe_event(event: dict[str, Any], deps: PaymentDeps) -> str:
 
 
 def handle_tune_failed(
-    event: image.TuneFailed,
-    meta: EventMeta,  # noqa: ARG001 - idempotent on the order id instead
-    deps: PaymentDeps,
+    event: image.TuneFailed, *, orders: Orders, gateway: PaymentGateway, publisher: Publisher
 ) -> None:
-    """A customer never pays for images they did not get."""
-    order = deps.orders.get(event.order_id)
+    """A customer never pays for images they did not get; refunded once per order."""
+    order = orders.get(event.order_id)
     if order is None:
         log.warning("tune failed for an unknown order", extra={"order_id": event.order_id})
         return
     if order.status == OrderStatus.PAID:
         if not order.payment_intent:
             raise Rejected(f"order {order.id} is paid but has no payment intent")
-        refund_id = deps.gateway.refund(order_id=order.id, payment_intent=order.payment_intent)
-        order = deps.orders.refunded(order.id, refund_id, outgoing)
-    _publish_staged(deps)
+        refund_id = gateway.refund(order_id=order.id, payment_intent=order.payment_intent)
+        order = orders.refunded(order.id, refund_id, outgoing)
+    _publish_staged(orders, publisher)
     log.info("refund handled", extra={"order_id": order.id, "user": mask_phone(order.user_address)})
 
 
-def handle_user_erased(
-    event: message.UserErased,
-    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
-    deps: PaymentDeps,
-) -> None:
+def handle_user_erased(event: message.UserErased, *, orders: Orders, publisher: Publisher) -> None:
     """DELETE: the person's orders go (Stripe keeps its own records of the payment)."""
-    count = deps.orders.erase_user(event.user)
+    count = orders.erase_user(event.user)
     report = maintenance.Report(
         service="payment", run_id=maintenance.erasure_run_id(event.user), counts={"orders": count}
     )
-    deps.publisher.publish(report, event_id=report.event_id)
+    publisher.publish(report, event_id=report.event_id)
 
 
 def handle_reconcile(
-    event: maintenance.ReconcileRequested,
-    meta: EventMeta,  # noqa: ARG001 - an expired order stays expired
-    deps: PaymentDeps,
+    event: maintenance.ReconcileRequested, *, orders: Orders, publisher: Publisher
 ) -> None:
     """Checkouts past their time expire even if Stripe's webhook never came; and whatever an
     earlier failure left staged is published."""
-    for order in deps.orders.overdue_checkouts(event.requested_at):
-        deps.orders.expire(order.id, outgoing)
-    _publish_staged(deps)
+    for order in orders.overdue_checkouts(event.requested_at):
+        orders.expire(order.id, outgoing)
+    _publish_staged(orders, publisher)
 
 
 def handle_cleanup(
-    event: maintenance.CleanupRequested,
-    meta: EventMeta,  # noqa: ARG001 - deleting twice deletes nothing
-    deps: PaymentDeps,
+    event: maintenance.CleanupRequested, *, orders: Orders, publisher: Publisher
 ) -> None:
     """Retention: orders that were never paid go; paid ones stay for the accounts."""
-    count = deps.orders.delete_unpaid_before(event.retention_cutoff)
+    count = orders.delete_unpaid_before(event.retention_cutoff)
     report = maintenance.Report(
         service="payment", run_id=event.run_id, counts={"unpaid_orders": count}
     )
-    deps.publisher.publish(report, event_id=report.event_id)
+    publisher.publish(report, event_id=report.event_id)

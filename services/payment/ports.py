@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Protocol
 
 from services.payment.domain.orders import Announcement, Signal
+from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.events.base import Outgoing
-from shared.packs import Pack
+from shared.packs import Catalogue, Pack
 
 
 @dataclass(frozen=True)
@@ -120,3 +121,15 @@ class PaymentGateway(Protocol):
     ) -> CheckoutSession: ...
 
     def refund(self, *, order_id: str, payment_intent: str) -> str: ...
+
+
+@dataclass
+class PaymentPorts:
+    """Everything a payment handler may name; each names only what it uses."""
+
+    publisher: Publisher
+    orders: Orders
+    gateway: PaymentGateway
+    catalogue: Catalogue
+    clock: Clock
+    checkout_minutes: int = 30

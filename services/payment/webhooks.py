@@ -11,6 +11,7 @@ from services.payment.bootstrap import PaymentRuntime
 from services.payment.handlers import handle_stripe_event
 from services.payment.settings import PaymentSettings
 from shared.errors import Transient
+from shared.injection import call
 from shared.webhook_body import parse_json, read_limited_body
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ async def payment_received(request: Request) -> JSONResponse:
         return JSONResponse({"error": f"rejected: {exc}"}, status_code=400)
     event = parse_json(raw)
     signed_at = _signed_at(header)
-    now = runtime.handlers.clock().timestamp()
+    now = runtime.ports.clock().timestamp()
     if signed_at is None or abs(now - signed_at) > settings.stripe_webhook_tolerance_seconds:
         return JSONResponse(
             {"error": "rejected: timestamp outside the tolerance zone"}, status_code=400
@@ -63,7 +64,7 @@ async def payment_received(request: Request) -> JSONResponse:
     if not isinstance(event, dict):
         return JSONResponse({"error": "rejected: not a Stripe event"}, status_code=400)
     try:
-        outcome = await run_in_threadpool(handle_stripe_event, event, runtime.handlers)
+        outcome = await run_in_threadpool(call, handle_stripe_event, runtime.ports, event)
     except Transient as exc:
         log.error("stripe event recorded but not announced", extra={"error": str(exc)})
         return JSONResponse({"error": "try again"}, status_code=500)

@@ -8,9 +8,10 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.sandbox import astria_fake, bootstrap, control, meta_fake, stripe_fake, twilio_fake
-from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.settings import SandboxSettings
+from services.sandbox.store import SandboxStore
 from shared.app import create_service_app
+from shared.clock import Clock
 from shared.dapr.subscriptions import subscribe
 from shared.events.base import AnyEvent, EventMeta
 from shared.events.topics import Topic
@@ -18,17 +19,17 @@ from shared.events.topics import Topic
 STATIC = Path(__file__).parent / "static"
 
 
-def observe(event: AnyEvent, meta: EventMeta, runtime: SandboxRuntime) -> None:
+def observe(event: AnyEvent, *, meta: EventMeta, store: SandboxStore, clock: Clock) -> None:
     """Keep what flowed, whatever the broker: whole for `GET /sandbox/events` (what the
     e2e tests read), in short and by person for the page's events panel."""
     data = event.model_dump(mode="json")
     short = {k: v for k, v in data.items() if k not in ("user", "sender", "schema_version")}
-    runtime.store.record_event(
+    store.record_event(
         {
             "topic": meta.topic,
             "id": meta.id,
             "source": meta.source,
-            "time": runtime.clock().timestamp(),
+            "time": clock().timestamp(),
             "user": data.get("user") or data.get("sender"),
             "summary": json.dumps(short, ensure_ascii=False)[:160],
             "data": data,

@@ -27,6 +27,11 @@ class SandboxRuntime(BaseDeps):
     # call cost an SSL context each and capped the whole local stack (`make bench`).
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=30))
 
+    @property
+    def ports(self) -> "SandboxRuntime":
+        """The fakes are the sandbox's handlers: they take what they need from it all."""
+        return self
+
 
 def build_deps(settings: SandboxSettings) -> SandboxRuntime:
     resources = BaseDeps()

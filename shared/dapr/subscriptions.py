@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from shared.errors import Rejected
 from shared.events.base import Event, EventMeta
 from shared.events.topics import DEADLETTER_TOPIC
+from shared.injection import call
 from shared.webhook_body import parse_json
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class Subscriptions:
     def __init__(self, app: FastAPI) -> None:
         self._app = app
         self.entries: list[dict[str, object]] = []
+        self.handlers: list[Callable[..., None]] = []
         app.add_api_route("/dapr/subscribe", self.listed, methods=["GET"], tags=["PubSub"])
 
     def listed(self) -> list[dict[str, object]]:
@@ -48,8 +50,10 @@ class Subscriptions:
         topic: str,
         route: str,
         endpoint: Callable[..., Any],
+        handler: Callable[..., None],
         dead_letter_topic: str | None,
     ) -> None:
+        self.handlers.append(handler)
         self._app.add_api_route(route, endpoint, methods=["POST"], tags=["PubSub"])
         entry: dict[str, object] = {"pubsubname": pubsub, "topic": topic, "route": route}
         entry["metadata"] = {}
@@ -64,8 +68,9 @@ class Outcome(StrEnum):
     DROP = "DROP"
 
 
-# handler(event, meta, deps): returning is SUCCESS; Rejected is DROP, any other error RETRY.
-Handler = Callable[[E, EventMeta, Any], None]
+# handler(event, *, <the ports it names>, meta?): returning is SUCCESS; Rejected is DROP,
+# any other error RETRY (shared/injection.py).
+Handler = Callable[..., None]
 
 
 def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMeta]:
@@ -94,9 +99,9 @@ def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMe
     return event, meta
 
 
-def run_handler(handler: Handler[E], event: E, meta: EventMeta, deps: Any) -> Outcome:
+def run_handler(handler: Handler, event: Event, meta: EventMeta, ports: object) -> Outcome:
     try:
-        handler(event, meta, deps)
+        call(handler, ports, event, meta=meta)
     except Rejected as exc:
         log.warning("dropped", extra={"topic": meta.topic, "event_id": meta.id, "reason": str(exc)})
         return Outcome.DROP
@@ -126,7 +131,7 @@ def subscribe(
     pubsub: str,
     topic: str,
     model: type[E],
-    handler: Handler[E],
+    handler: Handler,
     app_api_token: str | None = None,
     dead_letters: bool = True,
 ) -> None:
@@ -144,7 +149,12 @@ def subscribe(
             log.warning("poison message dropped", extra={"topic": topic, "reason": str(exc)})
             return JSONResponse({"status": Outcome.DROP.value})
         outcome = await anyio.to_thread.run_sync(
-            run_handler, handler, event, meta, request.app.state.deps, limiter=_limiter(request)
+            run_handler,
+            handler,
+            event,
+            meta,
+            request.app.state.deps.ports,
+            limiter=_limiter(request),
         )
         return JSONResponse({"status": outcome.value})
 
@@ -154,11 +164,12 @@ def subscribe(
         topic=topic,
         route=f"/events/{topic}",
         endpoint=endpoint,
+        handler=handler,
         dead_letter_topic=DEADLETTER_TOPIC if dead_letters else None,
     )
 
 
-Routes = dict[type[Event], Callable[[Any, EventMeta, Any], None]]
+Routes = dict[type[Event], Handler]
 
 
 def subscribe_routes(
@@ -168,18 +179,13 @@ def subscribe_routes(
     app_api_token: str | None,
     routes: Routes,
 ) -> None:
-    """Subscribe each event type's topic to its handler, which gets the composition root's
-    `handlers`."""
+    """Subscribe each event type's topic to its handler."""
     for model, handler in routes.items():
         subscribe(
             subscriptions,
             pubsub=pubsub,
             topic=model.TOPIC,
             model=model,
-            handler=_with_handlers(handler),
+            handler=handler,
             app_api_token=app_api_token,
         )
-
-
-def _with_handlers(handler: Callable[[Any, EventMeta, Any], None]) -> Handler[Any]:
-    return lambda event, meta, runtime: handler(event, meta, runtime.handlers)

@@ -9,10 +9,11 @@ from fastapi.testclient import TestClient
 from services.image.adapters.records import SqlImages
 from services.image.app import create_app
 from services.image.bootstrap import ImageRuntime
-from services.image.handlers import ImageDeps, handle_reconcile
-from services.image.ports import NewTraining
+from services.image.handlers import handle_reconcile
+from services.image.ports import ImagePorts, NewTraining
 from shared.db import make_engine
 from shared.events.topics import Topic
+from shared.injection import call
 from shared.packs import load_catalogue
 from tests.fakes import FixedClock, RecordingPublisher
 
@@ -37,7 +38,7 @@ def runtime(tmp_path):
             delivered_images=0,
         )
     )
-    deps = ImageDeps(
+    deps = ImagePorts(
         publisher=RecordingPublisher(),
         records=records,
         blobs=cast(Any, None),
@@ -47,7 +48,7 @@ def runtime(tmp_path):
         callback_base="http://image",
         clock=clock,
     )
-    yield ImageRuntime(handlers=deps, clock=clock)
+    yield ImageRuntime(ports=deps, clock=clock)
     engine.dispose()
 
 
@@ -65,7 +66,7 @@ def post(client, path, body, *, token="s3cret-token", order="ord_1", content_typ
 
 def published(runtime, topic=None):
     return [
-        (t, e, i) for t, e, i in runtime.handlers.publisher.published if topic is None or t == topic
+        (t, e, i) for t, e, i in runtime.ports.publisher.published if topic is None or t == topic
     ]
 
 
@@ -169,26 +170,26 @@ def test_a_callback_while_the_broker_is_down_is_announced_later_not_lost(client,
     from shared.events.base import EventMeta
     from shared.events.maintenance import ReconcileRequested
 
-    runtime.handlers.publisher.fail = True  # the sidecar is down; Astria will not call again
+    runtime.ports.publisher.fail = True  # the sidecar is down; Astria will not call again
     assert post(client, "/pack-tune-received", {"tune": TUNE}).json() == {"trained": True}
     assert post(client, "/update-images", {"prompt": prompt(1)}).status_code == 200
     assert published(runtime) == []
-    assert runtime.handlers.records.outbox.pending() == 2
-    runtime.handlers.publisher.fail = False
+    assert runtime.ports.records.outbox.pending() == 2
+    runtime.ports.publisher.fail = False
     # The reconcile tick (every 5 minutes) publishes what was staged, in order, once.
-    tick = ReconcileRequested(requested_at=runtime.handlers.clock(), overdue_after_minutes=60)
-    handle_reconcile(tick, EventMeta(id="r1", topic="t"), runtime.handlers)
-    handle_reconcile(tick, EventMeta(id="r2", topic="t"), runtime.handlers)
+    tick = ReconcileRequested(requested_at=runtime.ports.clock(), overdue_after_minutes=60)
+    call(handle_reconcile, runtime.ports, tick, meta=EventMeta(id="r1", topic="t"))
+    call(handle_reconcile, runtime.ports, tick, meta=EventMeta(id="r2", topic="t"))
     assert [(t, i) for t, _, i in published(runtime)] == [
         (Topic.TUNE_TRAINED, "tune.trained-ord_1"),
         (Topic.IMAGES_READY, "images.ready-ord_1-1"),
     ]
-    assert runtime.handlers.records.outbox.pending() == 0
+    assert runtime.ports.records.outbox.pending() == 0
 
 
 def test_the_next_callback_publishes_what_an_earlier_one_staged(client, runtime):
-    runtime.handlers.publisher.fail = True
+    runtime.ports.publisher.fail = True
     post(client, "/pack-tune-received", {"tune": TUNE})
-    runtime.handlers.publisher.fail = False
+    runtime.ports.publisher.fail = False
     post(client, "/update-images", {"prompt": prompt(1)})
     assert [i for _, _, i in published(runtime)] == ["tune.trained-ord_1", "images.ready-ord_1-1"]

@@ -7,12 +7,11 @@ import pytest
 
 from services.image.adapters.records import SqlImages
 from services.image.handlers import (
-    ImageDeps,
     handle_payment_completed,
     handle_reconcile,
     handle_user_erased,
 )
-from services.image.ports import AstriaRefused, AstriaTimedOut, NewPhoto, Traces
+from services.image.ports import AstriaRefused, AstriaTimedOut, ImagePorts, NewPhoto, Traces
 from shared.db import make_engine
 from shared.errors import Transient
 from shared.events.base import EventMeta
@@ -20,6 +19,7 @@ from shared.events.maintenance import ReconcileRequested
 from shared.events.message import UserErased
 from shared.events.payment import PaymentCompleted
 from shared.events.topics import Topic
+from shared.injection import call
 from shared.packs import load_catalogue
 from tests.fakes import RecordingPublisher
 
@@ -105,7 +105,7 @@ def deps(tmp_path):
             media_reference="https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MMbad/Media/ME1",
         )
     )
-    yield ImageDeps(
+    yield ImagePorts(
         publisher=RecordingPublisher(),
         records=records,
         blobs=blobs,
@@ -136,7 +136,7 @@ def topics(deps):
 
 
 def test_a_paid_order_trains_a_pack_tune_with_the_accepted_photos(deps):
-    handle_payment_completed(PAID, META, deps)
+    call(handle_payment_completed, deps, PAID, meta=META)
     [tune] = deps.astria.created
     assert (tune.pack_id, tune.title, tune.name, tune.branch) == (260, "ord_9", "woman", "fast")
     assert [data for _, data in tune.images] == [b"jpeg 0", b"jpeg 1", b"jpeg 2"]
@@ -157,8 +157,8 @@ def test_a_paid_order_trains_a_pack_tune_with_the_accepted_photos(deps):
 
 
 def test_a_redelivered_payment_does_not_train_twice(deps):
-    handle_payment_completed(PAID, META, deps)
-    handle_payment_completed(PAID, META, deps)
+    call(handle_payment_completed, deps, PAID, meta=META)
+    call(handle_payment_completed, deps, PAID, meta=META)
     assert len(deps.astria.created) == 1
     assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]  # announced once
 
@@ -166,9 +166,9 @@ def test_a_redelivered_payment_does_not_train_twice(deps):
 def test_a_submission_whose_announcement_failed_is_announced_by_the_retry(deps):
     deps.publisher.fail = True
     with pytest.raises(Transient):
-        handle_payment_completed(PAID, META, deps)  # the tune exists; the broker is down
+        call(handle_payment_completed, deps, PAID, meta=META)  # the tune exists; the broker is down
     deps.publisher.fail = False
-    handle_payment_completed(PAID, META, deps)  # Dapr's retry: no second tune
+    call(handle_payment_completed, deps, PAID, meta=META)  # Dapr's retry: no second tune
     assert len(deps.astria.created) == 1
     assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
 
@@ -177,16 +177,16 @@ def test_a_refused_tune_is_announced_as_failed_even_after_a_broker_failure(deps)
     deps.astria.fail_with = AstriaRefused('{"name": ["is not supported"]}')
     deps.publisher.fail = True
     with pytest.raises(Transient):
-        handle_payment_completed(PAID, META, deps)
+        call(handle_payment_completed, deps, PAID, meta=META)
     deps.publisher.fail = False
-    handle_payment_completed(PAID, META, deps)
+    call(handle_payment_completed, deps, PAID, meta=META)
     assert topics(deps) == [(Topic.TUNE_FAILED, "tune.failed-ord_9")]  # so it is refunded
 
 
 def test_a_422_fails_the_tune_without_retrying(deps):
     deps.astria.fail_with = AstriaRefused('{"name": ["is not supported by this pack"]}')
-    handle_payment_completed(PAID, META, deps)
-    handle_payment_completed(PAID, META, deps)
+    call(handle_payment_completed, deps, PAID, meta=META)
+    call(handle_payment_completed, deps, PAID, meta=META)
     assert len(deps.astria.created) == 1
     assert topics(deps) == [(Topic.TUNE_FAILED, "tune.failed-ord_9")]
     assert "not supported" in deps.publisher.published[0][1].reason
@@ -195,7 +195,7 @@ def test_a_422_fails_the_tune_without_retrying(deps):
 def test_after_a_504_the_tune_is_looked_up_by_title_before_any_new_create(deps):
     deps.astria.fail_with = AstriaTimedOut("/p/260/tunes")
     deps.astria.existing = {"id": 5151, "title": "ord_9"}
-    handle_payment_completed(PAID, META, deps)
+    call(handle_payment_completed, deps, PAID, meta=META)
     assert deps.records.training("ord_9").tune_id == "5151"
     assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
 
@@ -203,20 +203,22 @@ def test_after_a_504_the_tune_is_looked_up_by_title_before_any_new_create(deps):
 def test_a_504_with_nothing_found_and_a_5xx_are_retried(deps):
     deps.astria.fail_with = AstriaTimedOut("/p/260/tunes")
     with pytest.raises(AstriaTimedOut):
-        handle_payment_completed(PAID, META, deps)
+        call(handle_payment_completed, deps, PAID, meta=META)
     deps.astria.fail_with = Transient("astria answered 503")
     with pytest.raises(Transient):
-        handle_payment_completed(PAID, META, deps)
+        call(handle_payment_completed, deps, PAID, meta=META)
     deps.astria.fail_with = None
-    handle_payment_completed(PAID, META, deps)  # Dapr's retry
+    call(handle_payment_completed, deps, PAID, meta=META)  # Dapr's retry
     assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
 
 
 def test_reconcile_publishes_what_lost_callbacks_would_have_once(deps):
-    handle_payment_completed(PAID, META, deps)
+    call(handle_payment_completed, deps, PAID, meta=META)
     request = ReconcileRequested(requested_at=NOW + timedelta(hours=1), overdue_after_minutes=10)
-    handle_reconcile(request, EventMeta(id="r1", topic="t"), deps)
-    handle_reconcile(request, EventMeta(id="r2", topic="t"), deps)  # the next tick: nothing new
+    call(handle_reconcile, deps, request, meta=EventMeta(id="r1", topic="t"))
+    call(
+        handle_reconcile, deps, request, meta=EventMeta(id="r2", topic="t")
+    )  # the next tick: nothing new
     assert topics(deps) == [
         (Topic.TUNE_STARTED, "tune.started-ord_9"),
         (Topic.TUNE_TRAINED, "tune.trained-ord_9"),
@@ -228,9 +230,9 @@ def test_reconcile_publishes_what_lost_callbacks_would_have_once(deps):
 
 
 def test_reconcile_leaves_orders_that_are_not_overdue(deps):
-    handle_payment_completed(PAID, META, deps)
+    call(handle_payment_completed, deps, PAID, meta=META)
     request = ReconcileRequested(requested_at=NOW, overdue_after_minutes=60)
-    handle_reconcile(request, EventMeta(id="r1", topic="t"), deps)
+    call(handle_reconcile, deps, request, meta=EventMeta(id="r1", topic="t"))
     assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
 
 
@@ -255,7 +257,7 @@ def test_an_order_trains_only_from_the_photo_set_it_was_chosen_with(deps):
                 photo_set=2,
             )
         )
-    handle_payment_completed(PAID.model_copy(update={"photo_set": 2}), META, deps)
+    call(handle_payment_completed, deps, PAID.model_copy(update={"photo_set": 2}), meta=META)
     [tune] = deps.astria.created
     assert [data for _, data in tune.images] == [b"new jpeg 0", b"new jpeg 1"]
     assert deps.records.training("ord_9").photo_set == 2
@@ -278,14 +280,14 @@ def test_counts_and_duplicates_are_per_photo_set(deps):
 
 
 def test_erasure_deletes_the_providers_copies_then_ours_and_reports_each(deps):
-    handle_payment_completed(PAID, META, deps)
+    call(handle_payment_completed, deps, PAID, meta=META)
     erased = UserErased(user=USER)
     deps.media.fail = True  # Twilio is down: nothing is deleted, so the retry finds it all
     with pytest.raises(Transient):
-        handle_user_erased(erased, EventMeta(id="e1", topic=Topic.USER_ERASED), deps)
+        call(handle_user_erased, deps, erased, meta=EventMeta(id="e1", topic=Topic.USER_ERASED))
     assert deps.records.training("ord_9") is not None
     deps.media.fail = False
-    handle_user_erased(erased, EventMeta(id="e1", topic=Topic.USER_ERASED), deps)
+    call(handle_user_erased, deps, erased, meta=EventMeta(id="e1", topic=Topic.USER_ERASED))
     assert deps.media.forgotten == [
         ("twilio", "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MMbad/Media/ME1")
     ]

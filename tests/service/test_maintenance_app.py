@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from services.maintenance.adapters.records import SqlMaintenance
 from services.maintenance.app import create_app
 from services.maintenance.bootstrap import MaintenanceRuntime
-from services.maintenance.handlers import MaintenanceDeps
+from services.maintenance.ports import MaintenancePorts
 from shared.db import make_engine
 from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic
@@ -23,14 +23,14 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def runtime(tmp_path):
     clock = FixedClock()
     engine = make_engine(f"sqlite:///{tmp_path / 'maintenance.db'}", clock)
-    deps = MaintenanceDeps(
+    deps = MaintenancePorts(
         publisher=RecordingPublisher(),
         records=SqlMaintenance(engine),
         retention=timedelta(days=30),
         overdue_minutes=10,
         clock=clock,
     )
-    yield MaintenanceRuntime(handlers=deps, operator_token=TOKEN)
+    yield MaintenanceRuntime(ports=deps, operator_token=TOKEN)
     engine.dispose()
 
 
@@ -41,7 +41,7 @@ def client(runtime):
 
 
 def published(runtime, topic):
-    return [(e, i) for t, e, i in runtime.handlers.publisher.published if t == topic]
+    return [(e, i) for t, e, i in runtime.ports.publisher.published if t == topic]
 
 
 def test_a_reconcile_tick_publishes_once_per_scheduled_time(client, runtime):
@@ -115,7 +115,7 @@ def test_dead_letters_are_kept_once_and_can_be_replayed_and_discarded(client, ru
     )
     replayed = client.post(f"/deadletters/{letter['id']}/replay", headers=AUTH).json()
     assert replayed["replayed_at"] is not None
-    [(topic, data, event_id)] = runtime.handlers.publisher.raw
+    [(topic, data, event_id)] = runtime.ports.publisher.raw
     assert (topic, event_id) == ("payment.completed", "payment.completed-ord_1")
     assert json.loads(data)["order_id"] == "ord_1"
     assert client.delete(f"/deadletters/{letter['id']}", headers=AUTH).status_code == 204
@@ -152,7 +152,7 @@ def test_a_replay_failing_before_the_publish_returns_still_counts_as_failed(clie
     # Dapr can dead-letter the replayed message before the publish call has returned.
     client.post("/events/deadletter", content=dead_letter())
     [letter] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
-    publisher = runtime.handlers.publisher
+    publisher = runtime.ports.publisher
     publish_json = publisher.publish_json
 
     def publish_and_fail_at_once(topic, data, *, event_id=None):
@@ -168,7 +168,7 @@ def test_a_replay_failing_before_the_publish_returns_still_counts_as_failed(clie
 def test_a_replay_that_cannot_be_published_is_not_marked_replayed(client, runtime):
     client.post("/events/deadletter", content=dead_letter())
     [letter] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
-    runtime.handlers.publisher.fail = True
+    runtime.ports.publisher.fail = True
     assert client.post(f"/deadletters/{letter['id']}/replay", headers=AUTH).status_code == 503
     [same] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
     assert (same["status"], same["replayed_at"]) == ("failed", None)

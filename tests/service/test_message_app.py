@@ -9,7 +9,8 @@ from twilio.request_validator import RequestValidator
 
 from services.message.app import create_app
 from services.message.bootstrap import MessageRuntime, build_rules
-from services.message.handlers import CONVERSATION_EVENTS, MessageDeps
+from services.message.delivery import message_ports
+from services.message.handlers import CONVERSATION_EVENTS
 from services.message.settings import MessageSettings
 from shared.events.topics import DEADLETTER_TOPIC, Topic
 from tests.fakes import (
@@ -60,7 +61,7 @@ def runtime():
     publisher = RecordingPublisher()
     return MessageRuntime(
         inbound=AsyncPublisherOf(publisher),
-        handlers=MessageDeps(
+        ports=message_ports(
             publisher=publisher,
             state=MemoryStore(),
             senders={"twilio": RecordingSender()},
@@ -83,7 +84,7 @@ def client(runtime):
 
 
 def published(runtime):
-    return runtime.handlers.publisher.published
+    return runtime.ports.publisher.published
 
 
 def test_a_signed_webhook_is_acknowledged_with_empty_twiml_and_published(client, runtime):
@@ -131,14 +132,14 @@ def test_a_replayed_message_sid_has_one_effect(client, runtime):
         }
         answer = client.post("/events/whatsapp.inbound", content=json.dumps(envelope))
         assert answer.json() == {"status": "SUCCESS"}
-    assert len(runtime.handlers.senders["twilio"].texts_to("whatsapp:+15551234567")) == 2
+    assert len(runtime.ports.senders["twilio"].texts_to("whatsapp:+15551234567")) == 2
 
 
 def test_a_publish_the_broker_refuses_is_a_503_so_the_provider_delivers_again(client, runtime):
-    runtime.handlers.publisher.fail = True
+    runtime.ports.publisher.fail = True
     response = signed_post(client, form())
     assert response.status_code == 503
-    runtime.handlers.publisher.fail = False
+    runtime.ports.publisher.fail = False
     assert signed_post(client, form()).status_code == 200
     assert len(published(runtime)) == 1
 
@@ -188,7 +189,7 @@ def test_the_subscriber_answers_and_reports_success(client, runtime):
     assert response.json() == {"status": "SUCCESS"}
     assert (
         "Astria portrait bot"
-        in runtime.handlers.senders["twilio"].texts_to("whatsapp:+15551234567")[0]
+        in runtime.ports.senders["twilio"].texts_to("whatsapp:+15551234567")[0]
     )
 
 
@@ -198,14 +199,14 @@ def test_a_poison_event_is_dropped_to_the_dead_letter_topic(client, runtime):
     )
     assert response.status_code == 200
     assert response.json() == {"status": "DROP"}
-    assert runtime.handlers.senders["twilio"].sent == []
+    assert runtime.ports.senders["twilio"].sent == []
 
 
 def test_a_failing_send_is_retried(client, runtime):
     def broken(**_):
         raise ConnectionError("twilio unreachable")
 
-    runtime.handlers.senders["twilio"].send_text = broken
+    runtime.ports.senders["twilio"].send_text = broken
     response = client.post("/events/whatsapp.inbound", content=inbound_delivery(INBOUND))
     assert response.json() == {"status": "RETRY"}
 
@@ -234,7 +235,7 @@ def test_subscriptions_require_the_app_api_token_when_one_is_set(runtime):
         )
     assert without.status_code == 401
     assert with_token.json() == {"status": "SUCCESS"}
-    assert len(runtime.handlers.senders["twilio"].sent) == 2
+    assert len(runtime.ports.senders["twilio"].sent) == 2
 
 
 # --- Meta Cloud API --------------------------------------------------------------------
@@ -319,25 +320,25 @@ def test_an_oversized_meta_body_gets_413(runtime):
 
 
 def test_a_signed_status_callback_updates_the_log(client, runtime):
-    runtime.handlers.records.sent_many([("twilio", "SM7", "whatsapp:+1", "text", "x")])
+    runtime.ports.records.sent_many([("twilio", "SM7", "whatsapp:+1", "text", "x")])
     data = {"MessageSid": "SM7", "MessageStatus": "delivered", "AccountSid": "AC1"}
     signature = RequestValidator(AUTH_TOKEN).compute_signature(
         "http://testserver/twilio/status", data
     )
     response = client.post("/twilio/status", data=data, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 204
-    assert runtime.handlers.records.outbound[0]["status"] == "delivered"
+    assert runtime.ports.records.outbound[0]["status"] == "delivered"
     forged = client.post(
         "/twilio/status",
         data={**data, "MessageStatus": "read"},
         headers={"X-Twilio-Signature": signature},
     )
     assert forged.status_code == 403
-    assert runtime.handlers.records.outbound[0]["status"] == "delivered"
+    assert runtime.ports.records.outbound[0]["status"] == "delivered"
 
 
 def test_meta_statuses_update_the_log(client, runtime):
-    runtime.handlers.records.sent_many([("meta", "wamid.S", "whatsapp:+1", "text", "x")])
+    runtime.ports.records.sent_many([("meta", "wamid.S", "whatsapp:+1", "text", "x")])
     value = {
         "statuses": [{"id": "wamid.S", "status": "read", "timestamp": "1", "recipient_id": "1"}]
     }
@@ -349,4 +350,4 @@ def test_meta_statuses_update_the_log(client, runtime):
     ).encode()
     response = meta_post(client, raw)
     assert response.json() == {"accepted": 0, "statuses": 1}
-    assert runtime.handlers.records.outbound[0]["status"] == "read"
+    assert runtime.ports.records.outbound[0]["status"] == "read"

@@ -9,8 +9,7 @@ from fastapi.testclient import TestClient
 from services.payment.adapters.orders import SqlOrders
 from services.payment.app import create_app
 from services.payment.bootstrap import PaymentRuntime
-from services.payment.handlers import PaymentDeps
-from services.payment.ports import CheckoutSession
+from services.payment.ports import CheckoutSession, PaymentPorts
 from services.sandbox.stripe_fake import sign
 from shared.db import make_engine
 from shared.errors import Transient
@@ -48,14 +47,14 @@ class FakeGateway:
 def runtime(tmp_path):
     clock = FixedClock()
     engine = make_engine(f"sqlite:///{tmp_path / 'payment.db'}", clock)
-    deps = PaymentDeps(
+    deps = PaymentPorts(
         publisher=RecordingPublisher(),
         orders=SqlOrders(engine),
         gateway=FakeGateway(),
         catalogue=load_catalogue(),
         clock=clock,
     )
-    yield PaymentRuntime(handlers=deps, stripe_webhook_secret=SECRET)
+    yield PaymentRuntime(ports=deps, stripe_webhook_secret=SECRET)
     engine.dispose()
 
 
@@ -81,7 +80,7 @@ def request_checkout(client, data=REQUEST, event_id="ce-1"):
 
 
 def topics(runtime):
-    return [(topic, event_id) for topic, _, event_id in runtime.handlers.publisher.published]
+    return [(topic, event_id) for topic, _, event_id in runtime.ports.publisher.published]
 
 
 def stripe_event(event_type, *, payment_status="paid", event_id=None, order_id="ord_1", obj=None):
@@ -123,10 +122,10 @@ def deliver(client, event, *, secret=SECRET, timestamp=None):
 def test_a_checkout_request_opens_one_session_priced_from_the_catalogue(client, runtime):
     assert request_checkout(client) == {"status": "SUCCESS"}
     assert request_checkout(client, event_id="ce-2") == {"status": "SUCCESS"}  # redelivered
-    assert runtime.handlers.gateway.sessions == ["ord_1"]
-    order = runtime.handlers.orders.get("ord_1")
+    assert runtime.ports.gateway.sessions == ["ord_1"]
+    order = runtime.ports.orders.get("ord_1")
     assert (order.amount_minor, order.currency, order.status) == (1499, "usd", "open")
-    [(_, ready, event_id), _again] = runtime.handlers.publisher.published
+    [(_, ready, event_id), _again] = runtime.ports.publisher.published
     assert (ready.url, event_id) == ("https://pay.example/ord_1", "checkout.ready-ord_1")
 
 
@@ -135,7 +134,7 @@ def test_a_checkout_request_opens_one_session_priced_from_the_catalogue(client, 
 )
 def test_an_impossible_checkout_request_is_dropped(client, runtime, change):
     assert request_checkout(client, {**REQUEST, **change}) == {"status": "DROP"}
-    assert runtime.handlers.gateway.sessions == []
+    assert runtime.ports.gateway.sessions == []
 
 
 def test_a_paid_session_announces_the_payment_once(client, runtime):
@@ -143,7 +142,7 @@ def test_a_paid_session_announces_the_payment_once(client, runtime):
     event = stripe_event("checkout.session.completed")
     for _ in range(3):
         assert deliver(client, event).status_code == 200
-    completed = [p for p in runtime.handlers.publisher.published if p[0] == Topic.PAYMENT_COMPLETED]
+    completed = [p for p in runtime.ports.publisher.published if p[0] == Topic.PAYMENT_COMPLETED]
     assert len(completed) == 1
     _, payload, event_id = completed[0]
     assert (payload.amount_minor, payload.currency, payload.pack_code, payload.subject) == (
@@ -164,7 +163,7 @@ def test_a_bad_signature_is_refused_and_nothing_is_recorded(client, runtime):
         ).status_code
         == 400
     )
-    assert runtime.handlers.orders.get("ord_1").status == "open"
+    assert runtime.ports.orders.get("ord_1").status == "open"
     assert client.post("/payment-received", content="{}").status_code == 400
 
 
@@ -174,7 +173,7 @@ def test_a_timestamp_outside_the_tolerance_is_refused(client, runtime, seconds):
     signed_at = int(T0.timestamp()) + seconds
     event = stripe_event("checkout.session.completed")
     assert deliver(client, event, timestamp=signed_at).status_code == 400
-    assert runtime.handlers.orders.get("ord_1").status == "open"
+    assert runtime.ports.orders.get("ord_1").status == "open"
 
 
 def test_a_timestamp_within_the_tolerance_either_way_is_taken(client, runtime):
@@ -182,7 +181,7 @@ def test_a_timestamp_within_the_tolerance_either_way_is_taken(client, runtime):
     signed_at = int(T0.timestamp()) + 299
     event = stripe_event("checkout.session.completed")
     assert deliver(client, event, timestamp=signed_at).status_code == 200
-    assert runtime.handlers.orders.get("ord_1").status == "paid"
+    assert runtime.ports.orders.get("ord_1").status == "paid"
 
 
 def test_unknown_event_types_are_acknowledged_and_ignored(client, runtime):
@@ -193,10 +192,10 @@ def test_unknown_event_types_are_acknowledged_and_ignored(client, runtime):
 def test_completed_unpaid_waits_for_the_delayed_method(client, runtime):
     request_checkout(client)
     deliver(client, stripe_event("checkout.session.completed", payment_status="unpaid"))
-    assert runtime.handlers.orders.get("ord_1").status == "awaiting_payment"
+    assert runtime.ports.orders.get("ord_1").status == "awaiting_payment"
     assert Topic.PAYMENT_COMPLETED not in [t for t, _ in topics(runtime)]
     deliver(client, stripe_event("checkout.session.async_payment_succeeded"))
-    assert runtime.handlers.orders.get("ord_1").status == "paid"
+    assert runtime.ports.orders.get("ord_1").status == "paid"
     assert [t for t, _ in topics(runtime)].count(Topic.PAYMENT_COMPLETED) == 1
 
 
@@ -204,17 +203,17 @@ def test_an_expiry_after_payment_is_harmless(client, runtime):
     request_checkout(client)
     deliver(client, stripe_event("checkout.session.completed"))
     deliver(client, stripe_event("checkout.session.expired", payment_status="unpaid"))
-    assert runtime.handlers.orders.get("ord_1").status == "paid"
+    assert runtime.ports.orders.get("ord_1").status == "paid"
     assert Topic.CHECKOUT_EXPIRED not in [t for t, _ in topics(runtime)]
 
 
 def test_a_failed_publish_answers_500_and_the_retry_publishes(client, runtime):
     request_checkout(client)
-    runtime.handlers.publisher.fail = True
+    runtime.ports.publisher.fail = True
     event = stripe_event("checkout.session.completed")
     assert deliver(client, event).status_code == 500
-    assert runtime.handlers.orders.get("ord_1").status == "paid"  # written first
-    runtime.handlers.publisher.fail = False
+    assert runtime.ports.orders.get("ord_1").status == "paid"  # written first
+    runtime.ports.publisher.fail = False
     assert deliver(client, event).status_code == 200
     assert deliver(client, event).status_code == 200
     assert [t for t, _ in topics(runtime)].count(Topic.PAYMENT_COMPLETED) == 1
@@ -235,9 +234,9 @@ def test_a_failed_tune_refunds_the_order_once(client, runtime):
     assert client.post(
         "/events/tune.failed", content=cloudevent(failed, event_id="tf-2")
     ).json() == {"status": "SUCCESS"}
-    assert runtime.handlers.gateway.refunds == ["pi_1"]
-    assert runtime.handlers.orders.get("ord_1").status == "refunded"
-    refunded = [p for p in runtime.handlers.publisher.published if p[0] == Topic.PAYMENT_REFUNDED]
+    assert runtime.ports.gateway.refunds == ["pi_1"]
+    assert runtime.ports.orders.get("ord_1").status == "refunded"
+    refunded = [p for p in runtime.ports.publisher.published if p[0] == Topic.PAYMENT_REFUNDED]
     assert {event_id for _, _, event_id in refunded} == {"payment.refunded-ord_1"}
     # Stripe's own charge.refunded arrives afterwards and changes nothing.
     charge = {"object": "charge", "payment_intent": "pi_1", "amount_refunded": 1499}
@@ -249,7 +248,7 @@ def test_a_failed_tune_refunds_the_order_once(client, runtime):
 
 def test_expires_at_is_at_least_30_minutes_away(client, runtime):
     request_checkout(client)
-    order = runtime.handlers.orders.get("ord_1")
+    order = runtime.ports.orders.get("ord_1")
     assert (order.expires_at.replace(tzinfo=UTC) - T0).total_seconds() >= 30 * 60
 
 
@@ -257,7 +256,7 @@ def test_the_order_carries_its_photo_set_to_the_training(client, runtime):
     request_checkout(client, {**REQUEST, "photo_set": 3})
     deliver(client, stripe_event("checkout.session.completed"))
     [(_, completed, _)] = [
-        p for p in runtime.handlers.publisher.published if p[0] == Topic.PAYMENT_COMPLETED
+        p for p in runtime.ports.publisher.published if p[0] == Topic.PAYMENT_COMPLETED
     ]
     assert completed.photo_set == 3
 
@@ -265,7 +264,7 @@ def test_the_order_carries_its_photo_set_to_the_training(client, runtime):
 def test_a_redelivered_request_announces_the_link_with_an_aware_expiry(client, runtime):
     request_checkout(client)
     request_checkout(client, event_id="ce-2")  # redelivered after the order was opened
-    ready = [e for t, e, _ in runtime.handlers.publisher.published if t == Topic.CHECKOUT_READY]
+    ready = [e for t, e, _ in runtime.ports.publisher.published if t == Topic.CHECKOUT_READY]
     assert len(ready) == 2
     assert ready[0].expires_at == ready[1].expires_at
     assert ready[1].expires_at.utcoffset() == timedelta(0)
@@ -278,11 +277,11 @@ def reconcile(client, at, event_id):
 
 def test_an_expiry_found_by_reconcile_is_announced_even_if_the_broker_was_down(client, runtime):
     request_checkout(client)
-    runtime.handlers.publisher.fail = True
+    runtime.ports.publisher.fail = True
     later = T0 + timedelta(hours=2)  # past the checkout's 30 minutes
     assert reconcile(client, later, "r1").json() == {"status": "RETRY"}
-    assert runtime.handlers.orders.get("ord_1").status == "expired"  # decided, and staged
-    runtime.handlers.publisher.fail = False
+    assert runtime.ports.orders.get("ord_1").status == "expired"  # decided, and staged
+    runtime.ports.publisher.fail = False
     # The retry finds no open checkout any more, yet what was staged goes out, once.
     assert reconcile(client, later, "r1").json() == {"status": "SUCCESS"}
     assert reconcile(client, later, "r2").json() == {"status": "SUCCESS"}
@@ -290,10 +289,10 @@ def test_an_expiry_found_by_reconcile_is_announced_even_if_the_broker_was_down(c
 
 
 def test_a_retried_checkout_asks_stripe_for_the_same_expiry(client, runtime):
-    runtime.handlers.gateway.fail_next = True
+    runtime.ports.gateway.fail_next = True
     assert request_checkout(client) == {"status": "RETRY"}
-    runtime.handlers.clock.advance(minutes=3)  # Stripe was slow; Dapr retries later
+    runtime.ports.clock.advance(minutes=3)  # Stripe was slow; Dapr retries later
     assert request_checkout(client) == {"status": "SUCCESS"}
-    first, second = runtime.handlers.gateway.expiries
+    first, second = runtime.ports.gateway.expiries
     assert first == second  # same parameters under the same idempotency key
-    assert second - runtime.handlers.clock() >= timedelta(minutes=30)  # still enough for Stripe
+    assert second - runtime.ports.clock() >= timedelta(minutes=30)  # still enough for Stripe

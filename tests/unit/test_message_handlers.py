@@ -6,9 +6,8 @@ import pytest
 
 from services.message.bootstrap import build_rules
 from services.message.conversations import ConversationStore, Lease
-from services.message.delivery import Courier
+from services.message.delivery import Courier, message_ports
 from services.message.handlers import (
-    MessageDeps,
     accept_inbound,
     handle_event,
     handle_inbound,
@@ -20,6 +19,7 @@ from shared.events import image, payment
 from shared.events.base import EventMeta
 from shared.events.message import Channel, InboundMedia, WhatsAppInbound
 from shared.events.topics import Topic
+from shared.injection import call
 from tests.fakes import (
     T0,
     AsyncPublisherOf,
@@ -49,7 +49,7 @@ def inbound(message_id="SM1", text="hi", media=()):
 def deps():
     rules = build_rules(MessageSettings(min_photos=2, max_photos=4))
     clock = FixedClock()
-    return MessageDeps(
+    return message_ports(
         publisher=RecordingPublisher(),
         state=MemoryStore(),
         senders={"twilio": RecordingSender()},
@@ -61,7 +61,7 @@ def deps():
 
 def say(deps, text, message_id):
     event = inbound(message_id, text)
-    return handle_inbound(event, EventMeta(id=f"twilio-{message_id}", topic="t"), deps)
+    return call(handle_inbound, deps, event, meta=EventMeta(id=f"twilio-{message_id}", topic="t"))
 
 
 def texts(deps):
@@ -69,7 +69,7 @@ def texts(deps):
 
 
 def record_of(deps):
-    record, _ = ConversationStore(deps.state).load(USER)
+    record, _ = deps.conversations.load(USER)
     assert record is not None
     return record
 
@@ -97,7 +97,7 @@ def test_a_provider_retry_is_published_with_the_same_id_and_decided_once(deps):
     ids = [event_id for _, _, event_id in deps.publisher.published]
     assert ids == ["twilio-SM1", "twilio-SM1"]
     for event_id in ids:
-        handle_inbound(inbound(), EventMeta(id=event_id, topic="t"), deps)
+        call(handle_inbound, deps, inbound(), meta=EventMeta(id=event_id, topic="t"))
     assert len(texts(deps)) == 2  # the welcome, once
 
 
@@ -165,7 +165,9 @@ def test_photos_are_submitted_with_stable_event_ids(deps):
         InboundMedia(reference=f"https://api.twilio.com/m/{i}", content_type="image/jpeg")
         for i in range(2)
     ]
-    handle_inbound(inbound("MM1", "", media), EventMeta(id="twilio-MM1", topic="t"), deps)
+    call(
+        handle_inbound, deps, inbound("MM1", "", media), meta=EventMeta(id="twilio-MM1", topic="t")
+    )
     submitted = [(e, i) for t, e, i in deps.publisher.published if t == Topic.PHOTO_SUBMITTED]
     assert [i for _, i in submitted] == ["photo-MM1-0", "photo-MM1-1"]
     assert submitted[1][0].media_reference == "https://api.twilio.com/m/1"
@@ -185,19 +187,21 @@ def checked(count, accepted=True, reason=None):
 
 def test_two_photo_results_at_the_same_instant_are_both_counted(deps):
     walk_to_photos(deps)
-    store = deps.state
+    store = deps.conversations.state
     # While the first result is being saved, the second one lands: the ETag refuses
     # the stale write and the first is decided again on top of the second.
-    store.before_save = lambda: handle_event(checked(2), EventMeta(id="pc-2", topic="t"), deps)
-    handle_event(checked(1), EventMeta(id="pc-1", topic="t"), deps)
+    store.before_save = lambda: call(
+        handle_event, deps, checked(2), meta=EventMeta(id="pc-2", topic="t")
+    )
+    call(handle_event, deps, checked(1), meta=EventMeta(id="pc-1", topic="t"))
     assert conversation(deps).accepted == 2
     assert any("2/4" in t for t in texts(deps))
 
 
 def test_the_journey_reaches_the_payment_link(deps):
     walk_to_photos(deps)
-    handle_event(checked(1), EventMeta(id="pc-1", topic="t"), deps)
-    handle_event(checked(2), EventMeta(id="pc-2", topic="t"), deps)
+    call(handle_event, deps, checked(1), meta=EventMeta(id="pc-1", topic="t"))
+    call(handle_event, deps, checked(2), meta=EventMeta(id="pc-2", topic="t"))
     say(deps, "done", "SM4")
     say(deps, "1", "SM5")
     [(_, request, key)] = [p for p in deps.publisher.published if p[0] == Topic.CHECKOUT_REQUESTED]
@@ -207,12 +211,14 @@ def test_the_journey_reaches_the_payment_link(deps):
     ready = payment.CheckoutReady(
         order_id=request.order_id, user=USER, url="https://pay.example/s/1"
     )
-    handle_event(ready, EventMeta(id="cr-1", topic="t"), deps)
+    call(handle_event, deps, ready, meta=EventMeta(id="cr-1", topic="t"))
     assert "https://pay.example/s/1" in texts(deps)[-1]
 
 
 def test_events_for_an_unknown_person_are_acknowledged_silently(deps):
-    handle_event(checked(1), EventMeta(id="pc-1", topic="t"), deps)  # succeeds: no error to retry
+    call(
+        handle_event, deps, checked(1), meta=EventMeta(id="pc-1", topic="t")
+    )  # succeeds: no error to retry
     assert texts(deps) == []
 
 
@@ -221,13 +227,13 @@ def test_images_are_sent_as_images_in_order(deps):
     ready = image.ImagesReady(
         order_id="o", user=USER, prompt_id=1, image_urls=("https://i/1", "https://i/2")
     )
-    handle_event(ready, EventMeta(id="ir-1", topic="t"), deps)
+    call(handle_event, deps, ready, meta=EventMeta(id="ir-1", topic="t"))
     assert texts(deps)[-2:] == ["image:https://i/1", "image:https://i/2"]
 
 
 def test_the_record_is_plain_json(deps):
     walk_to_photos(deps)
-    value, _ = deps.state.get(ConversationStore.key(USER))
+    value, _ = deps.conversations.state.get(ConversationStore.key(USER))
     assert json.loads(json.dumps(value)) == value
 
 
@@ -252,7 +258,7 @@ def paid_for(deps, order_id):
         currency="usd",
         provider_reference="pi_1",
     )
-    handle_event(paid, EventMeta(id=f"pc-{order_id}", topic="t"), deps)
+    call(handle_event, deps, paid, meta=EventMeta(id=f"pc-{order_id}", topic="t"))
 
 
 def test_outside_the_window_one_template_is_sent_and_the_rest_is_held(deps):
@@ -261,9 +267,9 @@ def test_outside_the_window_one_template_is_sent_and_the_rest_is_held(deps):
     deps.records.close_window(USER)
     sent_before = len(texts(deps))
     trained = image.TuneTrained(order_id="o", user=USER, tune_id=1)
-    handle_event(trained, EventMeta(id="tt-1", topic="t"), deps)
+    call(handle_event, deps, trained, meta=EventMeta(id="tt-1", topic="t"))
     ready = image.ImagesReady(order_id="o", user=USER, prompt_id=1, image_urls=("https://i/1",))
-    handle_event(ready, EventMeta(id="ir-1", topic="t"), deps)
+    call(handle_event, deps, ready, meta=EventMeta(id="ir-1", topic="t"))
     new = texts(deps)[sent_before:]
     assert len(new) == 2
     assert all(t.startswith("template[en]:") for t in new)
@@ -280,22 +286,24 @@ def test_outside_the_window_one_template_is_sent_and_the_rest_is_held(deps):
 def test_a_window_error_from_the_provider_closes_the_window(deps):
     say(deps, "hi", "SM1")
     first = deps.records.outbound[0]["id"]
-    record_status(
+    call(
+        record_status,
+        deps,
         channel="twilio",
         provider_message_id=first,
         status="failed",
         error_code="63016",
         window_closed=True,
-        deps=deps,
     )
     assert not deps.records.window_open(USER)
-    record_status(
+    call(
+        record_status,
+        deps,
         channel="twilio",
         provider_message_id="SMunknown",
         status="read",
         error_code=None,
         window_closed=False,
-        deps=deps,
     )
 
 
@@ -307,19 +315,19 @@ def test_delete_then_yes_publishes_the_erasure_and_forgets_the_person(deps):
     assert erased.user == USER
     assert key == "erase-twilio-SM5"
     assert deps.records.outbound == []
-    assert ConversationStore(deps.state).load(USER) == (None, None)
+    assert deps.conversations.load(USER) == (None, None)
     # What is left in the state store is the sent items' marks, which name no one
     # and expire.
-    left = list(deps.state.data)
+    left = list(deps.conversations.state.data)
     assert left
     assert all(key.startswith("sent:") for key in left)
-    assert all(deps.state.ttls[key] for key in left)
+    assert all(deps.conversations.state.ttls[key] for key in left)
 
 
 def test_the_sent_marks_name_no_one(deps):
     walk_to_photos(deps)
     digits = USER.removeprefix("whatsapp:+")
-    marks = [key for key in deps.state.data if key.startswith("sent:")]
+    marks = [key for key in deps.conversations.state.data if key.startswith("sent:")]
     assert len(marks) == len(texts(deps))  # one per item sent
     assert [key for key in marks if digits in key] == []
 
@@ -358,8 +366,11 @@ def test_reconcile_nudges_people_who_stopped_halfway_once(deps):
     sent = len(texts(deps))
     later = T0 + timedelta(hours=7)
     for tick in ("r1", "r2"):
-        handle_reconcile(
-            ReconcileRequested(requested_at=later), EventMeta(id=tick, topic="t"), deps
+        call(
+            handle_reconcile,
+            deps,
+            ReconcileRequested(requested_at=later),
+            meta=EventMeta(id=tick, topic="t"),
         )
     new = texts(deps)[sent:]
     assert "Still there?" in new[0]
@@ -376,7 +387,12 @@ def test_reconcile_does_not_nudge_too_early_or_after_the_window(deps):
     sent = len(texts(deps))
     for hours, tick in ((1, "early"), (30, "late")):
         at = T0 + timedelta(hours=hours)
-        handle_reconcile(ReconcileRequested(requested_at=at), EventMeta(id=tick, topic="t"), deps)
+        call(
+            handle_reconcile,
+            deps,
+            ReconcileRequested(requested_at=at),
+            meta=EventMeta(id=tick, topic="t"),
+        )
     assert texts(deps)[sent:] == []
 
 
@@ -385,7 +401,7 @@ def test_reconcile_does_not_nudge_too_early_or_after_the_window(deps):
 
 def portraits(deps, event_id, *urls, prompt_id=1):
     ready = image.ImagesReady(order_id="o", user=USER, prompt_id=prompt_id, image_urls=urls)
-    return handle_event(ready, EventMeta(id=event_id, topic="t"), deps)
+    return call(handle_event, deps, ready, meta=EventMeta(id=event_id, topic="t"))
 
 
 def fail_on(deps, url, error, times=1):
@@ -461,7 +477,7 @@ def during_the_first_send(deps, meanwhile):
         return original(**kwargs)
 
     sender.send_image = send
-    deps.flush_wait_polls = 2
+    deps.courier.wait_polls = 2
 
 
 def test_the_same_event_delivered_twice_at_once_sends_each_item_once(deps):
@@ -486,7 +502,7 @@ def test_batches_of_one_order_never_interleave(deps):
 
 def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
     walk_to_photos(deps)
-    deps.flush_wait_polls = 1
+    deps.courier.wait_polls = 1
     sender = deps.senders["twilio"]
     original = sender.send_image
 
@@ -497,10 +513,10 @@ def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
     with pytest.raises(SystemExit):
         portraits(deps, "ir-1", "https://i/1")
     # The lease was given back on the way out; a real kill leaves it, so put it back.
-    record, etag = ConversationStore(deps.state).load(USER)
+    record, etag = deps.conversations.load(USER)
     assert record is not None
     dead = Lease("dead-process", deps.clock() + timedelta(seconds=30))
-    ConversationStore(deps.state).save(record.leased(dead), etag)
+    deps.conversations.save(record.leased(dead), etag)
     sender.send_image = original
     with pytest.raises(Transient):
         portraits(deps, "ir-1", "https://i/1")  # redelivered while the lease still runs
@@ -514,7 +530,7 @@ def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
 def test_a_sidecar_away_while_marking_a_sent_item_does_not_send_it_twice(deps, monkeypatch):
     monkeypatch.setattr("services.message.delivery.MARK_PAUSES", (0, 0, 0))
     walk_to_photos(deps)
-    store, marks = deps.state, {"n": 0}
+    store, marks = deps.conversations.state, {"n": 0}
     original_save = store.save
 
     def flaky_save(key, value, **kwargs):
@@ -534,7 +550,7 @@ def test_a_flusher_that_died_after_sending_part_of_a_batch_is_finished_without_r
     deps, monkeypatch
 ):
     walk_to_photos(deps)
-    deps.flush_wait_polls = 1
+    deps.courier.wait_polls = 1
     sender = deps.senders["twilio"]
     original = sender.send_image
 
@@ -562,7 +578,7 @@ def test_a_flusher_that_died_after_sending_part_of_a_batch_is_finished_without_r
 
 def test_a_reply_costs_one_small_write_once_the_decision_is_saved(deps):
     walk_to_photos(deps)
-    store = deps.state
+    store = deps.conversations.state
     writes: list[str] = []
     original_save = store.save
 
