@@ -1,11 +1,14 @@
 """The profiles' brokers, each a child process of whoever runs the stack (`make run`, the
 test stack, `make bench`): loopback only, its data in the run folder, no Docker and no
-system service. Debian's packages provide them; `make setup` installs them."""
+system service. Debian's packages provide them, and Maven Central Kafka's jars; `make setup`
+installs them."""
 
+import base64
 import os
 import shutil
 import signal
 import subprocess
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +17,12 @@ from tools.devstack import free_port, wait_for_port
 MOSQUITTO = "/usr/sbin/mosquitto"
 RABBITMQ = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 NATS_SERVER = "/usr/sbin/nats-server"
+KAFKA_LIBS = (
+    Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    / "whatsapp-astria-bot"
+    / "kafka"
+    / "libs"
+)
 
 
 def broker_binary(profile: str) -> Path:
@@ -102,6 +111,67 @@ def _rabbitmq_env(data_dir: Path, port: int, epmd_port: int, dist_port: int) -> 
     }
 
 
+def _kafka_command(data_dir: Path, port: int, controller_port: int) -> list[str]:
+    """A one-node Kafka in KRaft mode (broker and controller in one JVM) on loopback,
+    its log and metadata in `data_dir`, formatted there on first start. Topics are made
+    when first used, with two partitions, so that two replicas of an app share its events
+    (a consumer group gives each partition to one member)."""
+    libs = KAFKA_LIBS
+    if not libs.is_dir():
+        raise FileNotFoundError(f"Kafka's jars not found in {libs}: run `make setup`")
+    java = shutil.which("java")
+    if java is None:
+        raise FileNotFoundError("java not found: apt-get install default-jre-headless")
+    config = data_dir / "server.properties"
+    config.write_text(
+        "process.roles=broker,controller\n"
+        "node.id=1\n"
+        f"controller.quorum.voters=1@127.0.0.1:{controller_port}\n"
+        f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}\n"
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n"
+        "controller.listener.names=CONTROLLER\n"
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n"
+        "inter.broker.listener.name=PLAINTEXT\n"
+        f"log.dirs={data_dir / 'data'}\n"
+        "num.partitions=2\n"
+        "offsets.topic.replication.factor=1\n"
+        "transaction.state.log.replication.factor=1\n"
+        "transaction.state.log.min.isr=1\n"
+        # A consumer group's first member starts at once, not after three seconds.
+        "group.initial.rebalance.delay.ms=0\n"
+        # As streamTTL on Redis: no event kept for long.
+        "log.retention.hours=168\n"
+    )
+    logging = data_dir / "log4j2.properties"
+    logging.write_text(
+        "appender.out.type=Console\n"
+        "appender.out.name=out\n"
+        "appender.out.layout.type=PatternLayout\n"
+        "appender.out.layout.pattern=[%d] %p %m (%c)%n\n"
+        "rootLogger.level=WARN\n"
+        "rootLogger.appenderRef.out.ref=out\n"
+        "logger.kafka.name=kafka.server\n"
+        "logger.kafka.level=INFO\n"
+    )
+    java_command = [
+        java,
+        "-Xms128m",
+        "-Xmx384m",
+        f"-Dlog4j2.configurationFile={logging}",
+        "-cp",
+        f"{libs}/*",
+    ]
+    if not (data_dir / "data" / "meta.properties").exists():
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        format_storage = ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)]
+        subprocess.run(
+            [*java_command, *format_storage],
+            check=True,
+            capture_output=True,
+        )
+    return [*java_command, "kafka.Kafka", str(config)]
+
+
 def jetstream_streams(port: int) -> None:
     """One stream per topic (and one for the dead letters), made before any sidecar starts:
     daprd's component never makes them. Per topic, because JetStream drops a message whose
@@ -140,8 +210,8 @@ def jetstream_streams(port: int) -> None:
 
 def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Broker:
     """The profile's broker, owned by this process: a Redis-protocol server, mosquitto
-    for `mqtt`, RabbitMQ for `rabbitmq`, NATS for `jetstream`. No Docker, no system
-    service."""
+    for `mqtt`, RabbitMQ for `rabbitmq`, NATS for `jetstream`, Kafka for `kafka`. No
+    Docker, no system service."""
     data_dir.mkdir(parents=True, exist_ok=True)
     env: dict[str, str] | None = None
     epmd_port = None
@@ -157,6 +227,8 @@ def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Bro
         if not Path(NATS_SERVER).exists():
             raise FileNotFoundError("nats-server not found: apt-get install nats-server")
         command = [NATS_SERVER, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(data_dir)]
+    elif profile == "kafka":
+        command = _kafka_command(data_dir, port, free_port())
     else:
         command = [
             str(broker_binary(profile)),
@@ -180,7 +252,7 @@ def start_broker(profile: str, data_dir: Path, port: int, log_file: Path) -> Bro
     )
     broker = Broker(process, port, epmd_port)
     try:
-        wait_for_port(port, 60 if profile == "rabbitmq" else 15, process)
+        wait_for_port(port, 60 if profile in ("rabbitmq", "kafka") else 15, process)
         if profile == "jetstream":
             jetstream_streams(port)
     except Exception:

@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = ROOT / "components"
 RUN_FILE = ROOT / "dapr.yaml"
-PROFILES = ("local", "redis", "postgres", "mqtt", "rabbitmq", "jetstream")
+PROFILES = ("local", "redis", "postgres", "mqtt", "rabbitmq", "jetstream", "kafka")
 # A profile may build on another: its own files replace the base's files of the same name
 # (redis keeps only its pub/sub and state store; postgres only its state store; the other
 # brokers only their pub/sub).
@@ -38,6 +38,7 @@ PROFILE_BASES = {
     "mqtt": "local",
     "rabbitmq": "local",
     "jetstream": "local",
+    "kafka": "local",
 }
 # The broker's port under `make run`; BROKER_PORT overrides it.
 BROKER_PORTS = {
@@ -47,6 +48,8 @@ BROKER_PORTS = {
     "mqtt": 1884,
     "rabbitmq": 5679,
     "jetstream": 4223,
+    # Not Kafka's usual 9092: the sidecars' metrics hold 9090-9094.
+    "kafka": 9192,
 }
 # PostgreSQL's port under `make run PROFILE=postgres`; POSTGRES_PORT overrides it.
 POSTGRES_PORT = 5440

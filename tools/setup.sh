@@ -7,7 +7,8 @@
 #   3. daprd, scheduler and the Dapr CLI (tools/dapr/install.sh), and kustomize and
 #      Docker Compose for the deployment checks (tools/deploy/install.sh): built once
 #      from the Go module proxy, then cached under ~/.cache;
-#   4. the AsyncAPI reference parser from npm (tools/asyncapi/install.sh), cached too.
+#   4. the AsyncAPI reference parser from npm (tools/asyncapi/install.sh), and Kafka's
+#      jars from Maven Central (tools/kafka/install.sh), cached too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=${SECONDS}
@@ -25,6 +26,8 @@ declare -A PACKAGES=(
     [mosquitto]=/usr/sbin/mosquitto       # the `mqtt` profile's broker (started by us)
     [rabbitmq-server]=/usr/lib/rabbitmq/bin/rabbitmq-server  # the `rabbitmq` profile's broker
     [nats-server]=/usr/sbin/nats-server   # the `jetstream` profile's broker
+    [default-jre-headless]=java            # the `kafka` profile's broker (Kafka's jars)
+    [maven]=mvn                            # resolves Kafka's jars from Maven Central
     [nodejs]=node                          # the AsyncAPI document's reference validator
     [npm]=npm
 )
@@ -83,6 +86,11 @@ fi
 step=${SECONDS}
 if bash tools/asyncapi/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
     done_steps+=("@asyncapi/parser from npm ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
+fi
+
+step=${SECONDS}
+if bash tools/kafka/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
+    done_steps+=("Kafka's jars from Maven Central ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
 fi
 
 if ((${#done_steps[@]})); then

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -97,15 +98,18 @@ def logs(checkout: Path, console: Path) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture
+# The default, and the profile whose broker is the furthest from Debian's packages (Maven's
+# jars on the machine's Java).
+@pytest.fixture(params=["local", "kafka"])
 def make_run(
     request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, RunningApp]]]:
+) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, RunningApp], int]]:
     checkout = fresh_checkout(tmp_path)
     apps = move_ports(checkout / "dapr.yaml")
     console = checkout / "make-run.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "APP_", "VIRTUAL_"))}
-    env.update(BROKER_PORT=str(devstack.free_port()), PROFILE="local")
+    broker_port = devstack.free_port()
+    env.update(BROKER_PORT=str(broker_port), PROFILE=request.param)
     with console.open("wb") as output:
         # Started as a script's background job would be, with SIGINT ignored: Ctrl-C
         # must still stop everything (make run sets its own handler).
@@ -119,7 +123,7 @@ def make_run(
         )
     failed_before = request.session.testsfailed
     try:
-        yield process, apps
+        yield process, apps, broker_port
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -130,7 +134,7 @@ def make_run(
 
 
 def test_make_run_starts_every_app_and_sidecar_and_answers_hi(make_run):
-    process, apps = make_run
+    process, apps, broker_port = make_run
 
     def alive() -> None:
         assert process.poll() is None, f"make run exited with {process.returncode}"
@@ -176,3 +180,10 @@ def test_make_run_starts_every_app_and_sidecar_and_answers_hi(make_run):
 
     for app in apps.values():
         wait_until(partial(closed, app), 20, f"{app.app_id} still listens", lambda: None)
+    broker_gone = partial(port_closed, broker_port)
+    wait_until(broker_gone, 20, "the broker still listens", lambda: None)
+
+
+def port_closed(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0

@@ -27,7 +27,7 @@ def test_schedules_can_be_overridden_for_tests(tmp_path):
 
 def test_an_unknown_profile_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown profile"):
-        devstack.render_components("kafka", tmp_path, run_dir=tmp_path, broker_addr="x:1")
+        devstack.render_components("pulsar", tmp_path, run_dir=tmp_path, broker_addr="x:1")
 
 
 def test_free_ports_are_never_handed_out_twice():
