@@ -83,6 +83,7 @@ def test_the_profiles_are_the_ones_documented():
     assert ALL_PROFILES == [
         "compose",
         "jetstream",
+        "kafka",
         "local",
         "mqtt",
         "postgres",
