@@ -1,15 +1,16 @@
 """What every service's FastAPI app has in common.
 
-A service's `app.py` calls `create_service_app` and wires its own routes and
-subscriptions; the dependencies (Dapr client, database, adapters) are built
-once in the lifespan by the service's composition root, never at import.
+A service's `app.py` declares its `Service`: entry points, the event types it
+subscribes to and their handlers; the dependencies (Dapr client, database,
+adapters) are built once in the lifespan by the service's composition root,
+never at import.
 """
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Generic, Protocol, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -23,6 +24,7 @@ from shared.json_logs import configure_logging
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+S = TypeVar("S", bound=ServiceSettings)
 
 
 class Deps(Protocol):
@@ -72,12 +74,46 @@ def _check_ports(subscriptions: Subscriptions, deps: Deps) -> None:
             raise TypeError(f"{handler.__qualname__} needs {missing}, not in the service's ports")
 
 
-def create_service_app(
+@dataclass(frozen=True)
+class Service(Generic[S]):
+    """One service, declared in its app.py: what it is, its settings class, its composition
+    root, its entry points' `routers` and the event types it subscribes to, each with its
+    handler. `create_app` builds it: uvicorn's factory, and the tests', which pass their
+    own settings or composition root."""
+
+    title: str
+    description: str
+    settings: Callable[[], S]
+    build_deps: Callable[[S], Deps]
+    routers: Sequence[APIRouter] = ()
+    routes: Routes = field(default_factory=dict)
+    # What a service adds that is not an event type's subscription (maintenance's dead
+    # letters, the sandbox's every topic and page).
+    extend: Callable[[FastAPI, Subscriptions, S], None] | None = None
+
+    def create_app(
+        self, settings: S | None = None, build_deps: Callable[[S], Deps] | None = None
+    ) -> FastAPI:
+        settings = settings or self.settings()
+        app, subscriptions = _service_app(
+            settings=settings,
+            title=self.title,
+            description=self.description,
+            build_deps=build_deps or self.build_deps,
+            routers=self.routers,
+            routes=self.routes,
+        )
+        if self.extend is not None:
+            self.extend(app, subscriptions, settings)
+        return app
+
+
+def _service_app(
     *,
-    settings: ServiceSettings,
+    settings: S,
     title: str,
     description: str,
-    build_deps: Callable[[Any], Deps],
+    build_deps: Callable[[S], Deps],
     routers: Sequence[APIRouter] = (),
     routes: Routes | None = None,
 ) -> tuple[FastAPI, Subscriptions]:

@@ -4,26 +4,17 @@ from fastapi import FastAPI
 
 from services.maintenance import bootstrap, cron, handlers, operator_api
 from services.maintenance.settings import MaintenanceSettings
-from shared.app import create_service_app
-from shared.dapr.subscriptions import subscribe
+from shared.app import Service
+from shared.dapr.subscriptions import Subscriptions, subscribe
 from shared.events.base import AnyEvent
 from shared.events.maintenance import Report
 from shared.events.message import UserErased
 from shared.events.topics import DEADLETTER_TOPIC
 
 
-def create_app(
-    settings: MaintenanceSettings | None = None, build_deps: object = bootstrap.build_deps
-) -> FastAPI:
-    settings = settings or MaintenanceSettings()
-    app, subscriptions = create_service_app(
-        settings=settings,
-        title="maintenance",
-        description="Runs scheduled cleanup and reconciliation, and keeps the dead letters.",
-        build_deps=build_deps,  # type: ignore[arg-type]
-        routers=[cron.router, operator_api.router],
-        routes={Report: handlers.handle_report, UserErased: handlers.handle_user_erased},
-    )
+def _dead_letters(
+    _app: FastAPI, subscriptions: Subscriptions, settings: MaintenanceSettings
+) -> None:
     # The dead letters' own subscription has no dead-letter topic: it would loop.
     subscribe(
         subscriptions,
@@ -34,4 +25,15 @@ def create_app(
         app_api_token=settings.app_api_token,
         dead_letters=False,
     )
-    return app
+
+
+SERVICE = Service(
+    title="maintenance",
+    description="Runs scheduled cleanup and reconciliation, and keeps the dead letters.",
+    settings=MaintenanceSettings,
+    build_deps=bootstrap.build_deps,
+    routers=[cron.router, operator_api.router],
+    routes={Report: handlers.handle_report, UserErased: handlers.handle_user_erased},
+    extend=_dead_letters,
+)
+create_app = SERVICE.create_app

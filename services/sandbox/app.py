@@ -10,9 +10,9 @@ from fastapi.staticfiles import StaticFiles
 from services.sandbox import astria_fake, bootstrap, control, meta_fake, stripe_fake, twilio_fake
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.store import SandboxStore
-from shared.app import create_service_app
+from shared.app import Service
 from shared.clock import Clock
-from shared.dapr.subscriptions import subscribe
+from shared.dapr.subscriptions import Subscriptions, subscribe
 from shared.events.base import AnyEvent, EventMeta
 from shared.events.topics import Topic
 
@@ -37,26 +37,9 @@ def observe(event: AnyEvent, *, meta: EventMeta, store: SandboxStore, clock: Clo
     )
 
 
-def create_app(
-    settings: SandboxSettings | None = None, build_deps: object = bootstrap.build_deps
-) -> FastAPI:
-    settings = settings or SandboxSettings()
-    app, subscriptions = create_service_app(
-        settings=settings,
-        title="sandbox",
-        description="Local stand-in for Twilio, Meta, Astria and Stripe, with a chat page.",
-        build_deps=build_deps,  # type: ignore[arg-type]
-        routers=[
-            twilio_fake.router,
-            twilio_fake.cdn_router,
-            meta_fake.router,
-            meta_fake.cdn_router,
-            stripe_fake.router,
-            astria_fake.router,
-            control.router,
-        ],
-    )
-
+def _observer_and_page(
+    app: FastAPI, subscriptions: Subscriptions, settings: SandboxSettings
+) -> None:
     # The events panel: the sandbox watches every topic, as one more consumer group.
     for topic in Topic if settings.observe_events else ():
         subscribe(
@@ -74,4 +57,21 @@ def create_app(
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
-    return app
+
+SERVICE = Service(
+    title="sandbox",
+    description="Local stand-in for Twilio, Meta, Astria and Stripe, with a chat page.",
+    settings=SandboxSettings,
+    build_deps=bootstrap.build_deps,
+    routers=[
+        twilio_fake.router,
+        twilio_fake.cdn_router,
+        meta_fake.router,
+        meta_fake.cdn_router,
+        stripe_fake.router,
+        astria_fake.router,
+        control.router,
+    ],
+    extend=_observer_and_page,
+)
+create_app = SERVICE.create_app
