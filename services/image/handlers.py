@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from services.image.domain.photos import Limits, PhotoRejected, check
+from services.image.domain.photos import Limits, PhotoRejected, Reason, check
 from services.image.ports import (
     Astria,
     AstriaRefused,
@@ -18,6 +18,7 @@ from services.image.ports import (
     Fetcher,
     ImageRecords,
     MediaRefused,
+    MediaTooLarge,
     NewPhoto,
     NewTraining,
     PackTune,
@@ -87,6 +88,9 @@ def _check_and_store(
         data = media.fetch(event.channel.value, event.media_reference)
         known = records.fingerprints(event.user, event.photo_set)
         normalised = check(data, limits=limits, known=known)
+    except MediaTooLarge:
+        row.accepted, row.reason = False, Reason.TOO_LARGE.value
+        return row
     except MediaRefused as exc:
         log.warning("media refused", extra={"user": mask_phone(event.user), "why": str(exc)})
         row.accepted, row.reason = False, "download_failed"

@@ -25,6 +25,10 @@ class MediaRefused(Exception):
     """The reference or where it led is not allowed; retrying will not help."""
 
 
+class MediaTooLarge(MediaRefused):
+    """The file is over the size limit: the person is told so, not that it failed."""
+
+
 @dataclass(frozen=True)
 class PackTune:
     pack_id: int | str

@@ -46,7 +46,12 @@ async def accept_inbound(event: WhatsAppInbound, publisher: AsyncPublisher) -> N
 
 
 def _user_message(event: WhatsAppInbound) -> domain.UserMessage:
-    kinds = {"location": domain.MediaKind.LOCATION, "contacts": domain.MediaKind.CONTACTS}
+    # What only the provider's message type says: a sticker's file is WebP, as a photo's may be.
+    kinds = {
+        "location": domain.MediaKind.LOCATION,
+        "contacts": domain.MediaKind.CONTACTS,
+        "sticker": domain.MediaKind.STICKER,
+    }
     return domain.UserMessage(
         message_id=event.provider_message_id,
         text=event.text,

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from services.image.adapters.media import MediaFetcher, MediaSettings
-from services.image.ports import MediaRefused
+from services.image.ports import MediaRefused, MediaTooLarge
 from services.sandbox.app import create_app
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.store import SandboxStore
@@ -109,7 +109,7 @@ def test_a_private_address_is_refused_outside_local_runs(sandbox):
 
 
 def test_a_body_over_the_limit_is_refused(sandbox):
-    with pytest.raises(MediaRefused, match="over 10 bytes"):
+    with pytest.raises(MediaTooLarge, match="over 10 bytes"):
         MediaFetcher(settings(sandbox, max_bytes=10)).fetch("twilio", twilio_url(sandbox))
 
 

@@ -97,7 +97,10 @@ INPUTS = {
     "photo with caption": media(PHOTO, body="me at the beach"),
     "video": media(Media("https://x/v", "video/mp4")),
     "voice note": media(Media("https://x/a", "audio/ogg")),
-    "sticker": media(Media("https://x/s", "image/webp")),
+    "sticker": UserMessage(
+        message_id="stk", media=(Media("https://x/s", "image/webp"),), kind=MediaKind.STICKER
+    ),
+    "webp photo": media(Media("https://x/w", "image/webp")),
     "document": media(Media("https://x/d", "application/pdf")),
     "location": UserMessage(message_id="loc", kind=MediaKind.LOCATION),
     "contacts": UserMessage(message_id="vcard", kind=MediaKind.CONTACTS),

@@ -33,7 +33,7 @@ from tests.fakes import (
 USER = "whatsapp:+15551234567"
 
 
-def inbound(message_id="SM1", text="hi", media=()):
+def inbound(message_id="SM1", text="hi", media=(), message_type=None):
     return WhatsAppInbound(
         channel=Channel.TWILIO,
         provider_message_id=message_id,
@@ -41,6 +41,7 @@ def inbound(message_id="SM1", text="hi", media=()):
         profile_name="Jane",
         text=text,
         media=tuple(media),
+        message_type=message_type,
         received_at=T0,
     )
 
@@ -172,6 +173,19 @@ def test_photos_are_submitted_with_stable_event_ids(deps):
     assert [i for _, i in submitted] == ["photo-MM1-0", "photo-MM1-1"]
     assert submitted[1][0].media_reference == "https://api.twilio.com/m/1"
     assert conversation(deps).pending == 2
+
+
+@pytest.mark.parametrize(("message_type", "submitted"), [("image", 1), (None, 1), ("sticker", 0)])
+def test_a_webp_photo_is_a_photo_and_only_the_provider_says_sticker(deps, message_type, submitted):
+    walk_to_photos(deps)
+    before = len(texts(deps))
+    webp = InboundMedia(reference="https://api.twilio.com/m/w", content_type="image/webp")
+    event = inbound("MMW", "", [webp], message_type=message_type)
+    call(handle_inbound, deps, event, meta=EventMeta(id="twilio-MMW", topic="t"))
+    photos = [e for t, e, _ in deps.publisher.published if t == Topic.PHOTO_SUBMITTED]
+    assert len(photos) == submitted
+    answers = "\n".join(texts(deps)[before:])
+    assert ("I can't use stickers" in answers) is (submitted == 0), answers
 
 
 def checked(count, accepted=True, reason=None):

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from services.image.ports import MediaRefused
+from services.image.ports import MediaRefused, MediaTooLarge
 from shared.errors import Transient
 
 
@@ -127,7 +127,7 @@ class MediaFetcher:
                 for chunk in response.iter_bytes():
                     body.extend(chunk)
                     if len(body) > self._s.max_bytes:
-                        raise MediaRefused(f"body over {self._s.max_bytes} bytes")
+                        raise MediaTooLarge(f"body over {self._s.max_bytes} bytes")
                 response._content = bytes(body)
                 return response
         except httpx.TransportError as exc:

@@ -50,9 +50,9 @@ class MediaKind(StrEnum):
 
 
 def media_kind(content_type: str) -> MediaKind:
+    """By the file's type. A sticker is a WebP image too, and so is many a photo: what tells
+    them apart is the provider's message type (UserMessage.kind), not the format."""
     major = content_type.split("/", 1)[0].lower()
-    if content_type.lower() == "image/webp":
-        return MediaKind.STICKER  # WhatsApp stickers are WebP images
     if major in ("image", "video", "audio"):
         return MediaKind(major)
     return MediaKind.DOCUMENT
