@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.money import money
+
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "config" / "packs.json"
 
 SUBJECT_CLASSES = ("woman", "man", "boy", "girl", "dog", "cat")
@@ -43,8 +45,8 @@ class Pack(BaseModel):
         texts: dict[str, str] = getattr(self, field)
         return texts.get(language) or texts["en"]
 
-    def price_label(self) -> str:
-        return f"{self.price_minor / 100:.2f} {self.currency.upper()}"
+    def price_label(self, language: str = "en") -> str:
+        return money(self.price_minor, self.currency, language)
 
 
 class Catalogue(BaseModel):

@@ -126,10 +126,6 @@ def _minutes_until(moment: datetime | None, now: datetime) -> int | None:
     return max(1, round(seconds / 60))
 
 
-def _money(amount_minor: int, currency: str) -> str:
-    return f"{amount_minor / 100:.2f} {currency.upper()}"
-
-
 def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
     """A service's event as the conversation understands it."""
     match event:
@@ -154,9 +150,7 @@ def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
         case image.ImagesReady():
             return domain.ImagesReady(event.order_id, event.image_urls, event.complete)
         case payment.PaymentRefunded():
-            return domain.PaymentRefunded(
-                event.order_id, _money(event.amount_minor, event.currency)
-            )
+            return domain.PaymentRefunded(event.order_id, event.amount_minor, event.currency)
     raise Rejected(f"no conversation event for {type(event).__name__}")
 
 

@@ -23,6 +23,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from services.sandbox.outages import Outage
+from shared.money import money
 
 API_VERSION = "2026-07-30"
 
@@ -213,10 +214,6 @@ async def create_refund(request: Request) -> JSONResponse:
 PAGE = Template((Path(__file__).parent / "static" / "checkout.html").read_text())
 
 
-def _money(session: dict[str, Any]) -> str:
-    return f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
-
-
 @router.get("/checkout/{session_id}", response_class=HTMLResponse, include_in_schema=False)
 def checkout_page(session_id: str, request: Request, note: str = "") -> HTMLResponse:
     session = _state(request).sessions.get(session_id)
@@ -233,7 +230,7 @@ def checkout_page(session_id: str, request: Request, note: str = "") -> HTMLResp
     name = (session.get("line_items_preview") or [{}])[0].get("name") or "Your order"
     page = PAGE.substitute(
         name=html.escape(name),
-        amount=_money(session),
+        amount=money(session["amount_total"], session["currency"]),
         status=session["status"],
         actions=actions,
         note=f"<p>{note}</p>" if note else "",

@@ -46,7 +46,7 @@ def test_a_person_finishes_the_journey_in_the_chat_page(stack, page):
         page.get_by_test_id("message-out").locator("a[href*='/stripe/checkout/']").last.click()
     checkout = popup.value
     expect(checkout.get_by_role("heading")).to_contain_text("Corporate headshots")
-    expect(checkout.locator(".amount")).to_have_text("14.99 USD")
+    expect(checkout.locator(".amount")).to_have_text("$14.99")
     checkout.get_by_role("button", name="Pay").click()
     expect(checkout.get_by_text("Payment received")).to_be_visible()
 

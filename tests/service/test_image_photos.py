@@ -12,6 +12,7 @@ from services.image.handlers import handle_photo_submitted
 from services.image.ports import MediaRefused, MediaTooLarge
 from shared.db import make_engine
 from shared.events.base import EventMeta
+from shared.events.image import PhotoChecked
 from shared.events.message import Channel, PhotoSubmitted
 from shared.injection import call
 from tests.fakes import RecordingPublisher
@@ -65,6 +66,7 @@ def submit(records, answer: bytes | Exception, content_type="image/jpeg") -> dic
     )
     call(handle_photo_submitted, ports, event, meta=EventMeta(id="photo-1", topic="t"))
     [(_topic, checked, _id)] = publisher.published
+    assert isinstance(checked, PhotoChecked)
     return {"accepted": checked.accepted, "reason": checked.reason, "stored": list(blobs)}
 
 

@@ -80,6 +80,19 @@ def test_normalise_removes_accents_and_emoji():
         ("whatsapp:+447700900123", Language.EN),
         ("whatsapp:US.1349120865530274", Language.EN),
         ("34612345678", Language.ES),
+        # +1 is shared: the Dominican Republic and Puerto Rico speak Spanish, the US English.
+        ("whatsapp:+18095551234", Language.ES),
+        ("whatsapp:+18295551234", Language.ES),
+        ("whatsapp:+18495551234", Language.ES),
+        ("whatsapp:+17875551234", Language.ES),
+        ("whatsapp:+19395551234", Language.ES),
+        ("whatsapp:+12125551234", Language.EN),
+        ("whatsapp:+14165551234", Language.EN),  # Canada: English first
+        ("whatsapp:+595981123456", Language.ES),  # Paraguay: Guaraní, then Spanish
+        ("whatsapp:+240222123456", Language.ES),  # Equatorial Guinea
+        ("whatsapp:+5511987654321", Language.EN),  # Brazil: Portuguese, not spoken here
+        ("whatsapp:+12", Language.EN),
+        ("", Language.EN),
     ],
 )
 def test_language_from_the_country_code(sender, language):

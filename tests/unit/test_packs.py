@@ -21,7 +21,9 @@ def test_packs_are_offered_by_subject():
 def test_prices_are_integers_in_minor_units():
     pack = load_catalogue().get("corporate")
     assert pack is not None
-    assert pack.price_label() == "14.99 USD"
+    assert pack.price_minor == 1499
+    assert pack.price_label() == "$14.99"
+    assert pack.price_label("es") == "14,99\N{NO-BREAK SPACE}US$"
 
 
 def raw():

@@ -6,8 +6,9 @@ from services.message.domain import texts
 from services.message.domain.language import Language
 
 
-def placeholders(template):
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+def placeholders(text):
+    forms = [text.one, text.other] if isinstance(text, texts.Plural) else [text]
+    return [{name for _, name, _, _ in string.Formatter().parse(f) if name} for f in forms]
 
 
 def test_both_catalogues_have_the_same_keys():
@@ -24,6 +25,35 @@ def test_every_lookup_table_is_complete(language):
     assert texts.SUBJECTS[language].keys() == texts.SUBJECT_WORDS.keys()
     assert texts.REJECTIONS[language].keys() == texts.REJECTIONS[Language.EN].keys()
     assert texts.MEDIA[language].keys() == texts.MEDIA[Language.EN].keys()
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "said"),
+    [
+        (Language.EN, 1, "I'm still checking 1 photo —"),
+        (Language.EN, 0, "I'm still checking 0 photos —"),
+        (Language.EN, 2, "I'm still checking 2 photos —"),
+        (Language.ES, 1, "Todavía estoy revisando 1 foto;"),
+        (Language.ES, 3, "Todavía estoy revisando 3 fotos;"),
+        (Language.ES, 1_000_000, "Todavía estoy revisando 1000000 fotos;"),  # Spanish "many"
+    ],
+)
+def test_words_follow_the_number_by_each_languages_plural_rules(language, count, said):
+    assert texts.render(language, "photos_still_checking", pending=count).startswith(said)
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("minutes", [1, 30])
+def test_no_sentence_counts_one_minute_as_minutes(language, minutes):
+    link = texts.render(language, "payment_link", url="https://pay", minutes=minutes)
+    assert (f"{minutes} minutes" in link or f"{minutes} minutos" in link) is (minutes != 1)
+
+
+def test_no_text_hedges_its_plural():
+    for catalogue in texts.CATALOGUES.values():
+        for text in catalogue.values():
+            forms = [text.one, text.other] if isinstance(text, texts.Plural) else [text]
+            assert not any("(s)" in form for form in forms), forms
 
 
 def test_an_unknown_rejection_reason_still_reads_well():

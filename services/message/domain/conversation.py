@@ -20,6 +20,7 @@ from services.message.domain.commands import (
     parse_number,
 )
 from services.message.domain.language import Language, guess_language
+from shared.money import money
 from shared.packs import SUBJECT_CLASSES, Catalogue, Pack
 
 
@@ -142,7 +143,8 @@ class Nudge:
 @dataclass(frozen=True)
 class PaymentRefunded:
     order_id: str
-    amount_label: str
+    amount_minor: int
+    currency: str
 
 
 DomainEvent = (
@@ -300,7 +302,7 @@ class _Turn:
 
     def pack_menu(self) -> None:
         lines = [
-            f"*{i}. {p.text('title', self.c.language)}* — {p.price_label()}\n"
+            f"*{i}. {p.text('title', self.c.language)}* — {p.price_label(self.c.language)}\n"
             f"   {p.text('description', self.c.language)} "
             + texts.render(self.c.language, "pack_images", count=p.images)
             for i, p in enumerate(self.packs(), 1)
@@ -558,7 +560,8 @@ def _choose_pack(turn: _Turn, message: UserMessage) -> bool:
     turn.update(step=Step.PAYMENT, order_id=order_id, pack_code=pack.code, checkout_url=None)
     subject = turn.c.subject or pack.classes[0]
     turn.actions.append(RequestCheckout(order_id, pack.code, subject, turn.c.photo_set))
-    turn.say("pack_chosen", title=pack.text("title", turn.c.language), price=pack.price_label())
+    language = turn.c.language
+    turn.say("pack_chosen", title=pack.text("title", language), price=pack.price_label(language))
     return True
 
 
@@ -673,7 +676,7 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
         else:
             turn.deliver(event.image_urls, complete=event.complete)
     elif isinstance(event, PaymentRefunded):
-        turn.say("refunded", amount=event.amount_label)
+        turn.say("refunded", amount=money(event.amount_minor, event.currency, turn.c.language))
     elif isinstance(event, Nudge) and c.step in HALFWAY and not c.nudged:
         turn.update(nudged=True)
         turn.say("nudge")

@@ -1,6 +1,14 @@
-"""Which language to greet a person in, from the country code of their number."""
+"""Which language to greet a person in, from the country of their number.
+
+The country is libphonenumber's (`phonenumbers`: +1 809 is the Dominican Republic, +1 787
+Puerto Rico); its languages are CLDR's, through Babel, in the order CLDR ranks them
+(official, then de facto). The first that the bot speaks wins; English otherwise.
+"""
 
 from enum import StrEnum
+
+import phonenumbers
+from babel.languages import get_official_languages
 
 
 class Language(StrEnum):
@@ -8,37 +16,20 @@ class Language(StrEnum):
     ES = "es"
 
 
-# Spanish-speaking countries' calling codes (Spain, Latin America, Equatorial Guinea).
-_SPANISH_PREFIXES = (
-    "34",
-    "52",
-    "53",
-    "54",
-    "56",
-    "57",
-    "58",
-    "51",
-    "591",
-    "593",
-    "595",
-    "598",
-    "502",
-    "503",
-    "504",
-    "505",
-    "506",
-    "507",
-    "240",
-)
+_SPOKEN = {language.value: language for language in Language}
 
 
 def guess_language(sender: str) -> Language:
-    """English unless the number starts with a Spanish-speaking country's code."""
+    # Meta writes the number without its "+"; a username-based id (US.134…) is no number.
     digits = sender.removeprefix("whatsapp:").removeprefix("+")
-    if not digits.isdigit():
+    try:
+        number = phonenumbers.parse(f"+{digits}")
+    except phonenumbers.NumberParseException:
         return Language.EN
-    # Longest prefixes first, so "593" (Ecuador) is not read as "59".
-    for prefix in sorted(_SPANISH_PREFIXES, key=len, reverse=True):
-        if digits.startswith(prefix):
-            return Language.ES
+    region = phonenumbers.region_code_for_number(number)
+    if not region:
+        return Language.EN
+    for code in get_official_languages(region, de_facto=True):
+        if code in _SPOKEN:
+            return _SPOKEN[code]
     return Language.EN

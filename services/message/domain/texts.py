@@ -5,11 +5,47 @@ WhatsApp formatting: *bold*, _italic_, line breaks. A message never exceeds
 word boundaries.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale
+
 from services.message.domain.language import Language
 
 MAX_MESSAGE = 1600
 
-EN: dict[str, str] = {
+
+@dataclass(frozen=True)
+class Plural:
+    """A sentence whose words follow the number in its `count` placeholder: `one` where the
+    language's plural rules (CLDR's, through Babel) say "one", `other` for every other
+    number. English and Spanish have just these two for whole numbers; Spanish's "many"
+    (a million and over) reads as `other`."""
+
+    count: str
+    one: str
+    other: str
+
+    def form(self, language: Language, values: Mapping[str, object]) -> str:
+        number = values[self.count]
+        assert isinstance(number, int)
+        return self.one if _plural_category(language, number) == "one" else self.other
+
+
+@cache
+def _locale(language: Language) -> Locale:
+    return Locale.parse(language.value)
+
+
+def _plural_category(language: Language, number: int) -> str:
+    category: str = _locale(language).plural_form(number)
+    return category
+
+
+Text = str | Plural
+
+EN: dict[str, Text] = {
     "welcome": (
         "👋 Hi! I'm the *Astria portrait bot*.\n"
         "Send me a few selfies and I'll create AI portraits of you (or your pet) in the style "
@@ -37,13 +73,29 @@ EN: dict[str, str] = {
         "Tips: good light, face clearly visible, different angles and backgrounds, "
         "no sunglasses, no other people."
     ),
-    "photos_need": "You have *{count}* good photos; I need at least *{min}* (up to {max}).",
-    "photos_enough": (
-        "You have *{count}* good photos. Send more (up to {max}) or reply *DONE* to continue."
+    "photos_need": Plural(
+        "count",
+        one="You have *{count}* good photo; I need at least *{min}* (up to {max}).",
+        other="You have *{count}* good photos; I need at least *{min}* (up to {max}).",
+    ),
+    "photos_enough": Plural(
+        "count",
+        one="You have *{count}* good photo. Send more (up to {max}) or reply *DONE* to continue.",
+        other=(
+            "You have *{count}* good photos. Send more (up to {max}) or reply *DONE* to continue."
+        ),
     ),
     "photos_full": "That's the maximum of {max} photos — I've kept the first ones.",
-    "photos_still_checking": "I'm still checking {pending} photo(s) — one moment, please.",
-    "photos_not_enough": "Only *{count}* good photos so far; I need at least *{min}*.",
+    "photos_still_checking": Plural(
+        "pending",
+        one="I'm still checking {pending} photo — one moment, please.",
+        other="I'm still checking {pending} photos — one moment, please.",
+    ),
+    "photos_not_enough": Plural(
+        "count",
+        one="Only *{count}* good photo so far; I need at least *{min}*.",
+        other="Only *{count}* good photos so far; I need at least *{min}*.",
+    ),
     "photos_text_hint": "I'm waiting for photos 📸",
     "photo_accepted": "✅ {count}/{max} — nice one!",
     "photo_accepted_enough": (
@@ -52,12 +104,19 @@ EN: dict[str, str] = {
     ),
     "photo_rejected": "❌ I can't use that photo: {reason} Please send another one.",
     "pack_menu": "*Choose your pack* — reply with a number:\n{options}",
-    "pack_images": "({count} images)",
+    "pack_images": Plural("count", one="({count} image)", other="({count} images)"),
     "pack_unknown": "Please reply with the number of a pack.",
     "pack_chosen": "Great choice: *{title}* ({price}). Preparing your secure payment link…",
-    "payment_link": (
-        "💳 Pay here: {url}\nThe link is valid for {minutes} minutes. I'll start as soon as "
-        "the payment arrives."
+    "payment_link": Plural(
+        "minutes",
+        one=(
+            "💳 Pay here: {url}\nThe link is valid for {minutes} minute. I'll start as soon as "
+            "the payment arrives."
+        ),
+        other=(
+            "💳 Pay here: {url}\nThe link is valid for {minutes} minutes. I'll start as soon as "
+            "the payment arrives."
+        ),
     ),
     "payment_waiting": ("I'm waiting for your payment: {url}\nReply *RESTART* to choose again."),
     "payment_preparing_wait": "Your payment link is on its way — one moment, please.",
@@ -81,7 +140,11 @@ EN: dict[str, str] = {
     "nudge": "👋 Still there? You were halfway to your portraits — here's where we left off:",
     "rate_limited": "⏳ That's a lot of messages at once! I'll read new ones again in a minute.",
     "held_images": "📬 You have news about your portraits — reply to this message to see it.",
-    "delivery_summary": "That's all of them: *{count} portraits*. I hope you love them! 💜",
+    "delivery_summary": Plural(
+        "count",
+        one="That's it: *{count} portrait*. I hope you love it! 💜",
+        other="That's all of them: *{count} portraits*. I hope you love them! 💜",
+    ),
     "done_menu": "Want another style with the same photos?",
     "refunded": "💸 Refund of {amount} issued. It can take a few days to show up.",
     "help": (
@@ -98,15 +161,19 @@ EN: dict[str, str] = {
     "status_new": "We haven't started yet. Say hi!",
     "status_consent": "Step 1 of 5: I'm waiting for you to agree to the terms (*YES*).",
     "status_subject": "Step 2 of 5: tell me who is in the photos.",
-    "status_photos": "Step 3 of 5: photos — *{count}* good so far, at least *{min}* needed.",
+    "status_photos": "Step 3 of 5: photos — good so far: *{count}*; at least *{min}* needed.",
     "status_pack": "Step 4 of 5: choose a pack.",
     "status_payment": "Step 5 of 5: I'm waiting for your payment.",
     "status_training": "Your model is training. I'll message you when the portraits are ready.",
     "status_delivering": "Your portraits are being delivered.",
     "status_done": "Your portraits are delivered. Reply with a pack number for another style.",
-    "status_paid_orders": "You also have {count} paid order(s) in progress; they will arrive here.",
+    "status_paid_orders": Plural(
+        "count",
+        one="You also have {count} paid order in progress; it will arrive here.",
+        other="You also have {count} paid orders in progress; they will arrive here.",
+    ),
     "restarted": "🔄 Starting over.",
-    "restarted_with_orders": "🔄 Starting over. Your paid order(s) will still arrive here.",
+    "restarted_with_orders": "🔄 Starting over. What you paid for will still arrive here.",
     "delete_confirm": (
         "⚠️ This erases your photos, portraits, and conversation everywhere. "
         "Reply *YES* to confirm, anything else to cancel."
@@ -123,13 +190,17 @@ EN: dict[str, str] = {
         "🖼️ Your paid portraits are kept for you ({count} ready so far). Reply *START* to get "
         "them; until then I stay quiet."
     ),
-    "portraits_kept_here": "🖼️ Here are the {count} portraits kept for you:",
+    "portraits_kept_here": Plural(
+        "count",
+        one="🖼️ Here is the portrait kept for you:",
+        other="🖼️ Here are the {count} portraits kept for you:",
+    ),
     "language_menu": "Choose your language:\n*1.* English\n*2.* Español",
     "language_set": "Language set to English.",
     "unsupported_media": "I can't use {kind} here — I only understand text and photos.",
 }
 
-ES: dict[str, str] = {
+ES: dict[str, Text] = {
     "welcome": (
         "👋 ¡Hola! Soy el *bot de retratos Astria*.\n"
         "Envíame unos selfies y crearé retratos con IA de ti (o de tu mascota) en el estilo "
@@ -159,13 +230,29 @@ ES: dict[str, str] = {
         "Consejos: buena luz, la cara bien visible, ángulos y fondos distintos, sin gafas de "
         "sol y sin otras personas."
     ),
-    "photos_need": "Tienes *{count}* fotos buenas; necesito al menos *{min}* (hasta {max}).",
-    "photos_enough": (
-        "Tienes *{count}* fotos buenas. Envía más (hasta {max}) o responde *LISTO* para seguir."
+    "photos_need": Plural(
+        "count",
+        one="Tienes *{count}* foto buena; necesito al menos *{min}* (hasta {max}).",
+        other="Tienes *{count}* fotos buenas; necesito al menos *{min}* (hasta {max}).",
+    ),
+    "photos_enough": Plural(
+        "count",
+        one="Tienes *{count}* foto buena. Envía más (hasta {max}) o responde *LISTO* para seguir.",
+        other=(
+            "Tienes *{count}* fotos buenas. Envía más (hasta {max}) o responde *LISTO* para seguir."
+        ),
     ),
     "photos_full": "Ese es el máximo de {max} fotos; me he quedado con las primeras.",
-    "photos_still_checking": "Todavía estoy revisando {pending} foto(s); un momento, por favor.",
-    "photos_not_enough": "Solo hay *{count}* fotos buenas; necesito al menos *{min}*.",
+    "photos_still_checking": Plural(
+        "pending",
+        one="Todavía estoy revisando {pending} foto; un momento, por favor.",
+        other="Todavía estoy revisando {pending} fotos; un momento, por favor.",
+    ),
+    "photos_not_enough": Plural(
+        "count",
+        one="Solo hay *{count}* foto buena; necesito al menos *{min}*.",
+        other="Solo hay *{count}* fotos buenas; necesito al menos *{min}*.",
+    ),
     "photos_text_hint": "Estoy esperando tus fotos 📸",
     "photo_accepted": "✅ {count}/{max} — ¡muy bien!",
     "photo_accepted_enough": (
@@ -174,12 +261,19 @@ ES: dict[str, str] = {
     ),
     "photo_rejected": "❌ No puedo usar esa foto: {reason} Envíame otra, por favor.",
     "pack_menu": "*Elige tu pack* — responde con un número:\n{options}",
-    "pack_images": "({count} imágenes)",
+    "pack_images": Plural("count", one="({count} imagen)", other="({count} imágenes)"),
     "pack_unknown": "Responde con el número de un pack, por favor.",
     "pack_chosen": "¡Buena elección! *{title}* ({price}). Preparando tu enlace de pago seguro…",
-    "payment_link": (
-        "💳 Paga aquí: {url}\nEl enlace es válido durante {minutes} minutos. Empezaré en cuanto "
-        "llegue el pago."
+    "payment_link": Plural(
+        "minutes",
+        one=(
+            "💳 Paga aquí: {url}\nEl enlace es válido durante {minutes} minuto. Empezaré en "
+            "cuanto llegue el pago."
+        ),
+        other=(
+            "💳 Paga aquí: {url}\nEl enlace es válido durante {minutes} minutos. Empezaré en "
+            "cuanto llegue el pago."
+        ),
     ),
     "payment_waiting": "Estoy esperando tu pago: {url}\nResponde *REINICIAR* para elegir de nuevo.",
     "payment_preparing_wait": "Tu enlace de pago está en camino; un momento, por favor.",
@@ -203,7 +297,11 @@ ES: dict[str, str] = {
     "nudge": "👋 ¿Sigues ahí? Te quedaste a medio camino de tus retratos; seguimos aquí:",
     "rate_limited": "⏳ ¡Son muchos mensajes a la vez! Volveré a leer los nuevos en un minuto.",
     "held_images": "📬 Tienes novedades sobre tus retratos: responde a este mensaje para verlas.",
-    "delivery_summary": "Esos son todos: *{count} retratos*. ¡Espero que te encanten! 💜",
+    "delivery_summary": Plural(
+        "count",
+        one="Eso es todo: *{count} retrato*. ¡Espero que te encante! 💜",
+        other="Esos son todos: *{count} retratos*. ¡Espero que te encanten! 💜",
+    ),
     "done_menu": "¿Quieres otro estilo con las mismas fotos?",
     "refunded": "💸 Reembolso de {amount} emitido. Puede tardar unos días en aparecer.",
     "help": (
@@ -220,15 +318,19 @@ ES: dict[str, str] = {
     "status_new": "Aún no hemos empezado. ¡Salúdame!",
     "status_consent": "Paso 1 de 5: espero que aceptes las condiciones (*SÍ*).",
     "status_subject": "Paso 2 de 5: dime quién sale en las fotos.",
-    "status_photos": "Paso 3 de 5: fotos — *{count}* buenas hasta ahora, necesito al menos *{min}*.",
+    "status_photos": "Paso 3 de 5: fotos — buenas hasta ahora: *{count}*; necesito al menos *{min}*.",
     "status_pack": "Paso 4 de 5: elige un pack.",
     "status_payment": "Paso 5 de 5: espero tu pago.",
     "status_training": "Tu modelo se está entrenando. Te escribiré cuando los retratos estén listos.",
     "status_delivering": "Te estoy enviando tus retratos.",
     "status_done": "Tus retratos están entregados. Responde con un número de pack para otro estilo.",
-    "status_paid_orders": "También tienes {count} pedido(s) pagado(s) en curso; llegarán aquí.",
+    "status_paid_orders": Plural(
+        "count",
+        one="También tienes {count} pedido pagado en curso; llegará aquí.",
+        other="También tienes {count} pedidos pagados en curso; llegarán aquí.",
+    ),
     "restarted": "🔄 Empezamos de nuevo.",
-    "restarted_with_orders": "🔄 Empezamos de nuevo. Tus pedidos pagados seguirán llegando aquí.",
+    "restarted_with_orders": "🔄 Empezamos de nuevo. Lo que ya pagaste seguirá llegando aquí.",
     "delete_confirm": (
         "⚠️ Esto borra tus fotos, retratos y conversación en todas partes. "
         "Responde *SÍ* para confirmar o cualquier otra cosa para cancelar."
@@ -245,13 +347,17 @@ ES: dict[str, str] = {
         "🖼️ Tus retratos pagados te esperan ({count} listos hasta ahora). Responde *ALTA* para "
         "recibirlos; hasta entonces no te escribo."
     ),
-    "portraits_kept_here": "🖼️ Aquí tienes los {count} retratos que te guardé:",
+    "portraits_kept_here": Plural(
+        "count",
+        one="🖼️ Aquí tienes el retrato que te guardé:",
+        other="🖼️ Aquí tienes los {count} retratos que te guardé:",
+    ),
     "language_menu": "Elige tu idioma:\n*1.* English\n*2.* Español",
     "language_set": "Idioma cambiado a español.",
     "unsupported_media": "No puedo usar {kind} aquí; solo entiendo texto y fotos.",
 }
 
-CATALOGUES: dict[Language, dict[str, str]] = {Language.EN: EN, Language.ES: ES}
+CATALOGUES: dict[Language, dict[str, Text]] = {Language.EN: EN, Language.ES: ES}
 
 SUBJECTS: dict[Language, dict[str, str]] = {
     Language.EN: {
@@ -330,7 +436,10 @@ REJECTIONS: dict[Language, dict[str, str]] = {
 
 
 def render(language: Language, key: str, **values: object) -> str:
-    return CATALOGUES[language][key].format(**values)
+    text = CATALOGUES[language][key]
+    if isinstance(text, Plural):
+        text = text.form(language, values)
+    return text.format(**values)
 
 
 def subject_name(language: Language, subject: str) -> str:
