@@ -7,6 +7,7 @@ never at import.
 """
 
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,13 +15,16 @@ from typing import Generic, Protocol, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, make_asgi_app, multiprocess
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import Clock, system_clock
 from shared.dapr.subscriptions import Routes, Subscriptions, subscribe_routes
 from shared.errors import BotError
 from shared.injection import unmet
 from shared.json_logs import configure_logging
+from shared.metrics import WEBHOOKS
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -108,6 +112,46 @@ class Service(Generic[S]):
         return app
 
 
+def _metrics_app() -> ASGIApp:
+    """The counters of shared/metrics.py; with several workers, PROMETHEUS_MULTIPROC_DIR (an
+    empty folder, wiped before each start) has each worker's, summed here."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return make_asgi_app(registry=registry)
+    return make_asgi_app()
+
+
+# The routers whose every answer is counted (bot_webhooks): what the providers call.
+WEBHOOK_TAGS = frozenset({"webhooks", "astria callbacks"})
+
+
+class _CountWebhooks:
+    """Counts each webhook by its route and the status answered, 500 for a crash."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def answering(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, answering)
+        finally:
+            route = scope.get("route")
+            if WEBHOOK_TAGS.intersection(getattr(route, "tags", ())):
+                WEBHOOKS.labels(route.path, str(status)).inc()  # type: ignore[union-attr]
+
+
 def _service_app(
     *,
     settings: S,
@@ -165,6 +209,8 @@ def _service_app(
 
     for router in routers:
         app.include_router(router)
+    app.add_middleware(_CountWebhooks)
+    app.mount("/metrics", _metrics_app())
     subscriptions = Subscriptions(app)
     app.state.subscriptions = subscriptions
     subscribe_routes(

@@ -30,6 +30,7 @@ from shared.errors import Rejected, Transient
 from shared.events import image, maintenance, message, payment
 from shared.events.base import Outgoing
 from shared.json_logs import mask_phone
+from shared.metrics import ORDERS, PHOTO_REFUSALS
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def handle_photo_submitted(
     photo = records.photo(event.message_id, event.media_index)
     if photo is None:
         photo = records.add_photo(_check_and_store(event, records, media, blobs, limits))
+        if not photo.accepted:
+            PHOTO_REFUSALS.labels(photo.reason or "unknown").inc()
     checked = image.PhotoChecked(
         user=event.user,
         message_id=event.message_id,
@@ -162,12 +165,14 @@ def _started(clock: Clock) -> Callable[[Training], list[Outgoing]]:
             tune_id=str(training.tune_id),
             eta_minutes=eta_minutes,
         )
+        ORDERS.labels("training").inc()
         return [Outgoing(started, f"tune.started-{training.order_id}")]
 
     return announce
 
 
 def _failed(training: Training) -> list[Outgoing]:
+    ORDERS.labels("failed").inc()
     failed = image.TuneFailed(
         order_id=training.order_id, user=training.user_address, reason=training.failure or ""
     )
@@ -327,6 +332,7 @@ def _closed_short(current: Training) -> list[Outgoing]:
 
 
 def _order_completed(training: Training) -> Outgoing:
+    ORDERS.labels("delivered").inc()
     done = image.OrderCompleted(
         order_id=training.order_id, user=training.user_address, images=training.delivered_images
     )

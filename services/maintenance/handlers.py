@@ -17,6 +17,7 @@ from shared.events.maintenance import (
     erasure_run_id,
 )
 from shared.events.message import UserErased
+from shared.metrics import DEAD_LETTERS
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def handle_dead_letter(event: AnyEvent, *, meta: EventMeta, records: Maintenance
             source=meta.source,
         )
     )
+    DEAD_LETTERS.labels(meta.topic).inc()
     log.warning("dead letter kept", extra={"topic": meta.topic, "event_id": meta.id})
 
 

@@ -34,6 +34,7 @@ from shared.errors import Conflict, Rejected, Transient, WindowClosed
 from shared.events import message
 from shared.events.base import Event
 from shared.json_logs import mask_phone
+from shared.metrics import SENDS
 
 log = logging.getLogger(__name__)
 
@@ -201,18 +202,25 @@ class Courier:
         if run.window_open:
             try:
                 self._send(sender, record, item)
+                SENDS.labels(record.channel, "sent").inc()
                 return False
             except WindowClosed:
+                SENDS.labels(record.channel, "window_closed").inc()
                 self.records.close_window(user)
                 run.window_open = False
             except Rejected as exc:
                 # It will never go through as it is: say so in the log, keep the rest flowing.
+                SENDS.labels(record.channel, "rejected").inc()
                 log.error("message dropped", extra={"user": mask_phone(user), "error": str(exc)})
                 return False
+            except Transient:
+                SENDS.labels(record.channel, "failed").inc()
+                raise
         # One template per decision (the first of its items held), never one per item.
         decision = _decision_of(item)
         if decision not in run.held:
             self._send_template(sender, record, item)
+            SENDS.labels(record.channel, "template").inc()
             run.held.add(decision)
         return True
 

@@ -13,6 +13,7 @@ from shared.errors import Rejected
 from shared.events import image, maintenance, message, payment
 from shared.events.base import Event, Outgoing
 from shared.json_logs import mask_phone
+from shared.metrics import ORDERS, REFUNDS
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def handle_checkout_requested(
         order = orders.opened(
             order.id, session_id=session.id, url=session.url, expires_at=session.expires_at
         )
+        ORDERS.labels("checkout").inc()
     if order.status != OrderStatus.OPEN:
         log.info("checkout already settled", extra={"order_id": order.id, "status": order.status})
         return
@@ -124,6 +126,14 @@ def signal_of(event_type: str, obj: dict[str, Any]) -> Signal | None:
     return _SESSION_SIGNALS.get(event_type)
 
 
+_STAGES = {
+    Announcement.COMPLETED: "paid",
+    Announcement.FAILED: "payment_failed",
+    Announcement.EXPIRED: "expired",
+    Announcement.REFUNDED: "refunded",
+}
+
+
 def handle_stripe_event(event: dict[str, Any], *, orders: Orders, publisher: Publisher) -> str:
     """A verified Stripe event; returns what was done, for the response and the logs."""
     event_type = str(event.get("type") or "")
@@ -149,6 +159,9 @@ def handle_stripe_event(event: dict[str, Any], *, orders: Orders, publisher: Pub
         return "unknown order"
     if taken.announcement is None:
         return "no change"
+    ORDERS.labels(_STAGES[taken.announcement]).inc()
+    if taken.announcement is Announcement.REFUNDED:
+        REFUNDS.labels("in_stripe").inc()  # ours are refunded here already: no change
     log.info("announced", extra={"order_id": taken.order.id, "topic": taken.announcement.value})
     return taken.announcement.value
 
@@ -166,6 +179,8 @@ def handle_tune_failed(
             raise Rejected(f"order {order.id} is paid but has no payment intent")
         refund_id = gateway.refund(order_id=order.id, payment_intent=order.payment_intent)
         order = orders.refunded(order.id, refund_id, outgoing)
+        REFUNDS.labels("tune_failed").inc()
+        ORDERS.labels("refunded").inc()
     _publish_staged(orders, publisher)
     log.info("refund handled", extra={"order_id": order.id, "user": mask_phone(order.user_address)})
 

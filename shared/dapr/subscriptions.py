@@ -23,6 +23,7 @@ from shared.errors import Rejected
 from shared.events.base import Event, EventMeta
 from shared.events.topics import DEADLETTER_TOPIC
 from shared.injection import call
+from shared.metrics import EVENTS
 from shared.webhook_body import parse_json
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,12 @@ def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMe
 
 
 def run_handler(handler: Handler, event: Event, meta: EventMeta, ports: object) -> Outcome:
+    outcome = _outcome(handler, event, meta, ports)
+    EVENTS.labels(meta.topic, outcome.value).inc()
+    return outcome
+
+
+def _outcome(handler: Handler, event: Event, meta: EventMeta, ports: object) -> Outcome:
     try:
         call(handler, ports, event, meta=meta)
     except Rejected as exc:
@@ -147,6 +154,7 @@ def subscribe(
             event, meta = parse_cloudevent(await request.body(), model, topic)
         except Rejected as exc:
             log.warning("poison message dropped", extra={"topic": topic, "reason": str(exc)})
+            EVENTS.labels(topic, Outcome.DROP.value).inc()
             return JSONResponse({"status": Outcome.DROP.value})
         outcome = await anyio.to_thread.run_sync(
             run_handler,

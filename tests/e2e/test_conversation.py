@@ -9,6 +9,7 @@ import time
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.people import (
     GOOD,
@@ -147,6 +148,51 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     # the per-order token of Astria's callback URLs (access logs included).
     callback_token = tune_request["callback"].rsplit("token=", 1)[1]
     assert leaks_in_logs(stack, person, callback_token) == []
+
+
+def counters(stack):
+    """Every service's counters as Prometheus reads them: (service, name, labels) -> value."""
+    found = {}
+    for service in ("message", "image", "payment", "maintenance"):
+        text = httpx.get(f"{stack[service].url}/metrics/", timeout=5).text
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name.startswith("bot_") and sample.name.endswith("_total"):
+                    labels = tuple(sorted(sample.labels.items()))
+                    found[(service, sample.name.removesuffix("_total"), labels)] = sample.value
+    return found
+
+
+def test_the_counters_move_as_a_journey_advances(stack, astria_knobs):
+    astria_knobs(fail_creates=1)  # one retry, counted
+    before = counters(stack)
+    person = Person(stack, "twilio")
+    buy_portraits(stack, person, "twilio")
+    deadline = time.monotonic() + 60
+    while not any("That's all of them" in m for m in person.received()):
+        assert time.monotonic() < deadline, person.received()
+        time.sleep(0.2)
+    time.sleep(1)  # the last sends and their counts
+    after = counters(stack)
+
+    def moved(service, name, **labels):
+        key = (service, name, tuple(sorted(labels.items())))
+        return after.get(key, 0) - before.get(key, 0)
+
+    # One webhook per message the person sent: hi, yes, woman, 4 photos, 1 photo, done, 1.
+    assert moved("message", "bot_webhooks", route="/SmsReceived", status="200") == 7
+    assert moved("message", "bot_sends", provider="twilio", result="sent") >= len(person.received())
+    assert moved("message", "bot_events", topic="photo.checked", outcome="SUCCESS") == 5
+    assert moved("image", "bot_photo_refusals", reason="too_small") == 1
+    assert moved("image", "bot_events", topic="payment.completed", outcome="RETRY") == 1
+    assert moved("image", "bot_events", topic="payment.completed", outcome="SUCCESS") == 1
+    assert moved("image", "bot_webhooks", route="/update-images", status="200") >= 2
+    assert moved("payment", "bot_webhooks", route="/payment-received", status="200") >= 1
+    for service, stage in [("payment", "checkout"), ("payment", "paid"), ("image", "training")]:
+        assert moved(service, "bot_order_stages", stage=stage) == 1, stage
+    assert moved("image", "bot_order_stages", stage="delivered") == 1
+    assert moved("payment", "bot_refunds", reason="tune_failed") == 0
+    assert moved("maintenance", "bot_dead_letters", topic="payment.completed") == 0
 
 
 def test_two_photos_sent_at_the_same_instant_are_both_counted(stack):

@@ -103,6 +103,21 @@ def test_a_forged_signature_is_refused_and_nothing_is_published(client, runtime)
     assert published(runtime) == []
 
 
+def webhooks_counted(client, status):
+    metrics = client.get("/metrics/").text
+    line = f'bot_webhooks_total{{route="/SmsReceived",status="{status}"}} '
+    counts = [float(m.removeprefix(line)) for m in metrics.splitlines() if m.startswith(line)]
+    return counts[0] if counts else 0
+
+
+def test_every_webhook_is_counted_by_the_status_it_was_answered(client, runtime):
+    refused, accepted = webhooks_counted(client, "403"), webhooks_counted(client, "200")
+    assert signed_post(client, form(), token="not-the-auth-token").status_code == 403
+    assert signed_post(client, form()).status_code == 200
+    assert webhooks_counted(client, "403") == refused + 1
+    assert webhooks_counted(client, "200") == accepted + 1
+
+
 def test_a_missing_signature_is_refused(client, runtime):
     response = client.post("/SmsReceived", data=form())
     assert response.status_code == 403
