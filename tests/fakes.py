@@ -126,6 +126,9 @@ class RecordingSender:
     """Records texts as (to, body) and images as (to, "image:<url>")."""
 
     sent: list[tuple[str, str]] = field(default_factory=list)
+    # The ids of the messages shown "typing…"; `typing_fails` makes the indicator fail.
+    typing: list[str] = field(default_factory=list)
+    typing_fails: bool = False
 
     def send_text(self, *, to: str, body: str) -> str:
         self.sent.append((to, body))
@@ -138,6 +141,11 @@ class RecordingSender:
     def send_template(self, *, to: str, text: str, language: str) -> str:
         self.sent.append((to, f"template[{language}]:{text}"))
         return f"HX{len(self.sent):032d}"
+
+    def show_typing(self, *, message_id: str) -> None:
+        if self.typing_fails:
+            raise Transient("typing indicator unavailable")
+        self.typing.append(message_id)
 
     def texts_to(self, to: str) -> list[str]:
         return [body for recipient, body in self.sent if recipient == to]

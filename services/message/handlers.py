@@ -103,11 +103,17 @@ def handle_inbound(
             profile_name=event.profile_name,
             at=event.received_at,
         )
+    decided: list[domain.Decision] = []
+
+    def decide(conversation: domain.Conversation) -> domain.Decision:
+        decided.append(domain.on_message(conversation, message_, rules))
+        return decided[-1]
+
     _decide_and_flush(
         user=event.sender,
         event_id=event_id,
         channel=event.channel.value,
-        decide=lambda c: domain.on_message(c, message_, rules),
+        decide=decide,
         conversations=conversations,
         courier=courier,
         clock=clock,
@@ -117,6 +123,24 @@ def handle_inbound(
         # The person has just written: their window is open, no need to read it.
         window_open=clock() - event.received_at < WINDOW or None,
     )
+    if decided and _awaits_another_service(decided[-1]):
+        _show_typing(senders[event.channel.value], event)
+
+
+def _awaits_another_service(decision: domain.Decision) -> bool:
+    """Photos being checked, a checkout being prepared: the answer comes in a moment."""
+    waiting = (domain.SubmitPhoto, domain.RequestCheckout)
+    return any(isinstance(action, waiting) for action in decision.actions)
+
+
+def _show_typing(sender: WhatsAppSender, event: WhatsAppInbound) -> None:
+    """Best effort: the person's answer never waits for, or fails with, the indicator."""
+    try:
+        sender.show_typing(message_id=event.provider_message_id)
+    except Exception as exc:
+        log.warning(
+            "no typing indicator", extra={"user": mask_phone(event.sender), "error": str(exc)}
+        )
 
 
 def _minutes_until(moment: datetime | None, now: datetime) -> int | None:

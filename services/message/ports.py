@@ -22,6 +22,10 @@ class WhatsAppSender(Protocol):
     def send_template(self, *, to: str, text: str, language: str) -> str:
         """Send the approved re-engagement template (outside the 24-hour window)."""
 
+    def show_typing(self, *, message_id: str) -> None:
+        """Mark the person's message `message_id` read and show them a reply is being
+        written (until the reply, or 25 s)."""
+
 
 class MessageRecords(Protocol):
     """Users and the outbound log, in the service's own database."""

@@ -217,6 +217,12 @@ def outbound_messages(
     return {"messages": runtime.store.outbound_to(to, after)}
 
 
+@router.get("/typing", summary="The person's messages the bot marked read, showing typing.")
+def typing_shown(request: Request) -> dict[str, Any]:
+    runtime: SandboxRuntime = request.app.state.deps
+    return {"typing": list(runtime.store.typing)}
+
+
 def conversation(runtime: SandboxRuntime, phone: str) -> dict[str, Any]:
     """One person's chat, both directions in time order, and the events about them."""
     address = f"whatsapp:{phone}"

@@ -50,6 +50,8 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
         body = await request.json()
     except json.JSONDecodeError:
         return _graph_error(400, 100, "Invalid parameter")
+    if body.get("status") == "read":
+        return _read(body, request)
     to = str(body.get("to") or "")
     kind = body.get("type")
     if (
@@ -97,6 +99,22 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             "messages": [{"id": wamid}],
         }
     )
+
+
+def _read(body: dict[str, Any], request: Request) -> JSONResponse:
+    """Mark as read, with the typing indicator when asked: the Cloud API's answer to an
+    inbound message id, `{"success": true}`."""
+    message_id = str(body.get("message_id") or "")
+    typing = body.get("typing_indicator")
+    if body.get("messaging_product") != "whatsapp" or not message_id.startswith("wamid."):
+        return _graph_error(400, 100, "Param message_id must be a valid WhatsApp message id")
+    if typing is not None and typing != {"type": "text"}:
+        return _graph_error(400, 100, "Param typing_indicator['type'] must be text")
+    deps = request.app.state.deps
+    if typing is not None:
+        record = {"channel": "meta", "message_id": message_id, "time": deps.clock().timestamp()}
+        deps.store.record_typing(record)
+    return JSONResponse({"success": True})
 
 
 @router.get("/{version}/{media_id}")

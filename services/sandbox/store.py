@@ -25,6 +25,8 @@ class SandboxStore:
     astria: AstriaState = field(default_factory=AstriaState)
     # What flowed between the services, as the sandbox observed it on the broker.
     events: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY))
+    # The person's messages the bot marked read with "typing…": channel, message_id, time.
+    typing: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY))
     # How many messages the bot has sent: each outbound message's "seq" is its rank.
     outbound_count: int = 0
     # channel -> (HTTP status, provider error code) the next sends answer, in order.
@@ -45,6 +47,11 @@ class SandboxStore:
     def record_inbound(self, message: dict[str, Any]) -> None:
         with self._lock:
             self.inbound.append(message)
+            self.version += 1
+
+    def record_typing(self, shown: dict[str, Any]) -> None:
+        with self._lock:
+            self.typing.append(shown)
             self.version += 1
 
     def record_event(self, event: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ Field names, status codes and error bodies follow ../shared/reference/providers.
 import base64
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from email.utils import format_datetime
@@ -23,6 +24,9 @@ MAX_BODY = 1600
 
 router = APIRouter(prefix="/twilio", tags=["fake twilio"])
 cdn_router = APIRouter(tags=["fake twilio"], include_in_schema=False)
+
+
+INBOUND_SID = re.compile(r"(SM|MM)[0-9a-f]{32}")
 
 
 def new_sid(prefix: str) -> str:
@@ -79,6 +83,27 @@ async def report_status(
             return  # Twilio gives up on an unreachable callback too
         message["status"] = status
         on_change()
+
+
+@router.post("/messaging/v2/Indicators/Typing.json")
+async def typing_indicator(request: Request) -> JSONResponse:
+    """Twilio's typing indicator (public beta, on messaging.twilio.com): it marks the inbound
+    message read and shows "typing…" until the reply, or 25 s."""
+    sandbox = request.app.state.deps
+    if not _basic_auth_ok(
+        request.headers.get("authorization", ""),
+        sandbox.twilio_account_sid,
+        sandbox.twilio_auth_token,
+    ):
+        return _error(401, 20003, "Authenticate")
+    form = await request.form()
+    message_id = str(form.get("messageId") or "")
+    if form.get("channel") != "whatsapp" or not INBOUND_SID.fullmatch(message_id):
+        # The beta resource documents no error codes: 20001 (invalid parameter) stands in.
+        return _error(400, 20001, "messageId must be the SID of an inbound WhatsApp message")
+    record = {"channel": "twilio", "message_id": message_id, "time": sandbox.clock().timestamp()}
+    sandbox.store.record_typing(record)
+    return JSONResponse({"success": True})
 
 
 @router.post("/2010-04-01/Accounts/{account_sid}/Messages.json", status_code=201)

@@ -186,3 +186,22 @@ def test_the_library_sends_media_urls_as_repeated_fields(sandbox):
     [message] = store.outbound_to("whatsapp:+15550000010")
     assert message["media_urls"] == ["https://cdn.example/p.jpg"]
     assert message["sid"].startswith("MM")
+
+
+def test_both_libraries_show_typing_on_an_inbound_message_and_the_fakes_record_it(sandbox):
+    url, store = sandbox
+    twilio_sid, wamid = "SM" + "a" * 32, "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQ="
+    sender(url).show_typing(message_id=twilio_sid)
+    meta_sender(url).show_typing(message_id=wamid)
+    shown = [(t["channel"], t["message_id"]) for t in store.typing]
+    assert shown[-2:] == [("twilio", twilio_sid), ("meta", wamid)]
+
+
+@pytest.mark.parametrize("channel", ["twilio", "meta"])
+def test_typing_on_something_that_is_no_inbound_message_id_is_refused(sandbox, channel):
+    url, store = sandbox
+    before = len(store.typing)
+    show = sender(url) if channel == "twilio" else meta_sender(url)
+    with pytest.raises(Rejected, match="400"):
+        show.show_typing(message_id="HX" + "0" * 32)  # a template's sid
+    assert len(store.typing) == before

@@ -125,6 +125,20 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert all(serials == sorted(serials) for serials in batches.values())
     assert after.index(summary) > max(after.index(m) for m in images)
 
+    # "typing…" while the photos were checked (two messages of photos) and the checkout
+    # prepared (the pack chosen), on the person's own messages; never on a plain answer.
+    sandbox = stack["sandbox"].url
+    chat = httpx.get(f"{sandbox}/sandbox/chat", params={"phone": person.phone}, timeout=5).json()
+    sent = [m for m in chat["messages"] if m["direction"] == "in"]
+    typing = httpx.get(f"{sandbox}/sandbox/typing", timeout=5).json()["typing"]
+    shown = [t["message_id"] for t in typing if t["channel"] == channel]
+
+    def typed_on(sid):  # on Meta each photo is a message of its own, "<sid>.<n>"
+        return any(shown_id in (sid, f"{sid}.0") for shown_id in shown)
+
+    typed = [(bool(m["media_urls"]), m["body"]) for m in sent if typed_on(m["sid"])]
+    assert typed == [(True, ""), (True, ""), (False, "1")]
+
     astria = httpx.get(f"{stack['sandbox'].url}/sandbox/astria", timeout=5).json()
     [tune_request] = [r for r in astria["requests"] if r["title"] == order_id]
     assert tune_request["name"] == "woman"

@@ -188,6 +188,28 @@ def test_a_webp_photo_is_a_photo_and_only_the_provider_says_sticker(deps, messag
     assert ("I can't use stickers" in answers) is (submitted == 0), answers
 
 
+def test_photos_being_checked_show_the_person_the_bot_is_typing(deps):
+    walk_to_photos(deps)
+    assert deps.senders["twilio"].typing == []  # text answered at once: no indicator
+    photo = InboundMedia(reference="https://api.twilio.com/m/1", content_type="image/jpeg")
+    event = inbound("MMT", "", [photo])
+    call(handle_inbound, deps, event, meta=EventMeta(id="twilio-MMT", topic="t"))
+    assert deps.senders["twilio"].typing == ["MMT"]
+    # A redelivery decides nothing again, and shows nothing again.
+    call(handle_inbound, deps, event, meta=EventMeta(id="twilio-MMT", topic="t"))
+    assert deps.senders["twilio"].typing == ["MMT"]
+
+
+def test_a_failing_typing_indicator_loses_nothing(deps):
+    walk_to_photos(deps)
+    deps.senders["twilio"].typing_fails = True
+    photo = InboundMedia(reference="https://api.twilio.com/m/1", content_type="image/jpeg")
+    event = inbound("MMF", "", [photo])
+    call(handle_inbound, deps, event, meta=EventMeta(id="twilio-MMF", topic="t"))
+    submitted = [e for t, e, _ in deps.publisher.published if t == Topic.PHOTO_SUBMITTED]
+    assert len(submitted) == 1
+
+
 def checked(count, accepted=True, reason=None):
     return image.PhotoChecked(
         user=USER,

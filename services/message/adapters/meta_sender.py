@@ -72,15 +72,35 @@ class MetaSender:
         }
         return self._send(to, {"type": "template", "template": template})
 
+    def show_typing(self, *, message_id: str) -> None:
+        # The typing indicator marks the message read too.
+        self._post(
+            {
+                "messaging_product": "whatsapp",
+                "status": "read",
+                "message_id": message_id,
+                "typing_indicator": {"type": "text"},
+            }
+        )
+
     def _send(self, to: str, content: dict[str, Any]) -> str:
-        if not self._url:
-            raise Transient("META_PHONE_NUMBER_ID is not set: no Meta reply can go out")
         payload = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
             "to": recipient(to),
             **content,
         }
+        response = self._post(payload)
+        try:
+            message_id = str(json.loads(response.data)["messages"][0]["id"])
+        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            raise Transient(f"graph api answered {response.status} without a message id") from exc
+        log.info("sent", extra={"to": mask_phone(to), "id": message_id, "channel": "meta"})
+        return message_id
+
+    def _post(self, payload: dict[str, Any]) -> urllib3.BaseHTTPResponse:
+        if not self._url:
+            raise Transient("META_PHONE_NUMBER_ID is not set: no Meta reply can go out")
         try:
             response = self._pool.request(
                 "POST",
@@ -96,9 +116,4 @@ class MetaSender:
             code, message = _error_of(response.data)
             verdict = meta_verdict(response.status, code)
             raise as_error(verdict, f"graph api answered {response.status} ({code}): {message}")
-        try:
-            message_id = str(json.loads(response.data)["messages"][0]["id"])
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise Transient(f"graph api answered {response.status} without a message id") from exc
-        log.info("sent", extra={"to": mask_phone(to), "id": message_id, "channel": "meta"})
-        return message_id
+        return response

@@ -18,6 +18,8 @@ from shared.json_logs import mask_phone
 log = logging.getLogger(__name__)
 
 TWILIO_API = "https://api.twilio.com"
+# The typing indicator's host; a fake serves it under `base_url` + "/messaging".
+TWILIO_MESSAGING = "https://messaging.twilio.com"
 
 
 class PooledHttpClient(HttpClient):  # type: ignore[misc]
@@ -44,6 +46,8 @@ class PooledHttpClient(HttpClient):  # type: ignore[misc]
     ) -> Response:
         if self._base and url.startswith(TWILIO_API):
             url = self._base + url[len(TWILIO_API) :]
+        elif self._base and url.startswith(TWILIO_MESSAGING):
+            url = self._base + "/messaging" + url[len(TWILIO_MESSAGING) :]
         if params:
             url += "?" + urlencode(params, doseq=True)
         sent = dict(headers or {})
@@ -104,6 +108,16 @@ class TwilioSender:
             raise Rejected("outside the 24-hour window and no template (TWILIO_TEMPLATE_SID)")
         variables = json.dumps({"1": text[:1024]})
         return self._send(to=to, content_sid=self._template_sid, content_variables=variables)
+
+    def show_typing(self, *, message_id: str) -> None:
+        """Twilio's typing indicator (public beta), which marks the message read too."""
+        try:
+            self._client.messaging.v2.typing_indicator.create(
+                channel="whatsapp", message_id=message_id
+            )
+        except TwilioRestException as exc:
+            verdict = twilio_verdict(exc.status, exc.code)
+            raise as_error(verdict, f"twilio answered {exc.status}, code {exc.code}") from exc
 
     def _send(self, *, to: str, **content: object) -> str:
         try:
