@@ -149,7 +149,10 @@ class _CountWebhooks:
         finally:
             route = scope.get("route")
             if WEBHOOK_TAGS.intersection(getattr(route, "tags", ())):
-                WEBHOOKS.labels(route.path, str(status)).inc()  # type: ignore[union-attr]
+                path = route.path  # type: ignore[union-attr]
+                WEBHOOKS.labels(path, str(status)).inc()
+                if status >= 400:  # what the Azure alerts read (deploy/azure/main.bicep)
+                    log.warning("webhook refused", extra={"route": path, "status": status})
 
 
 def _service_app(

@@ -25,6 +25,8 @@ param whatsappNumber string
 param twilioTemplateSid string = ''
 @description('Meta Cloud API: the sending phone number id. Empty on Twilio.')
 param metaPhoneNumberId string = ''
+@description('Where the alerts go (an email address); empty: the alerts fire in the portal only.')
+param alertEmail string = ''
 
 var apps = ['message', 'image', 'payment', 'maintenance']
 // Who receives which topic: one Service Bus subscription per (topic, app-id).
@@ -414,6 +416,81 @@ resource containerApps 'Microsoft.App/containerApps@2024-03-01' = [for app in ap
         ]
       }
     }
+  }
+}]
+
+// Alerts on what the services log (ContainerAppConsoleLogs_CL, one JSON line per record in
+// Log_s): ACA does not scrape the apps' /metrics/, so these are the log-query twins of
+// deploy/prometheus/alerts.yml. Each phrase is one the code writes (a test checks it).
+resource alertReceivers 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: '${prefix}-alerts'
+  location: 'global'
+  properties: {
+    groupShortName: 'bot-alerts'
+    enabled: true
+    emailReceivers: empty(alertEmail) ? [] : [{ name: 'operator', emailAddress: alertEmail, useCommonAlertSchema: true }]
+  }
+}
+
+var consoleLogs = 'ContainerAppConsoleLogs_CL'
+var alerts = [
+  {
+    name: 'dead-letters'
+    severity: 1
+    description: 'Events reached the dead letters: look at GET /deadletters on maintenance, fix the cause, replay.'
+    window: 'PT10M'
+    query: '${consoleLogs} | where ContainerAppName_s == "${prefix}-maintenance" and Log_s has "dead letter kept"'
+    threshold: 0
+  }
+  {
+    name: 'refund-rate'
+    severity: 2
+    description: 'More than one paid order in ten refunded in the last hour: check Astria and the image service.'
+    window: 'PT1H'
+    query: '${consoleLogs} | where ContainerAppName_s == "${prefix}-payment" | summarize refunds = countif(Log_s has "refund created"), paid = countif(Log_s has "\\"announced\\"" and Log_s has "payment.completed") | where refunds > 0.1 * max_of(paid, 1)'
+    threshold: 0
+  }
+  {
+    name: 'outside-the-window'
+    severity: 2
+    description: 'A provider refused messages as outside the 24-hour window (63016, 131047): the person got the template instead.'
+    window: 'PT30M'
+    query: '${consoleLogs} | where ContainerAppName_s == "${prefix}-message" and Log_s has "outside the 24-hour window, the provider said"'
+    threshold: 0
+  }
+  {
+    name: 'stripe-webhook-failures'
+    severity: 1
+    description: 'Stripe\'s webhook is refused or failing: a 400 is the webhook secret or the clock, a 500 an announcement not yet published.'
+    window: 'PT15M'
+    query: '${consoleLogs} | where ContainerAppName_s == "${prefix}-payment" and Log_s has "webhook refused" and Log_s has "/payment-received"'
+    threshold: 0
+  }
+]
+
+resource logAlerts 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [for alert in alerts: {
+  name: '${prefix}-${alert.name}'
+  location: location
+  properties: {
+    displayName: '${prefix}: ${alert.name}'
+    description: alert.description
+    severity: alert.severity
+    enabled: true
+    scopes: [logs.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: alert.window
+    criteria: {
+      allOf: [
+        {
+          query: alert.query
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: alert.threshold
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: [alertReceivers.id] }
   }
 }]
 

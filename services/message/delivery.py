@@ -205,7 +205,12 @@ class Courier:
                 SENDS.labels(record.channel, "sent").inc()
                 return False
             except WindowClosed:
+                # The provider says the window closed (63016, 131047) where we thought it open.
                 SENDS.labels(record.channel, "window_closed").inc()
+                log.warning(
+                    "outside the 24-hour window, the provider said",
+                    extra={"user": mask_phone(user)},
+                )
                 self.records.close_window(user)
                 run.window_open = False
             except Rejected as exc:
