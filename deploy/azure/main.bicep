@@ -44,7 +44,7 @@ var subscriptions = {
   'tune.trained': ['message']
   'tune.failed': ['message', 'payment']
   'images.ready': ['message']
-  'order.completed': []
+  'order.completed': ['payment']
   'user.erased': ['image', 'payment', 'maintenance']
   'maintenance.reconcile': ['message', 'image', 'payment']
   'maintenance.cleanup': ['message', 'image', 'payment']

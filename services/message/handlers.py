@@ -174,7 +174,9 @@ def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
         case image.ImagesReady():
             return domain.ImagesReady(event.order_id, event.image_urls, event.complete)
         case payment.PaymentRefunded():
-            return domain.PaymentRefunded(event.order_id, event.amount_minor, event.currency)
+            return domain.PaymentRefunded(
+                event.order_id, event.amount_minor, event.currency, event.partial
+            )
     raise Rejected(f"no conversation event for {type(event).__name__}")
 
 

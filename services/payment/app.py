@@ -3,7 +3,7 @@
 from services.payment import bootstrap, handlers, webhooks
 from services.payment.settings import PaymentSettings
 from shared.app import Service
-from shared.events.image import TuneFailed
+from shared.events.image import OrderCompleted, TuneFailed
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import CheckoutRequested, UserErased
 
@@ -16,6 +16,7 @@ SERVICE = Service(
     routes={
         CheckoutRequested: handlers.handle_checkout_requested,
         TuneFailed: handlers.handle_tune_failed,
+        OrderCompleted: handlers.handle_order_completed,
         ReconcileRequested: handlers.handle_reconcile,
         CleanupRequested: handlers.handle_cleanup,
         UserErased: handlers.handle_user_erased,

@@ -60,6 +60,8 @@ class Order(Protocol):
     @property
     def payment_intent(self) -> str | None: ...
     @property
+    def refunded_minor(self) -> int | None: ...
+    @property
     def created_at(self) -> datetime: ...
     @property
     def expires_at(self) -> datetime | None: ...
@@ -95,6 +97,10 @@ class Orders(Protocol):
 
     def refunded(self, order_id: str, refund_id: str, announce: Announce) -> Order: ...
 
+    def partly_refunded(
+        self, order_id: str, refund_id: str, amount_minor: int, announce: Announce
+    ) -> Order: ...
+
     def take(
         self,
         *,
@@ -120,7 +126,8 @@ class PaymentGateway(Protocol):
         self, *, order_id: str, pack: Pack, subject: str, expires_at: datetime
     ) -> CheckoutSession: ...
 
-    def refund(self, *, order_id: str, payment_intent: str) -> str: ...
+    def refund(self, *, order_id: str, payment_intent: str, amount_minor: int | None = None) -> str:
+        """The whole payment back, or `amount_minor` of it (once per order and kind)."""
 
 
 @dataclass

@@ -49,6 +49,7 @@ class AstriaState:
             "drop_callbacks": False,  # Astria's callbacks are never retried: test the fallback
             "duplicate_prompt_callbacks": False,
             "fail_creates": 0,  # the next N pack-tune creates answer 500
+            "fail_prompts": 0,  # the next N prompts end with a user_error and no images
         }
     )
     outage: Outage = field(default_factory=Outage)  # creates answer 503, or hang
@@ -262,6 +263,15 @@ async def _train(
     finished = []
     serial = 0
     for prompt in [p for p in state.prompts.values() if p["pack_tune_id"] == tune_id]:
+        if int(state.knobs["fail_prompts"]) > 0:
+            state.knobs["fail_prompts"] = int(state.knobs["fail_prompts"]) - 1
+            failed_at = _iso(app_state.deps.clock())
+            error = "Sandbox: this prompt failed, as asked"
+            prompt.update(images=[], user_error=error, updated_at=failed_at)
+            finished.append(prompt)
+            if not drop:
+                await _post(app_state.deps.http, prompt["callback"], {"prompt": prompt})
+            continue
         urls = []
         for _ in range(prompt["num_images"]):
             name = f"{tune_id}-{prompt['id']}-{serial}"

@@ -180,10 +180,16 @@ async def create_refund(request: Request) -> JSONResponse:
     session = next((s for s in state.sessions.values() if s["payment_intent"] == intent), None)
     if session is None or session["payment_status"] != "paid":
         return _error(400, f"No succeeded charge for payment_intent '{intent}'", "payment_intent")
+    before = sum(r["amount"] for r in state.refunds if r["payment_intent"] == intent)
+    left = session["amount_total"] - before
+    amount = params.get("amount", left)
+    if not str(amount).isdigit() or not 0 < int(amount) <= left:
+        message = f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})"
+        return _error(400, message, "amount")
     refund = {
         "id": new_id("re"),
         "object": "refund",
-        "amount": session["amount_total"],
+        "amount": int(amount),
         "currency": session["currency"],
         "payment_intent": intent,
         "charge": new_id("ch"),
@@ -198,11 +204,11 @@ async def create_refund(request: Request) -> JSONResponse:
     charge = {
         "id": refund["charge"],
         "object": "charge",
-        "amount": refund["amount"],
-        "amount_refunded": refund["amount"],
+        "amount": session["amount_total"],
+        "amount_refunded": before + refund["amount"],
         "currency": refund["currency"],
         "payment_intent": intent,
-        "refunded": True,
+        "refunded": before + refund["amount"] == session["amount_total"],
     }
     sandbox = request.app.state
     asyncio.get_running_loop().create_task(_send(sandbox, "charge.refunded", charge))

@@ -49,5 +49,8 @@ class PaymentRefunded(Event):
 
     order_id: str
     user: str
-    amount_minor: int
+    amount_minor: int = Field(description="what this refund gives back, in minor units")
     currency: str
+    partial: bool = Field(
+        default=False, description="only the share of the portraits that could not be made"
+    )

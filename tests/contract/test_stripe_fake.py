@@ -102,6 +102,23 @@ def test_a_refund_needs_a_paid_session(sandbox):
     assert [r["amount"] for r in state.refunds if r["payment_intent"] == "pi_c3"] == [1499]
 
 
+def test_a_partial_refund_is_made_once_and_never_beyond_what_was_paid(sandbox):
+    url, state = sandbox
+    expires = T0 + timedelta(minutes=40)
+    session = gateway(url).open_checkout(
+        order_id="ord_p4", pack=PACK, subject="man", expires_at=expires
+    )
+    state.sessions[session.id].update(payment_status="paid", payment_intent="pi_p4")
+    first = gateway(url).refund(order_id="ord_p4", payment_intent="pi_p4", amount_minor=750)
+    again = gateway(url).refund(order_id="ord_p4", payment_intent="pi_p4", amount_minor=750)
+    assert first == again  # the same idempotency key: the same refund
+    with pytest.raises(Rejected, match="greater than unrefunded"):
+        gateway(url).refund(order_id="ord_p4x", payment_intent="pi_p4", amount_minor=800)
+    rest = gateway(url).refund(order_id="ord_p4", payment_intent="pi_p4")  # the full-refund key
+    assert rest != first
+    assert [r["amount"] for r in state.refunds if r["payment_intent"] == "pi_p4"] == [750, 749]
+
+
 def test_the_signature_matches_stripes_scheme_and_test_vector():
     # ../shared/reference/providers.md §3.3
     header = sign("whsec_test_secret", '{"id":"evt_1","object":"event"}', 1700000000)

@@ -164,6 +164,31 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert leaks_in_logs(stack, person, callback_token) == []
 
 
+def test_portraits_that_could_not_be_made_are_refunded_once_and_the_person_told(
+    stack, astria_knobs
+):
+    # One of the pack's two prompts fails at Astria, and every callback comes twice.
+    astria_knobs(fail_prompts=1, duplicate_prompt_callbacks=True)
+    person = Person(stack, "twilio")
+    order_id, before = buy_portraits(stack, person, "twilio")
+    deadline = time.monotonic() + 60
+    while not any("could not be made" in m for m in person.received()):
+        assert time.monotonic() < deadline, person.received()[before:]
+        time.sleep(0.2)
+    time.sleep(1)  # a second refund, or a second message, would have come by now
+    after = person.received()[before:]
+    assert len([m for m in after if m.startswith("[image")]) == 4
+    assert any("*4 portraits*" in m for m in after)
+    [told] = [m for m in after if "could not be made" in m]
+    assert "$7.50" in told  # half of $14.99, rounded in the person's favour
+    stripe = httpx.get(f"{stack['sandbox'].url}/sandbox/stripe", timeout=5).json()
+    [session] = [s for s in stripe["sessions"] if s["client_reference_id"] == order_id]
+    refunds = [r for r in stripe["refunds"] if r["payment_intent"] == session["payment_intent"]]
+    assert [r["amount"] for r in refunds] == [750]
+    [refunded] = wait_published(stack, "payment.refunded", person.address, 1)
+    assert (refunded["data"]["amount_minor"], refunded["data"]["partial"]) == (750, True)
+
+
 def counters(stack):
     """Every service's counters as Prometheus reads them: (service, name, labels) -> value."""
     found = {}

@@ -25,6 +25,7 @@ class FakeGateway:
     def __init__(self):
         self.sessions: list[str] = []
         self.refunds: list[str] = []
+        self.refund_calls: list[tuple[str, int | None]] = []
         self.expiries: list[datetime] = []
         self.fail_next = False
 
@@ -38,9 +39,12 @@ class FakeGateway:
             id=f"cs_test_{order_id}", url=f"https://pay.example/{order_id}", expires_at=expires_at
         )
 
-    def refund(self, *, order_id, payment_intent):
+    def refund(self, *, order_id, payment_intent, amount_minor=None):
         self.refunds.append(payment_intent)
-        return f"re_{order_id}"
+        # Stripe's idempotency key, as the real gateway sends it: one refund per key.
+        key = f"refund-{order_id}" if amount_minor is None else f"partial-refund-{order_id}"
+        self.refund_calls.append((key, amount_minor))
+        return f"re_{key}"
 
 
 @pytest.fixture
@@ -239,11 +243,93 @@ def test_a_failed_tune_refunds_the_order_once(client, runtime):
     refunded = [p for p in runtime.ports.publisher.published if p[0] == Topic.PAYMENT_REFUNDED]
     assert {event_id for _, _, event_id in refunded} == {"payment.refunded-ord_1"}
     # Stripe's own charge.refunded arrives afterwards and changes nothing.
-    charge = {"object": "charge", "payment_intent": "pi_1", "amount_refunded": 1499}
+    charge = {
+        "object": "charge",
+        "payment_intent": "pi_1",
+        "amount_refunded": 1499,
+        "refunded": True,
+    }
     assert (
         deliver(client, stripe_event("charge.refunded", obj=charge)).json()["outcome"]
         == "no change"
     )
+
+
+def completed(client, images, event_id):
+    data = {"order_id": "ord_1", "user": USER, "images": images}
+    body = cloudevent(data, event_id=event_id, topic="order.completed", source="image")
+    return client.post("/events/order.completed", content=body).json()
+
+
+def test_fewer_portraits_than_the_pack_refunds_the_unmade_share_once(client, runtime):
+    request_checkout(client)
+    deliver(client, stripe_event("checkout.session.completed"))
+    assert completed(client, 4, "oc-1") == {"status": "SUCCESS"}  # 4 of the pack's 8
+    assert completed(client, 4, "oc-1") == {"status": "SUCCESS"}  # redelivered
+    assert runtime.ports.gateway.refund_calls == [("partial-refund-ord_1", 750)]
+    order = runtime.ports.orders.get("ord_1")
+    assert (order.status, order.refunded_minor) == ("partly_refunded", 750)
+    [(_, event, event_id)] = [
+        p for p in runtime.ports.publisher.published if p[0] == Topic.PAYMENT_REFUNDED
+    ]
+    assert (event.amount_minor, event.partial, event_id) == (
+        750,
+        True,
+        "payment.refunded-ord_1-partial",
+    )
+    # Our own partial refund, as Stripe reports it afterwards, changes nothing.
+    charge = {
+        "object": "charge",
+        "payment_intent": "pi_1",
+        "amount_refunded": 750,
+        "refunded": False,
+    }
+    outcome = deliver(client, stripe_event("charge.refunded", obj=charge)).json()["outcome"]
+    assert outcome == "ignored"
+    # The rest refunded in Stripe's dashboard later: announced as what was left.
+    charge = {
+        "object": "charge",
+        "payment_intent": "pi_1",
+        "amount_refunded": 1499,
+        "refunded": True,
+    }
+    deliver(client, stripe_event("charge.refunded", obj=charge, event_id="evt_rest"))
+    rest = [p for p in runtime.ports.publisher.published if p[0] == Topic.PAYMENT_REFUNDED][-1]
+    assert (rest[1].amount_minor, rest[1].partial, rest[2]) == (
+        749,
+        False,
+        "payment.refunded-ord_1",
+    )
+
+
+def test_a_crash_after_stripe_refunded_retries_with_the_same_key_and_records_once(
+    client, runtime, monkeypatch
+):
+    request_checkout(client)
+    deliver(client, stripe_event("checkout.session.completed"))
+    orders = runtime.ports.orders
+    record = orders.partly_refunded
+
+    def crash_once(*args, **kwargs):
+        monkeypatch.setattr(orders, "partly_refunded", record)
+        raise Transient("database went away")
+
+    monkeypatch.setattr(orders, "partly_refunded", crash_once)
+    assert completed(client, 6, "oc-1") == {"status": "RETRY"}
+    assert completed(client, 6, "oc-1") == {"status": "SUCCESS"}
+    # Called twice, with one key: Stripe makes one refund and answers the retry with it.
+    assert runtime.ports.gateway.refund_calls == [("partial-refund-ord_1", 375)] * 2
+    assert orders.get("ord_1").refunded_minor == 375
+    refunded = [p for p in runtime.ports.publisher.published if p[0] == Topic.PAYMENT_REFUNDED]
+    assert len(refunded) == 1
+
+
+def test_every_portrait_made_refunds_nothing(client, runtime):
+    request_checkout(client)
+    deliver(client, stripe_event("checkout.session.completed"))
+    assert completed(client, 8, "oc-1") == {"status": "SUCCESS"}
+    assert runtime.ports.gateway.refund_calls == []
+    assert runtime.ports.orders.get("ord_1").status == "paid"
 
 
 def test_expires_at_is_at_least_30_minutes_away(client, runtime):

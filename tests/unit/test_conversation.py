@@ -267,6 +267,15 @@ def test_training_failure_promises_and_reports_the_refund():
     assert "$14.99" in said(d)
 
 
+def test_a_partial_refund_says_why_in_the_persons_language():
+    d = on_event(at(Step.DONE), PaymentRefunded("ord-1", 750, "usd", partial=True), RULES)
+    assert "could not be made" in said(d)
+    assert "$7.50" in said(d)
+    d = on_event(at(Step.DONE, ES_USER), PaymentRefunded("ord-1", 750, "usd", True), RULES)
+    assert "no se pudieron crear" in said(d)
+    assert "7,50\N{NO-BREAK SPACE}US$" in said(d)
+
+
 def test_a_reminder_while_training():
     assert "being made" in said(on_message(at(Step.TRAINING), text("are you there?"), RULES))
 

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from services.payment.domain.orders import Announcement, OrderStatus, Signal, apply
+from services.payment.domain.orders import Announcement, OrderStatus, Signal, apply, unmade_share
 
 O, S = OrderStatus, Signal  # noqa: E741 - short names keep the tables readable
 
@@ -55,8 +55,35 @@ def test_nothing_moves_a_refunded_order():
 
 def test_a_refund_only_applies_to_a_paid_order():
     for status in OrderStatus:
-        if status is not O.PAID:
+        if status not in (O.PAID, O.PARTLY_REFUNDED):
             assert apply(status, S.REFUNDED).changed is False or status is O.REFUNDED
+        if status is not O.PAID:
+            assert apply(status, S.PARTLY_REFUNDED).changed is False
+
+
+def test_a_partial_refund_is_announced_and_the_rest_can_still_be_refunded():
+    partly = apply(O.PAID, S.PARTLY_REFUNDED)
+    assert (partly.after, partly.announcement) == (O.PARTLY_REFUNDED, Announcement.REFUNDED)
+    rest = apply(O.PARTLY_REFUNDED, S.REFUNDED)
+    assert (rest.after, rest.announcement) == (O.REFUNDED, Announcement.REFUNDED)
+    assert apply(O.PARTLY_REFUNDED, S.PARTLY_REFUNDED).changed is False  # ours, heard again
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected", "delivered", "owed"),
+    [
+        (1499, 8, 8, 0),
+        (1499, 8, 9, 0),
+        (1499, 8, 4, 750),  # 749.5, rounded in the person's favour
+        (1499, 8, 7, 187),  # 187.375
+        (1499, 8, 0, 1499),
+        (1000, 3, 1, 667),
+        (9990, 8, 6, 2498),
+        (1499, 0, 0, 0),
+    ],
+)
+def test_the_unmade_share_of_the_price(amount, expected, delivered, owed):
+    assert unmade_share(amount, expected, delivered) == owed
 
 
 PAYMENT_SIGNALS = [

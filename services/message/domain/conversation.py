@@ -145,6 +145,7 @@ class PaymentRefunded:
     order_id: str
     amount_minor: int
     currency: str
+    partial: bool = False  # the share of the portraits that could not be made
 
 
 DomainEvent = (
@@ -676,7 +677,8 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
         else:
             turn.deliver(event.image_urls, complete=event.complete)
     elif isinstance(event, PaymentRefunded):
-        turn.say("refunded", amount=money(event.amount_minor, event.currency, turn.c.language))
+        amount = money(event.amount_minor, event.currency, turn.c.language)
+        turn.say("refunded_partly" if event.partial else "refunded", amount=amount)
     elif isinstance(event, Nudge) and c.step in HALFWAY and not c.nudged:
         turn.update(nudged=True)
         turn.say("nudge")

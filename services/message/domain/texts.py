@@ -147,6 +147,10 @@ EN: dict[str, Text] = {
     ),
     "done_menu": "Want another style with the same photos?",
     "refunded": "💸 Refund of {amount} issued. It can take a few days to show up.",
+    "refunded_partly": (
+        "💸 Some of your portraits could not be made, so {amount} is on its way back to you "
+        "for them. It can take a few days to show up."
+    ),
     "help": (
         "*What I can do*\n"
         "I turn your selfies into AI portraits: agree to the terms, say who is in the photos, "
@@ -304,6 +308,10 @@ ES: dict[str, Text] = {
     ),
     "done_menu": "¿Quieres otro estilo con las mismas fotos?",
     "refunded": "💸 Reembolso de {amount} emitido. Puede tardar unos días en aparecer.",
+    "refunded_partly": (
+        "💸 Algunos de tus retratos no se pudieron crear, así que te devolvemos {amount} por "
+        "ellos. Puede tardar unos días en aparecer."
+    ),
     "help": (
         "*Lo que puedo hacer*\n"
         "Convierto tus selfies en retratos con IA: acepta las condiciones, dime quién sale en "

@@ -30,6 +30,8 @@ class Order(PaymentBase):
     payment_intent: Mapped[str | None] = mapped_column(String(255), index=True)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     refund_id: Mapped[str | None] = mapped_column(String(255))
+    # Given back for portraits that could not be made (a partial refund), in minor units.
+    refunded_minor: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), default=now_default, onupdate=now_default

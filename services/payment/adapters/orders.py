@@ -55,6 +55,19 @@ class SqlOrders:
                 self.outbox.stage(session, announce(transition.announcement, order))
             return order
 
+    def partly_refunded(
+        self, order_id: str, refund_id: str, amount_minor: int, announce: Announce
+    ) -> Order:
+        with self._sessions.begin() as session:
+            order = session.get_one(Order, order_id)
+            transition = apply(OrderStatus(order.status), Signal.PARTLY_REFUNDED)
+            order.status = transition.after
+            if transition.changed:
+                order.refund_id, order.refunded_minor = refund_id, amount_minor
+            if transition.announcement:
+                self.outbox.stage(session, announce(transition.announcement, order))
+            return order
+
     def take(
         self,
         *,

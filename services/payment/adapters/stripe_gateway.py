@@ -2,6 +2,7 @@
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 import stripe
 from stripe import StripeClient
@@ -79,11 +80,19 @@ class StripeGateway:
             expires_at=datetime.fromtimestamp(session.expires_at, UTC),
         )
 
-    def refund(self, *, order_id: str, payment_intent: str) -> str:
+    def refund(self, *, order_id: str, payment_intent: str, amount_minor: int | None = None) -> str:
+        params: dict[str, Any] = {
+            "payment_intent": payment_intent,
+            "metadata": {"order_id": order_id},
+        }
+        # One key per order and kind: a retry returns the refund already made.
+        key = f"refund-{order_id}"
+        if amount_minor is not None:
+            params["amount"], key = amount_minor, f"partial-refund-{order_id}"
         try:
             refund = self._client.v1.refunds.create(
-                params={"payment_intent": payment_intent, "metadata": {"order_id": order_id}},
-                options={"idempotency_key": f"refund-{order_id}"},
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": key},
             )
         except stripe.StripeError as exc:
             raise _translate(exc) from exc

@@ -1,4 +1,4 @@
-"""An order's life: created → open → paid / expired / failed → refunded.
+"""An order's life: created → open → paid / expired / failed → (partly) refunded.
 
 Stripe's events arrive late, twice and out of order; the order's own state
 decides what each one means. An impossible pair is ignored (and acknowledged),
@@ -17,6 +17,8 @@ class OrderStatus(StrEnum):
     PAID = "paid"
     EXPIRED = "expired"
     FAILED = "failed"
+    # Paid, and the share of the portraits that could not be made given back.
+    PARTLY_REFUNDED = "partly_refunded"
     REFUNDED = "refunded"
 
 
@@ -27,6 +29,7 @@ class Signal(StrEnum):
     ASYNC_SUCCEEDED = "async_succeeded"
     ASYNC_FAILED = "async_failed"
     EXPIRED = "expired"
+    PARTLY_REFUNDED = "partly_refunded"
     REFUNDED = "refunded"
 
 
@@ -58,12 +61,16 @@ _NEXT: dict[tuple[OrderStatus, Signal], OrderStatus] = {
     (OrderStatus.OPEN, Signal.EXPIRED): OrderStatus.EXPIRED,
     (OrderStatus.CREATED, Signal.EXPIRED): OrderStatus.EXPIRED,
     (OrderStatus.PAID, Signal.REFUNDED): OrderStatus.REFUNDED,
+    (OrderStatus.PAID, Signal.PARTLY_REFUNDED): OrderStatus.PARTLY_REFUNDED,
+    # The rest refunded later, in Stripe's dashboard.
+    (OrderStatus.PARTLY_REFUNDED, Signal.REFUNDED): OrderStatus.REFUNDED,
 }
 
 _ANNOUNCED: dict[OrderStatus, Announcement] = {
     OrderStatus.PAID: Announcement.COMPLETED,
     OrderStatus.FAILED: Announcement.FAILED,
     OrderStatus.EXPIRED: Announcement.EXPIRED,
+    OrderStatus.PARTLY_REFUNDED: Announcement.REFUNDED,
     OrderStatus.REFUNDED: Announcement.REFUNDED,
 }
 
@@ -84,3 +91,13 @@ def apply(status: OrderStatus, signal: Signal) -> Transition:
     after = _NEXT.get((status, signal), status)
     announcement = _ANNOUNCED.get(after) if after is not status else None
     return Transition(status, after, announcement)
+
+
+def unmade_share(amount_minor: int, expected: int, delivered: int) -> int:
+    """What is owed back when `delivered` of `expected` portraits were made: the unmade
+    share of the price, to the nearest minor unit (half up: the person's favour). Nothing
+    when all were made; never more than was paid."""
+    if expected <= 0 or delivered >= expected:
+        return 0
+    missing = expected - max(delivered, 0)
+    return min(amount_minor, (2 * amount_minor * missing + expected) // (2 * expected))
