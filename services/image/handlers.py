@@ -65,7 +65,6 @@ def handle_photo_submitted(
         media_index=event.media_index,
         accepted=photo.accepted,
         reason=photo.reason,
-        accepted_count=records.accepted_up_to(photo),
         photo_set=photo.photo_set,
     )
     key = f"photo.checked-{event.message_id}-{event.media_index}"

@@ -15,7 +15,6 @@ class PhotoChecked(Event):
     accepted: bool
     # A reason code the message service turns into words (too_small, duplicate, ...).
     reason: str | None = None
-    accepted_count: int = Field(ge=0, description="the set's accepted photos so far")
     photo_set: int = Field(default=1, ge=1, description="the set the photo was sent for")
 
 

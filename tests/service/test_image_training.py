@@ -236,12 +236,6 @@ def test_reconcile_leaves_orders_that_are_not_overdue(deps):
     assert topics(deps) == [(Topic.TUNE_STARTED, "tune.started-ord_9")]
 
 
-def test_each_photo_reports_its_own_running_count(deps):
-    # Checked at the same instant or redelivered, photo k of a person always says k.
-    photos = [deps.records.photo(f"MM{i}", 0) for i in range(3)] + [deps.records.photo("MMbad", 0)]
-    assert [deps.records.accepted_up_to(p) for p in reversed(photos)] == [3, 3, 2, 1]
-
-
 def test_an_order_trains_only_from_the_photo_set_it_was_chosen_with(deps):
     # After RESTART the person sent two new photos: set 2.
     for i in range(2):
@@ -263,7 +257,7 @@ def test_an_order_trains_only_from_the_photo_set_it_was_chosen_with(deps):
     assert deps.records.training("ord_9").photo_set == 2
 
 
-def test_counts_and_duplicates_are_per_photo_set(deps):
+def test_photos_and_duplicates_are_per_photo_set(deps):
     fresh = deps.records.add_photo(
         NewPhoto(
             user_address=USER,
@@ -274,7 +268,7 @@ def test_counts_and_duplicates_are_per_photo_set(deps):
             photo_set=2,
         )
     )
-    assert deps.records.accepted_up_to(fresh) == 1  # not 4: set 1 does not count
+    assert [p.id for p in deps.records.accepted_photos(USER, 2)] == [fresh.id]  # set 1 aside
     assert deps.records.fingerprints(USER, 2) == (0xFF,)
     assert deps.records.fingerprints(USER, 3) == ()
 

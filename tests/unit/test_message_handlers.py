@@ -217,7 +217,6 @@ def checked(count, accepted=True, reason=None):
         media_index=count,
         accepted=accepted,
         reason=reason,
-        accepted_count=count,
     )
 
 

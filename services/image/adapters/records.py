@@ -6,11 +6,10 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.image import ports
 from services.image.adapters.models import OutboxEntry, Photo, PromptResult, Training
 from services.image.ports import NewPhoto, NewTraining, Traces
 from shared.db import clock_of, make_session_factory, migrate
@@ -59,20 +58,6 @@ class SqlImages:
                 )
             )
             return tuple(int(value, 16) for value in rows if value)
-
-    def accepted_up_to(self, photo: ports.Photo) -> int:
-        """The person's accepted photos up to this one: each photo gets its own count,
-        even when two are checked at once, and the same count when redelivered."""
-        with self._sessions() as session:
-            count = session.scalar(
-                select(func.count()).where(
-                    Photo.user_address == photo.user_address,
-                    Photo.photo_set == photo.photo_set,
-                    Photo.accepted.is_(True),
-                    Photo.id <= photo.id,
-                )
-            )
-            return int(count or 0)
 
     def accepted_photos(self, user: str, photo_set: int) -> list[Photo]:
         """The photos an order of this set trains from, in the order they came."""
