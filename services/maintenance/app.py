@@ -33,7 +33,12 @@ SERVICE = Service(
     settings=MaintenanceSettings,
     build_deps=bootstrap.build_deps,
     routers=[cron.router, operator_api.router],
-    routes={Report: handlers.handle_report, UserErased: handlers.handle_user_erased},
+    routes={
+        Report: handlers.handle_report,
+        UserErased: handlers.handle_user_erased,
+        # Every order's events, for its timeline (the operator's GET /orders).
+        **dict.fromkeys(handlers.ORDER_EVENTS, handlers.handle_order_event),
+    },
     extend=_dead_letters,
 )
 create_app = SERVICE.create_app

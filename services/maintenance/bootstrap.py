@@ -3,12 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from services.maintenance.adapters.orders import SqlOrderTimeline
 from services.maintenance.adapters.records import SqlMaintenance
+from services.maintenance.domain.orders import StuckRules
 from services.maintenance.ports import MaintenancePorts
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
 from shared.dapr.secret_store import read_secret
+from shared.packs import load_catalogue
 from shared.runtime import connect_dapr, connect_database
 
 
@@ -21,13 +24,21 @@ class MaintenanceRuntime(BaseDeps):
 def build_deps(settings: MaintenanceSettings) -> MaintenanceRuntime:
     resources = BaseDeps()
     client = connect_dapr(settings, resources)
+    engine = connect_database(settings, resources)
     return MaintenanceRuntime(
         ports=MaintenancePorts(
             publisher=DaprPublisher(client, settings.pubsub_name),
-            records=SqlMaintenance(connect_database(settings, resources)),
+            records=SqlMaintenance(engine),
             retention=timedelta(days=settings.retention_days),
             overdue_minutes=settings.reconcile_overdue_minutes,
             clock=resources.clock,
+            timeline=SqlOrderTimeline(engine),
+            catalogue=load_catalogue(settings.packs_file),
+            stuck_rules=StuckRules(
+                paid_minutes=settings.stuck_paid_minutes,
+                eta_margin_minutes=settings.stuck_eta_margin_minutes,
+                delivering_minutes=settings.stuck_delivering_minutes,
+            ),
         ),
         operator_token=read_secret(client, settings.secretstore_name, "operator-token"),
         clock=resources.clock,

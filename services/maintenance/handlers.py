@@ -5,10 +5,19 @@ import json
 import logging
 from datetime import datetime, timedelta
 
+from services.maintenance.domain.orders import StuckRules, stage_of, why_stuck
 from services.maintenance.domain.ticks import run_id
-from services.maintenance.ports import DeadLetter, MaintenanceRecords, NewDeadLetter
+from services.maintenance.ports import (
+    DeadLetter,
+    MaintenanceRecords,
+    NewDeadLetter,
+    OrderNote,
+    OrderTimeline,
+    OrderView,
+)
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
+from shared.events import image, message, payment
 from shared.events.base import AnyEvent, EventMeta
 from shared.events.maintenance import (
     CleanupRequested,
@@ -18,6 +27,7 @@ from shared.events.maintenance import (
 )
 from shared.events.message import UserErased
 from shared.metrics import DEAD_LETTERS
+from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +79,101 @@ def handle_dead_letter(event: AnyEvent, *, meta: EventMeta, records: Maintenance
     log.warning("dead letter kept", extra={"topic": meta.topic, "event_id": meta.id})
 
 
-def handle_user_erased(event: UserErased, *, records: MaintenanceRecords) -> None:
-    """DELETE reaches the dead letters too: events about the person go, then a report."""
+def handle_user_erased(
+    event: UserErased, *, records: MaintenanceRecords, timeline: OrderTimeline
+) -> None:
+    """DELETE reaches the dead letters and the order timeline too: then a report."""
     removed = records.forget_person(event.user)
-    records.report(erasure_run_id(event.user), "maintenance", {"dead_letters": removed})
+    orders = timeline.forget_person(event.user)
+    counts = {"dead_letters": removed, "orders": orders}
+    records.report(erasure_run_id(event.user), "maintenance", counts)
+
+
+# Every event about an order, for its timeline.
+ORDER_EVENTS = (
+    message.CheckoutRequested,
+    payment.CheckoutReady,
+    payment.CheckoutExpired,
+    payment.PaymentFailed,
+    payment.PaymentCompleted,
+    payment.PaymentRefunded,
+    image.TuneStarted,
+    image.TuneTrained,
+    image.TuneFailed,
+    image.ImagesReady,
+    image.OrderCompleted,
+)
+OrderEvent = (
+    message.CheckoutRequested
+    | payment.CheckoutReady
+    | payment.CheckoutExpired
+    | payment.PaymentFailed
+    | payment.PaymentCompleted
+    | payment.PaymentRefunded
+    | image.TuneStarted
+    | image.TuneTrained
+    | image.TuneFailed
+    | image.ImagesReady
+    | image.OrderCompleted
+)
+
+
+def handle_order_event(
+    event: OrderEvent,
+    *,
+    meta: EventMeta,
+    timeline: OrderTimeline,
+    catalogue: Catalogue,
+    clock: Clock,
+) -> None:
+    """Keep the event on its order's timeline, once, and move the order's stage on."""
+    now = clock()
+    rank, stage = stage_of(
+        meta.topic, partial_refund=isinstance(event, payment.PaymentRefunded) and event.partial
+    )
+    eta = images = expected = None
+    if isinstance(event, image.TuneStarted) and event.eta_minutes is not None:
+        eta = now + timedelta(minutes=event.eta_minutes)
+    if isinstance(event, image.OrderCompleted):
+        images = event.images
+    if isinstance(event, message.CheckoutRequested):
+        pack = catalogue.get(event.pack_code)
+        expected = pack.images if pack else None
+    timeline.note(
+        OrderNote(
+            order_id=event.order_id,
+            event_id=meta.id,
+            topic=meta.topic,
+            source=meta.source,
+            user=event.user,
+            at=now,
+            rank=rank,
+            stage=stage,
+            eta=eta,
+            images=images,
+            expected=expected,
+        )
+    )
+
+
+def stuck_orders(
+    *, timeline: OrderTimeline, stuck_rules: StuckRules, clock: Clock
+) -> list[tuple[OrderView, str]]:
+    """Every order that needs a look, with why, those stuck longest first."""
+    now, found = clock(), []
+    for view in timeline.orders(limit=1000):
+        why = why_stuck(
+            stage=view.stage,
+            stage_at=view.stage_at,
+            eta=view.eta,
+            images=view.images,
+            expected=view.expected,
+            now=now,
+            rules=stuck_rules,
+        )
+        if why is not None:
+            found.append((view, why))
+    return found
 
 
 def replay(

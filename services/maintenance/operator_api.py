@@ -1,10 +1,11 @@
-"""The operator's API: see, replay and discard dead letters; see job runs.
+"""The operator's API: see, replay and discard dead letters; see job runs; follow orders.
 
 Protected by the `operator-token` secret from the Dapr secret store.
 """
 
 import hmac
 import json
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -12,7 +13,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from services.maintenance import handlers
-from services.maintenance.ports import DeadLetter, MaintenancePorts
+from services.maintenance.ports import DeadLetter, MaintenancePorts, OrderView
 from shared.errors import NotFound, WrongToken
 from shared.injection import call
 
@@ -86,3 +87,52 @@ def list_runs(
             for run, counts in runs
         ]
     }
+
+
+def _order(view: OrderView) -> dict[str, Any]:
+    return {
+        "order_id": view.order_id,
+        "user": view.user_masked,
+        "stage": view.stage,
+        "stage_at": view.stage_at.isoformat(),
+        "first_at": view.first_at.isoformat(),
+        "eta": view.eta.isoformat() if view.eta else None,
+        "images": view.images,
+        "expected": view.expected,
+    }
+
+
+@router.get("/orders", summary="Orders by stage, those longest at their stage first.")
+def list_orders(
+    request: Request,
+    stage: str | None = Query(default=None, max_length=32, examples=["paid", "training"]),
+    older_than: float | None = Query(
+        default=None, ge=0, le=10**7, description="minutes at the stage, at least"
+    ),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> dict[str, Any]:
+    ports: MaintenancePorts = request.app.state.deps.ports
+    before = ports.clock() - timedelta(minutes=older_than) if older_than is not None else None
+    views = ports.timeline.orders(stage=stage, before=before, limit=limit)
+    return {"orders": [_order(view) for view in views]}
+
+
+@router.get("/orders/stuck", summary="Orders that need a look, and why, stuck longest first.")
+def list_stuck_orders(request: Request) -> dict[str, Any]:
+    stuck = call(handlers.stuck_orders, request.app.state.deps.ports)
+    return {"orders": [{**_order(view), "why": why} for view, why in stuck]}
+
+
+@router.get("/orders/{order_id}", summary="One order's stage and every event about it, in order.")
+def get_order(
+    request: Request, order_id: Annotated[str, Path(min_length=1, max_length=64)]
+) -> dict[str, Any]:
+    found = request.app.state.deps.ports.timeline.order(order_id)
+    if found is None:
+        raise NotFound(f"no order {order_id}")
+    view, events = found
+    timeline = [
+        {"topic": e.topic, "source": e.source, "at": e.at.isoformat(), "event_id": e.event_id}
+        for e in events
+    ]
+    return {**_order(view), "timeline": timeline}

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from services.maintenance.domain.orders import StuckRules
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
+from shared.packs import Catalogue
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,72 @@ class MaintenanceRecords(Protocol):
     def forget(self, letter_id: int) -> bool: ...
 
 
+@dataclass(frozen=True)
+class OrderNote:
+    """One event about an order, as the timeline keeps it."""
+
+    order_id: str
+    event_id: str
+    topic: str
+    source: str | None
+    user: str
+    at: datetime
+    rank: int
+    stage: str | None  # None: a note that moves no stage (a partial refund)
+    eta: datetime | None = None
+    images: int | None = None
+    expected: int | None = None  # the pack's portraits, from the checkout request
+
+
+class OrderView(Protocol):
+    """An order as the timeline sees it: its furthest stage and since when."""
+
+    @property
+    def order_id(self) -> str: ...
+    @property
+    def user_masked(self) -> str: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def stage_at(self) -> datetime: ...
+    @property
+    def first_at(self) -> datetime: ...
+    @property
+    def eta(self) -> datetime | None: ...
+    @property
+    def images(self) -> int | None: ...
+    @property
+    def expected(self) -> int | None: ...
+
+
+class TimelineEntry(Protocol):
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def at(self) -> datetime: ...
+
+
+class OrderTimeline(Protocol):
+    """Every order's events, in maintenance's own database."""
+
+    def note(self, note: OrderNote) -> bool:
+        """Keep one event (once: False when its id was kept before) and move its order."""
+
+    def orders(
+        self, *, stage: str | None = None, before: datetime | None = None, limit: int = 100
+    ) -> Sequence[OrderView]:
+        """Orders, those longest at their stage first; `before`: at it since before then."""
+
+    def order(self, order_id: str) -> tuple[OrderView, Sequence[TimelineEntry]] | None: ...
+
+    def forget_person(self, user: str) -> int:
+        """Remove the person's orders and their events; how many orders."""
+
+
 @dataclass
 class MaintenancePorts:
     """Everything a maintenance handler may name; each names only what it uses."""
@@ -88,3 +156,6 @@ class MaintenancePorts:
     retention: timedelta
     overdue_minutes: float
     clock: Clock
+    timeline: OrderTimeline
+    catalogue: Catalogue
+    stuck_rules: StuckRules

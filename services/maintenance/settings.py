@@ -1,5 +1,8 @@
+from pathlib import Path
+
 from pydantic import Field
 
+from shared.packs import DEFAULT_CATALOGUE
 from shared.settings import ServiceSettings
 
 
@@ -9,3 +12,10 @@ class MaintenanceSettings(ServiceSettings):
     # How long after its expected time (a tune's ETA, a checkout's expiry) work counts as
     # stuck and is re-driven; fractions of a minute are allowed.
     reconcile_overdue_minutes: float = Field(default=10, ge=0)
+    # When an order counts as stuck (GET /orders/stuck): paid and not training, training
+    # past Astria's ETA by, trained and not every portrait delivered, each in minutes.
+    stuck_paid_minutes: float = Field(default=10, ge=0)
+    stuck_eta_margin_minutes: float = Field(default=30, ge=0)
+    stuck_delivering_minutes: float = Field(default=30, ge=0)
+    # How many portraits each pack promises (a delivery short of it is worth a look).
+    packs_file: Path = DEFAULT_CATALOGUE

@@ -4,6 +4,7 @@ The person is played through the sandbox (Twilio or Meta); Stripe and Astria
 are the sandbox's fakes. What the services publish is read from the broker.
 """
 
+import json
 import threading
 import time
 
@@ -21,6 +22,7 @@ from tests.e2e.people import (
     wait_published,
     walk_to_photos,
 )
+from tests.e2e.test_maintenance import operator
 
 pytestmark = pytest.mark.e2e
 
@@ -149,6 +151,23 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     [completed] = wait_published(stack, "order.completed", person.address, 1)
     assert completed["data"]["images"] == 8
 
+    # The operator sees the whole order on one timeline, from every service that touched it.
+    with operator(stack) as client:
+
+        def delivered():
+            order = client.get(f"/orders/{order_id}").json()
+            return order if order.get("stage") == "delivered" else None
+
+        order = wait_until(delivered)
+    assert order is not None
+    assert (order["images"], order["expected"]) == (8, 8)
+    assert person.phone not in json.dumps(order)
+    topics = [event["topic"] for event in order["timeline"]]
+    assert topics[0] == "checkout.requested"
+    assert {"payment.completed", "tune.started", "tune.trained", "order.completed"} <= set(topics)
+    assert topics.count("images.ready") == 2  # one per prompt, although callbacks may repeat
+    assert {event["source"] for event in order["timeline"]} == {"message", "payment", "image"}
+
     assert "portraits are delivered" in person.says_and_waits("STATUS", 1)[0]
     files = blob_files(stack, person)
     assert len(files) == 4
@@ -252,8 +271,8 @@ def test_two_photos_sent_at_the_same_instant_are_both_counted(stack):
 def wait_until(condition, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return
+        if found := condition():
+            return found
         time.sleep(0.2)
     raise AssertionError("condition not met in time")
 

@@ -6,14 +6,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from services.maintenance.adapters.orders import SqlOrderTimeline
 from services.maintenance.adapters.records import SqlMaintenance
 from services.maintenance.app import create_app
 from services.maintenance.bootstrap import MaintenanceRuntime
+from services.maintenance.domain.orders import StuckRules
 from services.maintenance.ports import MaintenancePorts
 from shared.db import make_engine
 from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic
-from tests.fakes import FixedClock, RecordingPublisher
+from shared.packs import load_catalogue
+from tests.fakes import FixedClock, RecordingPublisher, cloudevent
 
 TOKEN = "operator-secret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -29,6 +32,9 @@ def runtime(tmp_path):
         retention=timedelta(days=30),
         overdue_minutes=10,
         clock=clock,
+        timeline=SqlOrderTimeline(engine),
+        catalogue=load_catalogue(),
+        stuck_rules=StuckRules(),
     )
     yield MaintenanceRuntime(ports=deps, operator_token=TOKEN)
     engine.dispose()
@@ -184,8 +190,89 @@ def test_an_erasure_removes_the_persons_dead_letters_and_reports_it(client, runt
     run_id = erasure_run_id(gone)
     runs = client.get("/runs", headers=AUTH, params={"job": "erasure"}).json()["runs"]
     [run] = [r for r in runs if r["id"] == run_id]
-    assert run["counts"]["maintenance"] == {"dead_letters": 1}
+    assert run["counts"]["maintenance"] == {"dead_letters": 1, "orders": 0}
     assert gone.removeprefix("whatsapp:+") not in run_id
     client.post("/events/user.erased", content=json.dumps(erased))  # a redelivery
     letters = client.get("/deadletters", headers=AUTH).json()["deadletters"]
     assert [letter["event_id"] for letter in letters] == ["e2"]
+
+
+PERSON = "whatsapp:+34600000009"
+
+
+def order_event(client, topic, data, event_id=None, order_id="ord_t1"):
+    body = {"order_id": order_id, "user": PERSON, **data}
+    sent = cloudevent(body, event_id=event_id or f"{topic}-{order_id}", topic=topic, source="x")
+    return client.post(f"/events/{topic}", content=sent).json()
+
+
+CHECKOUT = {"channel": "twilio", "pack_code": "corporate", "subject": "woman"}
+PAID = {
+    "pack_code": "corporate",
+    "subject": "woman",
+    "amount_minor": 1499,
+    "currency": "usd",
+    "provider_reference": "pi_1",
+}
+
+
+def test_an_orders_timeline_keeps_each_event_once_and_its_furthest_stage(client, runtime):
+    clock = runtime.ports.clock
+    assert order_event(client, "checkout.requested", CHECKOUT) == {"status": "SUCCESS"}
+    clock.advance(minutes=1)
+    order_event(client, "payment.completed", PAID)
+    clock.advance(minutes=1)
+    order_event(client, "tune.started", {"tune_id": "42", "eta_minutes": 20})
+    order_event(client, "tune.started", {"tune_id": "42", "eta_minutes": 20})  # redelivered
+    # Late and out of order: kept on the timeline, but the order stays where it got to.
+    late = {"url": "https://pay.example/x", "expires_at": "2026-12-01T00:00:00Z"}
+    order_event(client, "checkout.ready", late)
+    order = client.get("/orders/ord_t1", headers=AUTH).json()
+    assert order["stage"] == "training"
+    assert order["user"] == "whatsapp:+34******009"
+    assert (order["expected"], order["eta"] is not None) == (8, True)
+    assert [e["topic"] for e in order["timeline"]] == [
+        "checkout.requested",
+        "payment.completed",
+        "tune.started",
+        "checkout.ready",
+    ]
+    assert client.get("/orders/nope", headers=AUTH).status_code == 404
+    assert client.get("/orders", headers=AUTH, params={"stage": "training"}).json()["orders"]
+    assert client.get("/orders", headers=AUTH, params={"stage": "paid"}).json()["orders"] == []
+
+
+def test_stuck_orders_are_listed_with_why(client, runtime):
+    clock = runtime.ports.clock
+    order_event(client, "checkout.requested", CHECKOUT, order_id="ord_paid")
+    order_event(client, "payment.completed", PAID, order_id="ord_paid")
+    order_event(client, "checkout.requested", CHECKOUT, order_id="ord_short")
+    order_event(client, "order.completed", {"images": 4}, order_id="ord_short")
+    order_event(client, "checkout.requested", CHECKOUT, order_id="ord_fine")
+    order_event(client, "payment.completed", PAID, order_id="ord_fine")
+    clock.advance(minutes=5)
+    order_event(client, "tune.started", {"tune_id": "7", "eta_minutes": 20}, order_id="ord_fine")
+    clock.advance(minutes=6)  # ord_paid: paid 11 minutes ago, and no training
+    stuck = client.get("/orders/stuck", headers=AUTH).json()["orders"]
+    assert {o["order_id"]: o["why"] for o in stuck} == {
+        "ord_paid": "paid, and no training started after 10 minutes",
+        "ord_short": "delivered 4 of the pack's 8 portraits",
+    }
+    clock.advance(minutes=60)  # ord_fine is now far past its ETA
+    stuck = client.get("/orders/stuck", headers=AUTH).json()["orders"]
+    assert "ord_fine" in {o["order_id"] for o in stuck}
+
+
+def test_an_erasure_removes_the_persons_orders_from_the_timeline(client, runtime):
+    order_event(client, "checkout.requested", CHECKOUT)
+    erased = {"id": "erase-2", "topic": "user.erased", "data": {"user": PERSON}}
+    client.post("/events/user.erased", content=json.dumps(erased))
+    assert client.get("/orders/ord_t1", headers=AUTH).status_code == 404
+    runs = client.get("/runs", headers=AUTH, params={"job": "erasure"}).json()["runs"]
+    [run] = [r for r in runs if r["id"] == erasure_run_id(PERSON)]
+    assert run["counts"]["maintenance"] == {"dead_letters": 0, "orders": 1}
+
+
+def test_the_orders_need_the_token(client):
+    for path in ("/orders", "/orders/stuck", "/orders/ord_t1"):
+        assert client.get(path).status_code == 401

@@ -50,3 +50,32 @@ class DeadLetter(MaintenanceBase):
     @property
     def status(self) -> str:
         return "replayed" if self.replayed_at else "failed"
+
+
+class OrderView(MaintenanceBase):
+    """An order's furthest stage, for the operator; the person only masked (and hashed, so
+    their erasure finds it)."""
+
+    __tablename__ = "order_view"
+
+    order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_hash: Mapped[str] = mapped_column(String(64), index=True)
+    user_masked: Mapped[str] = mapped_column(String(128))
+    rank: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(32), index=True)
+    stage_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    first_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    eta: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    images: Mapped[int | None] = mapped_column(Integer)
+    expected: Mapped[int | None] = mapped_column(Integer)
+
+
+class OrderEvent(MaintenanceBase):
+    __tablename__ = "order_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    order_id: Mapped[str] = mapped_column(String(64), index=True)
+    topic: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,66 @@
+"""An order's stage as the events tell it, and when an order counts as stuck.
+
+Events arrive late, twice and out of order: an order is at the furthest stage any of its
+events reached, so a late `checkout.ready` never moves a paid order back. Plain Python.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+# topic -> (rank, stage); the highest rank seen is the order's stage.
+STAGES: dict[str, tuple[int, str]] = {
+    "checkout.requested": (1, "requested"),
+    "checkout.ready": (2, "checkout"),
+    "checkout.expired": (3, "expired"),
+    "payment.failed": (3, "payment_failed"),
+    "payment.completed": (4, "paid"),
+    "tune.started": (5, "training"),
+    "tune.trained": (6, "trained"),
+    "images.ready": (7, "delivering"),
+    "order.completed": (8, "delivered"),
+    "tune.failed": (9, "failed"),
+    "payment.refunded": (10, "refunded"),
+}
+# A partial refund (portraits that could not be made) leaves the order where it is.
+PARTIAL_REFUND_RANK = 0
+
+
+def stage_of(topic: str, *, partial_refund: bool = False) -> tuple[int, str | None]:
+    if topic == "payment.refunded" and partial_refund:
+        return PARTIAL_REFUND_RANK, None
+    rank, stage = STAGES[topic]
+    return rank, stage
+
+
+@dataclass(frozen=True)
+class StuckRules:
+    """How long each stage may last before the operator should look."""
+
+    paid_minutes: float = 10  # paid, and no training started
+    eta_margin_minutes: float = 30  # training, this long past Astria's ETA
+    delivering_minutes: float = 30  # trained or delivering, and not every portrait out
+
+
+def why_stuck(
+    *,
+    stage: str,
+    stage_at: datetime,
+    eta: datetime | None,
+    images: int | None,
+    expected: int | None,
+    now: datetime,
+    rules: StuckRules,
+) -> str | None:
+    """Why an order at `stage` since `stage_at` needs a look, or None."""
+    waited = now - stage_at
+    if stage == "paid" and waited > timedelta(minutes=rules.paid_minutes):
+        return f"paid, and no training started after {rules.paid_minutes:g} minutes"
+    if stage == "training":
+        due = (eta or stage_at) + timedelta(minutes=rules.eta_margin_minutes)
+        if now > due:
+            return f"training, more than {rules.eta_margin_minutes:g} minutes past its ETA"
+    if stage in ("trained", "delivering") and waited > timedelta(minutes=rules.delivering_minutes):
+        return f"portraits not all delivered after {rules.delivering_minutes:g} minutes"
+    if stage == "delivered" and images is not None and expected and images < expected:
+        return f"delivered {images} of the pack's {expected} portraits"
+    return None

@@ -1,0 +1,48 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.maintenance.domain.orders import STAGES, StuckRules, stage_of, why_stuck
+
+NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
+RULES = StuckRules()
+
+
+def test_later_stages_outrank_earlier_ones_whatever_order_the_events_come_in():
+    ranks = [STAGES[t][0] for t in ("checkout.requested", "payment.completed", "tune.started")]
+    assert ranks == sorted(ranks)
+    assert STAGES["order.completed"][0] > STAGES["images.ready"][0]
+    assert stage_of("payment.refunded", partial_refund=True) == (0, None)
+    assert stage_of("payment.refunded") == STAGES["payment.refunded"]
+
+
+def stuck(stage, minutes_ago, eta_in=None, images=None, expected=None):
+    eta = NOW + timedelta(minutes=eta_in) if eta_in is not None else None
+    return why_stuck(
+        stage=stage,
+        stage_at=NOW - timedelta(minutes=minutes_ago),
+        eta=eta,
+        images=images,
+        expected=expected,
+        now=NOW,
+        rules=RULES,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "stuck_because"),
+    [
+        (("paid", 5), None),
+        (("paid", 11), "paid, and no training started after 10 minutes"),
+        (("training", 60, 10), None),  # Astria said 10 more minutes
+        (("training", 60, -31), "training, more than 30 minutes past its ETA"),
+        (("training", 31), "training, more than 30 minutes past its ETA"),  # no ETA given
+        (("delivering", 31), "portraits not all delivered after 30 minutes"),
+        (("delivered", 600, None, 8, 8), None),
+        (("delivered", 1, None, 4, 8), "delivered 4 of the pack's 8 portraits"),
+        (("refunded", 10_000), None),
+        (("expired", 10_000), None),
+    ],
+)
+def test_when_an_order_counts_as_stuck(args, stuck_because):
+    assert stuck(*args) == stuck_because
