@@ -45,6 +45,15 @@ def _error(status: int, code: int, message: str) -> JSONResponse:
     )
 
 
+def _unauthenticated(request: Request) -> JSONResponse | None:
+    """Twilio's 401 for a caller without our account's credentials, else None."""
+    sandbox = request.app.state.deps
+    header = request.headers.get("authorization", "")
+    if _basic_auth_ok(header, sandbox.twilio_account_sid, sandbox.twilio_auth_token):
+        return None
+    return _error(401, 20003, "Authenticate")
+
+
 def _basic_auth_ok(header: str, account_sid: str, auth_token: str) -> bool:
     if not header.startswith("Basic "):
         return False
@@ -89,13 +98,9 @@ async def report_status(
 async def typing_indicator(request: Request) -> JSONResponse:
     """Twilio's typing indicator (public beta, on messaging.twilio.com): it marks the inbound
     message read and shows "typing…" until the reply, or 25 s."""
+    if (refused := _unauthenticated(request)) is not None:
+        return refused
     sandbox = request.app.state.deps
-    if not _basic_auth_ok(
-        request.headers.get("authorization", ""),
-        sandbox.twilio_account_sid,
-        sandbox.twilio_auth_token,
-    ):
-        return _error(401, 20003, "Authenticate")
     form = await request.form()
     message_id = str(form.get("messageId") or "")
     if form.get("channel") != "whatsapp" or not INBOUND_SID.fullmatch(message_id):
@@ -255,14 +260,9 @@ def delete_media(
 
 def _media_refused(request: Request, media_sid: str) -> Response | None:
     """Twilio's answer to a caller without our credentials (401) or for no such media (404)."""
-    sandbox = request.app.state.deps
-    if not _basic_auth_ok(
-        request.headers.get("authorization", ""),
-        sandbox.twilio_account_sid,
-        sandbox.twilio_auth_token,
-    ):
-        return _error(401, 20003, "Authenticate")
-    if media_sid not in sandbox.store.media:
+    if (refused := _unauthenticated(request)) is not None:
+        return refused
+    if media_sid not in request.app.state.deps.store.media:
         return _error(404, 20404, "The requested resource was not found")
     return None
 
