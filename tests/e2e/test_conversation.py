@@ -265,7 +265,7 @@ def test_two_photos_sent_at_the_same_instant_are_both_counted(stack):
     answers = person.wait_for(before + 2)[before:]
     assert all(a.startswith("✅") for a in answers)
     # Each check carries the image service's count; a lost update could leave 1.
-    assert "*2* good so far" in person.says_and_waits("status", 1)[0]
+    assert "good so far: *2*" in person.says_and_waits("status", 1)[0]
 
 
 def wait_until(condition, timeout=60.0):
