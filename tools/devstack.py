@@ -314,6 +314,27 @@ def _create_databases(server: Postgres) -> None:
                     cursor.execute(f'CREATE DATABASE "{name}"')
     finally:
         connection.close()
+    _create_dapr_metadata_table(server)
+
+
+def _create_dapr_metadata_table(server: Postgres) -> None:
+    """state.postgresql's metadata table, made before the sidecars start, with the component's
+    own DDL. Five sidecars making it at once can fail one of them ("type dapr_metadata already
+    exists", SQLSTATE 42710): Dapr retries only 23505 (components-contrib 1.16.5 and 1.18.4,
+    common/component/sql/migrations/postgres). Its migrations after that are locked, so the
+    race is only here."""
+    import psycopg2
+
+    connection = psycopg2.connect(server.dsn("dapr_state"))
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS dapr_metadata"
+                " (key text NOT NULL PRIMARY KEY, value text NOT NULL)"
+            )
+    finally:
+        connection.close()
 
 
 def run(profile: str, broker_port: int) -> int:
