@@ -104,8 +104,5 @@ def test_a_handler_naming_a_port_its_service_lacks_fails_the_start():
         ports: object = field(default_factory=lambda: object())
 
     app = payment_app(build_deps=lambda _s: Lacking())
-    with (
-        pytest.raises(TypeError, match=r"handle_checkout_requested needs \['catalogue'"),
-        TestClient(app),
-    ):
-        pass
+    with pytest.raises(TypeError, match=r"handle_checkout_requested needs \['catalogue'"):
+        TestClient(app).__enter__()  # the lifespan's start is what refuses
