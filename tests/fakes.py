@@ -1,12 +1,14 @@
 """Fakes of the ports, for unit and service tests (never for e2e), and what daprd hands them."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
 
+from services.message.domain.conversation import Option
 from shared.clock import Clock
 from shared.errors import Conflict, Transient
 from shared.events import registry
@@ -137,6 +139,25 @@ class RecordingSender:
     def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
         self.sent.append((to, f"image:{url}" + (f" {caption}" if caption else "")))
         return f"MM{len(self.sent):032d}"
+
+    # Interactive messages go out as their text (through send_text, which a test may make
+    # fail) and leave their control here: (to, kind, what can be tapped).
+    controls: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+
+    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
+        sid = self.send_text(to=to, body=body)
+        self.controls.append((to, "buttons", tuple(b.id for b in buttons)))
+        return sid
+
+    def send_menu(self, *, to: str, body: str, button: str, rows: Sequence[Option]) -> str:
+        sid = self.send_text(to=to, body=body)
+        self.controls.append((to, "menu", tuple(r.id for r in rows)))
+        return sid
+
+    def send_link(self, *, to: str, body: str, label: str, url: str) -> str:
+        sid = self.send_text(to=to, body=f"{body}\n[{label}]({url})")
+        self.controls.append((to, "link", (url,)))
+        return sid
 
     def send_template(self, *, to: str, text: str, language: str) -> str:
         self.sent.append((to, f"template[{language}]:{text}"))

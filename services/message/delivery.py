@@ -26,7 +26,7 @@ from services.message.conversations import (
     take_lease,
 )
 from services.message.domain import texts
-from services.message.domain.conversation import Rules
+from services.message.domain.conversation import Option, Rules
 from services.message.ports import MessagePorts, MessageRecords, WhatsAppSender
 from shared.clock import Clock
 from shared.dapr.ports import KeyValueStore, Publisher
@@ -231,18 +231,30 @@ class Courier:
 
     def _send(self, sender: WhatsAppSender, record: Record, item: dict[str, Any]) -> None:
         user = record.conversation.user
+        body = item.get("text") or ""
         if item.get("image_url"):
             sid = sender.send_image(to=user, url=item["image_url"])
             kind, body = "image", item["image_url"]
+        elif item.get("buttons"):
+            buttons = [Option(**b) for b in item["buttons"]]
+            sid, kind = sender.send_buttons(to=user, body=body, buttons=buttons), "buttons"
+        elif item.get("menu"):
+            rows = [Option(**r) for r in item["menu"]]
+            button = item.get("menu_button") or "…"
+            sid, kind = sender.send_menu(to=user, body=body, button=button, rows=rows), "menu"
+        elif item.get("link_url"):
+            label, url = item["link_label"], item["link_url"]
+            sid, kind = sender.send_link(to=user, body=body, label=label, url=url), "link"
         else:
-            sid = sender.send_text(to=user, body=item["text"])
-            kind, body = "text", item["text"]
+            sid, kind = sender.send_text(to=user, body=body), "text"
         self._log_sent((record.channel, sid, user, kind, body))
 
     def _send_template(self, sender: WhatsAppSender, record: Record, item: dict[str, Any]) -> None:
         """Outside the 24-hour window only an approved template may be sent."""
         user, language = record.conversation.user, record.conversation.language
         text = item.get("text") or texts.render(language, "held_images")
+        if item.get("link_url"):
+            text = f"{text}\n{item['link_url']}"  # a template has no button of ours
         sid = sender.send_template(to=user, text=text, language=language.value)
         self._log_sent((record.channel, sid, user, "template", text))
         log.info("outside the 24-hour window: template sent", extra={"user": mask_phone(user)})

@@ -7,7 +7,7 @@ Subscriber side: `handle_inbound` and `handle_event` run the conversation: decid
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -57,6 +57,7 @@ def _user_message(event: WhatsAppInbound) -> domain.UserMessage:
         text=event.text,
         media=tuple(domain.Media(m.reference, m.content_type) for m in event.media),
         kind=kinds.get((event.message_type or "").lower()),
+        choice=event.choice,
     )
 
 
@@ -287,8 +288,21 @@ def _outputs(decision: domain.Decision, record: Record, event_id: str) -> list[d
     for action in decision.actions:
         items.append(_publication(action, user, channel, event_id))
     for reply in decision.replies:
-        items.append({"type": "reply", "text": reply.text, "image_url": reply.image_url})
+        items.append(_reply_item(reply))
     return items
+
+
+def _reply_item(reply: domain.Reply) -> dict[str, Any]:
+    """A reply as the outbox keeps it: its controls only when it has them."""
+    item: dict[str, Any] = {"type": "reply", "text": reply.text, "image_url": reply.image_url}
+    if reply.buttons:
+        item["buttons"] = [{"id": o.id, "title": o.title} for o in reply.buttons]
+    if reply.menu:
+        item["menu"] = [asdict(o) for o in reply.menu]
+        item["menu_button"] = reply.menu_button
+    if reply.link_url:
+        item["link_url"], item["link_label"] = reply.link_url, reply.link_label
+    return item
 
 
 def _publication(action: domain.Action, user: str, channel: str, event_id: str) -> dict[str, Any]:

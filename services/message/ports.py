@@ -1,13 +1,13 @@
 """What the message handlers need from the outside world: every collaborator a Protocol
 (or, for the conversation records, the store over the Dapr state port)."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from services.message.conversations import ConversationStore, Taken
-from services.message.domain.conversation import Rules
+from services.message.domain.conversation import Option, Rules
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
 
@@ -18,6 +18,15 @@ class WhatsAppSender(Protocol):
 
     def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
         """Send an image by URL; return the provider's message id."""
+
+    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
+        """Text with up to three reply buttons."""
+
+    def send_menu(self, *, to: str, body: str, button: str, rows: Sequence[Option]) -> str:
+        """Text with a list of up to ten rows, opened by the `button` label."""
+
+    def send_link(self, *, to: str, body: str, label: str, url: str) -> str:
+        """Text with one button that opens `url`."""
 
     def send_template(self, *, to: str, text: str, language: str) -> str:
         """Send the approved re-engagement template (outside the 24-hour window)."""

@@ -36,7 +36,7 @@ def log_inbound(
             "direction": "in",
             "channel": channel,
             "phone": message.phone,
-            "body": message.text,
+            "body": message.choice.title if message.choice else message.text,
             "media_urls": [f"/sandbox/media/{media_id}" for media_id in media_ids],
             "time": runtime.clock().timestamp(),
             "webhook_status": webhook_status,
@@ -111,6 +111,7 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
         phone_number_id=settings.meta_phone_number_id,
         display_number=settings.meta_display_number,
         sent_at=runtime.clock(),
+        choice=message.choice,
     )
     raw = json.dumps(notification).encode()
     try:

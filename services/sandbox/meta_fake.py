@@ -14,6 +14,9 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from services.sandbox import interactive
+from services.sandbox.people import Choice
+
 router = APIRouter(prefix="/meta", tags=["fake meta"])
 
 MAX_TEXT = 4096
@@ -57,16 +60,23 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
     if (
         body.get("messaging_product") != "whatsapp"
         or not to
-        or kind not in ("text", "image", "template")
+        or kind not in ("text", "image", "template", "interactive")
     ):
         return _graph_error(400, 100, "Invalid parameter")
+    text, shown = "", None
+    if kind == "interactive":
+        try:
+            text, shown = interactive.meta(body.get("interactive"))
+        except interactive.Refused as exc:
+            return _graph_error(400, 131009, f"(#131009) Parameter value is not valid: {exc}")
     template = body.get("template") or {}
     if kind == "template" and not (
         template.get("name") and (template.get("language") or {}).get("code")
     ):
         return _graph_error(400, 100, "Param template must have a name and a language code")
-    text = (body.get("text") or {}).get("body", "") if kind == "text" else ""
-    if kind == "template":
+    if kind == "text":
+        text = (body.get("text") or {}).get("body", "")
+    elif kind == "template":
         parameters = (template.get("components") or [{}])[0].get("parameters") or [{}]
         text = str(parameters[0].get("text", ""))
     image = body.get("image") or {}
@@ -90,6 +100,7 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             "status": "accepted",
             "time": request.app.state.deps.clock().timestamp(),
             "template": template.get("name"),
+            "interactive": shown,
         }
     )
     return JSONResponse(
@@ -164,6 +175,7 @@ def build_notification(
     phone_number_id: str,
     display_number: str,
     sent_at: datetime,
+    choice: Choice | None = None,
 ) -> dict[str, Any]:
     """One user message as Meta delivers it: one message per photo, as WhatsApp sends them."""
     timestamp = str(int(sent_at.timestamp()))
@@ -182,6 +194,17 @@ def build_notification(
                     "image": body,
                 }
             )
+    elif choice is not None:
+        kind = "button_reply" if choice.kind == "button" else "list_reply"
+        messages.append(
+            {
+                "from": wa_id,
+                "id": message_id,
+                "timestamp": timestamp,
+                "type": "interactive",
+                "interactive": {"type": kind, kind: {"id": choice.id, "title": choice.title}},
+            }
+        )
     else:
         messages.append(
             {

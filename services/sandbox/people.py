@@ -1,6 +1,7 @@
 """What a (sandbox) person sends: the same shape whichever provider carries it."""
 
 import base64
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -10,6 +11,14 @@ from shared.errors import Rejected
 class InboundMedia(BaseModel):
     content_type: str = Field(examples=["image/jpeg"])
     data_base64: str = Field(description="the file, base64-encoded")
+
+
+class Choice(BaseModel):
+    """A tapped reply button or list row: the id the bot gave it and the title it showed."""
+
+    id: str = Field(min_length=1, max_length=256, examples=["consent:yes"])
+    title: str = Field(min_length=1, max_length=24, examples=["Yes, I agree"])
+    kind: Literal["button", "list"] = "button"
 
 
 class InboundMessage(BaseModel):
@@ -22,6 +31,9 @@ class InboundMessage(BaseModel):
         default=None, description="Reuse one to replay a delivery, as providers may."
     )
     media: list[InboundMedia] = Field(default_factory=list, max_length=10)
+    choice: Choice | None = Field(
+        default=None, description="A tap on one of the bot's buttons or list rows, not text."
+    )
 
 
 def decode_media(message: InboundMessage) -> list[tuple[str, bytes]]:

@@ -21,6 +21,8 @@ class SandboxStore:
     # media sid -> (content type, bytes): what "Twilio" hosts for inbound photos.
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     deleted_media: list[str] = field(default_factory=list)
+    # Twilio Content API templates by sid ("HX…"), in the order they were created.
+    contents: dict[str, dict[str, Any]] = field(default_factory=dict)
     stripe: StripeState = field(default_factory=StripeState)
     astria: AstriaState = field(default_factory=AstriaState)
     # What flowed between the services, as the sandbox observed it on the broker.
@@ -67,6 +69,10 @@ class SandboxStore:
         with self._lock:
             queue = self.send_failures[channel]
             return queue.pop(0) if queue else None
+
+    def add_content(self, content: dict[str, Any]) -> None:
+        with self._lock:
+            self.contents[content["sid"]] = content
 
     def add_media(self, media_sid: str, content_type: str, data: bytes) -> None:
         with self._lock:

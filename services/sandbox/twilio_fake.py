@@ -13,10 +13,11 @@ from email.utils import format_datetime
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from twilio.request_validator import RequestValidator
 
+from services.sandbox import interactive
 from services.sandbox.people import InboundMessage
 from services.sandbox.store import SandboxStore
 
@@ -111,6 +112,74 @@ async def typing_indicator(request: Request) -> JSONResponse:
     return JSONResponse({"success": True})
 
 
+def _content_resource(content: dict[str, Any], base: str) -> dict[str, Any]:
+    url = f"{base}/v1/Content/{content['sid']}"
+    return {
+        **content,
+        "url": url,
+        "links": {"approval_fetch": f"{url}/ApprovalRequests"},
+    }
+
+
+@router.post("/content/v1/Content", status_code=201)
+async def create_content(request: Request) -> JSONResponse:
+    """The Content API (JSON, on content.twilio.com): a template for buttons, lists or links."""
+    if (refused := _unauthenticated(request)) is not None:
+        return refused
+    sandbox = request.app.state.deps
+    try:
+        asked = await request.json()
+    except json.JSONDecodeError:
+        return _error(400, 20001, "The request body must be JSON")
+    if not isinstance(asked, dict) or not str(asked.get("friendly_name") or ""):
+        return _error(400, 20001, "friendly_name is required")
+    try:
+        interactive.twilio_types(asked.get("types"))
+        interactive.twilio_variables(json.dumps(asked.get("variables") or {}))
+    except interactive.Refused as exc:
+        return _error(400, 20001, f"Invalid content: {exc}")
+    now = sandbox.clock().isoformat()
+    content = {
+        "sid": new_sid("HX"),
+        "account_sid": sandbox.twilio_account_sid,
+        "friendly_name": str(asked["friendly_name"]),
+        "language": str(asked.get("language") or "en"),
+        "variables": asked.get("variables") or {},
+        "types": asked["types"],
+        "date_created": now,
+        "date_updated": now,
+    }
+    sandbox.store.add_content(content)
+    base = str(request.base_url).rstrip("/") + "/twilio/content"
+    return JSONResponse(_content_resource(content, base), status_code=201)
+
+
+@router.get("/content/v1/Content")
+def list_content(
+    request: Request, page_size: int = Query(50, alias="PageSize", ge=1, le=1000)
+) -> JSONResponse:
+    """The account's templates, one page (the sandbox never holds more than a page)."""
+    if (refused := _unauthenticated(request)) is not None:
+        return refused
+    base = str(request.base_url).rstrip("/") + "/twilio/content"
+    contents = list(request.app.state.deps.store.contents.values())[:page_size]
+    page = f"{base}/v1/Content?PageSize={page_size}&Page=0"
+    return JSONResponse(
+        {
+            "contents": [_content_resource(c, base) for c in contents],
+            "meta": {
+                "page": 0,
+                "page_size": page_size,
+                "first_page_url": page,
+                "previous_page_url": None,
+                "url": page,
+                "next_page_url": None,
+                "key": "contents",
+            },
+        }
+    )
+
+
 @router.post("/2010-04-01/Accounts/{account_sid}/Messages.json", status_code=201)
 async def create_message(
     account_sid: str, request: Request, background: BackgroundTasks
@@ -135,6 +204,21 @@ async def create_message(
         return _error(400, 21602, "Message body is required.")
     if len(body) > MAX_BODY:
         return _error(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
+    shown = None
+    raw_variables = form.get("ContentVariables")
+    if raw_variables is not None and not content_sid:
+        return _error(400, 21654, "ContentVariables specified without a ContentSid.")
+    if content_sid:
+        content = sandbox.store.contents.get(content_sid)
+        if content is None:
+            return _error(400, 21655, "The Content SID is invalid.")
+        try:
+            variables = interactive.twilio_variables(
+                None if raw_variables is None else str(raw_variables)
+            )
+            body, shown = interactive.twilio_render(content["types"], variables)
+        except interactive.Refused as exc:
+            return _error(400, 21656, f"The ContentVariables Parameter is invalid: {exc}")
     if failure := sandbox.store.next_send_failure("twilio"):
         status, code = failure
         return _error(status, code, f"Sandbox: error {code}, as asked")
@@ -148,7 +232,8 @@ async def create_message(
         "body": body,
         "media_urls": media,
         "content_sid": content_sid,
-        "content_variables": form.get("ContentVariables"),
+        "content_variables": raw_variables,
+        "interactive": shown,
         "status_callback": form.get("StatusCallback"),
         "status": "queued",
         "time": request.app.state.deps.clock().timestamp(),
@@ -203,11 +288,11 @@ def build_inbound_form(
         "SmsMessageSid": message_sid,
         "NumMedia": str(len(media)),
         "ProfileName": message.profile_name or "",
-        "MessageType": "image" if media else "text",
+        "MessageType": "image" if media else "interactive" if message.choice else "text",
         "SmsSid": message_sid,
         "WaId": digits,
         "SmsStatus": "received",
-        "Body": message.text,
+        "Body": message.choice.title if message.choice else message.text,
         "To": to,
         "NumSegments": "1",
         "ReferralNumMedia": "0",
@@ -223,6 +308,10 @@ def build_inbound_form(
         "From": f"whatsapp:{message.phone}",
         "ApiVersion": "2010-04-01",
     }
+    if message.choice and message.choice.kind == "button":
+        form |= {"ButtonPayload": message.choice.id, "ButtonText": message.choice.title}
+    elif message.choice:
+        form |= {"ListId": message.choice.id, "ListTitle": message.choice.title}
     for index, (url, content_type) in enumerate(media):
         form[f"MediaUrl{index}"] = url
         form[f"MediaContentType{index}"] = content_type

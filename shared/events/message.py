@@ -37,6 +37,8 @@ class WhatsAppInbound(Event):
     text: str = ""
     media: tuple[InboundMedia, ...] = ()
     message_type: str | None = None
+    # The id of the reply button or list row the person tapped, when they tapped one.
+    choice: str | None = Field(default=None, max_length=256)
     received_at: datetime
 
 

@@ -7,39 +7,8 @@ cannot tell the fake from Twilio except by base URL.
 import pytest
 
 from services.message.adapters.provider_errors import META, TWILIO, Verdict
-from services.message.adapters.twilio_sender import TwilioSender
-from services.sandbox.app import create_app
-from services.sandbox.bootstrap import SandboxRuntime
-from services.sandbox.store import SandboxStore
 from shared.errors import Rejected, Transient, WindowClosed
-from tests.fakes import FixedClock
-from tests.servers import serve
-
-ACCOUNT_SID = "AC" + "1" * 32
-AUTH_TOKEN = "contract-token"
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    runtime = SandboxRuntime(
-        store=SandboxStore(),
-        twilio_account_sid=ACCOUNT_SID,
-        twilio_auth_token=AUTH_TOKEN,
-        meta_access_token="meta-token",
-        clock=FixedClock(),
-    )
-    with serve(create_app(build_deps=lambda _s: runtime)) as url:
-        yield url, runtime.store
-
-
-def sender(base_url, auth_token=AUTH_TOKEN):
-    return TwilioSender(
-        account_sid=ACCOUNT_SID,
-        auth_token=auth_token,
-        from_="whatsapp:+14155238886",
-        api_base=f"{base_url}/twilio",
-        timeout=5,
-    )
+from tests.contract.sandbox import ACCOUNT_SID, AUTH_TOKEN, meta_sender, sender
 
 
 def test_the_library_sends_and_the_fake_records_it(sandbox):
@@ -83,17 +52,6 @@ def test_inbound_media_needs_basic_auth_and_redirects_to_the_cdn(sandbox):
 
 
 # --- the Meta Graph API fake against our MetaSender ---------------------------------------
-
-
-def meta_sender(base_url, token="meta-token"):
-    from services.message.adapters.meta_sender import MetaSender
-
-    return MetaSender(
-        graph_base=f"{base_url}/meta/v21.0",
-        phone_number_id="100000000000001",
-        access_token=token,
-        timeout=5,
-    )
 
 
 def test_meta_sender_sends_text_and_images_through_the_graph_fake(sandbox):

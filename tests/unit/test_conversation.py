@@ -112,9 +112,10 @@ INPUTS = {
 @pytest.mark.parametrize("user", [EN_USER, ES_USER], ids=["en", "es"])
 def test_every_input_in_every_step_gets_an_answer(step, kind, user):
     decision = on_message(at(step, user), INPUTS[kind], RULES)
-    submitted = [a for a in decision.actions if isinstance(a, SubmitPhoto)]
-    # Photos in the photo step are answered when the image service has checked them.
-    assert decision.replies or submitted, f"no answer to {kind!r} in {step}"
+    waited = [a for a in decision.actions if isinstance(a, (SubmitPhoto, RequestCheckout))]
+    # Photos in the photo step are answered when the image service has checked them, a
+    # chosen pack by the payment button (the typing indicator shows meanwhile).
+    assert decision.replies or waited, f"no answer to {kind!r} in {step}"
     for reply in decision.replies:
         assert reply.text is None or 0 < len(reply.text) <= texts.MAX_MESSAGE
 
@@ -159,11 +160,18 @@ def test_the_journey_from_hi_to_the_payment_link():
     assert d.conversation.pending == 2
 
     c = d.conversation
-    for count in (1, 2, 3):
-        d = on_event(c, PhotoChecked(accepted=True), RULES)
-        c = d.conversation
-        assert f"{count}/5" in said(d)
-    assert "DONE" in said(d)  # the minimum is reached
+    d = on_event(c, PhotoChecked(accepted=True), RULES)
+    assert d.replies == ()  # one more is being checked: one word for both
+    d = on_event(d.conversation, PhotoChecked(accepted=True), RULES)
+    assert "2 photos accepted" in said(d)
+    assert "1 more to go" in said(d)
+
+    d = on_message(d.conversation, media(PHOTO), RULES)
+    d = on_event(d.conversation, PhotoChecked(accepted=True), RULES)
+    c = d.conversation
+    assert "1 photo accepted" in said(d)
+    assert "enough to start" in said(d)  # the minimum is reached: the packs come with it
+    assert [o.id for o in d.replies[-1].menu] == ["pack:corporate", "pack:fantasy"]
 
     d = on_message(c, text("DONE"), RULES)
     assert d.conversation.step is Step.PACK
@@ -175,7 +183,10 @@ def test_the_journey_from_hi_to_the_payment_link():
     assert d.actions == (RequestCheckout("ord-1", "corporate", "woman"),)
 
     d = on_event(d.conversation, CheckoutReady("ord-1", "https://pay.example/c/1", 30), RULES)
-    assert "https://pay.example/c/1" in said(d)
+    (link,) = d.replies
+    assert (link.link_url, link.link_label) == ("https://pay.example/c/1", "Pay $14.99")
+    assert "Corporate headshots" in said(d)
+    assert "https://" not in said(d)  # the button carries it, not a raw URL
 
 
 def test_subject_by_number_and_in_spanish():
@@ -223,10 +234,12 @@ def test_payment_then_training_then_delivery_then_another_pack():
     again = on_event(d.conversation, PaymentCompleted("ord-1"), RULES)
     assert again.replies == ()  # duplicates are silent
 
+    assert "training your model now" in said(d)
+    # "Training now" was said with the payment; the portraits tell the rest.
     d = on_event(d.conversation, TuneStarted("ord-1", eta_minutes=25), RULES)
-    assert "about *25 min*" in said(d)
+    assert d.replies == ()
     d = on_event(d.conversation, TuneTrained("ord-1"), RULES)
-    assert "trained" in said(d)
+    assert d.replies == ()
     d = on_event(
         d.conversation, ImagesReady("ord-1", ("https://i/1.jpg", "https://i/2.jpg")), RULES
     )
@@ -234,7 +247,9 @@ def test_payment_then_training_then_delivery_then_another_pack():
     assert d.conversation.step is Step.DELIVERING
     d = on_event(d.conversation, ImagesReady("ord-1", ("https://i/3.jpg",), complete=True), RULES)
     assert d.replies[0].image_url == "https://i/3.jpg"
-    assert "*3 portraits*" in said(d)
+    (summary,) = d.replies[1:]  # one summary, which offers another style
+    assert "*3 portraits*" in (summary.text or "")
+    assert [o.id for o in summary.menu] == ["pack:corporate", "pack:fantasy"]
     assert d.conversation.step is Step.DONE
     assert d.conversation.paid_orders == ()
 
@@ -449,12 +464,3 @@ def test_restart_starts_a_new_photo_set_for_photos_checks_and_the_next_order():
     [checkout] = on_message(ready, text("1"), RULES).actions
     assert isinstance(checkout, RequestCheckout)
     assert checkout.photo_set == 2
-
-
-@pytest.mark.parametrize("news", [TuneStarted("ord-1", 20), TuneTrained("ord-1")])
-def test_training_news_overtaken_by_the_portraits_is_not_told(news):
-    # Events of different topics can cross: the portraits may come first.
-    delivering = on_event(at(Step.TRAINING), ImagesReady("ord-1", ("https://i/1",)), RULES)
-    assert delivering.conversation.step is Step.DELIVERING
-    assert on_event(delivering.conversation, news, RULES).replies == ()
-    assert on_event(at(Step.TRAINING), news, RULES).replies != ()  # in time, it is told

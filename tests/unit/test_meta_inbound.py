@@ -90,9 +90,9 @@ def test_locations_buttons_and_reactions():
         "reaction": {"message_id": "w.x", "emoji": "👍"},
     }
     messages, _ = parse(envelope(location, button, reaction, contacts=[]))
-    assert [(m.message_type, m.text) for m in messages] == [
-        ("location", ""),
-        ("interactive", "YES"),
+    assert [(m.message_type, m.text, m.choice) for m in messages] == [
+        ("location", "", None),
+        ("interactive", "YES", "yes"),
     ]
 
 

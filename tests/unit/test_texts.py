@@ -45,7 +45,7 @@ def test_words_follow_the_number_by_each_languages_plural_rules(language, count,
 @pytest.mark.parametrize("language", list(Language))
 @pytest.mark.parametrize("minutes", [1, 30])
 def test_no_sentence_counts_one_minute_as_minutes(language, minutes):
-    link = texts.render(language, "payment_link", url="https://pay", minutes=minutes)
+    link = texts.render(language, "payment_link", title="Pets", price="$9.99", minutes=minutes)
     assert (f"{minutes} minutes" in link or f"{minutes} minutos" in link) is (minutes != 1)
 
 

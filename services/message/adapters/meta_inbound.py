@@ -47,7 +47,7 @@ def _message(
     if not sender or not message_id:
         raise Rejected("a message without from or id")
     contact = contacts.get(sender)
-    text = ""
+    text, choice = "", None
     media: tuple[InboundMedia, ...] = ()
     if kind == "text":
         text = str((raw.get("text") or {}).get("body") or "")
@@ -62,7 +62,8 @@ def _message(
     elif kind == "interactive":
         reply = raw.get("interactive") or {}
         chosen = reply.get("button_reply") or reply.get("list_reply") or {}
-        text = str(chosen.get("title") or chosen.get("id") or "")
+        text = str(chosen.get("title") or "")
+        choice = str(chosen.get("id") or "")[:256] or None  # route on the id, never the title
     elif kind == "button":
         text = str((raw.get("button") or {}).get("text") or "")
     return WhatsAppInbound(
@@ -73,6 +74,7 @@ def _message(
         text=text,
         media=media,
         message_type=kind or None,
+        choice=choice,
         received_at=_timestamp(raw.get("timestamp"), received_at),
     )
 

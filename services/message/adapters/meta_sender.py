@@ -2,11 +2,13 @@
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import urllib3
 
 from services.message.adapters.provider_errors import as_error, meta_verdict
+from services.message.domain.conversation import Option
 from shared.errors import Transient
 from shared.json_logs import mask_phone
 
@@ -63,6 +65,31 @@ class MetaSender:
         if caption:
             image["caption"] = caption
         return self._send(to, {"type": "image", "image": image})
+
+    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
+        replies = [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in buttons]
+        return self._interactive(to, "button", body, {"buttons": replies})
+
+    def send_menu(self, *, to: str, body: str, button: str, rows: Sequence[Option]) -> str:
+        listed = [
+            {
+                "id": r.id,
+                "title": r.title,
+                **({"description": r.description} if r.description else {}),
+            }
+            for r in rows
+        ]
+        return self._interactive(
+            to, "list", body, {"button": button, "sections": [{"rows": listed}]}
+        )
+
+    def send_link(self, *, to: str, body: str, label: str, url: str) -> str:
+        action = {"name": "cta_url", "parameters": {"display_text": label, "url": url}}
+        return self._interactive(to, "cta_url", body, action)
+
+    def _interactive(self, to: str, kind: str, body: str, action: dict[str, Any]) -> str:
+        interactive = {"type": kind, "body": {"text": body}, "action": action}
+        return self._send(to, {"type": "interactive", "interactive": interactive})
 
     def send_template(self, *, to: str, text: str, language: str) -> str:
         template = {

@@ -87,5 +87,7 @@ def parse_inbound(form: FormData, received_at: datetime) -> WhatsAppInbound:
         text=str(form.get("Body") or ""),
         media=tuple(media),
         message_type=str(form.get("MessageType") or "") or None,
+        # A tapped quick-reply button carries its id as ButtonPayload, a list row as ListId.
+        choice=str(form.get("ButtonPayload") or form.get("ListId") or "")[:256] or None,
         received_at=received_at,
     )

@@ -1,25 +1,35 @@
 """Outbound WhatsApp messages through the official twilio library."""
 
 import base64
+import hashlib
 import json
 import logging
-from urllib.parse import urlencode
+import threading
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import urllib3
 from twilio.base.exceptions import TwilioRestException
 from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
+from twilio.rest.content.v1.content import ContentList
 
 from services.message.adapters.provider_errors import as_error, twilio_verdict
+from services.message.domain.conversation import Option
 from shared.errors import Rejected, Transient
 from shared.json_logs import mask_phone
 
 log = logging.getLogger(__name__)
 
 TWILIO_API = "https://api.twilio.com"
-# The typing indicator's host; a fake serves it under `base_url` + "/messaging".
-TWILIO_MESSAGING = "https://messaging.twilio.com"
+# The typing indicator's and the Content API's hosts; a fake serves them under
+# `base_url` + "/messaging" and + "/content".
+OTHER_HOSTS = {
+    "https://messaging.twilio.com": "/messaging",
+    "https://content.twilio.com": "/content",
+}
 
 
 class PooledHttpClient(HttpClient):  # type: ignore[misc]
@@ -46,15 +56,18 @@ class PooledHttpClient(HttpClient):  # type: ignore[misc]
     ) -> Response:
         if self._base and url.startswith(TWILIO_API):
             url = self._base + url[len(TWILIO_API) :]
-        elif self._base and url.startswith(TWILIO_MESSAGING):
-            url = self._base + "/messaging" + url[len(TWILIO_MESSAGING) :]
+        for host, path in OTHER_HOSTS.items():
+            if self._base and url.startswith(host):
+                url = self._base + path + url[len(host) :]
         if params:
             url += "?" + urlencode(params, doseq=True)
         sent = dict(headers or {})
         if auth:
             sent["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
         body = None
-        if data:
+        if data and sent.get("Content-Type") == "application/json":
+            body = json.dumps(data)  # the Content API takes JSON
+        elif data:
             body = urlencode(data, doseq=True)  # lists (MediaUrl) as repeated fields
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         try:
@@ -90,6 +103,7 @@ class TwilioSender:
         self._client = Client(account_sid, auth_token, http_client=self._http)
         self._client.messages  # noqa: B018 - the library imports its API modules on first use
         self._from = from_
+        self._contents = Contents(self._client)
         self._template_sid = template_sid
         self._status_callback = status_callback
 
@@ -101,6 +115,37 @@ class TwilioSender:
 
     def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
         return self._send(to=to, body=caption, media_url=[url])
+
+    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
+        actions = [{"type": "QUICK_REPLY", "title": b.title, "id": b.id} for b in buttons]
+        kind = {"body": "{{1}}", "actions": actions}
+        return self._send_content(to, {"twilio/quick-reply": kind}, {"1": body})
+
+    def send_menu(self, *, to: str, body: str, button: str, rows: Sequence[Option]) -> str:
+        items = [
+            {
+                "id": r.id,
+                "item": r.title,
+                **({"description": r.description} if r.description else {}),
+            }
+            for r in rows
+        ]
+        kind = {"body": "{{1}}", "button": button, "items": items}
+        return self._send_content(to, {"twilio/list-picker": kind}, {"1": body})
+
+    def send_link(self, *, to: str, body: str, label: str, url: str) -> str:
+        # A URL's variable part must end it: the site is the content's, the path a variable.
+        parts = urlsplit(url)
+        site = f"{parts.scheme}://{parts.netloc}/"
+        action = {"type": "URL", "title": label, "url": site + "{{2}}"}
+        kind = {"body": "{{1}}", "actions": [action]}
+        return self._send_content(
+            to, {"twilio/call-to-action": kind}, {"1": body, "2": url[len(site) :]}
+        )
+
+    def _send_content(self, to: str, types: dict[str, Any], variables: dict[str, str]) -> str:
+        sid = self._contents.sid_for(types, variables)
+        return self._send(to=to, content_sid=sid, content_variables=json.dumps(variables))
 
     def send_template(self, *, to: str, text: str, language: str) -> str:  # noqa: ARG002
         # Twilio's Content templates carry their own language; {{1}} is the update.
@@ -129,3 +174,42 @@ class TwilioSender:
             raise as_error(verdict, f"twilio answered {exc.status}, code {exc.code}") from exc
         log.info("sent", extra={"to": mask_phone(to), "sid": message.sid})
         return str(message.sid)
+
+
+class Contents:
+    """Twilio Content templates for interactive messages, one per shape (the body and the
+    link's path are variables), created on first use and found again by name after a
+    restart: the account's list is read once per process, so none is created twice."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._sids: dict[str, str] | None = None
+
+    def sid_for(self, types: dict[str, Any], variables: dict[str, str]) -> str:
+        shape = json.dumps(types, sort_keys=True, ensure_ascii=False)
+        name = "astria_bot_" + hashlib.sha256(shape.encode()).hexdigest()[:24]
+        with self._lock:
+            try:
+                if self._sids is None:
+                    listed = self._client.content.v1.contents.list(page_size=500)
+                    self._sids = {str(c.friendly_name): str(c.sid) for c in listed}
+                if name not in self._sids:
+                    sample = dict.fromkeys(variables, "x")  # Twilio asks for samples
+                    request = ContentList.ContentCreateRequest(
+                        {
+                            "friendly_name": name,
+                            "language": "en",
+                            "variables": sample,
+                            "types": types,
+                        }
+                    )
+                    created = self._client.content.v1.contents.create(request)
+                    self._sids[name] = str(created.sid)
+                    log.info("content template created", extra={"sid": created.sid})
+            except TwilioRestException as exc:
+                verdict = twilio_verdict(exc.status, exc.code)
+                raise as_error(
+                    verdict, f"twilio content answered {exc.status}: {exc.code}"
+                ) from exc
+            return self._sids[name]

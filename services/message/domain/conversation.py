@@ -76,6 +76,9 @@ class UserMessage:
     media: tuple[Media, ...] = ()
     # The provider's own word for what arrived when it is not text or media.
     kind: MediaKind | None = None
+    # The id of the button or list row the person tapped (an Option.id): read as if they
+    # had typed it, so every tap has a typed equivalent.
+    choice: str | None = None
 
 
 # --- what the other services tell us -------------------------------------------------
@@ -166,9 +169,28 @@ DomainEvent = (
 
 
 @dataclass(frozen=True)
+class Option:
+    """A reply button or a list row. `id` is what comes back when it is tapped, and is
+    also something a person could type ("yes", "done", "woman", "pack:corporate")."""
+
+    id: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
+    """One message. Text alone, an image, or text with one kind of control: reply
+    buttons (at most 3), a list (at most 10 rows, opened by `menu_button`) or a link
+    button (`link_url` under `link_label`)."""
+
     text: str | None = None
     image_url: str | None = None
+    buttons: tuple[Option, ...] = ()
+    menu: tuple[Option, ...] = ()
+    menu_button: str | None = None
+    link_url: str | None = None
+    link_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +225,10 @@ class Conversation:
     subject: str | None = None
     accepted: int = 0
     pending: int = 0
+    # Photos are acknowledged in batches, once none is left to check: how many of the
+    # accepted ones were acknowledged, and why the others since then were refused.
+    acknowledged: int = 0
+    refusals: tuple[str, ...] = ()
     order_id: str | None = None
     pack_code: str | None = None
     checkout_url: str | None = None
@@ -230,6 +256,8 @@ class Conversation:
             "subject": self.subject,
             "accepted": self.accepted,
             "pending": self.pending,
+            "acknowledged": self.acknowledged,
+            "refusals": list(self.refusals),
             "order_id": self.order_id,
             "pack_code": self.pack_code,
             "checkout_url": self.checkout_url,
@@ -251,6 +279,7 @@ class Conversation:
         known["language"] = Language(known.get("language", Language.EN))
         known["paid_orders"] = tuple(known.get("paid_orders", ()))
         known["withheld"] = tuple(known.get("withheld", ()))
+        known["refusals"] = tuple(known.get("refusals", ()))
         return cls(**known)
 
 
@@ -270,6 +299,20 @@ class Decision:
     actions: tuple[Action, ...] = ()
 
 
+# What WhatsApp accepts in an interactive message (../shared/reference/whatsapp-interactive.md
+# A.2-A.4; Twilio's content types are within these).
+MAX_BUTTONS = 3
+MAX_BUTTON_TITLE = 20
+MAX_ROWS = 10
+MAX_ROW_TITLE = 24
+MAX_ROW_DESCRIPTION = 72
+MAX_INTERACTIVE_BODY = 1024
+
+
+def fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 class _Turn:
     """Collects the replies and actions of one decision."""
 
@@ -279,9 +322,23 @@ class _Turn:
         self.replies: list[Reply] = []
         self.actions: list[Action] = []
 
+    def t(self, key: str, **values: object) -> str:
+        return texts.render(self.c.language, key, **values)
+
     def say(self, key: str, **values: object) -> None:
-        for part in texts.split_message(texts.render(self.c.language, key, **values)):
+        for part in texts.split_message(self.t(key, **values)):
             self.replies.append(Reply(text=part))
+
+    def ask(self, text: str, **control: Any) -> None:
+        """One message with its control (buttons, a list or a link)."""
+        self.replies.append(Reply(text=fit(text.strip(), MAX_INTERACTIVE_BODY), **control))
+
+    def buttons(self, text: str, *options: tuple[str, str]) -> None:
+        chosen = tuple(Option(i, fit(title, MAX_BUTTON_TITLE)) for i, title in options)
+        self.ask(text, buttons=chosen[:MAX_BUTTONS])
+
+    def yes_no(self, text: str, yes: str, no: str) -> None:
+        self.buttons(text, ("yes", self.t(yes)), ("no", self.t(no)))
 
     def update(self, **changes: Any) -> None:
         self.c = replace(self.c, **changes)
@@ -291,29 +348,53 @@ class _Turn:
         return Decision(self.c, replies, tuple(self.actions))
 
     # Prompts reused across steps.
-    def subject_menu(self) -> None:
-        options = "\n".join(
-            f"*{i}.* {texts.subject_name(self.c.language, s)}"
-            for i, s in enumerate(SUBJECT_CLASSES, 1)
+    def consent(self, lead: str = "") -> None:
+        text = "\n\n".join(
+            p for p in (lead, self.t("consent", days=self.rules.retention_days)) if p
         )
-        self.say("subject_menu", options=options)
+        self.yes_no(text, "button_agree", "button_decline")
+
+    def subject_menu(self, lead: str = "") -> None:
+        language = self.c.language
+        options = "\n".join(
+            f"*{i}.* {texts.subject_name(language, s)}" for i, s in enumerate(SUBJECT_CLASSES, 1)
+        )
+        rows = tuple(
+            Option(s, fit(texts.subject_name(language, s), MAX_ROW_TITLE)) for s in SUBJECT_CLASSES
+        )
+        text = self.t("subject_menu", options=options)
+        self.ask(f"{lead}\n{text}" if lead else text, menu=rows, menu_button=self.t("menu_choose"))
 
     def packs(self) -> tuple[Pack, ...]:
         return self.rules.catalogue.for_subject(self.c.subject)
 
-    def pack_menu(self) -> None:
-        lines = [
-            f"*{i}. {p.text('title', self.c.language)}* — {p.price_label(self.c.language)}\n"
-            f"   {p.text('description', self.c.language)} "
-            + texts.render(self.c.language, "pack_images", count=p.images)
-            for i, p in enumerate(self.packs(), 1)
-        ]
-        self.say("pack_menu", options="\n".join(lines))
+    def pack_menu(self, lead: str = "") -> None:
+        language = self.c.language
+        packs = self.packs()[:MAX_ROWS]
+        rows = tuple(
+            Option(
+                f"pack:{p.code}",
+                fit(p.text("title", language), MAX_ROW_TITLE),
+                fit(
+                    f"{p.price_label(language)} · "
+                    + self.t("pack_images", count=p.images).strip("()")
+                    + f" · {p.text('description', language)}",
+                    MAX_ROW_DESCRIPTION,
+                ),
+            )
+            for p in packs
+        )
+        options = "\n".join(
+            f"*{i}.* {p.text('title', language)} — {p.price_label(language)}"
+            for i, p in enumerate(packs, 1)
+        )
+        text = self.t("pack_menu", options=options)
+        self.ask(f"{lead}\n\n{text}" if lead else text, menu=rows, menu_button=self.t("menu_packs"))
 
     def step_prompt(self) -> None:
         step = self.c.step
         if step in (Step.NEW, Step.CONSENT):
-            self.say("consent", days=self.rules.retention_days)
+            self.consent()
         elif step is Step.SUBJECT:
             self.subject_menu()
         elif step is Step.PHOTOS:
@@ -329,7 +410,8 @@ class _Turn:
 
     def photos_progress(self) -> None:
         if self.c.accepted >= self.rules.min_photos:
-            self.say("photos_enough", count=self.c.accepted, max=self.rules.max_photos)
+            text = self.t("photos_enough", count=self.c.accepted, max=self.rules.max_photos)
+            self.buttons(text, ("done", self.t("button_done")))
         else:
             self.say(
                 "photos_need",
@@ -338,22 +420,63 @@ class _Turn:
                 max=self.rules.max_photos,
             )
 
+    def photo_batch(self, reasons: tuple[str, ...]) -> None:
+        """What the photos checked since the last word came to: one message for them all."""
+        c, rules = self.c, self.rules
+        accepted = c.accepted - c.acknowledged
+        self.update(acknowledged=c.accepted)
+        if accepted == 0 and len(reasons) == 1:
+            self.say("photo_rejected", reason=texts.rejection(c.language, reasons[0]))
+            return
+        lines = [self.t("photos_batch_accepted", count=accepted)] if accepted else []
+        for reason in dict.fromkeys(reasons):
+            count = reasons.count(reason)
+            why = texts.rejection(c.language, reason)
+            lines.append(self.t("photos_batch_refused", count=count, reason=why))
+        if c.accepted >= rules.max_photos and c.step is Step.PHOTOS:
+            self.update(step=Step.PACK)
+            self.pack_menu("\n".join([*lines, self.t("photos_batch_full", max=rules.max_photos)]))
+        elif c.accepted >= rules.min_photos and c.step is Step.PHOTOS:
+            lines.append(self.t("photos_batch_enough", max=rules.max_photos))
+            self.pack_menu("\n".join(lines))
+        else:
+            more = max(0, rules.min_photos - c.accepted)
+            if more:
+                lines.append(self.t("photos_batch_more", more=more))
+            self.ask("\n".join(lines))
+
     def deliver(self, image_urls: tuple[str, ...], *, complete: bool) -> None:
         self.replies.extend(Reply(image_url=url) for url in image_urls)
         self.update(delivered=self.c.delivered + len(image_urls))
         if complete:
-            self.say("delivery_summary", count=self.c.delivered)
-            self.say("done_menu")
-            self.pack_menu()
+            summary = self.t("delivery_summary", count=self.c.delivered)
+            self.pack_menu(f"{summary}\n{self.t('done_menu')}")
+
+    def payment_link(self, url: str, minutes: int) -> None:
+        pack = self.rules.catalogue.get(self.c.pack_code) if self.c.pack_code else None
+        language = self.c.language
+        price = pack.price_label(language) if pack else ""
+        title = pack.text("title", language) if pack else ""
+        self.ask(
+            self.t("payment_link", title=title, price=price, minutes=minutes),
+            link_url=url,
+            link_label=fit(self.t("button_pay", price=price).strip(), MAX_BUTTON_TITLE),
+        )
 
     def payment_waiting(self) -> None:
         if self.c.checkout_url:
-            self.say("payment_waiting", url=self.c.checkout_url)
+            self.ask(
+                self.t("payment_waiting"),
+                link_url=self.c.checkout_url,
+                link_label=fit(self.t("button_pay", price="").strip(), MAX_BUTTON_TITLE),
+            )
         else:
             self.say("payment_preparing_wait")
 
 
 def on_message(conversation: Conversation, message: UserMessage, rules: Rules) -> Decision:
+    if message.choice:
+        message = replace(message, text=message.choice)
     turn = _Turn(conversation, rules)
     command = parse_command(message.text) if not message.media else None
     turn.update(nudged=False)  # they are back: a later silence may be nudged again
@@ -434,6 +557,8 @@ def _fresh_progress() -> dict[str, Any]:
         "subject": None,
         "accepted": 0,
         "pending": 0,
+        "acknowledged": 0,
+        "refusals": (),
         "order_id": None,
         "pack_code": None,
         "checkout_url": None,
@@ -462,7 +587,7 @@ def _on_command(turn: _Turn, command: Command, argument: str) -> None:
         turn.step_prompt()
     elif command is Command.DELETE:
         turn.update(confirming_delete=True)
-        turn.say("delete_confirm")
+        turn.yes_no(turn.t("delete_confirm"), "button_erase", "button_keep")
     elif command is Command.STOP:
         turn.update(opted_out=True)
         turn.say("stopped_with_orders" if c.paid_orders else "stopped")
@@ -475,24 +600,21 @@ def _on_command(turn: _Turn, command: Command, argument: str) -> None:
             turn.say("language_set")
         else:
             turn.update(choosing_language=True)
-            turn.say("language_menu")
+            turn.buttons(turn.t("language_menu"), ("en", "English"), ("es", "Español"))
 
 
 def _step_new(turn: _Turn, _message: UserMessage) -> None:
     turn.update(step=Step.CONSENT)
-    turn.say("welcome")
-    turn.say("consent", days=turn.rules.retention_days)
+    turn.consent(lead=turn.t("welcome"))
 
 
 def _step_consent(turn: _Turn, message: UserMessage) -> None:
     answer = parse_answer(message.text)
     if message.media:
-        turn.say("consent_before_photos")
-        turn.say("consent", days=turn.rules.retention_days)
+        turn.consent(lead=turn.t("consent_before_photos"))
     elif answer is Answer.YES:
         turn.update(step=Step.SUBJECT)
-        turn.say("consent_thanks")
-        turn.subject_menu()
+        turn.subject_menu(lead=turn.t("consent_thanks"))
     elif answer is Answer.NO:
         turn.say("consent_declined")
     else:
@@ -510,13 +632,11 @@ def _parse_subject(text: str) -> str | None:
 
 def _step_subject(turn: _Turn, message: UserMessage) -> None:
     if message.media:
-        turn.say("subject_before_photos")
-        turn.subject_menu()
+        turn.subject_menu(lead=turn.t("subject_before_photos"))
         return
     subject = _parse_subject(message.text)
     if subject is None:
-        turn.say("subject_unknown")
-        turn.subject_menu()
+        turn.subject_menu(lead=turn.t("subject_unknown"))
         return
     turn.update(step=Step.PHOTOS, subject=subject)
     turn.say(
@@ -538,6 +658,8 @@ def _step_photos(turn: _Turn, message: UserMessage) -> None:
         if len(taken) < len(message.media):
             turn.say("photos_full", max=rules.max_photos)
         return
+    if c.accepted >= rules.min_photos and _choose_pack(turn, message):
+        return  # the pack list came with the photos' acknowledgement
     if parse_answer(message.text) is Answer.DONE:
         if c.accepted >= rules.min_photos:
             turn.update(step=Step.PACK)
@@ -552,24 +674,27 @@ def _step_photos(turn: _Turn, message: UserMessage) -> None:
 
 
 def _choose_pack(turn: _Turn, message: UserMessage) -> bool:
+    """A pack by its list row's id ("pack:<code>") or its number; the person sees the
+    typing indicator until the payment button comes."""
     packs = turn.packs()
-    number = parse_number(message.text, len(packs))
-    if number is None:
+    text = message.text.strip()
+    if text.startswith("pack:"):
+        pack = next((p for p in packs if p.code == text.removeprefix("pack:")), None)
+    else:
+        number = parse_number(text, len(packs))
+        pack = packs[number - 1] if number else None
+    if pack is None:
         return False
-    pack = packs[number - 1]
     order_id = turn.rules.new_order_id()
     turn.update(step=Step.PAYMENT, order_id=order_id, pack_code=pack.code, checkout_url=None)
     subject = turn.c.subject or pack.classes[0]
     turn.actions.append(RequestCheckout(order_id, pack.code, subject, turn.c.photo_set))
-    language = turn.c.language
-    turn.say("pack_chosen", title=pack.text("title", language), price=pack.price_label(language))
     return True
 
 
 def _step_pack(turn: _Turn, message: UserMessage) -> None:
     if not _choose_pack(turn, message):
-        turn.say("pack_unknown")
-        turn.pack_menu()
+        turn.pack_menu(lead=turn.t("pack_unknown"))
 
 
 def _step_payment(turn: _Turn, _message: UserMessage) -> None:
@@ -586,8 +711,7 @@ def _step_delivering(turn: _Turn, _message: UserMessage) -> None:
 
 def _step_done(turn: _Turn, message: UserMessage) -> None:
     if not _choose_pack(turn, message):
-        turn.say("done_menu")
-        turn.pack_menu()
+        turn.pack_menu(lead=turn.t("done_menu"))
 
 
 _STEP_HANDLERS: dict[Step, Callable[[_Turn, UserMessage], None]] = {
@@ -603,13 +727,6 @@ _STEP_HANDLERS: dict[Step, Callable[[_Turn, UserMessage], None]] = {
 }
 
 
-def _overtaken(c: Conversation, order_id: str) -> bool:
-    """Whether an order's portraits are already arriving or delivered."""
-    if order_id == c.order_id:
-        return c.step in (Step.DELIVERING, Step.DONE)
-    return order_id not in c.paid_orders
-
-
 def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> Decision:
     """What another service reports; nothing is said to an opted-out person."""
     turn = _Turn(conversation, rules)
@@ -621,22 +738,18 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
         turn.update(pending=max(0, c.pending - 1))
         if event.accepted:
             # Each check is decided exactly once (event ids remembered, ETag-guarded save), so
-            # counting here is exact and reads 1, 2, 3… however the results arrive.
+            # counting here is exact however the results arrive.
             turn.update(accepted=min(c.accepted + 1, rules.max_photos))
-            if turn.c.accepted >= rules.max_photos and c.step is Step.PHOTOS:
-                turn.say("photo_accepted", count=turn.c.accepted, max=rules.max_photos)
-                turn.update(step=Step.PACK)
-                turn.pack_menu()
-            elif turn.c.accepted == rules.min_photos:
-                turn.say("photo_accepted_enough", count=turn.c.accepted, max=rules.max_photos)
-            else:
-                turn.say("photo_accepted", count=turn.c.accepted, max=rules.max_photos)
         else:
-            turn.say("photo_rejected", reason=texts.rejection(c.language, event.reason))
+            turn.update(refusals=(*c.refusals, event.reason or "default"))
+        if turn.c.pending == 0:
+            # The last of the photos sent together: one word for all of them.
+            turn.photo_batch(turn.c.refusals)
+            turn.update(refusals=())
     elif isinstance(event, CheckoutReady):
         if current and c.step is Step.PAYMENT:
             turn.update(checkout_url=event.url)
-            turn.say("payment_link", url=event.url, minutes=event.expires_in_minutes or 30)
+            turn.payment_link(event.url, event.expires_in_minutes or 30)
     elif isinstance(event, PaymentCompleted):
         if event.order_id not in c.paid_orders:
             turn.update(paid_orders=(*c.paid_orders, event.order_id))
@@ -646,17 +759,12 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
     elif isinstance(event, (PaymentFailed, CheckoutExpired)):
         if current and c.step is Step.PAYMENT:
             turn.update(step=Step.PACK, order_id=None, checkout_url=None)
-            turn.say("payment_failed" if isinstance(event, PaymentFailed) else "checkout_expired")
-            turn.pack_menu()
-    elif isinstance(event, (TuneStarted, TuneTrained)) and _overtaken(c, event.order_id):
-        pass  # the portraits came first (events of different topics can cross): old news
-    elif isinstance(event, TuneStarted):
-        if event.eta_minutes:
-            turn.say("training_started_eta", minutes=event.eta_minutes)
-        else:
-            turn.say("training_started")
-    elif isinstance(event, TuneTrained):
-        turn.say("training_done")
+            why = "payment_failed" if isinstance(event, PaymentFailed) else "checkout_expired"
+            turn.pack_menu(lead=turn.t(why))
+    elif isinstance(event, (TuneStarted, TuneTrained)):
+        # "Payment received, training now" said it; the portraits will say the rest. Fewer
+        # messages cost less, under WhatsApp's per-message pricing, and read better.
+        pass
     elif isinstance(event, TuneFailed):
         if current:
             turn.update(step=Step.DONE)

@@ -65,7 +65,7 @@ EN: dict[str, Text] = {
     ),
     "consent_reminder": "Please reply *YES* to agree, or *NO* if you'd rather not.",
     "consent_before_photos": ("I haven't kept that photo: I need your agreement first."),
-    "subject_menu": "*Who is in the photos?* Reply with a number:\n{options}",
+    "subject_menu": "*Who is in the photos?* Tap *Choose*, or reply with a number:\n{options}",
     "subject_unknown": "Sorry, I didn't catch that.",
     "subject_before_photos": "Great photo! First, tell me who is in it.",
     "photos_intro": (
@@ -97,42 +97,52 @@ EN: dict[str, Text] = {
         other="Only *{count}* good photos so far; I need at least *{min}*.",
     ),
     "photos_text_hint": "I'm waiting for photos 📸",
-    "photo_accepted": "✅ {count}/{max} — nice one!",
-    "photo_accepted_enough": (
-        "✅ {count}/{max} — that's enough to start! Send more for better results (up to {max}) "
-        "or reply *DONE*."
+    "button_agree": "Yes, I agree",
+    "button_decline": "No, thanks",
+    "button_done": "Done",
+    "button_erase": "Yes, erase it all",
+    "button_keep": "No, keep it",
+    "button_pay": "Pay {price}",
+    "menu_choose": "Choose",
+    "menu_packs": "See packs",
+    "photos_batch_accepted": Plural(
+        "count", one="✅ {count} photo accepted.", other="✅ {count} photos accepted."
     ),
+    "photos_batch_refused": Plural(
+        "count", one="❌ {count} I can't use: {reason}", other="❌ {count} I can't use: {reason}"
+    ),
+    "photos_batch_more": Plural("more", one="{more} more to go.", other="{more} more to go."),
+    "photos_batch_enough": (
+        "That's enough to start! Send more for better results (up to {max}), or choose your pack."
+    ),
+    "photos_batch_full": "That's the maximum of {max} photos.",
     "photo_rejected": "❌ I can't use that photo: {reason} Please send another one.",
-    "pack_menu": "*Choose your pack* — reply with a number:\n{options}",
+    "pack_menu": "*Choose your pack* — tap *See packs*, or reply with a number:\n{options}",
     "pack_images": Plural("count", one="({count} image)", other="({count} images)"),
     "pack_unknown": "Please reply with the number of a pack.",
-    "pack_chosen": "Great choice: *{title}* ({price}). Preparing your secure payment link…",
     "payment_link": Plural(
         "minutes",
         one=(
-            "💳 Pay here: {url}\nThe link is valid for {minutes} minute. I'll start as soon as "
-            "the payment arrives."
+            "💳 *{title}* — {price}. Pay securely with Stripe: the link is valid for {minutes} "
+            "minute. I'll start as soon as the payment arrives."
         ),
         other=(
-            "💳 Pay here: {url}\nThe link is valid for {minutes} minutes. I'll start as soon as "
-            "the payment arrives."
+            "💳 *{title}* — {price}. Pay securely with Stripe: the link is valid for {minutes} "
+            "minutes. I'll start as soon as the payment arrives."
         ),
     ),
-    "payment_waiting": ("I'm waiting for your payment: {url}\nReply *RESTART* to choose again."),
+    "payment_waiting": "I'm waiting for your payment. Reply *RESTART* to choose again.",
     "payment_preparing_wait": "Your payment link is on its way — one moment, please.",
-    "payment_received": "🎉 Payment received, thank you! Training your model now.",
+    "payment_received": (
+        "🎉 Payment received, thank you! I'm training your model now and will message you "
+        "when your portraits are ready."
+    ),
     "payment_failed": "The payment did not go through. No money was taken.",
     "checkout_expired": "The payment link expired. No money was taken.",
-    "training_started": "🧠 Training has started. I'll message you when your portraits are ready.",
-    "training_started_eta": (
-        "🧠 Training has started — about *{minutes} min*. I'll message you when your "
-        "portraits are ready."
-    ),
     "training_wait": (
         "⏳ Your portraits are being made. I'll message you as soon as they're ready — "
         "reply *STATUS* any time."
     ),
-    "training_done": "✨ Your model is trained! Generating your portraits now…",
     "training_failed": (
         "😔 Something went wrong while training your model. You will be refunded in full."
     ),
@@ -225,7 +235,7 @@ ES: dict[str, Text] = {
     ),
     "consent_reminder": "Responde *SÍ* para aceptar, o *NO* si prefieres no hacerlo.",
     "consent_before_photos": "No he guardado esa foto: primero necesito tu consentimiento.",
-    "subject_menu": "*¿Quién sale en las fotos?* Responde con un número:\n{options}",
+    "subject_menu": "*¿Quién sale en las fotos?* Toca *Elegir* o responde con un número:\n{options}",
     "subject_unknown": "Perdona, no te he entendido.",
     "subject_before_photos": "¡Buena foto! Primero dime quién sale en ella.",
     "photos_intro": (
@@ -258,42 +268,53 @@ ES: dict[str, Text] = {
         other="Solo hay *{count}* fotos buenas; necesito al menos *{min}*.",
     ),
     "photos_text_hint": "Estoy esperando tus fotos 📸",
-    "photo_accepted": "✅ {count}/{max} — ¡muy bien!",
-    "photo_accepted_enough": (
-        "✅ {count}/{max} — ¡ya es suficiente para empezar! Envía más para mejores resultados "
-        "(hasta {max}) o responde *LISTO*."
+    "button_agree": "Sí, acepto",
+    "button_decline": "No, gracias",
+    "button_done": "Listo",
+    "button_erase": "Sí, borrar todo",
+    "button_keep": "No, conservar",
+    "button_pay": "Pagar {price}",
+    "menu_choose": "Elegir",
+    "menu_packs": "Ver packs",
+    "photos_batch_accepted": Plural(
+        "count", one="✅ {count} foto aceptada.", other="✅ {count} fotos aceptadas."
     ),
+    "photos_batch_refused": Plural(
+        "count", one="❌ {count} no me sirve: {reason}", other="❌ {count} no me sirven: {reason}"
+    ),
+    "photos_batch_more": Plural("more", one="Falta {more} más.", other="Faltan {more} más."),
+    "photos_batch_enough": (
+        "¡Ya es suficiente para empezar! Envía más para mejores resultados (hasta {max}) o "
+        "elige tu pack."
+    ),
+    "photos_batch_full": "Ese es el máximo de {max} fotos.",
     "photo_rejected": "❌ No puedo usar esa foto: {reason} Envíame otra, por favor.",
-    "pack_menu": "*Elige tu pack* — responde con un número:\n{options}",
+    "pack_menu": "*Elige tu pack*: toca *Ver packs* o responde con un número:\n{options}",
     "pack_images": Plural("count", one="({count} imagen)", other="({count} imágenes)"),
     "pack_unknown": "Responde con el número de un pack, por favor.",
-    "pack_chosen": "¡Buena elección! *{title}* ({price}). Preparando tu enlace de pago seguro…",
     "payment_link": Plural(
         "minutes",
         one=(
-            "💳 Paga aquí: {url}\nEl enlace es válido durante {minutes} minuto. Empezaré en "
-            "cuanto llegue el pago."
+            "💳 *{title}*: {price}. Paga de forma segura con Stripe; el enlace es válido durante "
+            "{minutes} minuto. Empezaré en cuanto llegue el pago."
         ),
         other=(
-            "💳 Paga aquí: {url}\nEl enlace es válido durante {minutes} minutos. Empezaré en "
-            "cuanto llegue el pago."
+            "💳 *{title}*: {price}. Paga de forma segura con Stripe; el enlace es válido durante "
+            "{minutes} minutos. Empezaré en cuanto llegue el pago."
         ),
     ),
-    "payment_waiting": "Estoy esperando tu pago: {url}\nResponde *REINICIAR* para elegir de nuevo.",
+    "payment_waiting": "Estoy esperando tu pago. Responde *REINICIAR* para elegir de nuevo.",
     "payment_preparing_wait": "Tu enlace de pago está en camino; un momento, por favor.",
-    "payment_received": "🎉 ¡Pago recibido, gracias! Estoy entrenando tu modelo.",
-    "payment_failed": "El pago no se ha completado. No se ha cobrado nada.",
-    "checkout_expired": "El enlace de pago ha caducado. No se ha cobrado nada.",
-    "training_started": "🧠 El entrenamiento ha empezado. Te escribiré cuando tus retratos estén listos.",
-    "training_started_eta": (
-        "🧠 El entrenamiento ha empezado: unos *{minutes} min*. Te escribiré cuando tus "
+    "payment_received": (
+        "🎉 ¡Pago recibido, gracias! Estoy entrenando tu modelo y te escribiré cuando tus "
         "retratos estén listos."
     ),
+    "payment_failed": "El pago no se ha completado. No se ha cobrado nada.",
+    "checkout_expired": "El enlace de pago ha caducado. No se ha cobrado nada.",
     "training_wait": (
         "⏳ Estoy creando tus retratos. Te escribiré en cuanto estén listos; responde *ESTADO* "
         "cuando quieras."
     ),
-    "training_done": "✨ ¡Tu modelo está entrenado! Generando tus retratos…",
     "training_failed": (
         "😔 Algo ha fallado al entrenar tu modelo. Te devolveremos el importe completo."
     ),

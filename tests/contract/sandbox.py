@@ -1,0 +1,27 @@
+"""The sandbox app served once per test module, and our real senders pointed at it."""
+
+from services.message.adapters.meta_sender import MetaSender
+from services.message.adapters.twilio_sender import TwilioSender
+
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "contract-token"
+META_TOKEN = "meta-token"
+
+
+def sender(base_url: str, auth_token: str = AUTH_TOKEN) -> TwilioSender:
+    return TwilioSender(
+        account_sid=ACCOUNT_SID,
+        auth_token=auth_token,
+        from_="whatsapp:+14155238886",
+        api_base=f"{base_url}/twilio",
+        timeout=5,
+    )
+
+
+def meta_sender(base_url: str, token: str = META_TOKEN) -> MetaSender:
+    return MetaSender(
+        graph_base=f"{base_url}/meta/v21.0",
+        phone_number_id="100000000000001",
+        access_token=token,
+        timeout=5,
+    )
