@@ -3,6 +3,8 @@ fakes, which accept what WhatsApp documents and refuse, with the provider's code
 would refuse (../shared/reference/whatsapp-interactive.md)."""
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +26,7 @@ PACKS = (
 )
 PAY = "https://checkout.stripe.com/c/pay/cs_test_a1b2?ref=1#fid"
 
-SENDERS = {"twilio": sender, "meta": meta_sender}
+SENDERS: dict[str, Callable[[str], Any]] = {"twilio": sender, "meta": meta_sender}
 
 
 def shown(store, to):
@@ -92,7 +94,7 @@ def test_twilio_content_is_created_once_per_shape_and_found_again_after_a_restar
 
 
 TOO_MANY = tuple(Option(f"b{n}", f"Button {n}") for n in range(4))
-REFUSED = {
+REFUSED: dict[str, tuple[str, dict[str, Any]]] = {
     "four buttons": ("buttons", {"buttons": TOO_MANY}),
     "a title over 20": ("buttons", {"buttons": (Option("x", "A title of 21 letters"),)}),
     "the same title twice": ("buttons", {"buttons": (Option("a", "Yes"), Option("b", "Yes"))}),

@@ -3,6 +3,7 @@
 import base64
 import itertools
 import json
+import re
 import time
 
 import httpx
@@ -26,21 +27,50 @@ class Person:
         self.phone = f"+1555{next(_phones) + 5000:07d}"
         self.address = f"whatsapp:{self.phone}"
 
-    def send(self, text="", photos=0, files=None):
+    def send(self, text="", photos=0, files=None, choice=None):
         files = files if files is not None else GOOD[:photos]
         media = [{"content_type": "image/jpeg", "data_base64": data} for data in files]
         response = httpx.post(
             f"{self.stack['sandbox'].url}/sandbox/{self.channel}/inbound",
-            json={"phone": self.phone, "text": text, "media": media},
+            json={"phone": self.phone, "text": text, "media": media, "choice": choice},
             timeout=20,
         )
         assert response.json()["webhook_status"] == 200, response.text
 
-    def received(self):
+    def messages(self):
         response = httpx.get(
             f"{self.stack['sandbox'].url}/sandbox/messages", params={"to": self.address}, timeout=20
         )
-        return [m["body"] or f"[image {m['media_urls']}]" for m in response.json()["messages"]]
+        return response.json()["messages"]
+
+    def received(self):
+        return [m["body"] or f"[image {m['media_urls']}]" for m in self.messages()]
+
+    def controls(self):
+        """What the person can tap, newest last: buttons, lists and links as the fake drew
+        them ({"type", "options": [{"id", "title", "description"}], "button", "url"})."""
+        return [m["interactive"] for m in self.messages() if m.get("interactive")]
+
+    def tap(self, option_id):
+        """Tap the newest button or list row with this id, as WhatsApp reports a tap."""
+        for control in reversed(self.controls()):
+            for option in control["options"]:
+                if option["id"] == option_id and control["type"] != "link":
+                    kind = "list" if control["type"] == "list" else "button"
+                    choice = {"id": option_id, "title": option["title"], "kind": kind}
+                    return self.send(choice=choice)
+        raise AssertionError(f"nothing to tap with id {option_id!r} in {self.controls()}")
+
+    def taps_and_waits(self, option_id, new_messages):
+        before = len(self.received())
+        self.tap(option_id)
+        return self.wait_for(before + new_messages)[before:]
+
+    def pay_link(self):
+        """The newest pay button's (label, URL)."""
+        links = [c for c in self.controls() if c["type"] == "link"]
+        assert links, f"no pay button in {self.received()}"
+        return links[-1]["options"][0]["title"], links[-1]["url"]
 
     def wait_for(self, count, timeout=30.0):
         deadline = time.monotonic() + timeout
@@ -57,6 +87,14 @@ class Person:
         return self.wait_for(before + new_messages)[before:]
 
 
+ACKNOWLEDGED = re.compile(r"✅ (\d+) photos? accepted")
+
+
+def acknowledged(messages):
+    """How many photos each acknowledgement among `messages` accepted, in order."""
+    return [int(m.group(1)) for m in map(ACKNOWLEDGED.match, messages) if m]
+
+
 def wait_published(stack, topic, user, count, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -68,11 +106,12 @@ def wait_published(stack, topic, user, count, timeout=30.0):
 
 
 def walk_to_photos(person):
-    welcome = person.says_and_waits("hi", 2)
-    assert "Astria portrait bot" in welcome[0]
-    assert "Reply *YES* or *NO*" in welcome[1]
-    assert "Who is in the photos?" in person.says_and_waits("yes", 2)[1]
-    assert "3 to 5 photos" in person.says_and_waits("I'm a woman", 1)[0]
+    """Hi, then a tap on "Yes" and on "Woman": one message from the bot each time."""
+    [welcome] = person.says_and_waits("hi", 1)
+    assert "Astria portrait bot" in welcome
+    assert [o["id"] for o in person.controls()[-1]["options"]] == ["yes", "no"]
+    assert "Who is in the photos?" in person.taps_and_waits("yes", 1)[0]
+    assert "3 to 5 photos" in person.taps_and_waits("woman", 1)[0]
 
 
 def rows(stack, app_id, sql, **params):

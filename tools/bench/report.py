@@ -75,7 +75,7 @@ def rows(results: "Results") -> list[tuple[str, str, str, str]]:
         served = results.served
         out.append(
             (
-                "people served end to end (2 replies each)",
+                "people served end to end (1 reply each)",
                 f"**{served['people per s']:.1f} people/s** ({served['people']:.0f} people "
                 f"offered at {served['offered per s']:.0f}/s, all answered in "
                 f"{served['seconds']:.1f} s)",
@@ -232,13 +232,13 @@ Where the time goes (py-spy on the message app under load, and each adapter time
 its own thread):
 
 - **A reply costs one provider send, one durable mark and a share of its event's
-  writes.** For "hi" (two replies): the conversation record read and written once
-  (the write also takes the outbox's lease), a mark per reply, one hand-back write, the
-  person's row (one SQL upsert) and a log row per send. Every one of those is a round
-  trip out of the process. On this two-vCPU VM a round trip costs more than its own
-  CPU: when the thread wakes up, another process (a daprd, Redis, the sandbox) has had
-  the core and the caches are cold. Timed alone a state read costs 0.25-0.4 ms of CPU;
-  interleaved with the rest it costs two to three times that.
+  writes.** For "hi" (one welcome, its buttons on it): the conversation record read
+  and written once (the write also takes the outbox's lease), a mark per reply, one
+  hand-back write, the person's row (one SQL upsert) and a log row per send. Every one
+  of those is a round trip out of the process. On this two-vCPU VM a round trip costs
+  more than its own CPU: when the thread wakes up, another process (a daprd, Redis, the
+  sandbox) has had the core and the caches are cold. Timed alone a state read costs
+  0.25-0.4 ms of CPU; interleaved with the rest it costs two to three times that.
 - **One process serves both the webhooks and the subscriber.** The webhook alone is
   close to its baseline (parse, signature, one publish over aiohttp), but under a
   closed loop it competes for the GIL with the replies it creates. Four delivery

@@ -359,8 +359,10 @@ class _Turn:
         options = "\n".join(
             f"*{i}.* {texts.subject_name(language, s)}" for i, s in enumerate(SUBJECT_CLASSES, 1)
         )
+        names = [texts.subject_name(language, s) for s in SUBJECT_CLASSES]
         rows = tuple(
-            Option(s, fit(texts.subject_name(language, s), MAX_ROW_TITLE)) for s in SUBJECT_CLASSES
+            Option(s, fit(name[:1].upper() + name[1:], MAX_ROW_TITLE))  # a row reads "Woman"
+            for s, name in zip(SUBJECT_CLASSES, names, strict=True)
         )
         text = self.t("subject_menu", options=options)
         self.ask(f"{lead}\n{text}" if lead else text, menu=rows, menu_button=self.t("menu_choose"))

@@ -28,14 +28,38 @@ function ticks(status) {
   return '<span class="ticks" title="' + escapeHtml(status || "sent") + '">✓</span>';
 }
 
+// What can be tapped, by message sid: the reply buttons, list rows and link of each.
+let controls = {};
+
+// Below a bubble, as WhatsApp draws them: reply buttons, the button that opens a list,
+// or a link button. The fakes give every channel the same shape (sandbox/interactive.py).
+function control(m) {
+  const c = m.interactive;
+  if (!c) return "";
+  const sid = escapeHtml(m.sid);
+  if (c.type === "buttons") {
+    return '<div class="controls">' + c.options.map((o, i) =>
+      `<button type="button" class="reply" data-testid="reply-button" data-sid="${sid}" data-index="${i}">` +
+      `${escapeHtml(o.title)}</button>`).join("") + "</div>";
+  }
+  if (c.type === "list") {
+    return `<div class="controls"><button type="button" class="reply" data-testid="list-open" data-sid="${sid}">` +
+      `☰ ${escapeHtml(c.button)}</button></div>`;
+  }
+  return `<div class="controls"><a class="reply" data-testid="link-button" href="${escapeHtml(c.url)}" ` +
+    `target="_blank" rel="noopener">↗ ${escapeHtml(c.options[0].title)}</a></div>`;
+}
+
 function render(data) {
   const chat = $("chat");
   const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 80;
+  controls = {};
+  for (const m of data.messages) if (m.interactive) controls[m.sid] = m.interactive;
   chat.innerHTML = data.messages.map((m) => {
     const images = (m.media_urls || []).map((url) => `<img src="${escapeHtml(url)}" alt="photo">`).join("");
     const status = m.direction === "out" ? ticks(m.status) : "";
     return `<li class="bubble ${m.direction}" data-testid="message-${m.direction}">${images}${format(m.body)}` +
-      `<span class="meta">${clock(m.time)}${status}</span></li>`;
+      `<span class="meta">${clock(m.time)}${status}</span>${control(m)}</li>`;
   }).join("");
   if (atBottom) chat.scrollTop = chat.scrollHeight;
   $("events").innerHTML = data.events.slice().reverse().map((e) =>
@@ -51,7 +75,24 @@ function connect() {
   stream.onmessage = (event) => render(JSON.parse(event.data));
 }
 
-async function send(text, files) {
+// A list opens as a sheet over the chat; a row tapped is the person's answer.
+function openList(sid) {
+  const list = controls[sid];
+  $("sheet-title").textContent = list.button;
+  $("sheet-rows").innerHTML = list.options.map((o, i) =>
+    `<li><button type="button" data-testid="list-row" data-sid="${escapeHtml(sid)}" data-index="${i}">` +
+    `<b>${escapeHtml(o.title)}</b>${o.description ? `<small>${escapeHtml(o.description)}</small>` : ""}</button></li>`).join("");
+  $("sheet").hidden = false;
+}
+
+async function tap(sid, index) {
+  const c = controls[sid];
+  const option = c.options[index];
+  $("sheet").hidden = true;
+  await send("", [], { id: option.id, title: option.title, kind: c.type === "list" ? "list" : "button" });
+}
+
+async function send(text, files, choice = null) {
   const media = await Promise.all(files.map((file) => new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve({ content_type: file.type || "image/jpeg", data_base64: reader.result.split(",")[1] });
@@ -62,7 +103,7 @@ async function send(text, files) {
   const response = await fetch(`/sandbox/${channel}/inbound`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ phone: $("phone").value.trim(), profile_name: $("name").value.trim(), text, media }),
+    body: JSON.stringify({ phone: $("phone").value.trim(), profile_name: $("name").value.trim(), text, media, choice }),
   });
   if (!response.ok) alert("The sandbox could not deliver that: " + (await response.text()));
 }
@@ -89,10 +130,18 @@ $("samples").addEventListener("click", async () => {
   await send("", files);
 });
 $("chat").addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-sid]");
+  if (button && button.dataset.testid === "list-open") openList(button.dataset.sid);
+  else if (button) tap(button.dataset.sid, Number(button.dataset.index));
   if (event.target.tagName === "IMG") {
     $("lightbox").querySelector("img").src = event.target.src;
     $("lightbox").hidden = false;
   }
 });
 $("lightbox").addEventListener("click", () => { $("lightbox").hidden = true; });
+$("sheet").addEventListener("click", (event) => {
+  const row = event.target.closest("button[data-sid]");
+  if (row) tap(row.dataset.sid, Number(row.dataset.index));
+  else if (event.target === $("sheet") || event.target.id === "sheet-close") $("sheet").hidden = true;
+});
 connect();
