@@ -26,6 +26,8 @@ class Pack(BaseModel):
     price_minor: int = Field(gt=0, description="price in the currency's minor unit (cents)")
     currency: str = Field(pattern=r"^[a-z]{3}$")
     classes: tuple[str, ...] = Field(min_length=1)
+    # The picture shown before choosing; without one, the cover Astria shows for the pack.
+    cover_url: str | None = Field(default=None, pattern=r"^https?://")
 
     @field_validator("classes")
     @classmethod

@@ -21,6 +21,7 @@ declare -A PACKAGES=(
     [redis-server]=redis-server            # the `redis` profile's broker and state store
     [chromium]=/usr/bin/chromium           # the browser tests (Playwright drives Debian's Chromium)
     [fonts-noto-color-emoji]=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf  # emoji on the page
+    [fonts-dejavu-core]=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf  # the pack previews' text
     [faketime]=faketime                    # `make test` runs the fast suites a year ahead
     [postgresql]=/usr/lib/postgresql       # the `postgres` profile's server (started by us)
     [mosquitto]=/usr/sbin/mosquitto       # the `mqtt` profile's broker (started by us)

@@ -32,6 +32,7 @@ def sandbox_env(app_id: str, url: Callable[[str], str]) -> dict[str, str]:
             "META_PHONE_NUMBER_ID": SANDBOX_META_PHONE_NUMBER_ID,
             "TWILIO_STATUS_CALLBACK_URL": f"{url('message')}/twilio/status",
             "TWILIO_TEMPLATE_SID": SANDBOX_TEMPLATE_SID,
+            "PACK_PREVIEWS_URL": f"{url('image')}/previews",
         },
         "image": {
             "PUBLIC_BASE_URL": url("image"),

@@ -357,6 +357,7 @@ var appSettings = {
     { name: 'TWILIO_WHATSAPP_FROM', value: 'whatsapp:+${whatsappNumber}' }
     { name: 'TWILIO_TEMPLATE_SID', value: twilioTemplateSid }
     { name: 'META_PHONE_NUMBER_ID', value: metaPhoneNumberId }
+    { name: 'PACK_PREVIEWS_URL', value: 'https://${prefix}-image.${environment.properties.defaultDomain}/previews' }
   ]
   image: []
   payment: [

@@ -1,6 +1,6 @@
 """The image service's app: routes and subscriptions wired to handlers, nothing else."""
 
-from services.image import bootstrap, callbacks, handlers
+from services.image import bootstrap, callbacks, handlers, pack_previews
 from services.image.settings import ImageSettings
 from shared.app import Service
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
@@ -12,7 +12,7 @@ SERVICE = Service(
     description="Checks and stores photos, trains Astria tunes, receives Astria's callbacks.",
     settings=ImageSettings,
     build_deps=bootstrap.build_deps,
-    routers=[callbacks.router],
+    routers=[callbacks.router, pack_previews.router],
     routes={
         PhotoSubmitted: handlers.handle_photo_submitted,
         PaymentCompleted: handlers.handle_payment_completed,

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from services.image.adapters.astria import AstriaClient
 from services.image.adapters.blobs import DaprBlobStore
+from services.image.adapters.covers import PackCovers
 from services.image.adapters.media import MediaFetcher, MediaSettings
 from services.image.adapters.records import SqlImages
 from services.image.domain.photos import Limits
@@ -63,6 +64,7 @@ def build_deps(settings: ImageSettings) -> ImageRuntime:
             media=media,
             astria=astria,
             catalogue=load_catalogue(settings.packs_file),
+            covers=PackCovers(astria=astria, media=media, clock=resources.clock),
             callback_base=required(
                 settings.public_base_url, "PUBLIC_BASE_URL", "the public URL Astria calls back"
             ),

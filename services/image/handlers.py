@@ -9,12 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from services.image.domain import previews
 from services.image.domain.photos import Limits, PhotoRejected, Reason, check
 from services.image.ports import (
     Astria,
     AstriaRefused,
     AstriaTimedOut,
     Blobs,
+    Covers,
     Fetcher,
     ImageRecords,
     MediaRefused,
@@ -26,12 +28,12 @@ from services.image.ports import (
 )
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
-from shared.errors import Rejected, Transient
+from shared.errors import NotFound, Rejected, Transient
 from shared.events import image, maintenance, message, payment
 from shared.events.base import Outgoing
 from shared.json_logs import mask_phone
 from shared.metrics import ORDERS, PHOTO_REFUSALS
-from shared.packs import Catalogue
+from shared.packs import SUBJECT_CLASSES, Catalogue
 
 log = logging.getLogger(__name__)
 
@@ -422,3 +424,20 @@ def handle_cleanup(
     counts = {"photos": len(expired), "image_records": results}
     report = maintenance.Report(service="image", run_id=event.run_id, counts=counts)
     publisher.publish(report, event_id=report.event_id)
+
+
+def pack_preview(subject: str, language: str, *, catalogue: Catalogue, covers: Covers) -> bytes:
+    """The picture of a subject's packs, numbered as the list the person chooses from."""
+    packs = catalogue.for_subject(subject) if subject in SUBJECT_CLASSES else ()
+    if not packs or language not in previews.LANGUAGES:
+        raise NotFound(f"no preview for {subject!r} in {language!r}")
+    tiles = [
+        previews.Tile(
+            cover=covers.cover(pack),
+            title=pack.text("title", language),
+            price=pack.price_label(language),
+            images=pack.images,
+        )
+        for pack in packs
+    ]
+    return previews.compose(tiles, language)

@@ -10,7 +10,7 @@ from services.image.domain.photos import Limits
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.events.base import Outgoing
-from shared.packs import Catalogue
+from shared.packs import Catalogue, Pack
 
 
 class AstriaRefused(Exception):
@@ -206,6 +206,14 @@ class Astria(Protocol):
 
     def delete_tune(self, tune_id: str) -> None: ...
 
+    def pack(self, pack_id: int | str) -> dict[str, Any]: ...
+
+
+class Covers(Protocol):
+    def cover(self, pack: Pack) -> bytes | None:
+        """The pack's cover picture, or None when it has none or it cannot be had now."""
+        ...
+
 
 @dataclass
 class ImagePorts:
@@ -217,6 +225,7 @@ class ImagePorts:
     media: Fetcher
     astria: Astria
     catalogue: Catalogue
+    covers: Covers
     callback_base: str  # our public URL, as Astria must call it
     clock: Clock
     astria_branch: str | None = None

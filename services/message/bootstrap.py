@@ -38,6 +38,7 @@ def build_rules(settings: MessageSettings) -> Rules:
         min_photos=settings.min_photos,
         max_photos=settings.max_photos,
         retention_days=settings.retention_days,
+        previews_url=settings.pack_previews_url,
         new_order_id=lambda: f"ord_{uuid.uuid4().hex[:20]}",
     )
 

@@ -233,7 +233,7 @@ class Courier:
         user = record.conversation.user
         body = item.get("text") or ""
         if item.get("image_url"):
-            sid = sender.send_image(to=user, url=item["image_url"])
+            sid = sender.send_image(to=user, url=item["image_url"], caption=item.get("text"))
             kind, body = "image", item["image_url"]
         elif item.get("buttons"):
             buttons = [Option(**b) for b in item["buttons"]]

@@ -45,6 +45,9 @@ class MessageSettings(ServiceSettings):
     # A pause between two messages to one person. 0: send at once, and let a pair rate
     # limit (Meta 131056, Twilio 63018) be retried later, which never drops a message.
     send_gap_seconds: float = Field(default=0, ge=0, le=10)
+    # The image service's public /previews, which WhatsApp fetches: the packs in one
+    # picture before the person chooses. Unset: the photo instructions go as text.
+    pack_previews_url: str | None = Field(default=None, pattern=r"^https?://")
     min_photos: int = Field(default=8, ge=1)
     max_photos: int = Field(default=20, ge=1)
     packs_file: Path = DEFAULT_CATALOGUE

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import httpx
@@ -27,6 +28,7 @@ from PIL import Image, ImageFilter, ImageOps
 from starlette.datastructures import UploadFile
 
 from services.sandbox.outages import Outage
+from services.sandbox.samples import COUNT, sample
 from services.sandbox.stripe_fake import public_base
 from shared.packs import Catalogue, Pack
 
@@ -90,7 +92,6 @@ def _pack_object(pack: Pack) -> dict[str, Any]:
         "id": pack.astria_pack_id,
         "slug": pack.code,
         "title": pack.text("title", "en"),
-        "cover_url": None,
         "costs": {c: {"cost": pack.price_minor, "num_images": pack.images} for c in pack.classes},
         "prompts_per_class": {
             c: [{"id": 50_000 + i, "images": [], "num_images": n} for i, n in enumerate(counts)]
@@ -117,7 +118,26 @@ def pack(pack_id: str, request: Request) -> Response:
     if not _authorised(request):
         return _error(401, {"error": "Unauthorized"})
     found = _find_pack(request, pack_id)
-    return JSONResponse(_pack_object(found)) if found else _error(404, {"error": "Not found"})
+    if found is None:
+        return _error(404, {"error": "Not found"})
+    # Only the single pack carries its cover (reference astria-more.md §6); Astria's is on
+    # S3, ours on the address the caller used.
+    cover = f"{str(request.base_url).rstrip('/')}/astria/covers/{found.astria_pack_id}.jpg"
+    return JSONResponse({**_pack_object(found), "cover_url": cover})
+
+
+@router.get("/covers/{pack_id}.jpg", include_in_schema=False)
+def cover(pack_id: str, request: Request) -> Response:
+    found = _find_pack(request, pack_id)
+    if found is None:
+        return Response(status_code=404)
+    return Response(_cover(found.code), media_type="image/jpeg")
+
+
+@cache
+def _cover(pack_code: str) -> bytes:
+    """A pack's cover: a sample selfie in the pack's own look."""
+    return _styled(sample(sum(map(ord, pack_code)) % COUNT), 0, pack_code)
 
 
 async def _tune_request(request: Request) -> tuple[dict[str, Any], list[bytes]]:

@@ -51,6 +51,14 @@ def test_a_person_finishes_the_journey_in_the_chat_page_by_tapping(stack, page, 
     bot_says(page, "Who is in the photos?")
     pick(page, "Choose", "Woman")
     bot_says(page, "Now send me")
+    # ...under the picture of the packs to come, drawn by the image service.
+    preview = page.get_by_test_id("message-out").filter(has_text="Now send me").last
+    expect(preview.locator("img")).to_have_count(1)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.bubble.out img')]"
+        ".some(image => image.complete && image.naturalWidth > 0)"
+    )
+    preview.screenshot(path=ARTIFACTS / f"pack-preview-{channel}.png")
 
     # Eight sample selfies; this stack takes five, checks them and moves on to the packs,
     # in one acknowledgement for the photos sent together.
@@ -74,9 +82,9 @@ def test_a_person_finishes_the_journey_in_the_chat_page_by_tapping(stack, page, 
 
     bot_says(page, "Payment received")
     bot_says(page, "That's all of them", timeout=90_000)
-    portraits = page.get_by_test_id("message-out").locator("img")
-    expect(portraits).to_have_count(8)
-    # Every portrait actually rendered (a real JPEG from the sandbox's Astria).
+    pictures = page.get_by_test_id("message-out").locator("img")
+    expect(pictures).to_have_count(1 + 8)  # the packs' picture, then the portraits
+    # Each actually rendered: real JPEGs from the image service and the sandbox's Astria.
     page.wait_for_function(
         "() => [...document.querySelectorAll('.bubble.out img')]"
         ".every(image => image.complete && image.naturalWidth > 0)"

@@ -19,6 +19,7 @@ import yaml
 from fastapi.routing import APIRoute
 
 from services.image import callbacks as image_callbacks
+from services.image import pack_previews as image_previews
 from services.message import webhooks as message_webhooks
 from services.payment import webhooks as payment_webhooks
 from tools import devstack
@@ -174,15 +175,17 @@ def test_the_ingress_reaches_exactly_the_webhook_routes():
     [rule] = of_kind("Ingress")["webhooks"]["spec"]["rules"]
     backends = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
     assert set(backends.values()) <= set(services)
-    # Exactly the routes the providers call, each to the app that serves it.
-    webhooks = {
-        "message": message_webhooks.router,
-        "image": image_callbacks.router,
-        "payment": payment_webhooks.router,
-    }
+    # Exactly the routes the providers call (WhatsApp fetches the pack previews), each to
+    # the app that serves it; a route with parameters is reached by its prefix.
+    webhooks = [
+        ("message", message_webhooks.router),
+        ("image", image_callbacks.router),
+        ("image", image_previews.router),
+        ("payment", payment_webhooks.router),
+    ]
     served = {
-        route.path: app
-        for app, router in webhooks.items()
+        route.path.split("{", 1)[0]: app
+        for app, router in webhooks
         for route in router.routes
         if isinstance(route, APIRoute)
     }

@@ -4,14 +4,17 @@ The person is played through the sandbox (Twilio or Meta); Stripe and Astria
 are the sandbox's fakes. What the services publish is read from the broker.
 """
 
+import io
 import json
 import threading
 import time
 
 import httpx
 import pytest
+from PIL import Image
 from prometheus_client.parser import text_string_to_metric_families
 
+from services.image.domain.previews import GAP, TILE_WIDTH
 from tests.e2e.people import (
     GOOD,
     SMALL,
@@ -40,6 +43,12 @@ def astria_knobs(stack):
 def buy_portraits(stack, person, channel):
     """From hi to paid: photos checked by the image service, a Stripe page paid."""
     walk_to_photos(person)
+    # The photo instructions come under the picture of the packs, which the image service
+    # draws from the covers at the sandbox's Astria: two packs for a woman.
+    [preview] = person.messages()[-1]["media_urls"]
+    assert preview == f"{stack['image'].url}/previews/en/woman.jpg"
+    picture = Image.open(io.BytesIO(httpx.get(preview, timeout=10).content))
+    assert (picture.format, picture.width) == ("JPEG", GAP + 2 * (TILE_WIDTH + GAP))
 
     # Three good photos and one too small, in one message; the image service checks them.
     before = len(person.received())

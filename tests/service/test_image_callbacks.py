@@ -45,6 +45,7 @@ def runtime(tmp_path):
         media=cast(Any, None),
         astria=cast(Any, None),
         catalogue=load_catalogue(),
+        covers=cast(Any, None),
         callback_base="http://image",
         clock=clock,
     )

@@ -55,6 +55,9 @@ class FakeAstria:
     def delete_tune(self, tune_id):
         self.deleted.append(tune_id)
 
+    def pack(self, pack_id):
+        return {"id": pack_id, "cover_url": None}
+
 
 class ForgettingMedia:
     """Only erasure reaches the provider's media in these tests."""
@@ -112,6 +115,7 @@ def deps(tmp_path):
         media=cast(Any, ForgettingMedia()),
         astria=FakeAstria(),
         catalogue=load_catalogue(),
+        covers=cast(Any, None),
         callback_base="https://img.example",
         astria_branch="fast",
         clock=lambda: NOW,

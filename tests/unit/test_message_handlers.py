@@ -629,3 +629,21 @@ def test_a_reply_costs_one_small_write_once_the_decision_is_saved(deps):
     portraits(deps, "ir-1", "https://i/1", "https://i/2", "https://i/3")
     # The decision (which takes the lease), a mark per image, the hand-back.
     assert writes == ["conversation", "sent", "sent", "sent", "conversation"]
+
+
+def test_the_packs_picture_goes_as_one_image_with_the_instructions_as_its_caption():
+    settings = MessageSettings(
+        min_photos=2, max_photos=4, pack_previews_url="https://img.example/previews"
+    )
+    clock = FixedClock()
+    deps = message_ports(
+        publisher=RecordingPublisher(),
+        state=MemoryStore(),
+        senders={"twilio": RecordingSender()},
+        records=MemoryRecords(clock=clock),
+        rules=build_rules(settings),
+        clock=clock,
+    )
+    walk_to_photos(deps)
+    last = texts(deps)[-1]
+    assert last.startswith("image:https://img.example/previews/en/woman.jpg 📸 Now send me")

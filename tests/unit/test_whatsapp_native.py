@@ -61,8 +61,9 @@ def photo() -> UserMessage:
 class Chat:
     """Drives the pure conversation and counts what the bot says."""
 
-    def __init__(self, user: str = EN_USER) -> None:
+    def __init__(self, user: str = EN_USER, rules: Rules = RULES) -> None:
         self.c = Conversation.start(user)
+        self.rules = rules
         self.bot: list[Reply] = []
         self.person = 0
 
@@ -73,10 +74,10 @@ class Chat:
 
     def says(self, message: UserMessage) -> Decision:
         self.person += 1
-        return self._take(on_message(self.c, message, RULES))
+        return self._take(on_message(self.c, message, self.rules))
 
     def hears(self, event: object) -> Decision:
-        return self._take(on_event(self.c, event, RULES))  # type: ignore[arg-type]
+        return self._take(on_event(self.c, event, self.rules))  # type: ignore[arg-type]
 
     def last_control(self) -> Reply:
         return next(r for r in reversed(self.bot) if r.buttons or r.menu or r.link_url)
@@ -87,11 +88,11 @@ def shortest_journey(chat: Chat) -> None:
     chat.says(typed("hi"))
     chat.says(tapped("yes"))
     chat.says(tapped("woman"))
-    for _ in range(RULES.min_photos):
+    for _ in range(chat.rules.min_photos):
         chat.says(photo())  # WhatsApp delivers each photo of a batch as its own message
-    for _ in range(RULES.min_photos):
+    for _ in range(chat.rules.min_photos):
         chat.hears(PhotoChecked(accepted=True))
-    pack = RULES.catalogue.for_subject("woman")[0]
+    pack = chat.rules.catalogue.for_subject("woman")[0]
     chat.says(tapped(f"pack:{pack.code}"))
     chat.hears(CheckoutReady("ord-1", "https://checkout.stripe.com/c/pay/cs_1", 30))
     chat.hears(PaymentCompleted("ord-1"))
@@ -103,12 +104,18 @@ def shortest_journey(chat: Chat) -> None:
     chat.hears(ImagesReady("ord-1", urls[half:], complete=True))
 
 
-def test_the_shortest_journey_costs_at_most_15_bot_messages():
-    chat = Chat()
+PREVIEWS = replace(RULES, previews_url="https://img.example/previews")
+
+
+@pytest.mark.parametrize("rules", [RULES, PREVIEWS], ids=["text", "with-pack-previews"])
+def test_the_shortest_journey_costs_at_most_15_bot_messages(rules):
+    chat = Chat(rules=rules)
     shortest_journey(chat)
     assert chat.c.step is Step.DONE
-    images = [r for r in chat.bot if r.image_url]
-    assert len(images) == RULES.catalogue.for_subject("woman")[0].images
+    portraits = [r for r in chat.bot if r.image_url and not r.text]
+    assert len(portraits) == RULES.catalogue.for_subject("woman")[0].images
+    # The packs' picture travels with the photo instructions: no message of its own.
+    assert sum(bool(r.image_url and r.text) for r in chat.bot) == (rules is PREVIEWS)
     assert len(chat.bot) <= 15, [r.text or r.image_url for r in chat.bot]
     # After the portraits: one summary, which offers another style.
     assert chat.bot[-1].menu
@@ -226,3 +233,34 @@ def test_every_control_fits_whatsapps_limits(reply):
     if reply.link_url:
         assert reply.link_label
         assert len(reply.link_label) <= MAX_BUTTON_TITLE
+
+
+def test_photos_past_the_maximum_in_one_batch_are_mentioned_once_in_its_answer():
+    chat = Chat()
+    for message in ("hi", "yes", "woman"):
+        chat.says(typed(message))
+    before = len(chat.bot)
+    extra = 3
+    for _ in range(RULES.max_photos + extra):
+        chat.says(photo())
+    assert len(chat.bot) == before  # nothing said per photo while they are checked
+    for _ in range(RULES.max_photos):
+        chat.hears(PhotoChecked(accepted=True))
+    (ack,) = chat.bot[before:]
+    assert f"{RULES.max_photos} photos accepted" in (ack.text or "")
+    assert "I've kept the first ones" in (ack.text or "")
+    assert ack.menu  # and the packs come with it
+
+
+def test_photos_left_out_while_others_are_refused_are_counted_in_the_answer():
+    chat = Chat()
+    for message in ("hi", "yes", "woman"):
+        chat.says(typed(message))
+    before = len(chat.bot)
+    for _ in range(RULES.max_photos + 2):
+        chat.says(photo())
+    for index in range(RULES.max_photos):
+        chat.hears(PhotoChecked(accepted=index > 0, reason=None if index else "too_small"))
+    (ack,) = chat.bot[before:]
+    assert "I left out 2 photos that came past the maximum" in (ack.text or "")
+    assert chat.c.dropped == 0

@@ -55,6 +55,11 @@ class AstriaClient:
         )
         return created
 
+    def pack(self, pack_id: int | str) -> dict[str, Any]:
+        """`GET /p/:id`: the pack with its `cover_url` (the list of packs has none)."""
+        found: dict[str, Any] = self._send("GET", f"/p/{pack_id}")
+        return found
+
     def find_tune(self, title: str) -> dict[str, Any] | None:
         """After a 504: the tune created under this title, if Astria made it."""
         tunes: list[dict[str, Any]] = self._send("GET", "/tunes", params={"limit": 120})

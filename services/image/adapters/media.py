@@ -99,11 +99,24 @@ class MediaFetcher:
             raise MediaRefused(f"twilio refused a media DELETE: {response.status_code}")
         return True
 
-    def _check(self, url: str, allowed: set[tuple[str, str]] | frozenset[str]) -> httpx.URL:
+    def download(self, url: str) -> bytes:
+        """A picture at a public address (a pack's cover): no credentials, no redirect, no
+        private host, bounded like a photo."""
+        final = self._get(self._check(url, None))
+        if final.is_redirect:
+            raise MediaRefused("the picture's URL redirected")
+        return final.content
+
+    def _check(self, url: str, allowed: set[tuple[str, str]] | frozenset[str] | None) -> httpx.URL:
+        """`allowed`: the provider's hosts; None for any host that is public."""
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise MediaRefused("not an http(s) URL")
-        if parts.netloc not in allowed and (parts.scheme, parts.netloc) not in allowed:
+        if (
+            allowed is not None
+            and parts.netloc not in allowed
+            and (parts.scheme, parts.netloc) not in allowed
+        ):
             raise MediaRefused(f"host {parts.netloc!r} is not the provider's")
         if not self._s.allow_private_hosts and not _host_is_public(parts.hostname):
             raise MediaRefused(f"host {parts.hostname!r} resolves to a private address")

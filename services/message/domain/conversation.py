@@ -229,6 +229,9 @@ class Conversation:
     # accepted ones were acknowledged, and why the others since then were refused.
     acknowledged: int = 0
     refusals: tuple[str, ...] = ()
+    # Photos past the maximum that came while others were being checked: said once, in
+    # that batch's acknowledgement, not once per photo.
+    dropped: int = 0
     order_id: str | None = None
     pack_code: str | None = None
     checkout_url: str | None = None
@@ -258,6 +261,7 @@ class Conversation:
             "pending": self.pending,
             "acknowledged": self.acknowledged,
             "refusals": list(self.refusals),
+            "dropped": self.dropped,
             "order_id": self.order_id,
             "pack_code": self.pack_code,
             "checkout_url": self.checkout_url,
@@ -289,6 +293,9 @@ class Rules:
     min_photos: int = 8
     max_photos: int = 20
     retention_days: int = 30
+    # The image service's /previews: each subject's packs in one picture, sent with the
+    # photo instructions because a list message cannot carry one. None: text alone.
+    previews_url: str | None = None
     new_order_id: Callable[[], str] = field(default=lambda: "order")
 
 
@@ -367,6 +374,23 @@ class _Turn:
         text = self.t("subject_menu", options=options)
         self.ask(f"{lead}\n{text}" if lead else text, menu=rows, menu_button=self.t("menu_choose"))
 
+    def photos_intro(self) -> None:
+        """What to send, under the picture of the packs that can follow."""
+        subject, language = self.c.subject or "", self.c.language
+        text = self.t(
+            "photos_intro",
+            subject=texts.subject_name(language, subject),
+            min=self.rules.min_photos,
+            max=self.rules.max_photos,
+        )
+        base = self.rules.previews_url
+        if not base or not self.packs():
+            self.replies.append(Reply(text=text))
+            return
+        caption = f"{text}\n\n{self.t('photos_preview')}"
+        preview = f"{base.rstrip('/')}/{language.value}/{subject}.jpg"
+        self.replies.append(Reply(text=fit(caption, MAX_INTERACTIVE_BODY), image_url=preview))
+
     def packs(self) -> tuple[Pack, ...]:
         return self.rules.catalogue.for_subject(self.c.subject)
 
@@ -426,7 +450,7 @@ class _Turn:
         """What the photos checked since the last word came to: one message for them all."""
         c, rules = self.c, self.rules
         accepted = c.accepted - c.acknowledged
-        self.update(acknowledged=c.accepted)
+        self.update(acknowledged=c.accepted, dropped=0)
         if accepted == 0 and len(reasons) == 1:
             self.say("photo_rejected", reason=texts.rejection(c.language, reasons[0]))
             return
@@ -435,9 +459,13 @@ class _Turn:
             count = reasons.count(reason)
             why = texts.rejection(c.language, reason)
             lines.append(self.t("photos_batch_refused", count=count, reason=why))
-        if c.accepted >= rules.max_photos and c.step is Step.PHOTOS:
+        full = c.accepted >= rules.max_photos
+        if c.dropped and not full:
+            lines.append(self.t("photos_batch_dropped", count=c.dropped, max=rules.max_photos))
+        if full and c.step is Step.PHOTOS:
             self.update(step=Step.PACK)
-            self.pack_menu("\n".join([*lines, self.t("photos_batch_full", max=rules.max_photos)]))
+            last = "photos_full" if c.dropped else "photos_batch_full"
+            self.pack_menu("\n".join([*lines, self.t(last, max=rules.max_photos)]))
         elif c.accepted >= rules.min_photos and c.step is Step.PHOTOS:
             lines.append(self.t("photos_batch_enough", max=rules.max_photos))
             self.pack_menu("\n".join(lines))
@@ -561,6 +589,7 @@ def _fresh_progress() -> dict[str, Any]:
         "pending": 0,
         "acknowledged": 0,
         "refusals": (),
+        "dropped": 0,
         "order_id": None,
         "pack_code": None,
         "checkout_url": None,
@@ -641,12 +670,7 @@ def _step_subject(turn: _Turn, message: UserMessage) -> None:
         turn.subject_menu(lead=turn.t("subject_unknown"))
         return
     turn.update(step=Step.PHOTOS, subject=subject)
-    turn.say(
-        "photos_intro",
-        subject=texts.subject_name(turn.c.language, subject),
-        min=turn.rules.min_photos,
-        max=turn.rules.max_photos,
-    )
+    turn.photos_intro()
 
 
 def _step_photos(turn: _Turn, message: UserMessage) -> None:
@@ -657,7 +681,10 @@ def _step_photos(turn: _Turn, message: UserMessage) -> None:
         for index, media in enumerate(taken):
             turn.actions.append(SubmitPhoto(message.message_id, index, media, c.photo_set))
         turn.update(pending=c.pending + len(taken))
-        if len(taken) < len(message.media):
+        left_out = len(message.media) - len(taken)
+        if left_out and turn.c.pending:
+            turn.update(dropped=c.dropped + left_out)  # the batch's answer will say so
+        elif left_out:
             turn.say("photos_full", max=rules.max_photos)
         return
     if c.accepted >= rules.min_photos and _choose_pack(turn, message):

@@ -73,6 +73,7 @@ EN: dict[str, Text] = {
         "Tips: good light, face clearly visible, different angles and backgrounds, "
         "no sunglasses, no other people."
     ),
+    "photos_preview": "🎨 Above: the styles you can choose from once your photos are in.",
     "photos_need": Plural(
         "count",
         one="You have *{count}* good photo; I need at least *{min}* (up to {max}).",
@@ -116,6 +117,13 @@ EN: dict[str, Text] = {
         "That's enough to start! Send more for better results (up to {max}), or choose your pack."
     ),
     "photos_batch_full": "That's the maximum of {max} photos.",
+    "photos_batch_dropped": Plural(
+        "count",
+        one="I left out {count} photo that came past the maximum of {max}: send it again if "
+        "you like.",
+        other="I left out {count} photos that came past the maximum of {max}: send them again "
+        "if you like.",
+    ),
     "photo_rejected": "❌ I can't use that photo: {reason} Please send another one.",
     "pack_menu": "*Choose your pack* — tap *See packs*, or reply with a number:\n{options}",
     "pack_images": Plural("count", one="({count} image)", other="({count} images)"),
@@ -244,6 +252,7 @@ ES: dict[str, Text] = {
         "Consejos: buena luz, la cara bien visible, ángulos y fondos distintos, sin gafas de "
         "sol y sin otras personas."
     ),
+    "photos_preview": "🎨 Arriba: los estilos que podrás elegir cuando tengas tus fotos.",
     "photos_need": Plural(
         "count",
         one="Tienes *{count}* foto buena; necesito al menos *{min}* (hasta {max}).",
@@ -288,6 +297,13 @@ ES: dict[str, Text] = {
         "elige tu pack."
     ),
     "photos_batch_full": "Ese es el máximo de {max} fotos.",
+    "photos_batch_dropped": Plural(
+        "count",
+        one="He dejado fuera {count} foto que llegó pasado el máximo de {max}: vuelve a "
+        "enviarla si quieres.",
+        other="He dejado fuera {count} fotos que llegaron pasado el máximo de {max}: vuelve a "
+        "enviarlas si quieres.",
+    ),
     "photo_rejected": "❌ No puedo usar esa foto: {reason} Envíame otra, por favor.",
     "pack_menu": "*Elige tu pack*: toca *Ver packs* o responde con un número:\n{options}",
     "pack_images": Plural("count", one="({count} imagen)", other="({count} imágenes)"),

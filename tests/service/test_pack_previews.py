@@ -1,0 +1,88 @@
+"""GET /previews/{language}/{subject}.jpg through the image app: the subject's packs in
+one JPEG, public and cacheable, and a clear 404 for what has no preview."""
+
+import io
+from typing import Any, cast
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from services.image.app import create_app
+from services.image.bootstrap import ImageRuntime
+from services.image.domain.previews import COLUMNS, GAP, TILE_WIDTH
+from services.image.ports import ImagePorts
+from shared.packs import Pack, load_catalogue
+from tests.fakes import FixedClock, RecordingPublisher
+from tests.imagery import encode, photo
+
+CATALOGUE = load_catalogue()
+
+
+class Covers:
+    def __init__(self, available: bool = True) -> None:
+        self.available = available
+        self.asked: list[str] = []
+
+    def cover(self, pack: Pack) -> bytes | None:
+        self.asked.append(pack.code)
+        return encode(photo(600, 800, seed=len(pack.code))) if self.available else None
+
+
+def client_with(covers: Covers) -> TestClient:
+    clock = FixedClock()
+    ports = ImagePorts(
+        publisher=RecordingPublisher(),
+        records=cast(Any, None),
+        blobs=cast(Any, None),
+        media=cast(Any, None),
+        astria=cast(Any, None),
+        catalogue=CATALOGUE,
+        covers=covers,
+        callback_base="http://image",
+        clock=clock,
+    )
+    return TestClient(create_app(build_deps=lambda _s: ImageRuntime(ports=ports, clock=clock)))
+
+
+def tiles_wide(response) -> int:
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "JPEG"
+    return (image.width - GAP) // (TILE_WIDTH + GAP)
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"), [("en", "woman"), ("es", "boy"), ("en", "dog"), ("es", "cat")]
+)
+def test_each_subject_shows_its_own_packs_in_the_lists_order(language, subject):
+    covers = Covers()
+    with client_with(covers) as client:
+        response = client.get(f"/previews/{language}/{subject}.jpg")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/jpeg"
+    assert "public" in response.headers["cache-control"]
+    packs = [p.code for p in CATALOGUE.for_subject(subject)]
+    assert covers.asked == packs
+    assert tiles_wide(response) == min(COLUMNS, len(packs))
+
+
+def test_without_covers_the_preview_still_answers():
+    with client_with(Covers(available=False)) as client:
+        response = client.get("/previews/en/woman.jpg")
+    assert response.status_code == 200
+    assert tiles_wide(response) == 2
+
+
+@pytest.mark.parametrize(
+    "path", ["/previews/en/unicorn.jpg", "/previews/fr/woman.jpg", "/previews/en/woman.png"]
+)
+def test_what_has_no_preview_is_a_404(path):
+    with client_with(Covers()) as client:
+        response = client.get(path)
+    assert response.status_code == 404
+
+
+def test_the_route_is_documented():
+    with client_with(Covers()) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+    assert "image/jpeg" in str(paths["/previews/{language}/{subject}.jpg"]["get"]["responses"])
