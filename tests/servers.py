@@ -2,11 +2,12 @@
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from tools.devstack import free_port
 
@@ -27,3 +28,12 @@ def serve(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def in_process(
+    create_app: Callable[..., FastAPI], runtime: object, *settings: object
+) -> Iterator[TestClient]:
+    """A service app on `runtime` through TestClient, started and stopped around a test: the
+    body of each service test module's `client` fixture."""
+    with TestClient(create_app(*settings, build_deps=lambda _settings: runtime)) as client:
+        yield client

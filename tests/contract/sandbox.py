@@ -6,6 +6,7 @@ from services.message.adapters.twilio_sender import TwilioSender
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "contract-token"
 META_TOKEN = "meta-token"
+ASTRIA_KEY = "astria-contract-key"
 
 
 def sender(base_url: str, auth_token: str = AUTH_TOKEN) -> TwilioSender:

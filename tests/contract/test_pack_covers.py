@@ -12,30 +12,19 @@ from services.image.adapters.astria import AstriaClient
 from services.image.adapters.covers import PackCovers
 from services.image.adapters.media import MediaFetcher, MediaSettings
 from services.image.ports import MediaRefused, MediaTooLarge
-from services.sandbox.app import create_app
-from services.sandbox.bootstrap import SandboxRuntime
-from services.sandbox.store import SandboxStore
 from shared.errors import Transient
 from shared.packs import load_catalogue
+from tests.contract.sandbox import ASTRIA_KEY
 from tests.fakes import FixedClock
-from tests.servers import serve
 
-KEY = "astria-contract-key"
 CATALOGUE = load_catalogue()
 CORPORATE = CATALOGUE.packs[0]  # corporate, pack 260
 
 
 @pytest.fixture(scope="module")
-def sandbox():
-    runtime = SandboxRuntime(
-        store=SandboxStore(),
-        twilio_account_sid="AC" + "2" * 32,
-        twilio_auth_token="t",
-        astria_api_key=KEY,
-        clock=FixedClock(),
-    )
-    with serve(create_app(build_deps=lambda _s: runtime)) as url:
-        yield url
+def sandbox(sandbox):
+    url, _store = sandbox
+    return url
 
 
 def fetcher(allow_private=True, max_bytes=5 * 1024 * 1024):
@@ -59,7 +48,7 @@ class CountingAstria:
     """The real client, counting the pack look-ups."""
 
     def __init__(self, base_url):
-        self.client = AstriaClient(base_url=f"{base_url}/astria", api_key=KEY, timeout=5)
+        self.client = AstriaClient(base_url=f"{base_url}/astria", api_key=ASTRIA_KEY, timeout=5)
         self.looked_up = 0
 
     def pack(self, pack_id):
@@ -71,10 +60,10 @@ class CountingAstria:
 
 
 def test_only_the_single_pack_names_its_cover(sandbox):
-    headers = {"Authorization": f"Bearer {KEY}"}
+    headers = {"Authorization": f"Bearer {ASTRIA_KEY}"}
     listed = httpx.get(f"{sandbox}/astria/packs", headers=headers).json()
     assert all("cover_url" not in pack for pack in listed)
-    single = AstriaClient(base_url=f"{sandbox}/astria", api_key=KEY, timeout=5).pack(260)
+    single = AstriaClient(base_url=f"{sandbox}/astria", api_key=ASTRIA_KEY, timeout=5).pack(260)
     assert single["cover_url"].endswith("/astria/covers/260.jpg")
 
 

@@ -4,7 +4,6 @@ import json
 from typing import Any, cast
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.image.adapters.records import SqlImages
 from services.image.app import create_app
@@ -16,6 +15,7 @@ from shared.events.topics import Topic
 from shared.injection import call
 from shared.packs import load_catalogue
 from tests.fakes import FixedClock, RecordingPublisher
+from tests.servers import in_process
 
 USER = "whatsapp:+15551234567"
 
@@ -55,8 +55,7 @@ def runtime(tmp_path):
 
 @pytest.fixture
 def client(runtime):
-    with TestClient(create_app(build_deps=lambda _s: runtime)) as test_client:
-        yield test_client
+    yield from in_process(create_app, runtime)
 
 
 def post(client, path, body, *, token="s3cret-token", order="ord_1", content_type=None):

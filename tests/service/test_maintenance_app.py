@@ -4,7 +4,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.maintenance.adapters.orders import SqlOrderTimeline
 from services.maintenance.adapters.records import SqlMaintenance
@@ -17,6 +16,7 @@ from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
 from tests.fakes import FixedClock, RecordingPublisher, cloudevent
+from tests.servers import in_process
 
 TOKEN = "operator-secret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -42,8 +42,7 @@ def runtime(tmp_path):
 
 @pytest.fixture
 def client(runtime):
-    with TestClient(create_app(build_deps=lambda _s: runtime)) as test_client:
-        yield test_client
+    yield from in_process(create_app, runtime)
 
 
 def published(runtime, topic):

@@ -22,6 +22,7 @@ from tests.fakes import (
     RecordingSender,
     cloudevent,
 )
+from tests.servers import in_process
 
 AUTH_TOKEN = "test-auth-token"
 META_SECRET = "meta-app-secret"
@@ -78,9 +79,7 @@ def runtime():
 
 @pytest.fixture
 def client(runtime):
-    settings = MessageSettings(max_webhook_bytes=4096)
-    with TestClient(create_app(settings, build_deps=lambda _settings: runtime)) as test_client:
-        yield test_client
+    yield from in_process(create_app, runtime, MessageSettings(max_webhook_bytes=4096))
 
 
 def published(runtime):

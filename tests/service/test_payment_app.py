@@ -4,7 +4,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.payment.adapters.orders import SqlOrders
 from services.payment.app import create_app
@@ -16,6 +15,7 @@ from shared.errors import Transient
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
 from tests.fakes import T0, FixedClock, RecordingPublisher, cloudevent
+from tests.servers import in_process
 
 SECRET = "whsec_test_secret"
 USER = "whatsapp:+15551234567"
@@ -64,8 +64,7 @@ def runtime(tmp_path):
 
 @pytest.fixture
 def client(runtime):
-    with TestClient(create_app(build_deps=lambda _s: runtime)) as test_client:
-        yield test_client
+    yield from in_process(create_app, runtime)
 
 
 REQUEST = {
