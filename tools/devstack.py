@@ -373,7 +373,8 @@ def run(profile: str, broker_port: int) -> int:
     if postgres:
         print(f"  PostgreSQL on 127.0.0.1:{postgres.port} (user bot, one database per service)")
     print("  logs: .run/<profile>/logs and services/<app>/.dapr/logs")
-    print("  sandbox (chat page):  http://127.0.0.1:8000/\n", flush=True)
+    print("  sandbox (chat page):  http://127.0.0.1:8000/")
+    print("  operator's page:      http://127.0.0.1:8004/operator/\n", flush=True)
     scheduler = subprocess.Popen(
         [
             str(find_daprd().parent / "scheduler"),

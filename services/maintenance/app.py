@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.maintenance import bootstrap, cron, handlers, operator_api
+from services.maintenance import bootstrap, cron, handlers, operator_api, operator_page
 from services.maintenance.settings import MaintenanceSettings
 from shared.app import Service
 from shared.dapr.subscriptions import Subscriptions, subscribe
@@ -32,7 +32,7 @@ SERVICE = Service(
     description="Runs scheduled cleanup and reconciliation, and keeps the dead letters.",
     settings=MaintenanceSettings,
     build_deps=bootstrap.build_deps,
-    routers=[cron.router, operator_api.router],
+    routers=[cron.router, operator_api.router, operator_page.router],
     routes={
         Report: handlers.handle_report,
         UserErased: handlers.handle_user_erased,

@@ -275,3 +275,18 @@ def test_an_erasure_removes_the_persons_orders_from_the_timeline(client, runtime
 def test_the_orders_need_the_token(client):
     for path in ("/orders", "/orders/stuck", "/orders/ord_t1"):
         assert client.get(path).status_code == 401
+
+
+def test_the_operator_page_is_served_without_the_token_and_reads_nothing_itself(client):
+    assert client.get("/operator", follow_redirects=False).headers["location"] == "/operator/"
+    page = client.get("/operator/")
+    assert page.status_code == 200
+    assert "operator token" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    script = client.get("/operator/operator.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "Authorization" in script.text
+    assert client.get("/operator/..%2Fapp.py").status_code == 404
+    assert client.get("/operator/settings.py").status_code == 404
+    # What the page shows still needs the token.
+    assert client.get("/orders/stuck").status_code == 401
