@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.venv/bin:$(HOME)/.dapr/bin:$(PATH)
 setup: ## Debian packages, the Python environment (uv, locked), the Dapr runtime + CLI
 	@bash tools/setup.sh
 
-run: setup ## Start every app with its sidecar: PROFILE=local (default) or PROFILE=redis
+run: setup ## Start every app with its sidecar: PROFILE=local (default) or PROFILE=redis; TRACING=1 adds Zipkin
 	python -m tools.devstack run --profile $(PROFILE)
 
 bench: setup ## Benchmarks against bare baselines (redis profile); writes docs/benchmarks.md

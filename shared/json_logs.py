@@ -11,6 +11,8 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
+from shared import tracing
+
 _PHONE = re.compile(r"\+?\d{6,}")
 # What surely is a person's address in free text: E.164 after "+" or a channel prefix.
 _ADDRESS = re.compile(r"(?:(?<=whatsapp:)|(?<=meta:)|(?<=%2B)|\+)\d{6,15}\b")
@@ -74,6 +76,9 @@ class _AppIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.app_id = self.app_id
+        trace = tracing.trace_id()
+        if trace and not hasattr(record, "trace_id"):
+            record.trace_id = trace  # the line is found from the trace, and back
         return True
 
 

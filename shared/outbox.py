@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, Integer, String, Text, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
+from shared import tracing
 from shared.dapr.ports import Publisher
 from shared.db import UtcDateTime, clock_of, make_session_factory, now_default
 from shared.errors import Transient
@@ -44,6 +45,7 @@ class OutboxColumns:
     staged_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     claimed_by: Mapped[str | None] = mapped_column(String(32))
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    traceparent: Mapped[str | None] = mapped_column(String(55))
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class _Claimed:
     topic: str
     event_id: str
     payload: str
+    traceparent: str | None
 
 
 class SqlOutbox:
@@ -60,8 +63,11 @@ class SqlOutbox:
         self._table = table
         self._clock = clock_of(engine)
 
-    def stage(self, session: Session, *announcements: Outgoing) -> None:
-        """Inside the caller's transaction; an event id already staged is not staged twice."""
+    def stage(self, session: Session, *announcements: Outgoing, trace: str | None = None) -> None:
+        """Inside the caller's transaction; an event id already staged is not staged twice.
+        Each is published in `trace` (its order's, so one order is one trace) or else in the
+        trace that decided it."""
+        traceparent = tracing.valid(trace) or tracing.current()
         for item in announcements:
             staged = session.scalar(
                 select(self._table.id).where(self._table.event_id == item.event_id)
@@ -72,6 +78,7 @@ class SqlOutbox:
                         topic=item.topic,
                         event_id=item.event_id,
                         payload=item.event.model_dump_json(),
+                        traceparent=traceparent,
                     )
                 )
 
@@ -89,7 +96,8 @@ class SqlOutbox:
         published = 0
         while (row := self._claim_oldest(owner)) is not None:
             try:
-                publisher.publish_json(row.topic, row.payload, event_id=row.event_id)
+                with tracing.continuing(row.traceparent):
+                    publisher.publish_json(row.topic, row.payload, event_id=row.event_id)
             except Exception as exc:
                 self._release(row.id, owner)
                 log.warning(
@@ -121,7 +129,7 @@ class SqlOutbox:
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return None
-            return _Claimed(row.id, row.topic, row.event_id, row.payload)
+            return _Claimed(row.id, row.topic, row.event_id, row.payload, row.traceparent)
 
     def _release(self, row_id: int, owner: str) -> None:
         table = self._table

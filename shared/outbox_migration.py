@@ -28,3 +28,17 @@ def drop_outbox_claims() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("claimed_until")
         batch.drop_column("claimed_by")
+
+
+def add_trace_context(*tables: str) -> None:
+    """The W3C trace context an outbox row is published under, or an order is continued
+    in (shared/tracing.py)."""
+    for table in tables:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("traceparent", sa.String(length=55), nullable=True))
+
+
+def drop_trace_context(*tables: str) -> None:
+    for table in tables:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("traceparent")

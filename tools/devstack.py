@@ -53,6 +53,8 @@ BROKER_PORTS = {
 }
 # PostgreSQL's port under `make run PROFILE=postgres`; POSTGRES_PORT overrides it.
 POSTGRES_PORT = 5440
+# Zipkin's under `make run TRACING=1` (its usual port); ZIPKIN_PORT overrides it.
+ZIPKIN_PORT = 9411
 # Each service's tables in a database named after it; Dapr's state in one more.
 DATABASES = ("message", "image", "payment", "maintenance", "dapr_state")
 # Apps in start order: the sandbox plays the outside world the others call.
@@ -257,6 +259,65 @@ class Postgres:
                 self.process.kill()
 
 
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "whatsapp-astria-bot"
+ZIPKIN_JAR = CACHE / "zipkin" / "zipkin-server-3.5.1-exec.jar"  # tools/zipkin/install.sh
+
+
+@dataclass
+class Zipkin:
+    """The local tracing backend (tools/zipkin/install.sh): spans in memory, its UI and
+    API (`/api/v2/trace/{id}`) on `url`."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_zipkin(port: int, log_file: Path) -> Zipkin:
+    java = shutil.which("java")
+    if java is None or not ZIPKIN_JAR.exists():
+        raise FileNotFoundError("Zipkin needs java and tools/zipkin/install.sh (make setup)")
+    log = log_file.open("ab")
+    process = subprocess.Popen(
+        [java, "-Xms64m", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", str(ZIPKIN_JAR)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "QUERY_PORT": str(port), "STORAGE_TYPE": "mem"},
+        start_new_session=True,
+    )
+    server = Zipkin(process, port)
+    try:
+        wait_for_port(port, 90, process)
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+def dapr_config(out: Path, zipkin: Zipkin | None) -> Path:
+    """components/config.yaml, and with a Zipkin: every request sampled and sent to it."""
+    config = yaml.safe_load((ROOT / "components" / "config.yaml").read_text())
+    if zipkin is not None:
+        config["spec"]["tracing"] = {
+            "samplingRate": "1",
+            "zipkin": {"endpointAddress": f"{zipkin.url}/api/v2/spans"},
+        }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(config, sort_keys=False))
+    return out
+
+
 def start_postgres(data_dir: Path, port: int, log_file: Path) -> Postgres:
     """A PostgreSQL server of our own: initdb on first use, then `postgres` in the
     foreground, on loopback only. PostgreSQL refuses to run as root, so as root it runs
@@ -369,7 +430,20 @@ def run(profile: str, broker_port: int) -> int:
         broker_addr=broker.address,
         state_db=postgres.dsn("dapr_state") if postgres else "",
     )
+    zipkin = None
+    if os.environ.get("TRACING", "") not in ("", "0"):
+        port = int(os.environ.get("ZIPKIN_PORT") or ZIPKIN_PORT)
+        try:
+            zipkin = start_zipkin(port, run_dir / "logs" / "zipkin.log")
+        except Exception:
+            broker.stop()
+            if postgres:
+                postgres.stop()
+            raise
+    dapr_config(ROOT / ".run" / "config.yaml", zipkin)
     print(f"\n  profile {profile}: broker on {broker.address}")
+    if zipkin:
+        print(f"  Zipkin (one trace per order): {zipkin.url}/zipkin/")
     if postgres:
         print(f"  PostgreSQL on 127.0.0.1:{postgres.port} (user bot, one database per service)")
     print("  logs: .run/<profile>/logs and services/<app>/.dapr/logs")
@@ -419,6 +493,8 @@ def run(profile: str, broker_port: int) -> int:
         broker.stop()
         if postgres:
             postgres.stop()
+        if zipkin:
+            zipkin.stop()
 
 
 def main() -> int:

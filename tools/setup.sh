@@ -7,8 +7,9 @@
 #   3. daprd, scheduler and the Dapr CLI (tools/dapr/install.sh), and kustomize and
 #      Docker Compose for the deployment checks (tools/deploy/install.sh): built once
 #      from the Go module proxy, then cached under ~/.cache;
-#   4. the AsyncAPI reference parser from npm (tools/asyncapi/install.sh), and Kafka's
-#      jars from Maven Central (tools/kafka/install.sh), cached too.
+#   4. the AsyncAPI reference parser from npm (tools/asyncapi/install.sh), Kafka's jars
+#      (tools/kafka/install.sh) and Zipkin's server (tools/zipkin/install.sh) from Maven
+#      Central, cached too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=${SECONDS}
@@ -92,6 +93,11 @@ fi
 step=${SECONDS}
 if bash tools/kafka/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
     done_steps+=("Kafka's jars from Maven Central ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
+fi
+
+step=${SECONDS}
+if bash tools/zipkin/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
+    done_steps+=("Zipkin's server from Maven Central ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
 fi
 
 if ((${#done_steps[@]})); then

@@ -62,6 +62,7 @@ class Stack:
         replicas: dict[str, int] | None = None,
         env: dict[str, str] | None = None,
         daprd_version: str | None = None,
+        tracing: bool = False,
     ) -> None:
         """`replicas` runs more instances of an app id, each with its own sidecar; they
         share the app's database, and `stack[name]` is the first. `daprd_version` picks
@@ -70,6 +71,9 @@ class Stack:
         self.daprd = devstack.find_daprd(daprd_version)
         self.schedules = schedules or {}
         self.extra_env = env or {}
+        # With tracing, a Zipkin of its own receives every sidecar's spans.
+        self.tracing = tracing
+        self.zipkin: devstack.Zipkin | None = None
         self.workdir = workdir
         self.logs_dir = workdir / "logs"
         self.apps = {name: AppProcess(name) for name in apps}
@@ -139,6 +143,9 @@ class Stack:
             devstack.free_port(),
             self.logs_dir / "broker.log",
         )
+        if self.tracing:
+            self.zipkin = devstack.start_zipkin(devstack.free_port(), self.logs_dir / "zipkin.log")
+        self.dapr_config = devstack.dapr_config(self.workdir / "config.yaml", self.zipkin)
         if self.profile == "postgres":
             self.postgres = devstack.start_postgres(
                 self.workdir / "postgres", devstack.free_port(), self.logs_dir / "postgres.log"
@@ -196,7 +203,7 @@ class Stack:
                 "--resources-path",
                 str(self.resources),
                 "--config",
-                str(ROOT / "components" / "config.yaml"),
+                str(self.dapr_config),
                 "--log-level",
                 "info",
             ],
@@ -255,6 +262,8 @@ class Stack:
                     os.killpg(process.pid, signal.SIGKILL)
         if self.broker:
             self.broker.stop()
+        if self.zipkin:
+            self.zipkin.stop()
         if self.postgres:
             self.postgres.stop()
             shutil.rmtree(self.postgres.data_dir, ignore_errors=True)

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from services.image.handlers import prompts_reported, tune_trained
 from services.image.ports import ImagePorts, Training
+from shared import tracing
 from shared.errors import Rejected, WrongToken
 from shared.injection import call
 from shared.webhook_body import parse_json, read_limited_body
@@ -58,7 +59,8 @@ async def pack_tune_received(
 ) -> JSONResponse:
     training, ports = _authorised(request, order_id, token)
     tune = _unwrap(await _json(request), "tune")
-    trained = await run_in_threadpool(call, tune_trained, ports, training, tune)
+    with tracing.continuing(training.traceparent):  # the order's trace, and its log lines
+        trained = await run_in_threadpool(call, tune_trained, ports, training, tune)
     return JSONResponse({"trained": trained})
 
 
@@ -78,7 +80,8 @@ async def update_images(
     body = await _json(request)
     all_done = isinstance(body, list)
     prompts = [_unwrap(item, "prompt") for item in (body if all_done else [body])]
-    announced = await run_in_threadpool(
-        call, prompts_reported, ports, training, prompts, all_done=all_done
-    )
+    with tracing.continuing(training.traceparent):
+        announced = await run_in_threadpool(
+            call, prompts_reported, ports, training, prompts, all_done=all_done
+        )
     return JSONResponse({"announced": announced})

@@ -232,6 +232,7 @@ class Submission:
             return records.update_training(
                 training.order_id, _failed, status="failed", failure=str(exc)
             )
+        log.info("tune created", extra={"order_id": training.order_id, "tune_id": tune["id"]})
         return records.update_training(
             training.order_id,
             _started(self.clock),
@@ -286,6 +287,8 @@ def prompts_reported(
         )
         if staged is not None:
             announced += bool(staged)
+            extra = {"order_id": training.order_id, "prompt": prompt_id, "images": len(images)}
+            log.info("prompt settled", extra=extra)
             if error:
                 log.warning(
                     "prompt failed",

@@ -28,6 +28,7 @@ from services.message.conversations import (
 from services.message.domain import texts
 from services.message.domain.conversation import Option, Rules
 from services.message.ports import MessagePorts, MessageRecords, WhatsAppSender
+from shared import tracing
 from shared.clock import Clock
 from shared.dapr.ports import KeyValueStore, Publisher
 from shared.errors import Conflict, Rejected, Transient, WindowClosed
@@ -194,7 +195,9 @@ class Courier:
         user = record.conversation.user
         if item["type"] == "publish":
             model = PUBLISHED_MODELS[item["topic"]]
-            self.publisher.publish(model.model_validate(item["payload"]), event_id=item["event_id"])
+            with tracing.continuing(item.get("traceparent")):
+                event = model.model_validate(item["payload"])
+                self.publisher.publish(event, event_id=item["event_id"])
             return False
         sender = self.senders[record.channel]
         if run.window_open is None:

@@ -18,6 +18,7 @@ from services.message.domain import texts
 from services.message.domain.language import guess_language
 from services.message.domain.window import WINDOW
 from services.message.ports import Deliveries, MessageRecords, WhatsAppSender
+from shared import tracing
 from shared.clock import Clock
 from shared.dapr.ports import AsyncPublisher, Publisher
 from shared.errors import Conflict, Rejected, Transient
@@ -337,6 +338,8 @@ def _publication(action: domain.Action, user: str, channel: str, event_id: str) 
         "topic": payload.TOPIC,
         "event_id": key,
         "payload": payload.model_dump(mode="json"),
+        # Published in the trace that decided it, whoever flushes it (shared/tracing.py).
+        "traceparent": tracing.current(),
     }
 
 

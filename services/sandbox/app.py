@@ -29,6 +29,7 @@ def observe(event: AnyEvent, *, meta: EventMeta, store: SandboxStore, clock: Clo
             "topic": meta.topic,
             "id": meta.id,
             "source": meta.source,
+            "traceparent": meta.traceparent,  # with tracing on: the trace it travelled in
             "time": clock().timestamp(),
             "user": data.get("user") or data.get("sender"),
             "summary": json.dumps(short, ensure_ascii=False)[:160],

@@ -249,7 +249,7 @@ def events_seen(
 ) -> dict[str, Any]:
     store = request.app.state.deps.store
     seen = [
-        {k: e[k] for k in ("topic", "id", "source", "time", "data")}
+        {k: e.get(k) for k in ("topic", "id", "source", "time", "traceparent", "data")}
         for e in list(store.events)
         if topic is None or e["topic"] == topic
     ]

@@ -6,6 +6,7 @@ import logging
 
 import aiohttp
 
+from shared import tracing
 from shared.dapr.sidecar import Sidecar
 from shared.errors import Transient
 from shared.events.base import Event
@@ -52,7 +53,7 @@ class SidecarPublisher:
                 self._base + topic,
                 data=event.model_dump_json(),
                 params=params,
-                headers=self._headers,
+                headers={**self._headers, **tracing.headers()},
             ) as answer:
                 if answer.status >= 300:
                     detail = (await answer.text())[:200]

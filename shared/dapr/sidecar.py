@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 
 import urllib3
 
+from shared import tracing
 from shared.errors import Conflict, Transient
 
 JSON = {"Content-Type": "application/json"}
@@ -90,7 +91,7 @@ class Sidecar:
             f"/v1.0/publish/{pubsub}/{quote(topic, safe='')}",
             body=data.encode(),
             params=params,
-            headers=JSON,
+            headers={**JSON, **tracing.headers()},
         )
         self._ok(answer, f"publish to {topic}")
 

@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from shared import tracing
 from shared.errors import Rejected
 from shared.events.base import Event, EventMeta
 from shared.events.topics import DEADLETTER_TOPIC
@@ -74,7 +75,9 @@ class Outcome(StrEnum):
 Handler = Callable[..., None]
 
 
-def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMeta]:
+def parse_cloudevent(
+    raw: bytes, model: type[E], topic: str, traceparent: str | None = None
+) -> tuple[E, EventMeta]:
     """Unwrap a CloudEvent delivered by Dapr; raise Rejected when it can never be handled."""
     envelope = parse_json(raw)
     if not isinstance(envelope, dict) or "data" not in envelope:
@@ -96,6 +99,8 @@ def parse_cloudevent(raw: bytes, model: type[E], topic: str) -> tuple[E, EventMe
         topic=str(envelope.get("topic") or topic),
         source=envelope.get("source"),
         time=envelope.get("time"),
+        # The delivery's own span (Dapr's header) before the publisher's (the envelope's).
+        traceparent=tracing.valid(traceparent) or tracing.valid(envelope.get("traceparent")),
     )
     return event, meta
 
@@ -108,7 +113,8 @@ def run_handler(handler: Handler, event: Event, meta: EventMeta, ports: object) 
 
 def _outcome(handler: Handler, event: Event, meta: EventMeta, ports: object) -> Outcome:
     try:
-        call(handler, ports, event, meta=meta)
+        with tracing.continuing(meta.traceparent):
+            call(handler, ports, event, meta=meta)
     except Rejected as exc:
         log.warning("dropped", extra={"topic": meta.topic, "event_id": meta.id, "reason": str(exc)})
         return Outcome.DROP
@@ -151,7 +157,9 @@ def subscribe(
         ):
             return JSONResponse({"error": "missing or wrong dapr-api-token"}, status_code=401)
         try:
-            event, meta = parse_cloudevent(await request.body(), model, topic)
+            event, meta = parse_cloudevent(
+                await request.body(), model, topic, request.headers.get("traceparent")
+            )
         except Rejected as exc:
             log.warning("poison message dropped", extra={"topic": topic, "reason": str(exc)})
             EVENTS.labels(topic, Outcome.DROP.value).inc()

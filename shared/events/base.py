@@ -38,6 +38,8 @@ class EventMeta:
     topic: str
     source: str | None = None
     time: str | None = None
+    # The W3C trace context it was delivered in (shared/tracing.py), when tracing is on.
+    traceparent: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import pytest
 
 from services.payment.adapters.models import OutboxEntry
 from services.payment.adapters.orders import SqlOrders
+from shared import tracing
 from shared.db import make_engine, make_session_factory
 from shared.events.base import Outgoing
 from shared.events.payment import CheckoutExpired
@@ -94,3 +95,39 @@ def test_the_claim_of_a_flusher_that_died_lapses(outbox, clock):
     clock.advance(seconds=2)
     assert outbox.flush(publisher) == 3
     assert ids(publisher) == ["e1", "e2", "e3"]
+
+
+class TracingPublisher(RecordingPublisher):
+    """Records the trace each publish was made in (what the sidecar would be sent)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.traces: list[str | None] = []
+
+    def publish_json(self, topic: str, data: str, *, event_id: str | None = None) -> None:
+        self.traces.append(tracing.current())
+        super().publish_json(topic, data, event_id=event_id)
+
+
+def expired(n: int) -> Outgoing:
+    return Outgoing(CheckoutExpired(order_id=f"o{n}", user="u"), f"e{n}")
+
+
+DECIDED = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+ORDERS_OWN = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def test_each_event_is_published_in_the_trace_it_was_staged_in(outbox, tmp_path, clock):
+    engine = make_engine(f"sqlite:///{tmp_path / 'payment.db'}", clock)
+    box = SqlOutbox(engine, OutboxEntry)
+    with make_session_factory(engine).begin() as session, tracing.continuing(DECIDED):
+        box.stage(session, Outgoing(CheckoutExpired(order_id="o4", user="u"), "e4"))
+        # An order's own trace wins over the one that happens to decide for it.
+        box.stage(
+            session, Outgoing(CheckoutExpired(order_id="o5", user="u"), "e5"), trace=ORDERS_OWN
+        )
+        box.stage(session, Outgoing(CheckoutExpired(order_id="o6", user="u"), "e6"), trace="junk")
+    publisher = TracingPublisher()
+    assert box.flush(publisher) == 6
+    assert publisher.traces == [None, None, None, DECIDED, ORDERS_OWN, DECIDED]
+    assert tracing.current() is None  # nothing leaks out of the flush

@@ -58,6 +58,8 @@ class Training(ImageBase):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     trained_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The order's W3C trace context (shared/tracing.py), continued by Astria's callbacks.
+    traceparent: Mapped[str | None] = mapped_column(String(55))
 
 
 class PromptResult(ImageBase):

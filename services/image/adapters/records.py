@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.image.adapters.models import OutboxEntry, Photo, PromptResult, Training
 from services.image.ports import NewPhoto, NewTraining, Traces
+from shared import tracing
 from shared.db import clock_of, make_session_factory, migrate
 from shared.events.base import Outgoing
 from shared.outbox import SqlOutbox
@@ -81,7 +82,8 @@ class SqlImages:
             return session.get(Training, order_id)
 
     def add_training(self, new: NewTraining) -> Training:
-        training = Training(**asdict(new))
+        # The order's trace, which its callbacks and later announcements continue.
+        training = Training(**asdict(new), traceparent=tracing.current())
         try:
             with self._sessions.begin() as session:
                 session.add(training)
@@ -102,7 +104,7 @@ class SqlImages:
             for name, value in changes.items():
                 setattr(training, name, value)
             if announce is not None:
-                self.outbox.stage(session, *announce(training))
+                self.outbox.stage(session, *announce(training), trace=training.traceparent)
             return training
 
     # Each callback step below records its rows and stages its announcements in one
@@ -117,7 +119,7 @@ class SqlImages:
             training.trained_at = trained_at or self._clock()
             if training.status in ("submitted", "training"):
                 training.status = "trained"
-            self.outbox.stage(session, announce)
+            self.outbox.stage(session, announce, trace=training.traceparent)
             return True
 
     def add_prompt_result(
@@ -150,7 +152,7 @@ class SqlImages:
                 if completes:
                     self._complete(training)
                 staged = announce(training, completes)
-                self.outbox.stage(session, *staged)
+                self.outbox.stage(session, *staged, trace=training.traceparent)
                 return staged
         except IntegrityError:
             return None
@@ -162,7 +164,7 @@ class SqlImages:
             if training.completed_at is not None:
                 return False
             self._complete(training)
-            self.outbox.stage(session, *announce(training))
+            self.outbox.stage(session, *announce(training), trace=training.traceparent)
             return True
 
     def _complete(self, training: Training) -> None:

@@ -32,6 +32,8 @@ class Order(PaymentBase):
     refund_id: Mapped[str | None] = mapped_column(String(255))
     # Given back for portraits that could not be made (a partial refund), in minor units.
     refunded_minor: Mapped[int | None] = mapped_column(Integer)
+    # The order's W3C trace context (shared/tracing.py), continued by Stripe's webhooks.
+    traceparent: Mapped[str | None] = mapped_column(String(55))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime(), default=now_default, onupdate=now_default

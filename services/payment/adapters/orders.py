@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.payment.adapters.models import Order, OutboxEntry, PaymentEvent
 from services.payment.domain.orders import OrderStatus, Signal, apply
 from services.payment.ports import Announce, NewOrder, Taken
+from shared import tracing
 from shared.db import make_session_factory, migrate
 from shared.outbox import SqlOutbox
 
@@ -28,7 +29,10 @@ class SqlOrders:
             return session.get(Order, order_id)
 
     def create_if_absent(self, new: NewOrder) -> Order:
-        order = Order(**asdict(new), status=OrderStatus.CREATED.value)
+        # The order's trace, which Stripe's webhooks and later announcements continue.
+        order = Order(
+            **asdict(new), status=OrderStatus.CREATED.value, traceparent=tracing.current()
+        )
         try:
             with self._sessions.begin() as session:
                 session.add(order)
@@ -52,7 +56,9 @@ class SqlOrders:
             order.status = transition.after
             order.refund_id = refund_id
             if transition.announcement:
-                self.outbox.stage(session, announce(transition.announcement, order))
+                self.outbox.stage(
+                    session, announce(transition.announcement, order), trace=order.traceparent
+                )
             return order
 
     def partly_refunded(
@@ -65,7 +71,9 @@ class SqlOrders:
             if transition.changed:
                 order.refund_id, order.refunded_minor = refund_id, amount_minor
             if transition.announcement:
-                self.outbox.stage(session, announce(transition.announcement, order))
+                self.outbox.stage(
+                    session, announce(transition.announcement, order), trace=order.traceparent
+                )
             return order
 
     def take(
@@ -93,7 +101,9 @@ class SqlOrders:
                 order.payment_intent = order.payment_intent or payment_intent
                 announcement = transition.announcement
                 if announcement:
-                    self.outbox.stage(session, announce(announcement, order))
+                    self.outbox.stage(
+                        session, announce(announcement, order), trace=order.traceparent
+                    )
             session.add(
                 PaymentEvent(
                     stripe_event_id=event_id,
@@ -131,7 +141,9 @@ class SqlOrders:
                 return None
             order.status = transition.after
             if transition.announcement:
-                self.outbox.stage(session, announce(transition.announcement, order))
+                self.outbox.stage(
+                    session, announce(transition.announcement, order), trace=order.traceparent
+                )
             return order
 
     def delete_unpaid_before(self, cutoff: datetime) -> int:
