@@ -1,13 +1,14 @@
 """What each service counts, for Prometheus (prometheus-client); shared/app.py serves them at
 `/metrics/`. Plain counters, so handlers may count without importing a framework.
 
-Counters only, each named for what an operator asks: how many webhooks were refused, how
+Counters, each named for what an operator asks: how many webhooks were refused, how
 many events were retried or dropped, how many messages the providers refused, how far the
 orders got. With several uvicorn workers, set PROMETHEUS_MULTIPROC_DIR (an empty folder,
-wiped before each start) and every worker's counts are summed.
+wiped before each start) and every worker's counts are summed. One gauge: how many
+orders are stuck now, as maintenance found on its last reconcile tick.
 """
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 WEBHOOKS = Counter(
     "bot_webhooks",
@@ -33,3 +34,8 @@ ORDERS = Counter(
 REFUNDS = Counter("bot_refunds", "Refunds issued, by reason", ["reason"])
 DEAD_LETTERS = Counter("bot_dead_letters", "Dead letters kept, by original topic", ["topic"])
 PHOTO_REFUSALS = Counter("bot_photo_refusals", "Photos refused, by reason", ["reason"])
+STUCK_ORDERS = Gauge(
+    "bot_stuck_orders",
+    "Orders that need a look (GET /orders/stuck), at the last reconcile tick",
+    multiprocess_mode="livemax",
+)

@@ -467,6 +467,14 @@ var alerts = [
     query: '${consoleLogs} | where ContainerAppName_s == "${prefix}-payment" and Log_s has "webhook refused" and Log_s has "/payment-received"'
     threshold: 0
   }
+  {
+    name: 'stuck-orders'
+    severity: 2
+    description: 'Orders need a look (paid and not training, past the ETA, or short of portraits): GET /orders/stuck on maintenance says which and why.'
+    window: 'PT15M'
+    query: '${consoleLogs} | where ContainerAppName_s == "${prefix}-maintenance" and Log_s has "orders stuck"'
+    threshold: 0
+  }
 ]
 
 resource logAlerts 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = [for alert in alerts: {

@@ -26,18 +26,34 @@ from shared.events.maintenance import (
     erasure_run_id,
 )
 from shared.events.message import UserErased
-from shared.metrics import DEAD_LETTERS
+from shared.metrics import DEAD_LETTERS, STUCK_ORDERS
 from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
 
 
 def reconcile_tick(
-    fired_at: datetime, *, records: MaintenanceRecords, publisher: Publisher, overdue_minutes: float
+    fired_at: datetime,
+    *,
+    records: MaintenanceRecords,
+    publisher: Publisher,
+    overdue_minutes: float,
+    timeline: OrderTimeline,
+    stuck_rules: StuckRules,
+    clock: Clock,
 ) -> str | None:
+    # Every replica counts (its gauge is scraped too); the run's owner says it in the log,
+    # which is what the Azure alert reads.
+    stuck = stuck_orders(timeline=timeline, stuck_rules=stuck_rules, clock=clock)
+    STUCK_ORDERS.set(len(stuck))
     identifier = run_id("reconcile", fired_at)
     if not records.start_run(identifier, "reconcile"):
         return None  # a twin tick: the first one did the work
+    if stuck:
+        log.warning(
+            "orders stuck",
+            extra={"count": len(stuck), "orders": {view.order_id: why for view, why in stuck[:10]}},
+        )
     request = ReconcileRequested(requested_at=fired_at, overdue_after_minutes=overdue_minutes)
     publisher.publish(request, event_id=identifier)
     return identifier

@@ -4,7 +4,7 @@ alert names exists, so no alert waits for something that can never happen."""
 import re
 
 import yaml
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from shared import metrics
 from tools import devstack
@@ -13,7 +13,9 @@ ROOT = devstack.ROOT
 RULES = yaml.safe_load((ROOT / "deploy" / "prometheus" / "alerts.yml").read_text())
 BICEP = (ROOT / "deploy" / "azure" / "main.bicep").read_text()
 COUNTERS = {
-    f"{value._name}_total": value for value in vars(metrics).values() if isinstance(value, Counter)
+    f"{value._name}_total" if isinstance(value, Counter) else value._name: value
+    for value in vars(metrics).values()
+    if isinstance(value, Counter | Gauge)
 }
 SOURCE = "\n".join(
     p.read_text() for p in [*ROOT.glob("services/*/**/*.py"), *ROOT.glob("shared/**/*.py")]
@@ -73,6 +75,7 @@ def test_azure_and_prometheus_alert_on_the_same_things():
         "refund-rate",
         "outside-the-window",
         "stripe-webhook-failures",
+        "stuck-orders",
     }
     in_prometheus = {rule["alert"] for rule in rules()}
     assert {
@@ -80,4 +83,5 @@ def test_azure_and_prometheus_alert_on_the_same_things():
         "RefundRateHigh",
         "OutsideTheWindowRejections",
         "StripeWebhookFailures",
+        "StuckOrders",
     } <= in_prometheus

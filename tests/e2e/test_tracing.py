@@ -11,6 +11,7 @@ from shared import tracing
 from tests.e2e.people import Person
 from tests.e2e.stack import TEST_SCHEDULES, running
 from tests.e2e.test_conversation import buy_portraits
+from tests.e2e.test_maintenance import operator
 from tools.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -92,6 +93,13 @@ def test_one_order_is_one_trace_across_every_service(stack):
     services = {"message", "payment", "image", "maintenance", "sandbox"}
     spans = spans_of(stack, trace_id, services, ORDER_TOPICS)
     assert {s["traceId"] for s in spans} == {trace_id}
+
+    # The operator reads the same order's timeline: every event once, the order delivered.
+    with operator(stack) as client:
+        order = client.get(f"/orders/{order_id}").json()
+    assert order["stage"] == "delivered"
+    assert set(ORDER_TOPICS) <= {e["topic"] for e in order["timeline"]}
+    assert len({e["event_id"] for e in order["timeline"]}) == len(order["timeline"])
 
     # The services' own log lines name the trace, so one finds them from it.
     for app in ("payment", "image"):

@@ -14,6 +14,7 @@ from services.maintenance.ports import MaintenancePorts
 from shared.db import make_engine
 from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic
+from shared.metrics import STUCK_ORDERS
 from shared.packs import load_catalogue
 from tests.fakes import FixedClock, RecordingPublisher, cloudevent
 from tests.servers import in_process
@@ -290,3 +291,20 @@ def test_the_operator_page_is_served_without_the_token_and_reads_nothing_itself(
     assert client.get("/operator/settings.py").status_code == 404
     # What the page shows still needs the token.
     assert client.get("/orders/stuck").status_code == 401
+
+
+def test_each_reconcile_tick_counts_the_stuck_orders_and_says_so_once(client, runtime, caplog):
+    order_event(client, "checkout.requested", CHECKOUT, order_id="ord_late")
+    order_event(client, "payment.completed", PAID, order_id="ord_late")
+    tick = {"readTimeUTC": "2026-11-26T12:05:00Z"}
+    client.post("/cron-reconcile", headers=tick)
+    assert STUCK_ORDERS._value.get() == 0  # paid a moment ago: not stuck yet
+    runtime.ports.clock.advance(minutes=11)
+    later = {"readTimeUTC": "2026-11-26T12:20:00Z"}
+    with caplog.at_level("WARNING"):
+        client.post("/cron-reconcile", headers=later)
+        client.post("/cron-reconcile", headers=later)  # the other replica's twin tick
+    assert STUCK_ORDERS._value.get() == 1
+    said = [r for r in caplog.records if r.getMessage() == "orders stuck"]
+    assert len(said) == 1
+    assert said[0].orders == {"ord_late": "paid, and no training started after 10 minutes"}
