@@ -115,8 +115,7 @@ def find_daprd(version: str | None = None) -> Path:
     """daprd on PATH, else where `dapr init` and tools/dapr/install.sh put it; a `version`
     other than the default one is looked up in install.sh's cache."""
     if version is not None:
-        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-        built = cache / "whatsapp-astria-bot" / "dapr" / f"runtime-{version}" / "daprd"
+        built = CACHE / "dapr" / f"runtime-{version}" / "daprd"
         if built.is_file() and os.access(built, os.X_OK):
             return built
         raise FileNotFoundError(f"daprd {version} not found: run `make setup`")
@@ -293,7 +292,14 @@ def start_zipkin(port: int, log_file: Path) -> Zipkin:
         [java, "-Xms64m", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", str(ZIPKIN_JAR)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "QUERY_PORT": str(port), "STORAGE_TYPE": "mem"},
+        # Loopback only (Armeria's own port list; QUERY_PORT alone binds every interface).
+        env={
+            **os.environ,
+            "ARMERIA_PORTS_0_PORT": str(port),
+            "ARMERIA_PORTS_0_IP": "127.0.0.1",
+            "ARMERIA_PORTS_0_PROTOCOLS_0": "http",
+            "STORAGE_TYPE": "mem",
+        },
         start_new_session=True,
     )
     server = Zipkin(process, port)
