@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -434,7 +435,7 @@ def pack_preview(subject: str, language: str, *, catalogue: Catalogue, covers: C
     packs = catalogue.for_subject(subject) if subject in SUBJECT_CLASSES else ()
     if not packs or language not in previews.LANGUAGES:
         raise NotFound(f"no preview for {subject!r} in {language!r}")
-    tiles = [
+    tiles = tuple(
         previews.Tile(
             cover=covers.cover(pack),
             title=pack.text("title", language),
@@ -442,5 +443,10 @@ def pack_preview(subject: str, language: str, *, catalogue: Catalogue, covers: C
             images=pack.images,
         )
         for pack in packs
-    ]
-    return previews.compose(tiles, language)
+    )
+    return _composed(tiles, language)
+
+
+# The route is public and WhatsApp fetches it on every send: the same covers (kept, so the
+# same bytes objects, whose hashes Python keeps) are drawn once, not once a request.
+_composed = lru_cache(maxsize=32)(previews.compose)

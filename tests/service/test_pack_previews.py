@@ -11,6 +11,7 @@ from PIL import Image
 from services.image.app import create_app
 from services.image.bootstrap import ImageRuntime
 from services.image.domain.previews import COLUMNS, GAP, TILE_WIDTH
+from services.image.handlers import _composed
 from services.image.ports import ImagePorts
 from shared.packs import Pack, load_catalogue
 from tests.fakes import FixedClock, RecordingPublisher
@@ -86,3 +87,23 @@ def test_the_route_is_documented():
     with client_with(Covers()) as client:
         paths = client.get("/openapi.json").json()["paths"]
     assert "image/jpeg" in str(paths["/previews/{language}/{subject}.jpg"]["get"]["responses"])
+
+
+class KeptCovers(Covers):
+    """Hands back the same bytes each time, as PackCovers does from what it keeps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: dict[str, bytes] = {}
+
+    def cover(self, pack: Pack) -> bytes | None:
+        return self.kept.setdefault(pack.code, super().cover(pack) or b"")
+
+
+def test_the_same_covers_are_drawn_once_not_once_a_request():
+    with client_with(KeptCovers()) as client:
+        first = client.get("/previews/es/girl.jpg")
+        hits = _composed.cache_info().hits
+        again = client.get("/previews/es/girl.jpg")
+    assert again.content == first.content
+    assert _composed.cache_info().hits == hits + 1
