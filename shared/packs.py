@@ -13,6 +13,8 @@ from shared.money import money
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "config" / "packs.json"
 
 SUBJECT_CLASSES = ("woman", "man", "boy", "girl", "dog", "cat")
+# Photos of these show no human face: the image service's face check skips them.
+PETS = frozenset({"dog", "cat"})
 
 
 class Pack(BaseModel):

@@ -7,9 +7,12 @@ import zlib
 
 from PIL import Image, ImageDraw
 
+from services.sandbox.samples import draw_face
 
-def photo(width=800, height=1000, seed=1, marker=None) -> Image.Image:
-    """Noise over gradients: thousands of colours, as a camera photo has."""
+
+def photo(width=800, height=1000, seed=1, marker=None, face=True) -> Image.Image:
+    """Noise over gradients: thousands of colours, as a camera photo has; and, unless told
+    otherwise, a face the face check finds."""
     rng = random.Random(seed)
     noise = Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
     red = Image.linear_gradient("L").resize((width, height))
@@ -20,7 +23,9 @@ def photo(width=800, height=1000, seed=1, marker=None) -> Image.Image:
     for _ in range(12):
         x, y = rng.randrange(width), rng.randrange(height)
         color = tuple(rng.randrange(256) for _ in range(3))
-        draw.ellipse((x, y, x + width // 5, y + height // 6), fill=color)
+        draw.ellipse((x, y, x + width // 12, y + height // 14), fill=color)
+    if face:
+        draw_face(draw, rng, width, height)
     if marker:  # a red block in the top-left corner, to check orientation
         draw.rectangle((0, 0, width // 8, height // 8), fill=(255, 0, 0))
     return image
@@ -42,10 +47,13 @@ def jpeg_with_gps(width=800, height=1000) -> bytes:
 
 
 def rotated_jpeg() -> bytes:
-    """Stored landscape with the marker top-left, EXIF says 'rotate 90° clockwise'."""
+    """Stored landscape with the marker top-left, EXIF says 'rotate 90° clockwise': the
+    face comes out upright."""
+    stored = photo(800, 1000).transpose(Image.Transpose.ROTATE_90)
+    ImageDraw.Draw(stored).rectangle((0, 0, 1000 // 8, 800 // 8), fill=(255, 0, 0))
     exif = Image.Exif()
     exif[0x0112] = 6
-    return encode(photo(1000, 800, marker=True), "JPEG", exif=exif.tobytes())
+    return encode(stored, "JPEG", exif=exif.tobytes())
 
 
 def screenshot_png() -> bytes:

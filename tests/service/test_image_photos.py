@@ -51,7 +51,9 @@ def records(tmp_path):
     engine.dispose()
 
 
-def submit(records, answer: bytes | Exception, content_type="image/jpeg") -> dict[str, Any]:
+def submit(
+    records, answer: bytes | Exception, content_type="image/jpeg", subject: str | None = None
+) -> dict[str, Any]:
     publisher, blobs = RecordingPublisher(), Blobs()
     event = PhotoSubmitted(
         user=USER,
@@ -60,6 +62,7 @@ def submit(records, answer: bytes | Exception, content_type="image/jpeg") -> dic
         media_index=0,
         media_reference="123456",
         content_type=content_type,
+        subject=subject,
     )
     ports = Ports(
         records=records, media=Fetcher(answer), blobs=blobs, limits=Limits(), publisher=publisher
@@ -87,3 +90,14 @@ def test_a_webp_photo_is_accepted_and_stored_as_jpeg(records):
 def test_a_file_over_the_limit_is_too_big_not_a_failed_download(records, refusal, reason):
     answer = submit(records, refusal)
     assert (answer["accepted"], answer["reason"], answer["stored"]) == (False, reason, [])
+
+
+@pytest.mark.parametrize(
+    ("subject", "accepted", "reason"), [("woman", False, "no_face"), ("dog", True, None)]
+)
+def test_a_photo_without_a_face_is_refused_unless_it_is_of_a_pet(
+    records, subject, accepted, reason
+):
+    answer = submit(records, encode(photo(face=False)), subject=subject)
+    assert (answer["accepted"], answer["reason"]) == (accepted, reason)
+    assert len(answer["stored"]) == int(accepted)

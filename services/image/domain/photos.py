@@ -1,7 +1,8 @@
 """Check a photo by its content and normalise it for training.
 
 Accepts JPEG, PNG, WebP and HEIC/HEIF (iPhones); refuses anything else by
-content, whatever its name or declared type. Normalising applies the EXIF
+content, whatever its name or declared type, and a photo of a person without exactly
+one face of usable size (domain/faces.py). Normalising applies the EXIF
 orientation, drops every piece of metadata (GPS included), converts to JPEG and
 caps the long side.
 """
@@ -13,6 +14,8 @@ from enum import StrEnum
 
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from services.image.domain.faces import face_problem
 
 pillow_heif.register_heif_opener()
 
@@ -27,6 +30,9 @@ class Reason(StrEnum):
     TOO_MANY_PIXELS = "too_many_pixels"
     SCREENSHOT = "screenshot"
     DUPLICATE = "duplicate"
+    NO_FACE = "no_face"
+    SEVERAL_PEOPLE = "several_people"
+    FACE_TOO_SMALL = "face_too_small"
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,11 @@ def _looks_like_a_screenshot(image: Image.Image, source_format: str) -> bool:
     return len(colours) < 600
 
 
-def check(data: bytes, *, limits: Limits = Limits(), known: tuple[int, ...] = ()) -> Normalised:
-    """The normalised photo, or PhotoRejected with a reason a person can be told."""
+def check(
+    data: bytes, *, limits: Limits = Limits(), known: tuple[int, ...] = (), faces: bool = True
+) -> Normalised:
+    """The normalised photo, or PhotoRejected with a reason a person can be told.
+    `faces`: whether it must show one person's face (not for a dog or a cat)."""
     if len(data) > limits.max_bytes:
         raise PhotoRejected(Reason.TOO_LARGE, f"{len(data)} bytes")
     with warnings.catch_warnings():
@@ -102,6 +111,8 @@ def check(data: bytes, *, limits: Limits = Limits(), known: tuple[int, ...] = ()
     fingerprint = difference_hash(rgb)
     if any(bin(fingerprint ^ other).count("1") <= limits.duplicate_distance for other in known):
         raise PhotoRejected(Reason.DUPLICATE)
+    if faces and (problem := face_problem(rgb)) is not None:
+        raise PhotoRejected(Reason(problem.value))
     # A fresh image carries no EXIF, XMP or ICC: GPS and camera data are gone.
     clean = Image.new("RGB", rgb.size)
     clean.paste(rgb)

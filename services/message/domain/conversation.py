@@ -199,6 +199,7 @@ class SubmitPhoto:
     index: int
     media: Media
     photo_set: int = 1
+    subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -679,7 +680,8 @@ def _step_photos(turn: _Turn, message: UserMessage) -> None:
         room = max(0, rules.max_photos - c.accepted - c.pending)
         taken = message.media[:room]
         for index, media in enumerate(taken):
-            turn.actions.append(SubmitPhoto(message.message_id, index, media, c.photo_set))
+            submit = SubmitPhoto(message.message_id, index, media, c.photo_set, c.subject)
+            turn.actions.append(submit)
         turn.update(pending=c.pending + len(taken))
         left_out = len(message.media) - len(taken)
         if left_out and turn.c.pending:

@@ -464,6 +464,9 @@ REJECTIONS: dict[Language, dict[str, str]] = {
         "duplicate": "you've already sent this one.",
         "screenshot": "it looks like a screenshot — please send the photo itself.",
         "download_failed": "I couldn't download it.",
+        "no_face": "I can't see a face — send one where your face is clear and facing the camera.",
+        "several_people": "there are several people in it — send photos of just one person.",
+        "face_too_small": "the face is too small — come closer, so it fills more of the photo.",
         "default": "it doesn't meet the requirements.",
     },
     Language.ES: {
@@ -475,6 +478,9 @@ REJECTIONS: dict[Language, dict[str, str]] = {
         "duplicate": "ya me habías enviado esta.",
         "screenshot": "parece una captura de pantalla; envíame la foto original.",
         "download_failed": "no he podido descargarla.",
+        "no_face": "no veo ninguna cara: envía una con la cara bien visible y mirando a la cámara.",
+        "several_people": "salen varias personas: envía fotos de una sola persona.",
+        "face_too_small": "la cara sale demasiado pequeña: acércate para que ocupe más de la foto.",
         "default": "no cumple los requisitos.",
     },
 }
