@@ -224,3 +224,33 @@ class MemoryRecords:
         self.outbound = [m for m in self.outbound if m["to"] != address]
         self.last_inbound.pop(address, None)
         return before - len(self.outbound)
+
+
+class MemoryBlobs(dict[str, bytes]):
+    """The blob binding: names to bytes."""
+
+    def put(self, name: str, data: bytes) -> None:
+        self[name] = data
+
+    def get(self, name: str) -> bytes:  # type: ignore[override]
+        return self[name]
+
+    def delete(self, name: str) -> None:
+        self.pop(name, None)
+
+
+@dataclass
+class PictureDownloads:
+    """MediaFetcher.download: each URL gives `picture`, or what `answers` says for it (bytes,
+    or an exception to raise); what was asked is recorded."""
+
+    picture: bytes = b""
+    answers: dict[str, bytes | Exception] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+
+    def download(self, url: str) -> bytes:
+        self.asked.append(url)
+        answer = self.answers.get(url, self.picture)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer

@@ -8,7 +8,7 @@ from services.image.adapters.covers import PackCovers
 from services.image.adapters.media import MediaFetcher, MediaSettings
 from services.image.adapters.records import SqlImages
 from services.image.domain.photos import Limits
-from services.image.ports import ImagePorts
+from services.image.ports import ImagePorts, Links
 from services.image.settings import ImageSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
@@ -56,6 +56,9 @@ def build_deps(settings: ImageSettings) -> ImageRuntime:
         timeout=settings.astria_timeout_seconds,
     )
     resources.closers.append(astria.close)
+    public_url = required(
+        settings.public_base_url, "PUBLIC_BASE_URL", "the public URL Astria calls back"
+    )
     return ImageRuntime(
         ports=ImagePorts(
             publisher=DaprPublisher(client, settings.pubsub_name),
@@ -65,8 +68,9 @@ def build_deps(settings: ImageSettings) -> ImageRuntime:
             astria=astria,
             catalogue=load_catalogue(settings.packs_file),
             covers=PackCovers(astria=astria, media=media, clock=resources.clock),
-            callback_base=required(
-                settings.public_base_url, "PUBLIC_BASE_URL", "the public URL Astria calls back"
+            callback_base=public_url,
+            links=Links(
+                base=public_url, key=secret("portrait-link-key"), days=settings.retention_days
             ),
             clock=resources.clock,
             astria_branch=settings.astria_branch,

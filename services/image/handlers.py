@@ -4,14 +4,16 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from services.image.domain import previews
+from services.image.domain import portraits, previews
+from services.image.domain.links import signed_url, valid
 from services.image.domain.photos import Limits, PhotoRejected, Reason, check
+from services.image.domain.portraits import Copy
 from services.image.ports import (
     Astria,
     AstriaRefused,
@@ -20,6 +22,7 @@ from services.image.ports import (
     Covers,
     Fetcher,
     ImageRecords,
+    Links,
     MediaRefused,
     MediaTooLarge,
     NewPhoto,
@@ -270,51 +273,96 @@ def prompts_reported(
     all_done: bool,
     records: ImageRecords,
     publisher: Publisher,
+    media: Fetcher,
+    blobs: Blobs,
+    links: Links,
+    clock: Clock,
 ) -> int:
-    """Record each settled prompt once, announce its images, and the order's end once."""
+    """Keep each settled prompt's images, record it once, announce our copies, and the
+    order's end once. Copies are made before the prompt is recorded: if one can't be made
+    now (Transient), nothing is recorded and the reconcile tick asks Astria again."""
     announced = 0
+    settled = records.settled_prompts(training.order_id)
+    until = clock() + timedelta(days=links.days)
     for prompt in prompts:
         images = tuple(str(url) for url in prompt.get("images") or [])
         error = prompt.get("user_error")
-        if not images and not error:
-            continue  # not settled yet
         prompt_id = str(prompt["id"])
+        if (not images and not error) or prompt_id in settled:
+            continue  # not settled yet, or recorded already
+        copies = _keep(training, prompt_id, images, media=media, blobs=blobs)
         staged = records.add_prompt_result(
             training.order_id,
             prompt_id,
             list(images),
             str(error) if error else None,
-            _images_ready(prompt_id, images),
+            _images_ready(prompt_id, copies, links, until),
+            copies,
         )
         if staged is not None:
             announced += bool(staged)
-            extra = {"order_id": training.order_id, "prompt": prompt_id, "images": len(images)}
+            extra = {"order_id": training.order_id, "prompt": prompt_id, "images": len(copies)}
             log.info("prompt settled", extra=extra)
             if error:
                 log.warning(
                     "prompt failed",
                     extra={"order_id": training.order_id, "prompt": prompt_id, "error": error},
                 )
-    if all_done and records.complete(training.order_id, _closed_short):
+    if all_done and records.complete(training.order_id, _closed_short(links, until)):
         announced += 1
     _announce(records, publisher)
     return announced
 
 
+def _keep(
+    training: Training, prompt_id: str, urls: tuple[str, ...], *, media: Fetcher, blobs: Blobs
+) -> list[Copy]:
+    """Our copy of each image, under a name without the person's number. An image Astria's
+    URL does not give (refused, not a picture) is left out, and so not paid for."""
+    copies = []
+    base = f"portraits/{user_folder(training.user_address)}/{training.order_id}/{prompt_id}"
+    for index, url in enumerate(urls):
+        try:
+            data = media.download(url)
+            extension = portraits.extension_of(data)
+        except (MediaRefused, portraits.NotAPortrait) as exc:
+            why = {"order_id": training.order_id, "prompt": prompt_id, "why": str(exc)}
+            log.error("portrait not kept", extra=why)
+            continue
+        full = f"{base}-{index}.{extension}"
+        blobs.put(full, data)
+        small = portraits.for_whatsapp(data, extension)
+        send = full if small is None else f"{base}-{index}.whatsapp.jpg"
+        if small is not None:
+            blobs.put(send, small)
+        copies.append(Copy(full=full, send=send))
+    return copies
+
+
+def portrait_url(links: Links, name: str, until: datetime) -> str:
+    return signed_url(links.base, links.key, f"/{name}", until)
+
+
+def gallery_url(links: Links, order_id: str, until: datetime) -> str:
+    return signed_url(links.base, links.key, f"/gallery/{order_id}", until)
+
+
 def _images_ready(
-    prompt_id: str, images: tuple[str, ...]
+    prompt_id: str, copies: list[Copy], links: Links, until: datetime
 ) -> Callable[[Training, bool], list[Outgoing]]:
-    """What a settled prompt announces: its images, and the order's end if it completes it."""
+    """What a settled prompt announces: our copies, and the order's end if it completes it."""
 
     def announce(current: Training, completes: bool) -> list[Outgoing]:
-        if not images and not completes:
+        if not copies and not completes:
             return []
         ready = image.ImagesReady(
             order_id=current.order_id,
             user=current.user_address,
             prompt_id=prompt_id,
-            image_urls=images,
+            image_urls=tuple(portrait_url(links, c.send, until) for c in copies),
             complete=completes,
+            gallery_url=gallery_url(links, current.order_id, until) if completes else None,
+            links_expire_at=until,
         )
         key = f"images.ready-{current.order_id}-{prompt_id}"
         done = [_order_completed(current)] if completes else []
@@ -323,17 +371,23 @@ def _images_ready(
     return announce
 
 
-def _closed_short(current: Training) -> list[Outgoing]:
+def _closed_short(links: Links, until: datetime) -> Callable[[Training], list[Outgoing]]:
     """Every prompt reported without reaching the pack's count: the order ends anyway."""
-    ready = image.ImagesReady(
-        order_id=current.order_id,
-        user=current.user_address,
-        prompt_id="all",
-        image_urls=(),
-        complete=True,
-    )
-    key = f"images.ready-{current.order_id}-all"
-    return [Outgoing(ready, key), _order_completed(current)]
+
+    def announce(current: Training) -> list[Outgoing]:
+        ready = image.ImagesReady(
+            order_id=current.order_id,
+            user=current.user_address,
+            prompt_id="all",
+            image_urls=(),
+            complete=True,
+            gallery_url=gallery_url(links, current.order_id, until),
+            links_expire_at=until,
+        )
+        key = f"images.ready-{current.order_id}-all"
+        return [Outgoing(ready, key), _order_completed(current)]
+
+    return announce
 
 
 def _order_completed(training: Training) -> Outgoing:
@@ -362,6 +416,10 @@ def handle_reconcile(
     records: ImageRecords,
     astria: Astria,
     publisher: Publisher,
+    media: Fetcher,
+    blobs: Blobs,
+    links: Links,
+    clock: Clock,
 ) -> None:
     """Poll Astria for orders whose callbacks are overdue; publish what they would have.
 
@@ -378,7 +436,17 @@ def handle_reconcile(
         settled = [p for p in prompts if p.get("images") or p.get("user_error")]
         current = records.training(training.order_id) or training
         all_done = bool(prompts) and len(settled) == len(prompts)
-        prompts_reported(current, settled, all_done=all_done, records=records, publisher=publisher)
+        prompts_reported(
+            current,
+            settled,
+            all_done=all_done,
+            records=records,
+            publisher=publisher,
+            media=media,
+            blobs=blobs,
+            links=links,
+            clock=clock,
+        )
         log.info("reconciled", extra={"order_id": training.order_id, "prompts": len(settled)})
 
 
@@ -402,11 +470,13 @@ def handle_user_erased(
     for name in traces.blobs:
         blobs.delete(name)
     records.erase_user(event.user)
+    portrait_files = sum(name.startswith("portraits/") for name in traces.blobs)
     report = maintenance.Report(
         service="image",
         run_id=maintenance.erasure_run_id(event.user),
         counts={
-            "photos": len(traces.blobs),
+            "photos": len(traces.blobs) - portrait_files,
+            "portrait_files": portrait_files,
             "provider_media": forgotten,
             "astria_tunes": len(traces.tunes),
         },
@@ -421,11 +491,17 @@ def handle_cleanup(
     blobs: Blobs,
     publisher: Publisher,
 ) -> None:
-    """Retention: photos (rows and blobs) and generated-image records past the cutoff."""
+    """Retention: photos (rows and blobs), and finished orders' results with our copies of
+    their portraits, past the cutoff."""
     expired, results = records.expire(event.retention_cutoff)
     for name in expired:
         blobs.delete(name)
-    counts = {"photos": len(expired), "image_records": results}
+    portrait_files = sum(name.startswith("portraits/") for name in expired)
+    counts = {
+        "photos": len(expired) - portrait_files,
+        "portrait_files": portrait_files,
+        "image_records": results,
+    }
     report = maintenance.Report(service="image", run_id=event.run_id, counts=counts)
     publisher.publish(report, event_id=report.event_id)
 
@@ -450,3 +526,43 @@ def pack_preview(subject: str, language: str, *, catalogue: Catalogue, covers: C
 # The route is public and WhatsApp fetches it on every send: the same covers (kept, so the
 # same bytes objects, whose hashes Python keeps) are drawn once, not once a request.
 _composed = lru_cache(maxsize=32)(previews.compose)
+
+
+# --- our copies, by signed link --------------------------------------------------------------
+
+
+def _check_link(links: Links, path: str, expires: int, signature: str, clock: Clock) -> None:
+    """One answer for a forged, altered and expired link: it tells nothing."""
+    if not valid(links.key, path, expires, signature, clock()):
+        raise NotFound("no such link, or it has expired")
+
+
+def portrait_file(
+    name: str, expires: int, signature: str, *, blobs: Blobs, links: Links, clock: Clock
+) -> tuple[bytes, str]:
+    """One of our copies, and its content type, for a link we signed."""
+    _check_link(links, f"/{name}", expires, signature, clock)
+    extension = name.rsplit(".", 1)[-1]
+    if not name.startswith("portraits/") or extension not in portraits.CONTENT_TYPES:
+        raise NotFound("no such link, or it has expired")
+    return blobs.get(name), portraits.CONTENT_TYPES[extension]
+
+
+def gallery(
+    order_id: str,
+    expires: int,
+    signature: str,
+    *,
+    records: ImageRecords,
+    links: Links,
+    clock: Clock,
+) -> list[tuple[str, str]]:
+    """An order's portraits for its gallery page: (WhatsApp-size, full-size) links, which
+    expire with the gallery's."""
+    _check_link(links, f"/gallery/{order_id}", expires, signature, clock)
+    until = datetime.fromtimestamp(expires, UTC)
+    copies = records.copies(order_id)
+    if not copies:
+        raise NotFound("no such link, or it has expired")
+    page = replace(links, base="")  # the page's own origin: links relative to it
+    return [(portrait_url(page, c.send, until), portrait_url(page, c.full, until)) for c in copies]

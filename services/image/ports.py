@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from services.image.domain.photos import Limits
+from services.image.domain.portraits import Copy
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.events.base import Outgoing
@@ -168,7 +169,12 @@ class ImageRecords(Protocol):
         image_urls: list[str],
         user_error: str | None,
         announce: Callable[[Training, bool], Sequence[Outgoing]],
+        copies: Sequence[Copy] = (),
     ) -> Sequence[Outgoing] | None: ...
+
+    def settled_prompts(self, order_id: str) -> set[str]: ...
+
+    def copies(self, order_id: str) -> Sequence[Copy]: ...
 
     def complete(
         self, order_id: str, announce: Callable[[Training], Sequence[Outgoing]]
@@ -194,6 +200,10 @@ class Blobs(Protocol):
 class Fetcher(Protocol):
     def fetch(self, channel: str, reference: str) -> bytes: ...
 
+    def download(self, url: str) -> bytes:
+        """A picture at a public address: no credentials, no redirect, bounded."""
+        ...
+
     def forget(self, channel: str, reference: str) -> bool: ...
 
 
@@ -217,6 +227,16 @@ class Covers(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Links:
+    """How the portraits' and galleries' links are made: our public URL, the key that
+    signs them, and how long they work (the retention the consent text promises)."""
+
+    base: str
+    key: str
+    days: int = 30
+
+
 @dataclass
 class ImagePorts:
     """Everything an image handler may name; each names only what it uses."""
@@ -229,6 +249,7 @@ class ImagePorts:
     catalogue: Catalogue
     covers: Covers
     callback_base: str  # our public URL, as Astria must call it
+    links: Links
     clock: Clock
     astria_branch: str | None = None
     limits: Limits = field(default_factory=Limits)

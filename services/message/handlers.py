@@ -59,6 +59,7 @@ def _user_message(event: WhatsAppInbound) -> domain.UserMessage:
         media=tuple(domain.Media(m.reference, m.content_type) for m in event.media),
         kind=kinds.get((event.message_type or "").lower()),
         choice=event.choice,
+        received_at=event.received_at,
     )
 
 
@@ -174,7 +175,13 @@ def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
         case image.TuneFailed():
             return domain.TuneFailed(event.order_id)
         case image.ImagesReady():
-            return domain.ImagesReady(event.order_id, event.image_urls, event.complete)
+            return domain.ImagesReady(
+                event.order_id,
+                event.image_urls,
+                event.complete,
+                event.gallery_url,
+                event.links_expire_at,
+            )
         case payment.PaymentRefunded():
             return domain.PaymentRefunded(
                 event.order_id, event.amount_minor, event.currency, event.partial

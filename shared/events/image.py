@@ -1,5 +1,7 @@
 """Events published by the image service."""
 
+from datetime import datetime
+
 from pydantic import Field
 
 from shared.events.base import Event
@@ -59,6 +61,12 @@ class ImagesReady(Event):
     order_id: str
     user: str
     prompt_id: int | str
+    # Signed links to our copies, each within WhatsApp's 5 MB for an image.
     image_urls: tuple[str, ...]
     # True on the last batch of the order: every prompt of the pack has reported.
     complete: bool = False
+    # On the last batch: a link to all of the order's portraits, full size, that works
+    # without WhatsApp until it expires.
+    gallery_url: str | None = None
+    # When these links stop working: the retention the consent text promises.
+    links_expire_at: datetime | None = None

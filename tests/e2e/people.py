@@ -129,13 +129,16 @@ def rows(stack, app_id, sql, **params):
 
 
 def blob_files(stack, person):
+    """The files the image service keeps of the person: photos, and our portrait copies."""
     found = rows(
         stack,
         "image",
         "SELECT blob_name FROM photo WHERE user_address = :user",
         user=person.address,
     )
-    return [stack.workdir / "blobs" / name for (name,) in found if name]
+    photos = [stack.workdir / "blobs" / name for (name,) in found if name]
+    portraits = stack.workdir / "blobs" / "portraits" / user_folder(person.address)
+    return photos + sorted(path for path in portraits.rglob("*") if path.is_file())
 
 
 def _tables_naming(url: str, needle: str) -> list[str]:

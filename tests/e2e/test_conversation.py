@@ -8,6 +8,7 @@ import io
 import json
 import threading
 import time
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -52,11 +53,11 @@ def buy_portraits(stack, person, channel):
     picture = Image.open(io.BytesIO(httpx.get(preview, timeout=10).content))
     assert (picture.format, picture.width) == ("JPEG", GAP + 2 * (TILE_WIDTH + GAP))
 
-    # Three good photos, one too small, one without a face and one of two people, in one
-    # message; the image service checks them.
+    # Three good photos, one too small and one without a face, in one message; the image
+    # service checks them.
     before = len(person.received())
-    person.send(files=[*GOOD[:3], SMALL, FACELESS, TWO_PEOPLE])
-    submitted = wait_published(stack, "photo.submitted", person.address, 6)
+    person.send(files=[*GOOD[:3], SMALL, FACELESS])
+    submitted = wait_published(stack, "photo.submitted", person.address, 5)
     assert {e["data"]["subject"] for e in submitted} == {"woman"}
     assert {e["data"]["channel"] for e in submitted} == {channel}
     references = [e["data"]["media_reference"] for e in submitted]
@@ -73,12 +74,13 @@ def buy_portraits(stack, person, channel):
     assert ack.startswith("✅ 3 photos accepted.")
     assert "512 px" in ack
     assert "I can't see a face" in ack
-    assert "several people" in ack
     assert "enough to start" in ack
-    # The refused one is replaced.
+    # One of the refused ones is replaced, and one of two people is not taken.
     before = len(person.received())
-    person.send(files=[GOOD[3]])
-    assert person.wait_for(before + 1)[before].startswith("✅ 1 photo accepted.")
+    person.send(files=[GOOD[3], TWO_PEOPLE])
+    [ack] = person.wait_for(before + 1)[before:]
+    assert ack.startswith("✅ 1 photo accepted.")
+    assert "several people" in ack
 
     packs = person.controls()[-1]
     assert (packs["type"], packs["button"]) == ("list", "See packs")
@@ -133,14 +135,21 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert "*8 portraits*" in summary
     images = [m for m in after if m.startswith("[image")]
     assert len(images) == 8
-    # Each batch (one Astria prompt) in order; the sandbox numbers images as it makes them.
-    # Two batches are handled concurrently, so they may interleave with each other.
+    # Our copies, by signed links to the image service: not Astria's URLs.
+    portraits = [m["media_urls"][0] for m in person.messages()[before:] if m["media_urls"]]
+    assert all(url.startswith(f"{stack['image'].url}/portraits/") for url in portraits)
+    assert all("expires=" in url and "signature=" in url for url in portraits)
+    # Each batch (one Astria prompt) in order, numbered as the sandbox made them. Two
+    # batches are handled concurrently, so they may interleave with each other.
     batches: dict[str, list[int]] = {}
-    for m in images:
-        prompt, serial = m.rsplit("/", 1)[1].split(".jpg")[0].split("-")[1:3]
-        batches.setdefault(prompt, []).append(int(serial))
+    for url in portraits:
+        prompt, index = urlsplit(url).path.rsplit("/", 1)[1].removesuffix(".jpg").split("-")
+        batches.setdefault(prompt, []).append(int(index))
     assert len(batches) == 2
-    assert all(serials == sorted(serials) for serials in batches.values())
+    assert all(serials == list(range(4)) for serials in batches.values())
+    copy = httpx.get(portraits[0], timeout=10)
+    assert copy.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(copy.content)).format == "JPEG"
     assert after.index(summary) > max(after.index(m) for m in images)
 
     # "typing…" while the photos were checked (two messages of photos) and the checkout
@@ -167,6 +176,24 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     [completed] = wait_published(stack, "order.completed", person.address, 1)
     assert completed["data"]["images"] == 8
 
+    # RESEND: the same 8 copies again; GALLERY: a link to a page of them, full size.
+    again = person.says_and_waits("resend", 9)
+    assert "again" in again[0]
+    resent = [m["media_urls"][0] for m in person.messages()[-8:]]
+    assert sorted(resent) == sorted(portraits)
+    [link] = person.says_and_waits("gallery", 1)
+    assert "more days" in link
+    label, gallery_url = person.pay_link()  # the newest link button
+    assert label == "Open gallery"
+    assert gallery_url.startswith(f"{stack['image'].url}/gallery/{order_id}?")
+    page = httpx.get(gallery_url, timeout=10)
+    assert page.status_code == 200
+    assert page.text.count("<img ") == 8
+    full = page.text.split('" download>', 1)[0].rsplit('href="', 1)[1].replace("&amp;", "&")
+    assert httpx.get(stack["image"].url + full, timeout=10).status_code == 200
+    forged = gallery_url.replace("signature=", "signature=f")
+    assert httpx.get(forged, timeout=10).status_code == 404
+
     # The operator sees the whole order on one timeline, from every service that touched it.
     with operator(stack) as client:
 
@@ -186,7 +213,7 @@ def test_the_whole_journey_from_hi_to_the_portraits(
 
     assert "portraits are delivered" in person.says_and_waits("STATUS", 1)[0]
     files = blob_files(stack, person)
-    assert len(files) == 4
+    assert len(files) == 4 + 8  # the photos, and our copy of each portrait
     assert "Reply *YES* to confirm" in person.says_and_waits("DELETE", 1)[0]
     person.send("yes")
     deadline = time.monotonic() + 30
@@ -253,11 +280,13 @@ def test_the_counters_move_as_a_journey_advances(stack, astria_knobs):
         key = (service, name, tuple(sorted(labels.items())))
         return after.get(key, 0) - before.get(key, 0)
 
-    # One webhook per message the person sent: hi, yes, woman, 4 photos, 1 photo, the pack.
+    # One webhook per message the person sent: hi, yes, woman, 5 photos, 2 photos, the pack.
     assert moved("message", "bot_webhooks", route="/SmsReceived", status="200") == 6
     assert moved("message", "bot_sends", provider="twilio", result="sent") >= len(person.received())
-    assert moved("message", "bot_events", topic="photo.checked", outcome="SUCCESS") == 5
+    assert moved("message", "bot_events", topic="photo.checked", outcome="SUCCESS") == 7
     assert moved("image", "bot_photo_refusals", reason="too_small") == 1
+    assert moved("image", "bot_photo_refusals", reason="no_face") == 1
+    assert moved("image", "bot_photo_refusals", reason="several_people") == 1
     assert moved("image", "bot_events", topic="payment.completed", outcome="RETRY") == 1
     assert moved("image", "bot_events", topic="payment.completed", outcome="SUCCESS") == 1
     assert moved("image", "bot_webhooks", route="/update-images", status="200") >= 2

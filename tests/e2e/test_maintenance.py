@@ -170,7 +170,10 @@ def test_delete_leaves_no_trace_of_the_person(stack):
             ),
             what="the erasure report",
         )
-    assert erasure["counts"]["image"] == {"photos": 3, "provider_media": 3, "astria_tunes": 1}
+    image = erasure["counts"]["image"]
+    # Our copies of its portraits too: 0 to 8, as far as the sandbox's Astria had got.
+    assert image.pop("portrait_files") in range(9)
+    assert image == {"photos": 3, "provider_media": 3, "astria_tunes": 1}
     assert erasure["counts"]["payment"] == {"orders": 1}
     assert "dead_letters" in erasure["counts"]["maintenance"]
     # The providers' copies: Twilio's media of the three photos, the tune at Astria.

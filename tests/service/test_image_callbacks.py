@@ -2,6 +2,7 @@
 
 import json
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -9,12 +10,14 @@ from services.image.adapters.records import SqlImages
 from services.image.app import create_app
 from services.image.bootstrap import ImageRuntime
 from services.image.handlers import handle_reconcile
-from services.image.ports import ImagePorts, NewTraining
+from services.image.ports import ImagePorts, Links, MediaRefused, NewTraining
 from shared.db import make_engine
+from shared.errors import Transient
 from shared.events.topics import Topic
 from shared.injection import call
 from shared.packs import load_catalogue
-from tests.fakes import FixedClock, RecordingPublisher
+from tests.fakes import FixedClock, MemoryBlobs, PictureDownloads, RecordingPublisher
+from tests.imagery import encode, photo
 from tests.servers import in_process
 
 USER = "whatsapp:+15551234567"
@@ -41,12 +44,13 @@ def runtime(tmp_path):
     deps = ImagePorts(
         publisher=RecordingPublisher(),
         records=records,
-        blobs=cast(Any, None),
-        media=cast(Any, None),
+        blobs=MemoryBlobs(),
+        media=cast(Any, PictureDownloads(picture=encode(photo(64, 80, face=False)))),
         astria=cast(Any, None),
         catalogue=load_catalogue(),
         covers=cast(Any, None),
         callback_base="http://image",
+        links=Links("http://image", "test-link-key"),
         clock=clock,
     )
     yield ImageRuntime(ports=deps, clock=clock)
@@ -138,7 +142,12 @@ def test_each_prompt_counts_once_and_the_last_one_completes_the_order(client, ru
     assert post(client, "/update-images", {"prompt": prompt(1)}).json() == {"announced": 0}  # again
     assert post(client, "/update-images", prompt(2)).json() == {"announced": 1}
     ready = published(runtime, Topic.IMAGES_READY)
-    assert [e.image_urls[0] for _, e, _ in ready] == ["https://img/1/0.jpg", "https://img/2/0.jpg"]
+    # Our copies, not Astria's URLs, each fetched once.
+    firsts = [urlsplit(e.image_urls[0]).path.rsplit("/", 1)[-1] for _, e, _ in ready]
+    assert firsts == ["1-0.jpg", "2-0.jpg"]
+    assert runtime.ports.media.asked == [
+        f"https://img/{p}/{i}.jpg" for p in (1, 2) for i in range(4)
+    ]
     assert [e.complete for _, e, _ in ready] == [False, True]
     [(_, done, _)] = published(runtime, Topic.ORDER_COMPLETED)
     assert done.images == 8
@@ -193,3 +202,56 @@ def test_the_next_callback_publishes_what_an_earlier_one_staged(client, runtime)
     runtime.ports.publisher.fail = False
     post(client, "/update-images", {"prompt": prompt(1)})
     assert [i for _, _, i in published(runtime)] == ["tune.trained-ord_1", "images.ready-ord_1-1"]
+
+
+def test_a_portrait_astria_cannot_give_is_left_out_and_one_that_fails_now_is_fetched_later(
+    client, runtime
+):
+    media = runtime.ports.media
+    media.answers["https://img/1/1.jpg"] = b"<html>not a picture</html>"
+    media.answers["https://img/1/2.jpg"] = MediaRefused("the picture's URL redirected")
+    media.answers["https://img/2/0.jpg"] = Transient("astria's CDN answered 503")
+    assert post(client, "/update-images", prompt(1)).json() == {"announced": 1}
+    [(_, first, _)] = published(runtime, Topic.IMAGES_READY)
+    assert len(first.image_urls) == 2  # 0 and 3: the others are not portraits we can keep
+    # The CDN is down: nothing of prompt 2 is recorded, so a later report (the reconcile
+    # tick's) keeps it whole.
+    assert post(client, "/update-images", prompt(2)).status_code == 503
+    assert len(published(runtime, Topic.IMAGES_READY)) == 1
+    del media.answers["https://img/2/0.jpg"]
+    assert post(client, "/update-images", prompt(2)).json() == {"announced": 1}
+    ready = published(runtime, Topic.IMAGES_READY)
+    assert [len(e.image_urls) for _, e, _ in ready] == [2, 4]
+    # 6 of 8 delivered, every prompt reported: the order ends short, and payment refunds.
+    assert post(client, "/update-images", [prompt(1), prompt(2)]).json() == {"announced": 1}
+    [(_, done, _)] = published(runtime, Topic.ORDER_COMPLETED)
+    assert done.images == 6
+
+
+def test_links_open_our_copies_and_the_gallery_until_they_expire(client, runtime):
+    post(client, "/update-images", prompt(1))
+    post(client, "/update-images", prompt(2))
+    ready = [e for _, e, _ in published(runtime, Topic.IMAGES_READY)]
+    link = urlsplit(ready[0].image_urls[0])
+    answer = client.get(f"{link.path}?{link.query}")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/jpeg"
+    assert answer.content == runtime.ports.media.picture
+    # A link changed in any way is no link.
+    forged = link.query.replace("signature=", "signature=0")
+    assert client.get(f"{link.path}?{forged}").status_code in (404, 422)
+    other = link.path.replace("1-0.jpg", "1-1.jpg")
+    assert client.get(f"{other}?{link.query}").status_code == 404
+    gallery = urlsplit(ready[-1].gallery_url)
+    page = client.get(f"{gallery.path}?{gallery.query}")
+    assert page.status_code == 200
+    assert page.text.count("<img ") == 8
+    assert "Your 8 portraits" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    # Every link in the page works too; and after the retention, none does.
+    src = page.text.split('<img src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert client.get(src).status_code == 200
+    runtime.ports.clock.advance(days=31)
+    assert client.get(f"{link.path}?{link.query}").status_code == 404
+    assert client.get(f"{gallery.path}?{gallery.query}").status_code == 404
+    assert client.get(src).status_code == 404

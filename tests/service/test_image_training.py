@@ -11,7 +11,14 @@ from services.image.handlers import (
     handle_reconcile,
     handle_user_erased,
 )
-from services.image.ports import AstriaRefused, AstriaTimedOut, ImagePorts, NewPhoto, Traces
+from services.image.ports import (
+    AstriaRefused,
+    AstriaTimedOut,
+    ImagePorts,
+    Links,
+    NewPhoto,
+    Traces,
+)
 from shared.db import make_engine
 from shared.errors import Transient
 from shared.events.base import EventMeta
@@ -21,7 +28,8 @@ from shared.events.payment import PaymentCompleted
 from shared.events.topics import Topic
 from shared.injection import call
 from shared.packs import load_catalogue
-from tests.fakes import RecordingPublisher
+from tests.fakes import MemoryBlobs, PictureDownloads, RecordingPublisher
+from tests.imagery import encode, photo
 
 USER = "whatsapp:+15551234567"
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -59,10 +67,14 @@ class FakeAstria:
         return {"id": pack_id, "cover_url": None}
 
 
-class ForgettingMedia:
-    """Only erasure reaches the provider's media in these tests."""
+PORTRAIT = encode(photo(64, 80, face=False))
+
+
+class ForgettingMedia(PictureDownloads):
+    """Astria's images download as PORTRAIT; erasure reaches the provider's media."""
 
     def __init__(self):
+        super().__init__(picture=PORTRAIT)
         self.forgotten = []
         self.fail = False
 
@@ -73,22 +85,11 @@ class ForgettingMedia:
         return True
 
 
-class Blobs(dict[str, bytes]):
-    def put(self, name, data):
-        self[name] = data
-
-    def delete(self, name):
-        self.pop(name, None)
-
-    def get(self, name):  # type: ignore[override]
-        return self[name]
-
-
 @pytest.fixture
 def deps(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'image.db'}", lambda: NOW)
     records = SqlImages(engine)
-    blobs = Blobs()
+    blobs = MemoryBlobs()
     for i in range(3):
         name = f"photos/u/{i}.jpg"
         blobs[name] = f"jpeg {i}".encode()
@@ -117,6 +118,7 @@ def deps(tmp_path):
         catalogue=load_catalogue(),
         covers=cast(Any, None),
         callback_base="https://img.example",
+        links=Links("https://img.example", "test-link-key"),
         astria_branch="fast",
         clock=lambda: NOW,
     )
@@ -231,6 +233,17 @@ def test_reconcile_publishes_what_lost_callbacks_would_have_once(deps):
         (Topic.ORDER_COMPLETED, "order.completed-ord_9"),
     ]
     assert deps.publisher.published[3][1].complete is True
+    # What the person gets is our copies, by links that expire: Astria's URLs stay here.
+    ready = deps.publisher.published[2][1]
+    assert deps.media.asked == [f"https://img/{p}/{i}.jpg" for p in (1, 2) for i in range(4)]
+    assert all(url.startswith("https://img.example/portraits/") for url in ready.image_urls)
+    assert "expires=" in ready.image_urls[0]
+    assert deps.publisher.published[3][1].gallery_url.startswith(
+        "https://img.example/gallery/ord_9?"
+    )
+    kept = sorted(name for name in deps.blobs if name.startswith("portraits/"))
+    assert len(kept) == 8
+    assert all(deps.blobs[name] == PORTRAIT for name in kept)
 
 
 def test_reconcile_leaves_orders_that_are_not_overdue(deps):
@@ -279,6 +292,8 @@ def test_photos_and_duplicates_are_per_photo_set(deps):
 
 def test_erasure_deletes_the_providers_copies_then_ours_and_reports_each(deps):
     call(handle_payment_completed, deps, PAID, meta=META)
+    request = ReconcileRequested(requested_at=NOW + timedelta(hours=1), overdue_after_minutes=10)
+    call(handle_reconcile, deps, request, meta=EventMeta(id="r1", topic="t"))  # 8 portraits kept
     erased = UserErased(user=USER)
     deps.media.fail = True  # Twilio is down: nothing is deleted, so the retry finds it all
     with pytest.raises(Transient):
@@ -294,4 +309,9 @@ def test_erasure_deletes_the_providers_copies_then_ours_and_reports_each(deps):
     assert deps.records.training("ord_9") is None
     assert deps.records.traces_of(USER) == Traces(blobs=[], media=[], tunes=[])
     [(_, report, _)] = [p for p in deps.publisher.published if p[0] == Topic.MAINTENANCE_REPORT]
-    assert report.counts == {"photos": 3, "provider_media": 1, "astria_tunes": 1}
+    assert report.counts == {
+        "photos": 3,
+        "portrait_files": 8,
+        "provider_media": 1,
+        "astria_tunes": 1,
+    }

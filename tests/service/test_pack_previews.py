@@ -12,7 +12,7 @@ from services.image.app import create_app
 from services.image.bootstrap import ImageRuntime
 from services.image.domain.previews import COLUMNS, GAP, TILE_WIDTH
 from services.image.handlers import _composed
-from services.image.ports import ImagePorts
+from services.image.ports import ImagePorts, Links
 from shared.packs import Pack, load_catalogue
 from tests.fakes import FixedClock, RecordingPublisher
 from tests.imagery import encode, photo
@@ -41,6 +41,7 @@ def client_with(covers: Covers) -> TestClient:
         catalogue=CATALOGUE,
         covers=covers,
         callback_base="http://image",
+        links=Links("http://image", "test-link-key"),
         clock=clock,
     )
     return TestClient(create_app(build_deps=lambda _s: ImageRuntime(ports=ports, clock=clock)))

@@ -2,6 +2,7 @@
 
 import itertools
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -465,3 +466,70 @@ def test_restart_starts_a_new_photo_set_for_photos_checks_and_the_next_order():
     [checkout] = on_message(ready, text("1"), RULES).actions
     assert isinstance(checkout, RequestCheckout)
     assert checkout.photo_set == 2
+
+
+UNTIL = datetime(2026, 12, 26, 12, tzinfo=UTC)
+
+
+def delivered(user=EN_USER, order="ord-1", urls=("https://img/p/1.jpg", "https://img/p/2.jpg")):
+    """An order delivered in two batches, the last with its gallery link."""
+    c = at(Step.DELIVERING, user=user, order_id=order, paid_orders=(order,))
+    c = on_event(c, ImagesReady(order, urls[:1], links_expire_at=UNTIL), RULES).conversation
+    last = ImagesReady(order, urls[1:], True, "https://img/gallery/ord-1?s=1", UNTIL)
+    return on_event(c, last, RULES)
+
+
+def wrote(body, when):
+    return UserMessage(message_id=f"m{next(_ids)}", text=body, received_at=when)
+
+
+def test_the_summary_offers_the_gallery_and_resend():
+    summary = said(delivered())
+    assert "*GALLERY*" in summary
+    assert "*RESEND*" in summary
+
+
+@pytest.mark.parametrize(("word", "user"), [("resend", EN_USER), ("Reenviar", ES_USER)])
+def test_resend_sends_the_latest_portraits_again(word, user):
+    c = delivered(user).conversation
+    d = on_message(c, wrote(word, UNTIL - timedelta(days=3)), RULES)
+    assert [r.image_url for r in d.replies if r.image_url] == [
+        "https://img/p/1.jpg",
+        "https://img/p/2.jpg",
+    ]
+    assert ("again" if user == EN_USER else "otra vez") in said(d)
+    assert d.actions == ()
+
+
+@pytest.mark.parametrize(("word", "user"), [("gallery", EN_USER), ("galería", ES_USER)])
+def test_gallery_sends_the_link_with_the_days_it_has_left(word, user):
+    c = delivered(user).conversation
+    d = on_message(c, wrote(word, UNTIL - timedelta(days=3, hours=2)), RULES)
+    [reply] = d.replies
+    assert reply.link_url == "https://img/gallery/ord-1?s=1"
+    assert reply.link_label == ("Open gallery" if user == EN_USER else "Abrir galería")
+    assert "*4 more days*" in (reply.text or "") or "*4 días más*" in (reply.text or "")
+
+
+def test_after_the_retention_resend_and_gallery_say_the_portraits_are_gone():
+    c = delivered().conversation
+    for word in ("resend", "gallery"):
+        d = on_message(c, wrote(word, UNTIL + timedelta(minutes=1)), RULES)
+        assert [r.image_url for r in d.replies if r.image_url] == []
+        assert "kept for 30 days" in said(d)
+
+
+def test_resend_and_gallery_before_any_portrait_or_before_the_last_one():
+    assert "no portraits yet" in said(on_message(at(Step.PHOTOS), text("resend"), RULES))
+    assert "no portraits yet" in said(on_message(at(Step.PHOTOS), text("gallery"), RULES))
+    c = at(Step.DELIVERING)
+    c = on_event(c, ImagesReady("ord-1", ("https://img/p/1.jpg",)), RULES).conversation
+    assert "still arriving" in said(on_message(c, text("gallery"), RULES))
+
+
+def test_a_newer_order_replaces_the_portraits_resend_sends():
+    c = delivered().conversation
+    c = on_event(c, ImagesReady("ord-2", ("https://img/q/1.jpg",)), RULES).conversation
+    assert c.portraits == ("https://img/q/1.jpg",)
+    assert c.gallery_url is None  # the newer order's comes with its last batch
+    assert Conversation.from_dict(c.to_dict()) == c

@@ -70,6 +70,8 @@ class PromptResult(ImageBase):
     order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     prompt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     image_urls: Mapped[str] = mapped_column(Text)  # JSON list, in Astria's order
+    # JSON list of [full, send] blob names: our copies, in the same order.
+    copies: Mapped[str | None] = mapped_column(Text)
     user_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
 

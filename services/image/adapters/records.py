@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.image.adapters.models import OutboxEntry, Photo, PromptResult, Training
+from services.image.domain.portraits import Copy
 from services.image.ports import NewPhoto, NewTraining, Traces
 from shared import tracing
 from shared.db import clock_of, make_session_factory, migrate
@@ -129,9 +130,11 @@ class SqlImages:
         image_urls: list[str],
         user_error: str | None,
         announce: Callable[[Training, bool], Sequence[Outgoing]],
+        copies: Sequence[Copy] = (),
     ) -> Sequence[Outgoing] | None:
         """Record a prompt once and stage what `announce` says (None for a repeat).
-        `announce` gets the training and whether this prompt completed the order."""
+        `announce` gets the training and whether this prompt completed the order. What
+        the person gets is our copies: a picture that could not be kept is not delivered."""
         try:
             with self._sessions.begin() as session:
                 session.add(
@@ -140,11 +143,12 @@ class SqlImages:
                         prompt_id=prompt_id,
                         image_urls=json.dumps(image_urls),
                         user_error=user_error,
+                        copies=json.dumps([[c.full, c.send] for c in copies]),
                     )
                 )
                 session.flush()  # a repeated prompt fails here, before anything else
                 training = session.get_one(Training, order_id)
-                training.delivered_images += len(image_urls)
+                training.delivered_images += len(copies)
                 completes = (
                     training.delivered_images >= training.expected_images
                     and training.completed_at is None
@@ -156,6 +160,21 @@ class SqlImages:
                 return staged
         except IntegrityError:
             return None
+
+    def settled_prompts(self, order_id: str) -> set[str]:
+        with self._sessions() as session:
+            query = select(PromptResult.prompt_id).where(PromptResult.order_id == order_id)
+            return set(session.scalars(query))
+
+    def copies(self, order_id: str) -> list[Copy]:
+        """The order's portraits as we keep them, in the order they came."""
+        with self._sessions() as session:
+            results = session.scalars(
+                select(PromptResult)
+                .where(PromptResult.order_id == order_id)
+                .order_by(PromptResult.created_at, PromptResult.prompt_id)
+            )
+            return [copy for result in results for copy in _copies(result)]
 
     def complete(self, order_id: str, announce: Callable[[Training], Sequence[Outgoing]]) -> bool:
         """Mark the order complete once; False when it already was."""
@@ -196,8 +215,11 @@ class SqlImages:
                     Training.user_address == user, Training.tune_id.is_not(None)
                 )
             )
+            orders = select(Training.order_id).where(Training.user_address == user)
+            results = session.scalars(select(PromptResult).where(PromptResult.order_id.in_(orders)))
             return Traces(
-                blobs=[p.blob_name for p in photos if p.blob_name],
+                blobs=[p.blob_name for p in photos if p.blob_name]
+                + [name for result in results for name in _blob_names(result)],
                 media=[
                     (p.channel, p.media_reference)
                     for p in photos
@@ -217,14 +239,26 @@ class SqlImages:
             session.execute(delete(Photo).where(Photo.user_address == user))
 
     def expire(self, cutoff: datetime) -> tuple[list[str], int]:
-        """Photos older than the cutoff (their blob names), and finished orders' results."""
+        """Photos older than the cutoff, and the results of orders finished before it with
+        our copies of their portraits: the blob names to delete, and the results' count."""
         with self._sessions.begin() as session:
             old = list(session.scalars(select(Photo).where(Photo.created_at < cutoff)))
             blobs = [photo.blob_name for photo in old if photo.blob_name]
             for photo in old:
                 session.delete(photo)
             finished = select(Training.order_id).where(Training.completed_at < cutoff)
-            results = session.execute(
-                delete(PromptResult).where(PromptResult.order_id.in_(finished))
+            results = list(
+                session.scalars(select(PromptResult).where(PromptResult.order_id.in_(finished)))
             )
-        return blobs, int(results.rowcount or 0)  # type: ignore[attr-defined]
+            for result in results:
+                blobs.extend(_blob_names(result))
+                session.delete(result)
+        return blobs, len(results)
+
+
+def _copies(result: PromptResult) -> list[Copy]:
+    return [Copy(full, send) for full, send in json.loads(result.copies or "[]")]
+
+
+def _blob_names(result: PromptResult) -> list[str]:
+    return list(dict.fromkeys(name for copy in _copies(result) for name in (copy.full, copy.send)))

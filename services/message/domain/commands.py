@@ -17,6 +17,8 @@ class Command(StrEnum):
     STOP = "stop"
     START = "start"
     LANGUAGE = "language"
+    RESEND = "resend"
+    GALLERY = "gallery"
 
 
 class Answer(StrEnum):
@@ -33,6 +35,8 @@ _COMMANDS = {
     Command.STOP: {"stop", "unsubscribe", "baja", "parar", "detener"},
     Command.START: {"start", "subscribe", "alta", "reanudar"},
     Command.LANGUAGE: {"language", "idioma", "lang", "lengua"},
+    Command.RESEND: {"resend", "send again", "reenviar", "reenvia", "enviar de nuevo"},
+    Command.GALLERY: {"gallery", "galeria", "album"},
 }
 _ANSWERS = {
     Answer.YES: {

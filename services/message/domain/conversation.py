@@ -7,6 +7,7 @@ services. Adapters do all I/O; nothing here can fail on a network.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -79,6 +80,7 @@ class UserMessage:
     # The id of the button or list row the person tapped (an Option.id): read as if they
     # had typed it, so every tap has a typed equivalent.
     choice: str | None = None
+    received_at: datetime | None = None
 
 
 # --- what the other services tell us -------------------------------------------------
@@ -136,6 +138,8 @@ class ImagesReady:
     order_id: str
     image_urls: tuple[str, ...]
     complete: bool = False
+    gallery_url: str | None = None  # on the order's last batch
+    links_expire_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,12 @@ class Conversation:
     confirming_delete: bool = False
     choosing_language: bool = False
     nudged: bool = False
+    # The last order's portraits, for RESEND and GALLERY: links to our copies, which stop
+    # working at `portraits_until` (ISO 8601).
+    portraits_order: str | None = None
+    portraits: tuple[str, ...] = ()
+    gallery_url: str | None = None
+    portraits_until: str | None = None
 
     @classmethod
     def start(cls, user: str) -> "Conversation":
@@ -275,6 +285,10 @@ class Conversation:
             "confirming_delete": self.confirming_delete,
             "choosing_language": self.choosing_language,
             "nudged": self.nudged,
+            "portraits_order": self.portraits_order,
+            "portraits": list(self.portraits),
+            "gallery_url": self.gallery_url,
+            "portraits_until": self.portraits_until,
         }
 
     @classmethod
@@ -285,6 +299,7 @@ class Conversation:
         known["paid_orders"] = tuple(known.get("paid_orders", ()))
         known["withheld"] = tuple(known.get("withheld", ()))
         known["refusals"] = tuple(known.get("refusals", ()))
+        known["portraits"] = tuple(known.get("portraits", ()))
         return cls(**known)
 
 
@@ -324,9 +339,12 @@ def fit(text: str, limit: int) -> str:
 class _Turn:
     """Collects the replies and actions of one decision."""
 
-    def __init__(self, conversation: Conversation, rules: Rules) -> None:
+    def __init__(
+        self, conversation: Conversation, rules: Rules, now: datetime | None = None
+    ) -> None:
         self.c = conversation
         self.rules = rules
+        self.now = now  # when the person wrote, if this turn answers them
         self.replies: list[Reply] = []
         self.actions: list[Action] = []
 
@@ -481,7 +499,53 @@ class _Turn:
         self.update(delivered=self.c.delivered + len(image_urls))
         if complete:
             summary = self.t("delivery_summary", count=self.c.delivered)
-            self.pack_menu(f"{summary}\n{self.t('done_menu')}")
+            hint = f"\n{self.t('gallery_hint')}" if self.c.gallery_url else ""
+            self.pack_menu(f"{summary}{hint}\n\n{self.t('done_menu')}")
+
+    def remember(self, event: "ImagesReady") -> None:
+        """The latest order's portraits, for RESEND and GALLERY."""
+        c = self.c
+        same = c.portraits_order == event.order_id
+        until = event.links_expire_at.isoformat() if event.links_expire_at else None
+        self.update(
+            portraits_order=event.order_id,
+            portraits=(*c.portraits, *event.image_urls) if same else event.image_urls,
+            gallery_url=event.gallery_url or (c.gallery_url if same else None),
+            portraits_until=until or (c.portraits_until if same else None),
+        )
+
+    def portraits_gone(self) -> bool:
+        """Past the retention: our copies, and every link to them, are deleted."""
+        until = self.c.portraits_until
+        return bool(until and self.now and self.now >= datetime.fromisoformat(until))
+
+    def resend(self) -> None:
+        if not self.c.portraits:
+            self.say("resend_none")
+        elif self.portraits_gone():
+            self.say("portraits_expired", days=self.rules.retention_days)
+        else:
+            self.say("resend", count=len(self.c.portraits))
+            self.replies.extend(Reply(image_url=url) for url in self.c.portraits)
+
+    def gallery(self) -> None:
+        c = self.c
+        if c.portraits and self.portraits_gone():
+            self.say("portraits_expired", days=self.rules.retention_days)
+        elif c.gallery_url:
+            days = self.rules.retention_days
+            if c.portraits_until and self.now:
+                left = datetime.fromisoformat(c.portraits_until) - self.now
+                days = max(1, left.days + bool(left.seconds))
+            self.ask(
+                self.t("gallery_link", days=days),
+                link_url=c.gallery_url,
+                link_label=fit(self.t("button_gallery"), MAX_BUTTON_TITLE),
+            )
+        elif c.portraits:
+            self.say("gallery_not_yet")
+        else:
+            self.say("resend_none")
 
     def payment_link(self, url: str, minutes: int) -> None:
         pack = self.rules.catalogue.get(self.c.pack_code) if self.c.pack_code else None
@@ -508,7 +572,7 @@ class _Turn:
 def on_message(conversation: Conversation, message: UserMessage, rules: Rules) -> Decision:
     if message.choice:
         message = replace(message, text=message.choice)
-    turn = _Turn(conversation, rules)
+    turn = _Turn(conversation, rules, message.received_at)
     command = parse_command(message.text) if not message.media else None
     turn.update(nudged=False)  # they are back: a later silence may be nudged again
 
@@ -633,6 +697,10 @@ def _on_command(turn: _Turn, command: Command, argument: str) -> None:
         else:
             turn.update(choosing_language=True)
             turn.buttons(turn.t("language_menu"), ("en", "English"), ("es", "Español"))
+    elif command is Command.RESEND:
+        turn.resend()
+    elif command is Command.GALLERY:
+        turn.gallery()
 
 
 def _step_new(turn: _Turn, _message: UserMessage) -> None:
@@ -801,6 +869,7 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
             turn.update(step=Step.DONE)
         turn.say("training_failed")
     elif isinstance(event, ImagesReady):
+        turn.remember(event)
         if current and c.step in (Step.TRAINING, Step.DELIVERING):
             turn.update(step=Step.DELIVERING)
         if event.complete:

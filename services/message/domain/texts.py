@@ -164,6 +164,33 @@ EN: dict[str, Text] = {
         other="That's all of them: *{count} portraits*. I hope you love them! 💜",
     ),
     "done_menu": "Want another style with the same photos?",
+    "gallery_hint": (
+        "Reply *GALLERY* for a link to all of them in full size, or *RESEND* to get them here "
+        "again."
+    ),
+    "resend": Plural(
+        "count",
+        one="🖼️ Here is your latest portrait again:",
+        other="🖼️ Here are your latest {count} portraits again:",
+    ),
+    "resend_none": "You have no portraits yet. Reply *STATUS* to see where you are.",
+    "gallery_link": Plural(
+        "days",
+        one=(
+            "🖼️ All your latest portraits, in full size, to view or download on any device. "
+            "The link works for *{days} more day*; keep it to yourself."
+        ),
+        other=(
+            "🖼️ All your latest portraits, in full size, to view or download on any device. "
+            "The link works for *{days} more days*; keep it to yourself."
+        ),
+    ),
+    "gallery_not_yet": "Your portraits are still arriving; the gallery link comes when they are all here.",
+    "portraits_expired": (
+        "Your portraits were kept for {days} days, as promised, and have been deleted since. "
+        "Choose a pack to make new ones."
+    ),
+    "button_gallery": "Open gallery",
     "refunded": "💸 Refund of {amount} issued. It can take a few days to show up.",
     "refunded_partly": (
         "💸 Some of your portraits could not be made, so {amount} is on its way back to you "
@@ -177,6 +204,8 @@ EN: dict[str, Text] = {
         "*STATUS* — where you are\n"
         "*RESTART* — start over (paid orders still arrive)\n"
         "*DELETE* — erase all your data\n"
+        "*RESEND* — your latest portraits again\n"
+        "*GALLERY* — a link to them in full size\n"
         "*STOP* / *START* — pause or resume messages\n"
         "*LANGUAGE* — English / Español"
     ),
@@ -344,6 +373,33 @@ ES: dict[str, Text] = {
         other="Esos son todos: *{count} retratos*. ¡Espero que te encanten! 💜",
     ),
     "done_menu": "¿Quieres otro estilo con las mismas fotos?",
+    "gallery_hint": (
+        "Responde *GALERÍA* para un enlace a todos a tamaño completo, o *REENVIAR* para "
+        "recibirlos aquí otra vez."
+    ),
+    "resend": Plural(
+        "count",
+        one="🖼️ Aquí tienes otra vez tu último retrato:",
+        other="🖼️ Aquí tienes otra vez tus últimos {count} retratos:",
+    ),
+    "resend_none": "Aún no tienes retratos. Responde *ESTADO* para ver en qué paso estás.",
+    "gallery_link": Plural(
+        "days",
+        one=(
+            "🖼️ Todos tus últimos retratos, a tamaño completo, para verlos o descargarlos en "
+            "cualquier dispositivo. El enlace funciona *{days} día más*; no lo compartas."
+        ),
+        other=(
+            "🖼️ Todos tus últimos retratos, a tamaño completo, para verlos o descargarlos en "
+            "cualquier dispositivo. El enlace funciona *{days} días más*; no lo compartas."
+        ),
+    ),
+    "gallery_not_yet": "Tus retratos aún están llegando; el enlace llegará cuando estén todos.",
+    "portraits_expired": (
+        "Guardamos tus retratos {days} días, como prometimos, y ya se han borrado. Elige un "
+        "pack para crear otros nuevos."
+    ),
+    "button_gallery": "Abrir galería",
     "refunded": "💸 Reembolso de {amount} emitido. Puede tardar unos días en aparecer.",
     "refunded_partly": (
         "💸 Algunos de tus retratos no se pudieron crear, así que te devolvemos {amount} por "
@@ -357,6 +413,8 @@ ES: dict[str, Text] = {
         "*ESTADO* — en qué paso estás\n"
         "*REINICIAR* — empezar de nuevo (los pedidos pagados siguen llegando)\n"
         "*BORRAR* — eliminar todos tus datos\n"
+        "*REENVIAR* — tus últimos retratos otra vez\n"
+        "*GALERÍA* — un enlace a ellos a tamaño completo\n"
         "*BAJA* / *ALTA* — pausar o reanudar los mensajes\n"
         "*IDIOMA* — English / Español"
     ),

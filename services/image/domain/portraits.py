@@ -1,0 +1,68 @@
+"""Our own copy of each portrait: what is kept, under which name, and the copy WhatsApp
+gets. Astria deletes its images 30 days after training and WhatsApp refuses an image over
+5 MB, so the full file is kept as Astria made it, and a JPEG within the limit goes out
+when the full file would not fit."""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+WHATSAPP_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 50_000_000
+_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
+CONTENT_TYPES = dict(_FORMATS.values())
+
+
+class NotAPortrait(Exception):
+    """What Astria's URL gave is not a picture we can keep; retrying will not change it."""
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A portrait as kept: the full file, and the name of the one sent on WhatsApp."""
+
+    full: str
+    send: str
+
+
+def extension_of(data: bytes) -> str:
+    """The file's kind by its content, or NotAPortrait."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_PIXELS:
+                raise NotAPortrait(f"{image.width}x{image.height} pixels")
+            kind = _FORMATS.get(str(image.format))
+            image.verify()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise NotAPortrait("too many pixels") from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise NotAPortrait("not an image") from exc
+    if kind is None:
+        raise NotAPortrait(f"unsupported format {image.format}")
+    return kind[0]
+
+
+def for_whatsapp(data: bytes, extension: str, limit: int = WHATSAPP_IMAGE_BYTES) -> bytes | None:
+    """A JPEG within `limit` when the full file can't go as an image message (None when it
+    can): WhatsApp takes JPEG and PNG images up to 5 MB; a WebP would be a sticker."""
+    if extension in ("jpg", "png") and len(data) <= limit:
+        return None
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    quality = 90
+    while True:
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=quality, optimize=True)
+        if out.tell() <= limit:
+            return out.getvalue()
+        if quality > 60:
+            quality -= 10
+        else:
+            image = image.resize((image.width * 3 // 4, image.height * 3 // 4))

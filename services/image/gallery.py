@@ -1,0 +1,90 @@
+"""Our copies of the portraits, by signed links that expire: each file, and each order's
+gallery page, which works in any browser, without WhatsApp."""
+
+from html import escape
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.image.handlers import gallery, portrait_file
+from shared.injection import call
+
+router = APIRouter(tags=["portraits"])
+
+LINK = {"expires": "when the link stops working (Unix time)", "signature": "the link's HMAC"}
+GONE: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such link, a forged or altered one, or it has expired"}
+}
+
+
+@router.get(
+    "/portraits/{name:path}",
+    summary="One portrait, as we keep it (a signed link that expires)",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}, **GONE},
+)
+def portrait(
+    name: str,
+    request: Request,
+    expires: int = Query(description=LINK["expires"]),
+    signature: str = Query(max_length=64, description=LINK["signature"]),
+) -> Response:
+    ports = request.app.state.deps.ports
+    data, content_type = call(portrait_file, ports, f"portraits/{name}", expires, signature)
+    # Private to whoever holds the link; the file never changes under its name.
+    return Response(
+        data, media_type=content_type, headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+@router.get(
+    "/gallery/{order_id}",
+    summary="An order's portraits on one page, each downloadable full size",
+    response_class=HTMLResponse,
+    responses=GONE,
+)
+def gallery_page(
+    order_id: str,
+    request: Request,
+    expires: int = Query(description=LINK["expires"]),
+    signature: str = Query(max_length=64, description=LINK["signature"]),
+) -> HTMLResponse:
+    pictures = call(gallery, request.app.state.deps.ports, order_id, expires, signature)
+    items = "\n".join(
+        f'<figure><a href="{escape(full)}"><img src="{escape(small)}" alt="Portrait {n}" '
+        f'loading="lazy"></a><figcaption><a href="{escape(full)}" download>'
+        f"Download full size</a></figcaption></figure>"
+        for n, (small, full) in enumerate(pictures, 1)
+    )
+    return HTMLResponse(
+        PAGE.format(count=len(pictures), items=items),
+        headers={
+            "Content-Security-Policy": (
+                "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+            ),
+            "Referrer-Policy": "no-referrer",
+            "X-Robots-Tag": "noindex",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Your portraits</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5rem; background: #f4f1ea; color: #222; }}
+main {{ display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); }}
+figure {{ margin: 0; background: #fff; border-radius: 8px; overflow: hidden; }}
+img {{ width: 100%; display: block; }}
+figcaption {{ padding: .5rem .75rem; }}
+</style></head>
+<body><h1>Your {count} portraits</h1>
+<p>Tap one to open it full size. This page stops working when the link expires.</p>
+<main>
+{items}
+</main></body></html>
+"""
