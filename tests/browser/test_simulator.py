@@ -84,7 +84,8 @@ def test_a_person_finishes_the_journey_in_the_chat_page_by_tapping(stack, page, 
     bot_says(page, "That's all of them", timeout=90_000)
     pictures = page.get_by_test_id("message-out").locator("img")
     expect(pictures).to_have_count(1 + 8)  # the packs' picture, then the portraits
-    # Each actually rendered: real JPEGs from the image service and the sandbox's Astria.
+    # Each actually rendered: the packs' picture and our copies of the portraits, all
+    # served by the image service.
     page.wait_for_function(
         "() => [...document.querySelectorAll('.bubble.out img')]"
         ".every(image => image.complete && image.naturalWidth > 0)"
