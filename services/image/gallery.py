@@ -1,10 +1,11 @@
 """Our copies of the portraits, by signed links that expire: each file, and each order's
 gallery page, which works in any browser, without WhatsApp."""
 
+from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.image.handlers import gallery, portrait_file
@@ -12,7 +13,15 @@ from shared.injection import call
 
 router = APIRouter(tags=["portraits"])
 
-LINK = {"expires": "when the link stops working (Unix time)", "signature": "the link's HMAC"}
+
+@dataclass(frozen=True)
+class Signed:
+    """What makes a link ours: when it stops working, and its HMAC."""
+
+    expires: int = Query(description="when the link stops working (Unix time)")
+    signature: str = Query(max_length=64, description="the link's HMAC")
+
+
 GONE: dict[int | str, dict[str, Any]] = {
     404: {"description": "no such link, a forged or altered one, or it has expired"}
 }
@@ -24,14 +33,11 @@ GONE: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}, **GONE},
 )
-def portrait(
-    name: str,
-    request: Request,
-    expires: int = Query(description=LINK["expires"]),
-    signature: str = Query(max_length=64, description=LINK["signature"]),
-) -> Response:
+def portrait(name: str, request: Request, link: Annotated[Signed, Depends()]) -> Response:
     ports = request.app.state.deps.ports
-    data, content_type = call(portrait_file, ports, f"portraits/{name}", expires, signature)
+    data, content_type = call(
+        portrait_file, ports, f"portraits/{name}", link.expires, link.signature
+    )
     # Private to whoever holds the link; the file never changes under its name.
     return Response(
         data, media_type=content_type, headers={"Cache-Control": "private, max-age=86400"}
@@ -45,12 +51,10 @@ def portrait(
     responses=GONE,
 )
 def gallery_page(
-    order_id: str,
-    request: Request,
-    expires: int = Query(description=LINK["expires"]),
-    signature: str = Query(max_length=64, description=LINK["signature"]),
+    order_id: str, request: Request, link: Annotated[Signed, Depends()]
 ) -> HTMLResponse:
-    pictures = call(gallery, request.app.state.deps.ports, order_id, expires, signature)
+    ports = request.app.state.deps.ports
+    pictures = call(gallery, ports, order_id, link.expires, link.signature)
     items = "\n".join(
         f'<figure><a href="{escape(full)}"><img src="{escape(small)}" alt="Portrait {n}" '
         f'loading="lazy"></a><figcaption><a href="{escape(full)}" download>'
