@@ -26,6 +26,9 @@ class Pack(BaseModel):
     description: dict[str, str]
     images: int = Field(gt=0, le=200)
     price_minor: int = Field(gt=0, description="price in the currency's minor unit (cents)")
+    # Another style on a model already trained from the person's photos: the pack's prompts
+    # only, no training. None: the pack is not offered so.
+    restyle_price_minor: int | None = Field(default=None, gt=0)
     currency: str = Field(pattern=r"^[a-z]{3}$")
     classes: tuple[str, ...] = Field(min_length=1)
     # The picture shown before choosing; without one, the cover Astria shows for the pack.
@@ -49,8 +52,16 @@ class Pack(BaseModel):
         texts: dict[str, str] = getattr(self, field)
         return texts.get(language) or texts["en"]
 
-    def price_label(self, language: str = "en") -> str:
-        return money(self.price_minor, self.currency, language)
+    def price(self, *, restyle: bool = False) -> int:
+        """What the pack costs, new or as a re-style; ValueError if it has no re-style."""
+        if not restyle:
+            return self.price_minor
+        if self.restyle_price_minor is None:
+            raise ValueError(f"pack {self.code} is not offered as a re-style")
+        return self.restyle_price_minor
+
+    def price_label(self, language: str = "en", *, restyle: bool = False) -> str:
+        return money(self.price(restyle=restyle), self.currency, language)
 
 
 class Catalogue(BaseModel):

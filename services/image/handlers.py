@@ -149,14 +149,62 @@ def handle_payment_completed(
             status="submitted",
             expected_images=pack.images,
             delivered_images=0,
+            restyle_of=event.restyle_of,
         )
     )
     if training.tune_id is None and training.status != "failed":
-        submit = Submission(records, blobs, astria, clock, callback_base, astria_branch)
-        submit(training, pack.astria_pack_id)
+        tune = _trained_tune(training, records, astria)
+        if tune is not None:
+            _restyle(training, tune, pack.astria_pack_id, records, astria, clock, callback_base)
+        else:
+            submit = Submission(records, blobs, astria, clock, callback_base, astria_branch)
+            submit(training, pack.astria_pack_id)
     # What the submission staged (started, or failed so the order is refunded); on a
     # redelivery, whatever an earlier attempt could not publish.
     records.outbox.flush(publisher)
+
+
+def _trained_tune(training: Training, records: ImageRecords, astria: Astria) -> str | None:
+    """For a re-style, the earlier order's tune if Astria still has it trained; None means
+    a new training (a new order, or a tune Astria no longer has: then its photos train
+    again, as the person was told a model lasts 30 days)."""
+    earlier = records.training(training.restyle_of) if training.restyle_of else None
+    if earlier is None or earlier.user_address != training.user_address or not earlier.tune_id:
+        return None
+    try:
+        tune = astria.get_tune(earlier.tune_id)
+    except AstriaRefused:  # 404: deleted or expired at Astria
+        tune = {}
+    if not tune.get("trained_at"):
+        log.warning(
+            "re-style without its tune: training anew", extra={"order_id": training.order_id}
+        )
+        return None
+    return earlier.tune_id
+
+
+def _restyle(
+    training: Training,
+    tune_id: str,
+    pack_id: int | str,
+    records: ImageRecords,
+    astria: Astria,
+    clock: Clock,
+    callback_base: str,
+) -> Training:
+    """The pack's prompts on the person's trained tune: no photos sent, nothing trained."""
+    callback = callback_url(callback_base, "/update-images", training)
+    try:
+        astria.run_pack_on_tune(pack_id, tune_id, callback)
+    except AstriaRefused as exc:
+        log.error("astria refused the re-style", extra={"order_id": training.order_id})
+        return records.update_training(
+            training.order_id, _failed, status="failed", failure=str(exc)
+        )
+    log.info("re-style started", extra={"order_id": training.order_id, "tune_id": tune_id})
+    return records.update_training(
+        training.order_id, _started(clock), tune_id=tune_id, status="trained"
+    )
 
 
 def _started(clock: Clock) -> Callable[[Training], list[Outgoing]]:
@@ -182,6 +230,11 @@ def _failed(training: Training) -> list[Outgoing]:
         order_id=training.order_id, user=training.user_address, reason=training.failure or ""
     )
     return [Outgoing(failed, f"tune.failed-{training.order_id}")]
+
+
+def _after(value: object, moment: datetime) -> bool:
+    created = _parse_time(value)
+    return created is not None and created >= moment.replace(microsecond=0)
 
 
 def _parse_time(value: object) -> datetime | None:
@@ -259,6 +312,7 @@ def tune_trained(
         order_id=training.order_id,
         user=training.user_address,
         tune_id=str(tune.get("id", training.tune_id)),
+        expires_at=_parse_time(tune.get("expires_at")),
     )
     announcement = Outgoing(trained, f"tune.trained-{training.order_id}")
     records.mark_trained(training.order_id, _parse_time(tune.get("trained_at")), announcement)
@@ -433,6 +487,9 @@ def handle_reconcile(
         if not tune_trained(training, tune, records=records, publisher=publisher):
             continue
         prompts = astria.prompts(str(training.tune_id))
+        if training.restyle_of:
+            # The tune carries the earlier orders' prompts too: this order's came after it.
+            prompts = [p for p in prompts if _after(p.get("created_at"), training.created_at)]
         settled = [p for p in prompts if p.get("images") or p.get("user_error")]
         current = records.training(training.order_id) or training
         all_done = bool(prompts) and len(settled) == len(prompts)

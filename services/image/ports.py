@@ -72,6 +72,7 @@ class NewTraining:
     photo_set: int = 1
     delivered_images: int = 0
     tune_id: str | None = None
+    restyle_of: str | None = None
 
 
 class Photo(Protocol):
@@ -118,6 +119,10 @@ class Training(Protocol):
     def failure(self) -> str | None: ...
     @property
     def delivered_images(self) -> int: ...
+    @property
+    def restyle_of(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
     @property
     def traceparent(self) -> str | None: ...
 
@@ -217,6 +222,10 @@ class Astria(Protocol):
     def prompts(self, tune_id: str) -> list[dict[str, Any]]: ...
 
     def delete_tune(self, tune_id: str) -> None: ...
+
+    def run_pack_on_tune(self, pack_id: int | str, tune_id: str, prompt_callback: str) -> None:
+        """The pack's prompts on a trained tune: no new tune, no training."""
+        ...
 
     def pack(self, pack_id: int | str) -> dict[str, Any]: ...
 

@@ -171,7 +171,7 @@ def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
         case image.TuneStarted():
             return domain.TuneStarted(event.order_id, event.eta_minutes)
         case image.TuneTrained():
-            return domain.TuneTrained(event.order_id)
+            return domain.TuneTrained(event.order_id, event.expires_at)
         case image.TuneFailed():
             return domain.TuneFailed(event.order_id)
         case image.ImagesReady():
@@ -337,6 +337,7 @@ def _publication(action: domain.Action, user: str, channel: str, event_id: str) 
                 pack_code=action.pack_code,
                 subject=action.subject,
                 photo_set=action.photo_set,
+                restyle_of=action.restyle_of,
             )
         case domain.EraseUser():
             key = f"erase-{event_id}"

@@ -43,6 +43,9 @@ def handle_checkout_requested(
     pack = catalogue.get(event.pack_code)
     if pack is None or event.subject not in pack.classes:
         raise Rejected(f"no pack {event.pack_code!r} for {event.subject!r}")
+    restyle = event.restyle_of is not None
+    if restyle and pack.restyle_price_minor is None:
+        raise Rejected(f"pack {pack.code!r} is not offered as a re-style")
     # The price comes from the catalogue, never from the event.
     order = orders.create_if_absent(
         NewOrder(
@@ -52,14 +55,19 @@ def handle_checkout_requested(
             pack_code=pack.code,
             subject=event.subject,
             photo_set=event.photo_set,
-            amount_minor=pack.price_minor,
+            amount_minor=pack.price(restyle=restyle),
             currency=pack.currency,
+            restyle_of=event.restyle_of,
         )
     )
     if order.status == OrderStatus.CREATED:
         expires_at = order.created_at + checkout_lifetime(checkout_minutes)
         session = gateway.open_checkout(
-            order_id=order.id, pack=pack, subject=event.subject, expires_at=expires_at
+            order_id=order.id,
+            pack=pack,
+            subject=event.subject,
+            expires_at=expires_at,
+            restyle=order.restyle_of is not None,
         )
         order = orders.opened(
             order.id, session_id=session.id, url=session.url, expires_at=session.expires_at
@@ -91,6 +99,7 @@ def outgoing(announcement: Announcement, order: Order) -> Outgoing:
             currency=order.currency,
             provider_reference=order.payment_intent or order.session_id or "",
             photo_set=order.photo_set,
+            restyle_of=order.restyle_of,
         )
     elif announcement is Announcement.FAILED:
         event = payment.PaymentFailed(**common)

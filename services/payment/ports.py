@@ -32,6 +32,7 @@ class NewOrder:
     photo_set: int
     amount_minor: int
     currency: str
+    restyle_of: str | None = None
 
 
 class Order(Protocol):
@@ -47,6 +48,8 @@ class Order(Protocol):
     def subject(self) -> str: ...
     @property
     def photo_set(self) -> int: ...
+    @property
+    def restyle_of(self) -> str | None: ...
     @property
     def amount_minor(self) -> int: ...
     @property
@@ -123,8 +126,16 @@ class Orders(Protocol):
 
 class PaymentGateway(Protocol):
     def open_checkout(
-        self, *, order_id: str, pack: Pack, subject: str, expires_at: datetime
-    ) -> CheckoutSession: ...
+        self,
+        *,
+        order_id: str,
+        pack: Pack,
+        subject: str,
+        expires_at: datetime,
+        restyle: bool = False,
+    ) -> CheckoutSession:
+        """A Checkout Session at the pack's price, or its re-style price."""
+        ...
 
     def refund(self, *, order_id: str, payment_intent: str, amount_minor: int | None = None) -> str:
         """The whole payment back, or `amount_minor` of it (once per order and kind)."""

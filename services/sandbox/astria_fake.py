@@ -154,6 +154,8 @@ async def _tune_request(request: Request) -> tuple[dict[str, Any], list[bytes]]:
             files.append(await value.read())
         elif key == "tune[prompt_attributes][callback]":
             fields["prompt_callback"] = str(value)
+        elif key == "tune[tune_ids][]":
+            fields.setdefault("tune_ids", []).append(str(value))
         elif key.startswith("tune[") and key.endswith("]") and "][" not in key:
             fields[key[5:-1]] = str(value)
     return fields, files
@@ -173,6 +175,8 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
         state.knobs["fail_creates"] = int(state.knobs["fail_creates"]) - 1
         return _error(500, {"error": "Internal Server Error"})
     fields, files = await _tune_request(request)
+    if fields.get("tune_ids"):
+        return _run_on_tunes(request, state, found, fields)
     problems: dict[str, list[str]] = {}
     for name in ("title", "name"):
         if not fields.get(name):
@@ -213,25 +217,69 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
         }
         state.tunes[tune_id] = tune
         state.uploads[tune_id] = files
-        for count in prompt_counts(found):
-            prompt_id = next(state.ids)
-            state.prompts[prompt_id] = {
-                "id": prompt_id,
-                "tune_id": 1504944,  # Flux prompts run on the base tune (reference §3)
-                "text": f"<lora:{tune_id}:1> ohwx {fields['name']} — {found.code}",
-                "num_images": count,
-                "callback": fields.get("prompt_callback"),
-                "images": [],
-                "trained_at": None,
-                "created_at": stamp,
-                "updated_at": stamp,
-                "pack_tune_id": tune_id,
-                "url": f"{base}/astria/prompts/{prompt_id}.json",
-            }
+        prompt_ids = _add_prompts(state, tune, found, fields.get("prompt_callback"), base, stamp)
     asyncio.get_running_loop().create_task(
-        _train(request.app.state, tune_id, fields.get("prompts_callback"), base, found)
+        _train(request.app.state, tune_id, prompt_ids, fields.get("prompts_callback"), base, found)
     )
     return JSONResponse(tune, status_code=201)
+
+
+def _add_prompts(
+    state: AstriaState,
+    tune: dict[str, Any],
+    pack: Pack,
+    callback: str | None,
+    base: str,
+    stamp: str,
+) -> list[int]:
+    """The pack's prompts for a tune (call with the state's lock held)."""
+    ids = []
+    for count in prompt_counts(pack):
+        prompt_id = next(state.ids)
+        state.prompts[prompt_id] = {
+            "id": prompt_id,
+            "tune_id": 1504944,  # Flux prompts run on the base tune (reference §3)
+            "text": f"<lora:{tune['id']}:1> ohwx {tune['name']} — {pack.code}",
+            "num_images": count,
+            "callback": callback,
+            "images": [],
+            "trained_at": None,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "pack_tune_id": tune["id"],
+            "url": f"{base}/astria/prompts/{prompt_id}.json",
+        }
+        ids.append(prompt_id)
+    return ids
+
+
+def _run_on_tunes(
+    request: Request, state: AstriaState, pack: Pack, fields: dict[str, Any]
+) -> Response:
+    """`tune[tune_ids][]`: the pack's prompts on a trained tune, no new tune and no
+    training. The same parameters again (the callback names our order) make nothing new,
+    as Astria's idempotency does (astria-more.md §3)."""
+    tune_ids = [int(t) for t in fields["tune_ids"]]
+    tune = state.tunes.get(tune_ids[0]) if len(tune_ids) == 1 else None
+    if tune is None:
+        return _error(422, {"tune_ids": ["must be one of your tunes"]})
+    if not tune["trained_at"]:
+        return _error(422, {"tune_ids": ["is not trained yet"]})
+    if tune["name"] not in pack.classes:
+        return _error(422, {"name": [f"is not supported by this pack ({', '.join(pack.classes)})"]})
+    callback = fields.get("prompt_callback")
+    base = public_base(request)
+    with state.lock:
+        state.requests.append({"pack_id": pack.code, "tune_ids": tune_ids, "callback": callback})
+        again = [p["id"] for p in state.prompts.values() if callback and p["callback"] == callback]
+        if again:
+            return JSONResponse({"status": 201, "prompt_ids": again}, status_code=201)
+        stamp = _iso(request.app.state.deps.clock())
+        prompt_ids = _add_prompts(state, tune, pack, callback, base, stamp)
+    asyncio.get_running_loop().create_task(
+        _run_prompts(request.app.state, tune["id"], prompt_ids, pack, base)
+    )
+    return JSONResponse({"status": 201, "prompt_ids": prompt_ids}, status_code=201)
 
 
 def _styled(source: bytes, index: int, pack_code: str) -> bytes:
@@ -264,7 +312,12 @@ async def _post(client: httpx.AsyncClient, url: str | None, body: Any) -> None:
 
 
 async def _train(
-    app_state: Any, tune_id: int, prompts_callback: str | None, base: str, pack: Pack
+    app_state: Any,
+    tune_id: int,
+    prompt_ids: list[int],
+    prompts_callback: str | None,
+    base: str,
+    pack: Pack,
 ) -> None:
     state: AstriaState = app_state.deps.store.astria
     await asyncio.sleep(float(state.knobs["train_seconds"]))
@@ -276,13 +329,23 @@ async def _train(
         updated_at=_iso(trained),
         ckpt_url="https://sdbooth2-production.s3.amazonaws.com/mock",
     )
-    drop = bool(state.knobs["drop_callbacks"])
-    if not drop:
+    if not state.knobs["drop_callbacks"]:
         await _post(app_state.deps.http, tune["callback"], {"tune": tune})
+    finished = await _run_prompts(app_state, tune_id, prompt_ids, pack, base)
+    if not state.knobs["drop_callbacks"]:
+        await _post(app_state.deps.http, prompts_callback, finished)
+
+
+async def _run_prompts(
+    app_state: Any, tune_id: int, prompt_ids: list[int], pack: Pack, base: str
+) -> list[dict[str, Any]]:
+    """Make each prompt's images from the tune's photos and call each prompt back."""
+    state: AstriaState = app_state.deps.store.astria
+    drop = bool(state.knobs["drop_callbacks"])
     uploads = state.uploads.get(tune_id) or []
     finished = []
-    serial = 0
-    for prompt in [p for p in state.prompts.values() if p["pack_tune_id"] == tune_id]:
+    serial = len([name for name in state.images if name.startswith(f"{tune_id}-")])
+    for prompt in [state.prompts[prompt_id] for prompt_id in prompt_ids]:
         if int(state.knobs["fail_prompts"]) > 0:
             state.knobs["fail_prompts"] = int(state.knobs["fail_prompts"]) - 1
             failed_at = _iso(app_state.deps.clock())
@@ -307,8 +370,7 @@ async def _train(
             await _post(app_state.deps.http, prompt["callback"], {"prompt": prompt})
             if state.knobs["duplicate_prompt_callbacks"]:
                 await _post(app_state.deps.http, prompt["callback"], {"prompt": prompt})
-    if not drop:
-        await _post(app_state.deps.http, prompts_callback, finished)
+    return finished
 
 
 @router.get("/tunes")

@@ -35,6 +35,8 @@ class TuneTrained(Event):
     order_id: str
     user: str
     tune_id: int | str
+    # Until when Astria keeps the tune: other styles can run on it until then.
+    expires_at: datetime | None = None
 
 
 class TuneFailed(Event):

@@ -72,6 +72,9 @@ class CheckoutRequested(Event):
     pack_code: str
     subject: str
     photo_set: int = Field(default=1, ge=1)  # the photos this order trains from
+    # Another style on the model an earlier order of the person's trained: that order's id.
+    # Priced as a re-style, and no training.
+    restyle_of: str | None = Field(default=None, max_length=64)
 
 
 class UserErased(Event):

@@ -28,6 +28,7 @@ class PaymentCompleted(Event):
     currency: str
     provider_reference: str
     photo_set: int = Field(default=1, ge=1)  # from the checkout request: what to train from
+    restyle_of: str | None = Field(default=None, max_length=64)  # the trained order to reuse
 
 
 class PaymentFailed(Event):

@@ -251,6 +251,50 @@ def test_portraits_that_could_not_be_made_are_refunded_once_and_the_person_told(
     assert (refunded["data"]["amount_minor"], refunded["data"]["partial"]) == (750, True)
 
 
+def test_another_style_runs_on_the_trained_model_at_the_restyle_price(stack):
+    person = Person(stack, "twilio")
+    first_order, before = buy_portraits(stack, person, "twilio")
+    deadline = time.monotonic() + 60
+    while not any("That's all of them" in m for m in person.received()):
+        assert time.monotonic() < deadline, person.received()[before:]
+        time.sleep(0.2)
+    offer = person.controls()[-1]
+    assert offer["type"] == "list"
+    fantasy = next(o for o in offer["options"] if o["id"] == "pack:fantasy")
+    assert "$6.99" in fantasy["description"]  # its re-style price, not $19.99
+
+    [link] = person.taps_and_waits("pack:fantasy", 1)
+    assert "$6.99" in link
+    label, checkout_url = person.pay_link()
+    assert label == "Pay $6.99"
+    before = len(person.received())
+    assert httpx.post(checkout_url + "/pay", timeout=30).status_code == 200
+    deadline = time.monotonic() + 60
+    while sum("That's all of them" in m for m in person.received()[before:]) < 1:
+        assert time.monotonic() < deadline, person.received()[before:]
+        time.sleep(0.2)
+    after = person.received()[before:]
+    assert any("No training this time" in m for m in after)
+    assert any("*12 portraits*" in m for m in after)
+    assert len([m for m in after if m.startswith("[image")]) == 12
+
+    [request] = [
+        e["data"]
+        for e in wait_published(stack, "checkout.requested", person.address, 2)
+        if e["data"]["order_id"] != first_order
+    ]
+    assert request["restyle_of"] == first_order
+    # At Astria: the pack's prompts on the first order's tune, and no new tune.
+    astria = httpx.get(f"{stack['sandbox'].url}/sandbox/astria", timeout=5).json()
+    [tune] = [t for t in astria["tunes"] if t["title"] == first_order]
+    assert not [t for t in astria["tunes"] if t["title"] == request["order_id"]]
+    runs = [r for r in astria["requests"] if r.get("tune_ids") == [tune["id"]]]
+    assert [r["pack_id"] for r in runs] == ["fantasy"]
+    stripe = httpx.get(f"{stack['sandbox'].url}/sandbox/stripe", timeout=5).json()
+    [session] = [s for s in stripe["sessions"] if s["client_reference_id"] == request["order_id"]]
+    assert session["amount_total"] == 699
+
+
 def counters(stack):
     """Every service's counters as Prometheus reads them: (service, name, labels) -> value."""
     found = {}

@@ -41,6 +41,8 @@ class FakeAstria:
         self.deleted = []
         self.fail_with = None
         self.existing = None
+        self.restyles = []
+        self.gone = set()  # tunes Astria no longer has
 
     def create_pack_tune(self, tune):
         self.created.append(tune)
@@ -52,13 +54,26 @@ class FakeAstria:
         return self.existing
 
     def get_tune(self, tune_id):
+        if tune_id in self.gone:
+            raise AstriaRefused("404: Not found")
         return {"id": int(tune_id), "trained_at": NOW.isoformat()}
 
     def prompts(self, tune_id):
-        return [
+        made = [
             {"id": 1, "images": [f"https://img/1/{i}.jpg" for i in range(4)]},
             {"id": 2, "images": [f"https://img/2/{i}.jpg" for i in range(4)]},
         ]
+        later = NOW.isoformat()  # the re-style's prompts: made when it was (the clock stands)
+        for n, _ in enumerate(self.restyles, 1):  # each re-style's prompts, made later
+            made += [
+                {"id": 10 * n + k, "created_at": later, "images": [f"https://img/r{n}/{k}.jpg"]}
+                for k in range(8)
+            ]
+        earlier = (NOW - timedelta(days=1)).isoformat()  # the first order's, a day before
+        return [{"created_at": earlier, **p} for p in made]
+
+    def run_pack_on_tune(self, pack_id, tune_id, prompt_callback):
+        self.restyles.append((pack_id, tune_id, prompt_callback))
 
     def delete_tune(self, tune_id):
         self.deleted.append(tune_id)
@@ -315,3 +330,55 @@ def test_erasure_deletes_the_providers_copies_then_ours_and_reports_each(deps):
         "provider_media": 1,
         "astria_tunes": 1,
     }
+
+
+RESTYLE = PaymentCompleted(
+    order_id="ord_10",
+    user=USER,
+    pack_code="corporate",
+    subject="woman",
+    amount_minor=499,
+    currency="usd",
+    provider_reference="pi_10",
+    restyle_of="ord_9",
+)
+RESTYLE_META = EventMeta(id="payment.completed-ord_10", topic=Topic.PAYMENT_COMPLETED)
+
+
+def trained_then_restyled(deps, restyle=RESTYLE):
+    call(handle_payment_completed, deps, PAID, meta=META)  # ord_9 trains tune 4242
+    call(handle_payment_completed, deps, restyle, meta=RESTYLE_META)
+    call(handle_payment_completed, deps, restyle, meta=RESTYLE_META)  # redelivered
+
+
+def test_a_restyle_runs_the_pack_on_the_trained_tune_once_without_training(deps):
+    trained_then_restyled(deps)
+    assert len(deps.astria.created) == 1  # ord_9's tune; none for the re-style
+    [(pack_id, tune_id, callback)] = deps.astria.restyles
+    assert (pack_id, tune_id) == (260, "4242")
+    assert "/update-images?order_id=ord_10&token=" in callback
+    training = deps.records.training("ord_10")
+    assert (training.tune_id, training.status, training.restyle_of) == ("4242", "trained", "ord_9")
+    # Its prompts, not ord_9's, are its portraits when the reconcile tick reads the tune.
+    request = ReconcileRequested(requested_at=NOW + timedelta(days=2), overdue_after_minutes=10)
+    call(handle_reconcile, deps, request, meta=EventMeta(id="r1", topic="t"))
+    ready = [e for t, e, _ in deps.publisher.published if t == Topic.IMAGES_READY]
+    mine = [e for e in ready if e.order_id == "ord_10"]
+    assert len(mine) == 8
+    assert sum(len(e.image_urls) for e in mine) == 8
+    assert [e.complete for e in mine] == [False] * 7 + [True]
+    assert deps.media.asked[-8:] == [f"https://img/r1/{k}.jpg" for k in range(8)]
+
+
+def test_a_restyle_whose_tune_is_gone_trains_anew_from_the_photos(deps):
+    call(handle_payment_completed, deps, PAID, meta=META)
+    deps.astria.gone.add("4242")
+    call(handle_payment_completed, deps, RESTYLE, meta=RESTYLE_META)
+    assert deps.astria.restyles == []
+    assert [t.title for t in deps.astria.created] == ["ord_9", "ord_10"]
+
+
+def test_a_restyle_of_someone_elses_order_uses_nothing_of_theirs(deps):
+    other = RESTYLE.model_copy(update={"user": "whatsapp:+15559999999"})
+    trained_then_restyled(deps, other)
+    assert deps.astria.restyles == []

@@ -23,14 +23,16 @@ USER = "whatsapp:+15551234567"
 
 class FakeGateway:
     def __init__(self):
+        self.prices = []
         self.sessions: list[str] = []
         self.refunds: list[str] = []
         self.refund_calls: list[tuple[str, int | None]] = []
         self.expiries: list[datetime] = []
         self.fail_next = False
 
-    def open_checkout(self, *, order_id, pack, subject, expires_at):
+    def open_checkout(self, *, order_id, pack, subject, expires_at, restyle=False):
         self.expiries.append(expires_at)
+        self.prices.append(pack.price(restyle=restyle))
         if self.fail_next:
             self.fail_next = False
             raise Transient("stripe timed out")
@@ -344,6 +346,30 @@ def test_the_order_carries_its_photo_set_to_the_training(client, runtime):
         p for p in runtime.ports.publisher.published if p[0] == Topic.PAYMENT_COMPLETED
     ]
     assert completed.photo_set == 3
+
+
+def test_a_restyle_is_charged_the_restyle_price_and_names_the_trained_order(client, runtime):
+    request_checkout(client, {**REQUEST, "order_id": "ord_1", "restyle_of": "ord_0"})
+    assert runtime.ports.gateway.prices == [499]  # corporate's re-style, not its 1499
+    assert runtime.ports.orders.get("ord_1").amount_minor == 499
+    deliver(client, stripe_event("checkout.session.completed"))
+    [(_, completed, _)] = [
+        p for p in runtime.ports.publisher.published if p[0] == Topic.PAYMENT_COMPLETED
+    ]
+    assert (completed.amount_minor, completed.restyle_of) == (499, "ord_0")
+
+
+def test_a_restyle_of_a_pack_not_offered_so_is_dropped(client, runtime):
+    runtime.ports.catalogue = runtime.ports.catalogue.model_copy(
+        update={
+            "packs": tuple(
+                p.model_copy(update={"restyle_price_minor": None})
+                for p in runtime.ports.catalogue.packs
+            )
+        }
+    )
+    assert request_checkout(client, {**REQUEST, "restyle_of": "ord_0"}) == {"status": "DROP"}
+    assert runtime.ports.gateway.sessions == []
 
 
 def test_a_redelivered_request_announces_the_link_with_an_aware_expiry(client, runtime):

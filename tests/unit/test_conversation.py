@@ -533,3 +533,41 @@ def test_a_newer_order_replaces_the_portraits_resend_sends():
     assert c.portraits == ("https://img/q/1.jpg",)
     assert c.gallery_url is None  # the newer order's comes with its last batch
     assert Conversation.from_dict(c.to_dict()) == c
+
+
+def trained_and_delivered(until=UNTIL):
+    c = at(Step.DELIVERING, paid_orders=("ord-1",))
+    c = on_event(c, TuneTrained("ord-1", until), RULES).conversation
+    return on_event(c, ImagesReady("ord-1", ("https://img/p/1.jpg",), True), RULES)
+
+
+def test_after_delivery_other_styles_are_offered_at_the_restyle_price():
+    d = trained_and_delivered()
+    [summary] = [r for r in d.replies if r.menu]
+    assert "no new photos and no training" in (summary.text or "")
+    assert "$4.99" in (summary.text or "")  # corporate's re-style, not $14.99
+    assert "$4.99" in summary.menu[0].description
+    chosen = on_message(d.conversation, wrote("pack:corporate", UNTIL - timedelta(days=1)), RULES)
+    [request] = chosen.actions
+    assert isinstance(request, RequestCheckout)
+    assert request.restyle_of == "ord-1"
+    assert chosen.conversation.restyle_of == "ord-1"
+    link = on_event(chosen.conversation, CheckoutReady("ord-1", "https://pay/1", 30), RULES)
+    assert "$4.99" in said(link)
+    paid = on_event(link.conversation, PaymentCompleted("ord-1"), RULES)
+    assert "No training this time" in said(paid)
+
+
+def test_once_the_model_is_gone_another_style_asks_for_new_photos_and_says_why():
+    d = trained_and_delivered()
+    later = on_message(d.conversation, wrote("pack:corporate", UNTIL + timedelta(hours=1)), RULES)
+    assert later.actions == ()
+    assert "model made from your photos is gone" in said(later)
+    assert later.conversation.step is Step.PHOTOS
+    assert later.conversation.photo_set == d.conversation.photo_set + 1
+    assert later.conversation.trained_order is None
+    # From the new photos, the packs come at their full price again.
+    again = replace(later.conversation, step=Step.DONE, accepted=3)
+    menu = on_message(again, text("hello"), RULES)
+    assert "$14.99" in said(menu)
+    assert "$4.99" not in said(menu)

@@ -55,6 +55,20 @@ class AstriaClient:
         )
         return created
 
+    def run_pack_on_tune(self, pack_id: int | str, tune_id: str, prompt_callback: str) -> None:
+        """`tune[tune_ids][]`: the pack's prompts only (astria-more.md §4). The answer's shape
+        for a regular pack is unverified, so nothing is read from it: the prompts report
+        through their callback, or the reconcile tick reads them from the tune. A retry
+        sends the same parameters (the callback names the order), which Astria answers
+        with what it made the first time instead of a second batch."""
+        body = {
+            "tune": {
+                "tune_ids": [int(tune_id) if tune_id.isdigit() else tune_id],
+                "prompt_attributes": {"callback": prompt_callback},
+            }
+        }
+        self._send("POST", f"/p/{pack_id}/tunes", json=body)
+
     def pack(self, pack_id: int | str) -> dict[str, Any]:
         """`GET /p/:id`: the pack with its `cover_url` (the list of packs has none)."""
         found: dict[str, Any] = self._send("GET", f"/p/{pack_id}")

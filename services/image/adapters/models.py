@@ -57,6 +57,8 @@ class Training(ImageBase):
     failure: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
     trained_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Another style on this earlier order's trained tune: no photos, no training.
+    restyle_of: Mapped[str | None] = mapped_column(String(64))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The order's W3C trace context (shared/tracing.py), continued by Astria's callbacks.
     traceparent: Mapped[str | None] = mapped_column(String(55))

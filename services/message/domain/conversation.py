@@ -126,6 +126,7 @@ class TuneStarted:
 @dataclass(frozen=True)
 class TuneTrained:
     order_id: str
+    expires_at: datetime | None = None  # until when other styles can run on the tune
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ class RequestCheckout:
     pack_code: str
     subject: str
     photo_set: int = 1  # the order trains from this set only
+    restyle_of: str | None = None  # the trained order whose model makes another style
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,11 @@ class Conversation:
     portraits: tuple[str, ...] = ()
     gallery_url: str | None = None
     portraits_until: str | None = None
+    # The latest order whose model Astria trained (and until when it keeps it, ISO 8601):
+    # other styles run on it at the re-style price. `restyle_of`: the current order's.
+    trained_order: str | None = None
+    trained_until: str | None = None
+    restyle_of: str | None = None
 
     @classmethod
     def start(cls, user: str) -> "Conversation":
@@ -289,6 +296,9 @@ class Conversation:
             "portraits": list(self.portraits),
             "gallery_url": self.gallery_url,
             "portraits_until": self.portraits_until,
+            "trained_order": self.trained_order,
+            "trained_until": self.trained_until,
+            "restyle_of": self.restyle_of,
         }
 
     @classmethod
@@ -413,15 +423,29 @@ class _Turn:
     def packs(self) -> tuple[Pack, ...]:
         return self.rules.catalogue.for_subject(self.c.subject)
 
+    def restyle_open(self) -> bool:
+        """Whether other styles can run on the person's trained model (the deadline is
+        checked when the person writes; an event's turn knows no time, and comes only
+        right after the training)."""
+        until = self.c.trained_until
+        if self.c.trained_order is None or self.c.step is not Step.DONE:
+            return False
+        return not (until and self.now and self.now >= datetime.fromisoformat(until))
+
+    def price(self, pack: Pack, restyle: bool) -> str:
+        again = restyle and pack.restyle_price_minor is not None
+        return pack.price_label(self.c.language, restyle=again)
+
     def pack_menu(self, lead: str = "") -> None:
         language = self.c.language
         packs = self.packs()[:MAX_ROWS]
+        restyle = self.restyle_open()
         rows = tuple(
             Option(
                 f"pack:{p.code}",
                 fit(p.text("title", language), MAX_ROW_TITLE),
                 fit(
-                    f"{p.price_label(language)} · "
+                    f"{self.price(p, restyle)} · "
                     + self.t("pack_images", count=p.images).strip("()")
                     + f" · {p.text('description', language)}",
                     MAX_ROW_DESCRIPTION,
@@ -430,10 +454,12 @@ class _Turn:
             for p in packs
         )
         options = "\n".join(
-            f"*{i}.* {p.text('title', language)} — {p.price_label(language)}"
+            f"*{i}.* {p.text('title', language)} — {self.price(p, restyle)}"
             for i, p in enumerate(packs, 1)
         )
         text = self.t("pack_menu", options=options)
+        if restyle:
+            text = f"{self.t('restyle_menu')}\n{text}"
         self.ask(f"{lead}\n\n{text}" if lead else text, menu=rows, menu_button=self.t("menu_packs"))
 
     def step_prompt(self) -> None:
@@ -550,7 +576,7 @@ class _Turn:
     def payment_link(self, url: str, minutes: int) -> None:
         pack = self.rules.catalogue.get(self.c.pack_code) if self.c.pack_code else None
         language = self.c.language
-        price = pack.price_label(language) if pack else ""
+        price = pack.price_label(language, restyle=bool(self.c.restyle_of)) if pack else ""
         title = pack.text("title", language) if pack else ""
         self.ask(
             self.t("payment_link", title=title, price=price, minutes=minutes),
@@ -659,6 +685,7 @@ def _fresh_progress() -> dict[str, Any]:
         "pack_code": None,
         "checkout_url": None,
         "delivered": 0,
+        "restyle_of": None,
     }
 
 
@@ -785,9 +812,16 @@ def _choose_pack(turn: _Turn, message: UserMessage) -> bool:
     if pack is None:
         return False
     order_id = turn.rules.new_order_id()
-    turn.update(step=Step.PAYMENT, order_id=order_id, pack_code=pack.code, checkout_url=None)
+    restyle = turn.c.trained_order if turn.restyle_open() and pack.restyle_price_minor else None
+    turn.update(
+        step=Step.PAYMENT,
+        order_id=order_id,
+        pack_code=pack.code,
+        checkout_url=None,
+        restyle_of=restyle,
+    )
     subject = turn.c.subject or pack.classes[0]
-    turn.actions.append(RequestCheckout(order_id, pack.code, subject, turn.c.photo_set))
+    turn.actions.append(RequestCheckout(order_id, pack.code, subject, turn.c.photo_set, restyle))
     return True
 
 
@@ -809,6 +843,19 @@ def _step_delivering(turn: _Turn, _message: UserMessage) -> None:
 
 
 def _step_done(turn: _Turn, message: UserMessage) -> None:
+    c = turn.c
+    if c.trained_order and not turn.restyle_open():
+        # The model is gone, and the photos with it: a new training, from new photos.
+        turn.say("restyle_expired", days=turn.rules.retention_days)
+        turn.update(
+            **{**_fresh_progress(), "subject": c.subject},
+            step=Step.PHOTOS,
+            photo_set=c.photo_set + 1,
+            trained_order=None,
+            trained_until=None,
+        )
+        turn.photos_intro()
+        return
     if not _choose_pack(turn, message):
         turn.pack_menu(lead=turn.t("done_menu"))
 
@@ -854,7 +901,7 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
             turn.update(paid_orders=(*c.paid_orders, event.order_id))
             if current:
                 turn.update(step=Step.TRAINING, checkout_url=None)
-            turn.say("payment_received")
+            turn.say("payment_received_restyle" if current and c.restyle_of else "payment_received")
     elif isinstance(event, (PaymentFailed, CheckoutExpired)):
         if current and c.step is Step.PAYMENT:
             turn.update(step=Step.PACK, order_id=None, checkout_url=None)
@@ -863,7 +910,9 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
     elif isinstance(event, (TuneStarted, TuneTrained)):
         # "Payment received, training now" said it; the portraits will say the rest. Fewer
         # messages cost less, under WhatsApp's per-message pricing, and read better.
-        pass
+        if isinstance(event, TuneTrained):
+            until = event.expires_at.isoformat() if event.expires_at else None
+            turn.update(trained_order=event.order_id, trained_until=until)
     elif isinstance(event, TuneFailed):
         if current:
             turn.update(step=Step.DONE)

@@ -145,6 +145,19 @@ EN: dict[str, Text] = {
         "🎉 Payment received, thank you! I'm training your model now and will message you "
         "when your portraits are ready."
     ),
+    "payment_received_restyle": (
+        "🎉 Payment received, thank you! No training this time: your model makes the new style "
+        "now, and I'll message you when the portraits are ready."
+    ),
+    "restyle_menu": (
+        "♻️ Another style needs no new photos and no training: it runs on the model made from "
+        "your photos, at the lower prices below."
+    ),
+    "restyle_expired": (
+        "The model made from your photos is gone (Astria keeps it {days} days, and your photos "
+        "were deleted by then too), so another style is a new training at the full price. "
+        "Please send your photos again."
+    ),
     "payment_failed": "The payment did not go through. No money was taken.",
     "checkout_expired": "The payment link expired. No money was taken.",
     "training_wait": (
@@ -353,6 +366,19 @@ ES: dict[str, Text] = {
     "payment_received": (
         "🎉 ¡Pago recibido, gracias! Estoy entrenando tu modelo y te escribiré cuando tus "
         "retratos estén listos."
+    ),
+    "payment_received_restyle": (
+        "🎉 ¡Pago recibido, gracias! Esta vez no hay entrenamiento: tu modelo crea ya el nuevo "
+        "estilo y te escribiré cuando tus retratos estén listos."
+    ),
+    "restyle_menu": (
+        "♻️ Otro estilo no necesita fotos nuevas ni entrenamiento: usa el modelo creado con tus "
+        "fotos, a los precios rebajados de abajo."
+    ),
+    "restyle_expired": (
+        "El modelo creado con tus fotos ya no existe (Astria lo guarda {days} días, y tus fotos "
+        "ya se habían borrado), así que otro estilo es un entrenamiento nuevo a precio "
+        "completo. Envíame tus fotos otra vez."
     ),
     "payment_failed": "El pago no se ha completado. No se ha cobrado nada.",
     "checkout_expired": "El enlace de pago ha caducado. No se ha cobrado nada.",

@@ -22,6 +22,8 @@ class Order(PaymentBase):
     pack_code: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(16))
     photo_set: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The earlier order whose trained model a re-style runs on; None for a new training.
+    restyle_of: Mapped[str | None] = mapped_column(String(64))
     amount_minor: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(24))

@@ -41,8 +41,15 @@ class StripeGateway:
         self._cancel_url = cancel_url
 
     def open_checkout(
-        self, *, order_id: str, pack: Pack, subject: str, expires_at: datetime
+        self,
+        *,
+        order_id: str,
+        pack: Pack,
+        subject: str,
+        expires_at: datetime,
+        restyle: bool = False,
     ) -> CheckoutSession:
+        title = pack.text("title", "en") + (" (another style, no training)" if restyle else "")
         params = {
             "mode": "payment",
             "line_items": [
@@ -50,9 +57,9 @@ class StripeGateway:
                     "quantity": 1,
                     "price_data": {
                         "currency": pack.currency,
-                        "unit_amount": pack.price_minor,
+                        "unit_amount": pack.price(restyle=restyle),
                         "product_data": {
-                            "name": pack.text("title", "en"),
+                            "name": title,
                             "description": pack.text("description", "en"),
                         },
                     },
