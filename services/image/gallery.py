@@ -18,8 +18,8 @@ router = APIRouter(tags=["portraits"])
 class Signed:
     """What makes a link ours: when it stops working, and its HMAC."""
 
-    expires: int = Query(description="when the link stops working (Unix time)")
-    signature: str = Query(max_length=64, description="the link's HMAC")
+    expires: int = Query(ge=0, le=2**40, description="when the link stops working (Unix time)")
+    signature: str = Query(pattern="^[0-9a-f]{1,64}$", description="the link's HMAC, in hex")
 
 
 GONE: dict[int | str, dict[str, Any]] = {

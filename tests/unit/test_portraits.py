@@ -62,3 +62,8 @@ def test_a_signed_link_works_until_it_expires_and_only_as_signed():
     assert not valid("key", "/portraits/a/b-1.jpg", expires, given, NOW)  # another file
     assert not valid("key", "/portraits/a/b-0.jpg", expires + 86400, given, NOW)  # extended
     assert not valid("other key", "/portraits/a/b-0.jpg", expires, given, NOW)
+
+
+@pytest.mark.parametrize(("expires", "given"), [(10**40, "ab"), (-(10**20), "ab"), (2**31, "é✓")])
+def test_a_link_past_any_calendar_or_signed_in_no_hex_is_simply_not_valid(expires, given):
+    assert not valid("key", "/gallery/o", expires, given, NOW)

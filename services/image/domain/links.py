@@ -19,7 +19,11 @@ def signed_url(base: str, key: str, path: str, until: datetime) -> str:
 
 
 def valid(key: str, path: str, expires: int, given: str, now: datetime) -> bool:
-    """True for a signature of this path and time, before that time."""
-    if datetime.fromtimestamp(expires, UTC) <= now:
+    """True for a signature of this path and time, before that time; False for anything
+    else a caller may send (a time past any calendar, a signature that is not hex)."""
+    try:
+        if datetime.fromtimestamp(expires, UTC) <= now:
+            return False
+    except (OverflowError, OSError, ValueError):
         return False
-    return hmac.compare_digest(signature(key, path, expires), given)
+    return hmac.compare_digest(signature(key, path, expires).encode(), given.encode())
