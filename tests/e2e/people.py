@@ -85,6 +85,14 @@ class Person:
             time.sleep(0.1)
         raise AssertionError(f"expected {count} messages, got {self.received()}")
 
+    def wait_for_text(self, needle, since=0, timeout=60.0):
+        """The messages since index `since`, once one of them contains `needle`."""
+        deadline = time.monotonic() + timeout
+        while not any(needle in m for m in self.received()[since:]):
+            assert time.monotonic() < deadline, self.received()[since:]
+            time.sleep(0.2)
+        return self.received()[since:]
+
     def says_and_waits(self, text, new_messages):
         before = len(self.received())
         self.send(text)

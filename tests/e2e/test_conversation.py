@@ -124,12 +124,7 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     order_id, before = buy_portraits(stack, person, channel)
 
     # Paid → the image service trains at the sandbox's Astria → callbacks → 8 portraits.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if any("That's all of them" in m for m in person.received()):
-            break
-        time.sleep(0.2)
-    after = person.received()[before:]
+    after = person.wait_for_text("That's all of them", since=before)
     assert any("Payment received" in m for m in after)
     summary = next(m for m in after if "That's all of them" in m)
     assert "*8 portraits*" in summary
@@ -233,10 +228,7 @@ def test_portraits_that_could_not_be_made_are_refunded_once_and_the_person_told(
     astria_knobs(fail_prompts=1, duplicate_prompt_callbacks=True)
     person = Person(stack, "twilio")
     order_id, before = buy_portraits(stack, person, "twilio")
-    deadline = time.monotonic() + 60
-    while not any("could not be made" in m for m in person.received()):
-        assert time.monotonic() < deadline, person.received()[before:]
-        time.sleep(0.2)
+    person.wait_for_text("could not be made", since=before)
     time.sleep(1)  # a second refund, or a second message, would have come by now
     after = person.received()[before:]
     assert len([m for m in after if m.startswith("[image")]) == 4
@@ -254,10 +246,7 @@ def test_portraits_that_could_not_be_made_are_refunded_once_and_the_person_told(
 def test_another_style_runs_on_the_trained_model_at_the_restyle_price(stack):
     person = Person(stack, "twilio")
     first_order, before = buy_portraits(stack, person, "twilio")
-    deadline = time.monotonic() + 60
-    while not any("That's all of them" in m for m in person.received()):
-        assert time.monotonic() < deadline, person.received()[before:]
-        time.sleep(0.2)
+    person.wait_for_text("That's all of them", since=before)
     offer = person.controls()[-1]
     assert offer["type"] == "list"
     fantasy = next(o for o in offer["options"] if o["id"] == "pack:fantasy")
@@ -269,11 +258,7 @@ def test_another_style_runs_on_the_trained_model_at_the_restyle_price(stack):
     assert label == "Pay $6.99"
     before = len(person.received())
     assert httpx.post(checkout_url + "/pay", timeout=30).status_code == 200
-    deadline = time.monotonic() + 60
-    while sum("That's all of them" in m for m in person.received()[before:]) < 1:
-        assert time.monotonic() < deadline, person.received()[before:]
-        time.sleep(0.2)
-    after = person.received()[before:]
+    after = person.wait_for_text("That's all of them", since=before)
     assert any("No training this time" in m for m in after)
     assert any("*12 portraits*" in m for m in after)
     assert len([m for m in after if m.startswith("[image")]) == 12
@@ -313,10 +298,7 @@ def test_the_counters_move_as_a_journey_advances(stack, astria_knobs):
     before = counters(stack)
     person = Person(stack, "twilio")
     buy_portraits(stack, person, "twilio")
-    deadline = time.monotonic() + 60
-    while not any("That's all of them" in m for m in person.received()):
-        assert time.monotonic() < deadline, person.received()
-        time.sleep(0.2)
+    person.wait_for_text("That's all of them")
     time.sleep(1)  # the last sends and their counts
     after = counters(stack)
 

@@ -556,6 +556,8 @@ def test_after_delivery_other_styles_are_offered_at_the_restyle_price():
     assert "$4.99" in said(link)
     paid = on_event(link.conversation, PaymentCompleted("ord-1"), RULES)
     assert "No training this time" in said(paid)
+    done = on_event(paid.conversation, ImagesReady("ord-1", ("https://img/q/1.jpg",), True), RULES)
+    assert "*1 portrait*" in said(done)  # this order's, not every order's
 
 
 def test_once_the_model_is_gone_another_style_asks_for_new_photos_and_says_why():

@@ -819,6 +819,7 @@ def _choose_pack(turn: _Turn, message: UserMessage) -> bool:
         pack_code=pack.code,
         checkout_url=None,
         restyle_of=restyle,
+        delivered=0,  # the summary counts this order's portraits
     )
     subject = turn.c.subject or pack.classes[0]
     turn.actions.append(RequestCheckout(order_id, pack.code, subject, turn.c.photo_set, restyle))
