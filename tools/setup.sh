@@ -78,33 +78,29 @@ fresh_venv=$([[ -d .venv ]] && echo no || echo yes)
 "${uv[@]}" sync --frozen --quiet
 [[ ${fresh_venv} == yes ]] && done_steps+=("Python environment in .venv ($((SECONDS - step)) s)")
 
-step=${SECONDS}
-dapr_log=$(mktemp)
-trap 'rm -f "${dapr_log}"' EXIT
-{ bash tools/dapr/install.sh && bash tools/deploy/install.sh; } 2>&1 | tee "${dapr_log}" >&2
-if grep -q "built" "${dapr_log}"; then
-    done_steps+=("Dapr and the deployment tools built from the Go module proxy ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
-fi
-
-step=${SECONDS}
-if bash tools/asyncapi/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
-    done_steps+=("@asyncapi/parser from npm ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
-fi
-
-step=${SECONDS}
-if bash tools/kafka/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
-    done_steps+=("Kafka's jars from Maven Central ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
-fi
-
-step=${SECONDS}
-if bash tools/zipkin/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
-    done_steps+=("Zipkin's server from Maven Central ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
-fi
-
-step=${SECONDS}
-if bash tools/photographs/install.sh 2>&1 | tee /dev/stderr | grep -q "built"; then
-    done_steps+=("scikit-image's photographs from PyPI ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
-fi
+# Each installer prints "built" when it had to fetch or build (not when its cache was warm);
+# any failure stops the set-up here rather than surfacing later as a puzzling test error.
+installed() {  # description, installer script...
+    local description=$1 step=${SECONDS} log
+    shift
+    log=$(mktemp)
+    for script in "$@"; do
+        if ! bash "${script}" 2>&1 | tee -a "${log}" >&2; then
+            say "${script} failed; its output is above"
+            exit 1
+        fi
+    done
+    if grep -q "built" "${log}"; then
+        done_steps+=("${description} ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
+    fi
+    rm -f "${log}"
+}
+export UV="${uv[*]}"  # the installers that need PyPI use uv; .venv's python3 has no pip
+installed "Dapr and the deployment tools built from the Go module proxy" tools/dapr/install.sh tools/deploy/install.sh
+installed "@asyncapi/parser from npm" tools/asyncapi/install.sh
+installed "Kafka's jars from Maven Central" tools/kafka/install.sh
+installed "Zipkin's server from Maven Central" tools/zipkin/install.sh
+installed "scikit-image's photographs from PyPI" tools/photographs/install.sh
 
 if ((${#done_steps[@]})); then
     say "set-up took $((SECONDS - started)) s; installed: $(IFS=';'; echo "${done_steps[*]}" | sed 's/;/; /g')"

@@ -10,7 +10,8 @@ pictures=(astronaut chelsea coffee camera)
 [[ -s "${target}/camera.png" ]] && exit 0
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
-python3 -m pip download -q --no-deps --only-binary=:all: \
+# pip run by uv in a throwaway environment: the project's .venv (first on make's PATH) has no pip.
+${UV:-uv} tool run --quiet --from "pip>=24,<27" pip download -q --no-deps --only-binary=:all: \
     "scikit-image==${SCIKIT_IMAGE_VERSION}" -d "${work}"
 mkdir -p "${target}"
 python3 - "${work}" "${target}" "${pictures[@]}" <<'PY'
