@@ -125,7 +125,8 @@ class MemoryStore:
 
 @dataclass
 class RecordingSender:
-    """Records texts as (to, body) and images as (to, "image:<url>")."""
+    """Records texts as (to, body), images as (to, "image:<url>") and documents as
+    (to, "document:<filename>:<url>")."""
 
     sent: list[tuple[str, str]] = field(default_factory=list)
     # The ids of the messages shown "typing…"; `typing_fails` makes the indicator fail.
@@ -138,6 +139,10 @@ class RecordingSender:
 
     def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
         self.sent.append((to, f"image:{url}" + (f" {caption}" if caption else "")))
+        return f"MM{len(self.sent):032d}"
+
+    def send_document(self, *, to: str, url: str, filename: str) -> str:
+        self.sent.append((to, f"document:{filename}:{url}"))
         return f"MM{len(self.sent):032d}"
 
     # Interactive messages go out as their text (through send_text, which a test may make

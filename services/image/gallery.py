@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.image.handlers import gallery, portrait_file
+from services.image.handlers import gallery, portrait_document, portrait_file
 from shared.injection import call
 
 router = APIRouter(tags=["portraits"])
@@ -42,6 +42,31 @@ def portrait(name: str, request: Request, link: Annotated[Signed, Depends()]) ->
     return Response(
         data, media_type=content_type, headers={"Cache-Control": "private, max-age=86400"}
     )
+
+
+@router.get(
+    "/documents/{name:path}",
+    summary="One portrait, full size, as a PDF document (what WhatsApp sends as a file)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **GONE},
+)
+def document(name: str, request: Request, link: Annotated[Signed, Depends()]) -> Response:
+    ports = request.app.state.deps.ports
+    data = call(portrait_document, ports, name, link.expires, link.signature)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={
+            "Cache-Control": "private, max-age=86400",
+            "Content-Disposition": f'attachment; filename="{_document_name(name)}"',
+        },
+    )
+
+
+def _document_name(name: str) -> str:
+    """portraits/…/<prompt>-<n>.png.pdf → portrait-<prompt>-<n>.pdf"""
+    stem = name.rsplit("/", 1)[-1].split(".", 1)[0]
+    return f"portrait-{stem}.pdf" if stem.replace("-", "").isalnum() else "portrait.pdf"
 
 
 @router.get(

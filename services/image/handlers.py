@@ -397,6 +397,11 @@ def portrait_url(links: Links, name: str, until: datetime) -> str:
     return signed_url(links.base, links.key, f"/{name}", until)
 
 
+def document_url(links: Links, full: str, until: datetime) -> str:
+    """The full file as a PDF document; the name ends in .pdf, which Twilio shows."""
+    return signed_url(links.base, links.key, f"/documents/{full}.pdf", until)
+
+
 def gallery_url(links: Links, order_id: str, until: datetime) -> str:
     return signed_url(links.base, links.key, f"/gallery/{order_id}", until)
 
@@ -414,6 +419,7 @@ def _images_ready(
             user=current.user_address,
             prompt_id=prompt_id,
             image_urls=tuple(portrait_url(links, c.send, until) for c in copies),
+            file_urls=tuple(document_url(links, c.full, until) for c in copies),
             complete=completes,
             gallery_url=gallery_url(links, current.order_id, until) if completes else None,
             links_expire_at=until,
@@ -595,14 +601,52 @@ def _check_link(links: Links, path: str, expires: int, signature: str, clock: Cl
 
 
 def portrait_file(
-    name: str, expires: int, signature: str, *, blobs: Blobs, links: Links, clock: Clock
+    name: str,
+    expires: int,
+    signature: str,
+    *,
+    records: ImageRecords,
+    blobs: Blobs,
+    links: Links,
+    clock: Clock,
 ) -> tuple[bytes, str]:
     """One of our copies, and its content type, for a link we signed."""
     _check_link(links, f"/{name}", expires, signature, clock)
     extension = name.rsplit(".", 1)[-1]
-    if not name.startswith("portraits/") or extension not in portraits.CONTENT_TYPES:
+    if extension not in portraits.CONTENT_TYPES:
         raise NotFound("no such link, or it has expired")
-    return blobs.get(name), portraits.CONTENT_TYPES[extension]
+    return _kept(records, blobs, name), portraits.CONTENT_TYPES[extension]
+
+
+def portrait_document(
+    name: str,
+    expires: int,
+    signature: str,
+    *,
+    records: ImageRecords,
+    blobs: Blobs,
+    links: Links,
+    clock: Clock,
+) -> bytes:
+    """A portrait's full file as a PDF document, for a link we signed (`document_url`)."""
+    _check_link(links, f"/documents/{name}", expires, signature, clock)
+    full = name.removesuffix(".pdf")
+    if full == name or full.rsplit(".", 1)[-1] not in portraits.CONTENT_TYPES:
+        raise NotFound("no such link, or it has expired")
+    try:
+        return portraits.as_document(_kept(records, blobs, full))
+    except portraits.NotAPortrait as exc:  # we kept it because it was one: never expected
+        raise Transient(f"portrait {full} gives no document: {exc}") from exc
+
+
+def _kept(records: ImageRecords, blobs: Blobs, name: str) -> bytes:
+    """A copy the records still hold: one erased with its order (DELETE) is no link."""
+    parts = name.split("/")  # portraits/<person's folder>/<order>/<prompt>-<n>.<ext>
+    if len(parts) != 4 or parts[0] != "portraits":
+        raise NotFound("no such link, or it has expired")
+    if not any(name in (c.full, c.send) for c in records.copies(parts[2])):
+        raise NotFound("no such link, or it has expired")
+    return blobs.get(name)
 
 
 def gallery(

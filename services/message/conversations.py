@@ -27,7 +27,7 @@ LEASE_DURATION = timedelta(seconds=30)
 @dataclass(frozen=True)
 class Outbox:
     event_id: str
-    # {"id": "<event id>#<n>", "type": "reply", "text" | "image_url": ...}
+    # {"id": "<event id>#<n>", "type": "reply", "text" | "image_url" | "document_url": ...}
     # or {"id": ..., "type": "publish", "topic": ..., "event_id": ..., "payload": {...}}
     items: tuple[dict[str, Any], ...]
 

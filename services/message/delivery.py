@@ -238,6 +238,13 @@ class Courier:
         if item.get("image_url"):
             sid = sender.send_image(to=user, url=item["image_url"], caption=item.get("text"))
             kind, body = "image", item["image_url"]
+        elif item.get("document_url"):
+            url, filename = item["document_url"], item.get("filename") or "portrait.pdf"
+            sid, kind, body = (
+                sender.send_document(to=user, url=url, filename=filename),
+                "document",
+                url,
+            )
         elif item.get("buttons"):
             buttons = [Option(**b) for b in item["buttons"]]
             sid, kind = sender.send_buttons(to=user, body=body, buttons=buttons), "buttons"

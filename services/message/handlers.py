@@ -181,6 +181,7 @@ def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
                 event.complete,
                 event.gallery_url,
                 event.links_expire_at,
+                event.file_urls,
             )
         case payment.PaymentRefunded():
             return domain.PaymentRefunded(
@@ -310,6 +311,8 @@ def _reply_item(reply: domain.Reply) -> dict[str, Any]:
         item["menu_button"] = reply.menu_button
     if reply.link_url:
         item["link_url"], item["link_label"] = reply.link_url, reply.link_label
+    if reply.document_url:
+        item["document_url"], item["filename"] = reply.document_url, reply.filename
     return item
 
 

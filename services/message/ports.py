@@ -19,6 +19,9 @@ class WhatsAppSender(Protocol):
     def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
         """Send an image by URL; return the provider's message id."""
 
+    def send_document(self, *, to: str, url: str, filename: str) -> str:
+        """Send a file (a PDF) by URL, which the person's phone keeps as `filename`."""
+
     def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
         """Text with up to three reply buttons."""
 

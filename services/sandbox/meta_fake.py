@@ -60,7 +60,7 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
     if (
         body.get("messaging_product") != "whatsapp"
         or not to
-        or kind not in ("text", "image", "template", "interactive")
+        or kind not in ("text", "image", "document", "template", "interactive")
     ):
         return _graph_error(400, 100, "Invalid parameter")
     text, shown = "", None
@@ -79,11 +79,12 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
     elif kind == "template":
         parameters = (template.get("components") or [{}])[0].get("parameters") or [{}]
         text = str(parameters[0].get("text", ""))
-    image = body.get("image") or {}
+    # An image or a document: a media object by `link` (or an uploaded `id`).
+    image = (body.get(kind) or {}) if kind in ("image", "document") else {}
     if kind == "text" and not 0 < len(text) <= MAX_TEXT:
         return _graph_error(400, 100, "Param text['body'] must be 1-4096 characters")
-    if kind == "image" and not (image.get("link") or image.get("id")):
-        return _graph_error(400, 100, "Param image must have a link or an id")
+    if kind in ("image", "document") and not (image.get("link") or image.get("id")):
+        return _graph_error(400, 100, f"Param {kind} must have a link or an id")
     store = request.app.state.deps.store
     if failure := store.next_send_failure("meta"):
         status, code = failure
@@ -101,6 +102,7 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             "time": request.app.state.deps.clock().timestamp(),
             "template": template.get("name"),
             "interactive": shown,
+            "filename": image.get("filename") if kind == "document" else None,
         }
     )
     return JSONResponse(

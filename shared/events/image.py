@@ -65,6 +65,8 @@ class ImagesReady(Event):
     prompt_id: int | str
     # Signed links to our copies, each within WhatsApp's 5 MB for an image.
     image_urls: tuple[str, ...]
+    # The same portraits full size, each a PDF document (sent on request), in that order.
+    file_urls: tuple[str, ...] = ()
     # True on the last batch of the order: every prompt of the pack has reported.
     complete: bool = False
     # On the last batch: a link to all of the order's portraits, full size, that works

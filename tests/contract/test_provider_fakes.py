@@ -8,7 +8,7 @@ import pytest
 
 from services.message.adapters.provider_errors import META, TWILIO, Verdict
 from shared.errors import Rejected, Transient, WindowClosed
-from tests.contract.sandbox import ACCOUNT_SID, AUTH_TOKEN, meta_sender, sender
+from tests.contract.sandbox import ACCOUNT_SID, AUTH_TOKEN, META_TOKEN, meta_sender, sender
 
 
 def test_the_library_sends_and_the_fake_records_it(sandbox):
@@ -144,6 +144,41 @@ def test_the_library_sends_media_urls_as_repeated_fields(sandbox):
     [message] = store.outbound_to("whatsapp:+15550000010")
     assert message["media_urls"] == ["https://cdn.example/p.jpg"]
     assert message["sid"].startswith("MM")
+
+
+DOCUMENT = "https://bot.example/documents/portraits/f/o/1-0.png.pdf?expires=1&signature=ab"
+
+
+def test_a_document_goes_as_media_on_twilio_and_as_a_named_document_on_meta(sandbox):
+    url, store = sandbox
+    # Twilio takes no filename or caption for a document: the PDF alone, by its URL.
+    sender(url).send_document(to="whatsapp:+15550000011", url=DOCUMENT, filename="portrait-1.pdf")
+    [twilio] = store.outbound_to("whatsapp:+15550000011")
+    assert (twilio["body"], twilio["media_urls"]) == ("", [DOCUMENT])
+    assert twilio["sid"].startswith("MM")
+    meta_sender(url).send_document(
+        to="whatsapp:+16505550011", url=DOCUMENT, filename="portrait-1.pdf"
+    )
+    [meta] = store.outbound_to("whatsapp:+16505550011")
+    assert (meta["media_urls"], meta["filename"]) == ([DOCUMENT], "portrait-1.pdf")
+
+
+def test_meta_refuses_a_document_without_a_link_or_an_id(sandbox):
+    import httpx
+
+    url, _ = sandbox
+    answer = httpx.post(
+        f"{url}/meta/v21.0/PHONE/messages",
+        json={
+            "messaging_product": "whatsapp",
+            "to": "16505550012",
+            "type": "document",
+            "document": {},
+        },
+        headers={"Authorization": f"Bearer {META_TOKEN}"},
+    )
+    assert answer.status_code == 400
+    assert "document must have a link or an id" in answer.text
 
 
 def test_both_libraries_show_typing_on_an_inbound_message_and_the_fakes_record_it(sandbox):

@@ -188,6 +188,23 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert httpx.get(stack["image"].url + full, timeout=10).status_code == 200
     forged = gallery_url.replace("signature=", "signature=f")
     assert httpx.get(forged, timeout=10).status_code == 404
+    # FILES: each portrait full size, as a PDF document holding our copy as it is.
+    lead = person.says_and_waits("files", 9)[0]
+    assert "as files (PDF)" in lead
+    sent = person.messages()[-8:]
+    documents = {
+        urlsplit(m["media_urls"][0]).path.removeprefix("/documents").removesuffix(".pdf"): m
+        for m in sent
+    }
+    # Within WhatsApp's limit, the full file is the one sent as an image.
+    assert set(documents) == {urlsplit(url).path for url in portraits}
+    if channel == "meta":  # Twilio takes no filename; the URL's .pdf names it there
+        assert sorted(m["filename"] for m in sent) == [f"portrait-{n}.pdf" for n in range(1, 9)]
+    first = documents[urlsplit(portraits[0]).path]["media_urls"][0]
+    assert first.startswith(f"{stack['image'].url}/documents/portraits/")
+    document = httpx.get(first, timeout=10)
+    assert document.headers["content-type"] == "application/pdf"
+    assert copy.content in document.content
 
     # The operator sees the whole order on one timeline, from every service that touched it.
     with operator(stack) as client:

@@ -255,3 +255,35 @@ def test_links_open_our_copies_and_the_gallery_until_they_expire(client, runtime
     assert client.get(f"{link.path}?{link.query}").status_code == 404
     assert client.get(f"{gallery.path}?{gallery.query}").status_code == 404
     assert client.get(src).status_code == 404
+
+
+def test_a_document_link_gives_the_full_file_as_a_pdf_until_it_expires(client, runtime):
+    post(client, "/update-images", prompt(1))
+    [(_, ready, _)] = published(runtime, Topic.IMAGES_READY)
+    assert len(ready.file_urls) == len(ready.image_urls) == 4
+    link = urlsplit(ready.file_urls[0])
+    assert link.path.startswith("/documents/portraits/")
+    assert link.path.endswith("/1-0.jpg.pdf")
+    answer = client.get(f"{link.path}?{link.query}")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"] == 'attachment; filename="portrait-1-0.pdf"'
+    assert answer.content.startswith(b"%PDF-")
+    assert runtime.ports.media.picture in answer.content  # the JPEG itself, not re-encoded
+    # The image's own link is not a document's: each is signed for its path alone.
+    image = urlsplit(ready.image_urls[0])
+    assert client.get(f"/documents{image.path}.pdf?{image.query}").status_code == 404
+    forged = link.query.replace("signature=", "signature=0")
+    assert client.get(f"{link.path}?{forged}").status_code in (404, 422)
+    runtime.ports.clock.advance(days=31)
+    assert client.get(f"{link.path}?{link.query}").status_code == 404
+
+
+def test_a_link_to_an_erased_persons_portrait_is_no_link_not_an_error(client, runtime):
+    post(client, "/update-images", prompt(1))
+    [(_, ready, _)] = published(runtime, Topic.IMAGES_READY)
+    image, document = urlsplit(ready.image_urls[0]), urlsplit(ready.file_urls[0])
+    assert client.get(f"{image.path}?{image.query}").status_code == 200
+    runtime.ports.records.erase_user(USER)
+    assert client.get(f"{image.path}?{image.query}").status_code == 404
+    assert client.get(f"{document.path}?{document.query}").status_code == 404

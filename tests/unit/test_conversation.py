@@ -472,10 +472,13 @@ UNTIL = datetime(2026, 12, 26, 12, tzinfo=UTC)
 
 
 def delivered(user=EN_USER, order="ord-1", urls=("https://img/p/1.jpg", "https://img/p/2.jpg")):
-    """An order delivered in two batches, the last with its gallery link."""
+    """An order delivered in two batches, the last with its gallery link; each portrait
+    also full size, as a document (`<url>.pdf`)."""
     c = at(Step.DELIVERING, user=user, order_id=order, paid_orders=(order,))
-    c = on_event(c, ImagesReady(order, urls[:1], links_expire_at=UNTIL), RULES).conversation
-    last = ImagesReady(order, urls[1:], True, "https://img/gallery/ord-1?s=1", UNTIL)
+    files = tuple(f"{url}.pdf" for url in urls)
+    first = ImagesReady(order, urls[:1], links_expire_at=UNTIL, file_urls=files[:1])
+    c = on_event(c, first, RULES).conversation
+    last = ImagesReady(order, urls[1:], True, "https://img/gallery/ord-1?s=1", UNTIL, files[1:])
     return on_event(c, last, RULES)
 
 
@@ -483,10 +486,41 @@ def wrote(body, when):
     return UserMessage(message_id=f"m{next(_ids)}", text=body, received_at=when)
 
 
-def test_the_summary_offers_the_gallery_and_resend():
+def test_the_summary_offers_the_gallery_the_files_and_resend():
     summary = said(delivered())
     assert "*GALLERY*" in summary
+    assert "*FILES*" in summary
     assert "*RESEND*" in summary
+
+
+@pytest.mark.parametrize(
+    ("word", "user", "lead"),
+    [("files", EN_USER, "as files (PDF)"), ("Archivos", ES_USER, "como archivos (PDF)")],
+)
+def test_files_sends_each_portrait_full_size_as_a_named_document(word, user, lead):
+    c = delivered(user).conversation
+    d = on_message(c, wrote(word, UNTIL - timedelta(days=3)), RULES)
+    documents = [(r.document_url, r.filename) for r in d.replies if r.document_url]
+    assert documents == [
+        ("https://img/p/1.jpg.pdf", "portrait-1.pdf"),
+        ("https://img/p/2.jpg.pdf", "portrait-2.pdf"),
+    ]
+    assert [r.image_url for r in d.replies if r.image_url] == []
+    assert lead in said(d)
+    assert "*FILES*" in said(on_message(at(Step.PACK), text("help"), RULES))
+    assert Conversation.from_dict(d.conversation.to_dict()) == d.conversation
+
+
+def test_files_when_there_are_none_to_send():
+    assert "no portraits yet" in said(on_message(at(Step.PHOTOS), text("files"), RULES))
+    gone = on_message(delivered().conversation, wrote("files", UNTIL + timedelta(minutes=1)), RULES)
+    assert [r for r in gone.replies if r.document_url] == []
+    assert "kept for 30 days" in said(gone)
+    # Portraits remembered before full-size files were kept: the gallery still has them.
+    older = replace(delivered().conversation, portrait_files=())
+    d = on_message(older, wrote("files", UNTIL - timedelta(days=1)), RULES)
+    assert [r for r in d.replies if r.document_url] == []
+    assert "*GALLERY*" in said(d)
 
 
 @pytest.mark.parametrize(("word", "user"), [("resend", EN_USER), ("Reenviar", ES_USER)])
@@ -529,8 +563,10 @@ def test_resend_and_gallery_before_any_portrait_or_before_the_last_one():
 
 def test_a_newer_order_replaces_the_portraits_resend_sends():
     c = delivered().conversation
-    c = on_event(c, ImagesReady("ord-2", ("https://img/q/1.jpg",)), RULES).conversation
+    newer = ImagesReady("ord-2", ("https://img/q/1.jpg",), file_urls=("https://img/q/1.pdf",))
+    c = on_event(c, newer, RULES).conversation
     assert c.portraits == ("https://img/q/1.jpg",)
+    assert c.portrait_files == ("https://img/q/1.pdf",)
     assert c.gallery_url is None  # the newer order's comes with its last batch
     assert Conversation.from_dict(c.to_dict()) == c
 

@@ -271,6 +271,25 @@ def test_images_are_sent_as_images_in_order(deps):
     assert texts(deps)[-2:] == ["image:https://i/1", "image:https://i/2"]
 
 
+def test_files_sends_each_portrait_as_a_document_and_logs_it(deps):
+    walk_to_photos(deps)
+    ready = image.ImagesReady(
+        order_id="o",
+        user=USER,
+        prompt_id=1,
+        image_urls=("https://i/1.jpg", "https://i/2.jpg"),
+        file_urls=("https://i/d/1.jpg.pdf", "https://i/d/2.jpg.pdf"),
+    )
+    call(handle_event, deps, ready, meta=EventMeta(id="ir-1", topic="t"))
+    say(deps, "files", "SM9")
+    assert texts(deps)[-2:] == [
+        "document:portrait-1.pdf:https://i/d/1.jpg.pdf",
+        "document:portrait-2.pdf:https://i/d/2.jpg.pdf",
+    ]
+    logged = [(m["kind"], m["body"]) for m in deps.records.outbound][-2:]
+    assert logged == [("document", "https://i/d/1.jpg.pdf"), ("document", "https://i/d/2.jpg.pdf")]
+
+
 def test_the_record_is_plain_json(deps):
     walk_to_photos(deps)
     value, _ = deps.conversations.state.get(ConversationStore.key(USER))

@@ -2,10 +2,14 @@
 
 import io
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
+import pikepdf
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from services.image.domain import portraits
 from services.image.domain.links import signature, signed_url, valid
@@ -47,6 +51,36 @@ def test_a_file_over_the_limit_or_not_a_jpeg_goes_as_a_jpeg_within_it():
     webp = portraits.for_whatsapp(encode(photo(64, 80, face=False), "WEBP"), "webp")
     assert webp is not None
     assert Image.open(io.BytesIO(webp)).format == "JPEG"
+
+
+@contextmanager
+def picture_in(pdf: bytes) -> Iterator[pikepdf.PdfImage]:
+    """The one picture on the document's one page."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        [page] = document.pages
+        [image] = page.get_images().values()
+        yield pikepdf.PdfImage(cast(pikepdf.Stream, image))
+
+
+def test_a_jpeg_goes_into_its_document_byte_for_byte():
+    jpeg = encode(photo(640, 800, face=False), "JPEG")
+    with picture_in(portraits.as_document(jpeg)) as picture:
+        assert picture.filters == ["/DCTDecode"]
+        assert picture.obj.read_raw_bytes() == jpeg  # not re-encoded: the full quality
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_a_png_goes_into_its_document_pixel_for_pixel(mode):
+    original = photo(320, 400, face=False).convert(mode)
+    with picture_in(portraits.as_document(encode(original, "PNG"))) as picture:
+        assert (picture.width, picture.height) == (320, 400)
+        kept = picture.as_pil_image().convert("RGB")
+    assert ImageChops.difference(kept, original.convert("RGB")).getbbox() is None
+
+
+def test_what_is_not_a_picture_makes_no_document():
+    with pytest.raises(portraits.NotAPortrait):
+        portraits.as_document(b"<html>403 Forbidden</html>")
 
 
 def test_a_signed_link_works_until_it_expires_and_only_as_signed():

@@ -1,12 +1,15 @@
 """Our own copy of each portrait: what is kept, under which name, and the copy WhatsApp
 gets. Astria deletes its images 30 days after training and WhatsApp refuses an image over
 5 MB, so the full file is kept as Astria made it, and a JPEG within the limit goes out
-when the full file would not fit."""
+when the full file would not fit. On request the full file goes as a document: a PDF,
+the one file kind both Twilio and Meta send as a document, holding the picture as it is."""
 
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 
+import img2pdf
 from PIL import Image, UnidentifiedImageError
 
 WHATSAPP_IMAGE_BYTES = 5 * 1024 * 1024
@@ -17,6 +20,8 @@ _FORMATS = {
     "WEBP": ("webp", "image/webp"),
 }
 CONTENT_TYPES = dict(_FORMATS.values())
+# img2pdf warns for every PNG with an alpha channel, which it keeps as a soft mask.
+logging.getLogger("img2pdf").setLevel(logging.ERROR)
 
 
 class NotAPortrait(Exception):
@@ -66,3 +71,12 @@ def for_whatsapp(data: bytes, extension: str, limit: int = WHATSAPP_IMAGE_BYTES)
             quality -= 10
         else:
             image = image.resize((image.width * 3 // 4, image.height * 3 // 4))
+
+
+def as_document(data: bytes) -> bytes:
+    """A one-page PDF of the full file, without re-encoding it: a JPEG's own bytes, a PNG's
+    pixels compressed losslessly (img2pdf), so the document is the portrait at full quality."""
+    try:
+        return bytes(img2pdf.convert(data, rotation=img2pdf.Rotation.ifvalid))
+    except (img2pdf.ImageOpenError, img2pdf.PdfTooLargeError, ValueError) as exc:
+        raise NotAPortrait(f"no document: {exc}") from exc

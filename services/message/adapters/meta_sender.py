@@ -66,6 +66,9 @@ class MetaSender:
             image["caption"] = caption
         return self._send(to, {"type": "image", "image": image})
 
+    def send_document(self, *, to: str, url: str, filename: str) -> str:
+        return self._send(to, {"type": "document", "document": {"link": url, "filename": filename}})
+
     def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
         replies = [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in buttons]
         return self._interactive(to, "button", body, {"buttons": replies})

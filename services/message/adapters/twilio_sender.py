@@ -116,6 +116,11 @@ class TwilioSender:
     def send_image(self, *, to: str, url: str, caption: str | None = None) -> str:
         return self._send(to=to, body=caption, media_url=[url])
 
+    def send_document(self, *, to: str, url: str, filename: str) -> str:  # noqa: ARG002
+        # Twilio takes no filename or caption for a WhatsApp document: the file is the URL's,
+        # named by its path, and its content type (application/pdf) makes it a document.
+        return self._send(to=to, media_url=[url])
+
     def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
         actions = [{"type": "QUICK_REPLY", "title": b.title, "id": b.id} for b in buttons]
         kind = {"body": "{{1}}", "actions": actions}

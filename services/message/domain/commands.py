@@ -19,6 +19,7 @@ class Command(StrEnum):
     LANGUAGE = "language"
     RESEND = "resend"
     GALLERY = "gallery"
+    FILES = "files"
 
 
 class Answer(StrEnum):
@@ -37,6 +38,16 @@ _COMMANDS = {
     Command.LANGUAGE: {"language", "idioma", "lang", "lengua"},
     Command.RESEND: {"resend", "send again", "reenviar", "reenvia", "enviar de nuevo"},
     Command.GALLERY: {"gallery", "galeria", "album"},
+    Command.FILES: {
+        "files",
+        "full size",
+        "originals",
+        "documents",
+        "archivos",
+        "originales",
+        "documentos",
+        "tamano completo",
+    },
 }
 _ANSWERS = {
     Answer.YES: {

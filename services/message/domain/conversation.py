@@ -141,6 +141,7 @@ class ImagesReady:
     complete: bool = False
     gallery_url: str | None = None  # on the order's last batch
     links_expire_at: datetime | None = None
+    file_urls: tuple[str, ...] = ()  # the same portraits full size, as documents
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,9 @@ class Reply:
 
     text: str | None = None
     image_url: str | None = None
+    # A file (`document_url`), which the person's phone saves as `filename`.
+    document_url: str | None = None
+    filename: str | None = None
     buttons: tuple[Option, ...] = ()
     menu: tuple[Option, ...] = ()
     menu_button: str | None = None
@@ -253,10 +257,11 @@ class Conversation:
     confirming_delete: bool = False
     choosing_language: bool = False
     nudged: bool = False
-    # The last order's portraits, for RESEND and GALLERY: links to our copies, which stop
-    # working at `portraits_until` (ISO 8601).
+    # The last order's portraits, for RESEND, FILES and GALLERY: links to our copies (each
+    # also full size, as a document), which stop working at `portraits_until` (ISO 8601).
     portraits_order: str | None = None
     portraits: tuple[str, ...] = ()
+    portrait_files: tuple[str, ...] = ()
     gallery_url: str | None = None
     portraits_until: str | None = None
     # The latest order whose model Astria trained (and until when it keeps it, ISO 8601):
@@ -294,6 +299,7 @@ class Conversation:
             "nudged": self.nudged,
             "portraits_order": self.portraits_order,
             "portraits": list(self.portraits),
+            "portrait_files": list(self.portrait_files),
             "gallery_url": self.gallery_url,
             "portraits_until": self.portraits_until,
             "trained_order": self.trained_order,
@@ -310,6 +316,7 @@ class Conversation:
         known["withheld"] = tuple(known.get("withheld", ()))
         known["refusals"] = tuple(known.get("refusals", ()))
         known["portraits"] = tuple(known.get("portraits", ()))
+        known["portrait_files"] = tuple(known.get("portrait_files", ()))
         return cls(**known)
 
 
@@ -529,13 +536,14 @@ class _Turn:
             self.pack_menu(f"{summary}{hint}\n\n{self.t('done_menu')}")
 
     def remember(self, event: "ImagesReady") -> None:
-        """The latest order's portraits, for RESEND and GALLERY."""
+        """The latest order's portraits, for RESEND, FILES and GALLERY."""
         c = self.c
         same = c.portraits_order == event.order_id
         until = event.links_expire_at.isoformat() if event.links_expire_at else None
         self.update(
             portraits_order=event.order_id,
             portraits=(*c.portraits, *event.image_urls) if same else event.image_urls,
+            portrait_files=(*c.portrait_files, *event.file_urls) if same else event.file_urls,
             gallery_url=event.gallery_url or (c.gallery_url if same else None),
             portraits_until=until or (c.portraits_until if same else None),
         )
@@ -553,6 +561,21 @@ class _Turn:
         else:
             self.say("resend", count=len(self.c.portraits))
             self.replies.extend(Reply(image_url=url) for url in self.c.portraits)
+
+    def files(self) -> None:
+        """The latest portraits full size, each a document the phone keeps as a file."""
+        if not self.c.portraits:
+            self.say("resend_none")
+        elif self.portraits_gone():
+            self.say("portraits_expired", days=self.rules.retention_days)
+        elif not self.c.portrait_files:
+            self.say("files_none")  # portraits from before the files were kept
+        else:
+            self.say("files", count=len(self.c.portrait_files))
+            self.replies.extend(
+                Reply(document_url=url, filename=f"portrait-{n}.pdf")
+                for n, url in enumerate(self.c.portrait_files, 1)
+            )
 
     def gallery(self) -> None:
         c = self.c
@@ -728,6 +751,8 @@ def _on_command(turn: _Turn, command: Command, argument: str) -> None:
         turn.resend()
     elif command is Command.GALLERY:
         turn.gallery()
+    elif command is Command.FILES:
+        turn.files()
 
 
 def _step_new(turn: _Turn, _message: UserMessage) -> None:

@@ -178,8 +178,8 @@ EN: dict[str, Text] = {
     ),
     "done_menu": "Want another style with the same photos?",
     "gallery_hint": (
-        "Reply *GALLERY* for a link to all of them in full size, or *RESEND* to get them here "
-        "again."
+        "Reply *GALLERY* for a link to all of them in full size, *FILES* to get them here as "
+        "full-size files, or *RESEND* to get them here again."
     ),
     "resend": Plural(
         "count",
@@ -187,6 +187,15 @@ EN: dict[str, Text] = {
         other="🖼️ Here are your latest {count} portraits again:",
     ),
     "resend_none": "You have no portraits yet. Reply *STATUS* to see where you are.",
+    "files": Plural(
+        "count",
+        one="📎 Your latest portrait in full size, as a file (PDF) to save or print:",
+        other="📎 Your latest {count} portraits in full size, as files (PDF) to save or print:",
+    ),
+    "files_none": (
+        "These portraits came before I kept full-size files. Reply *GALLERY* for a link to "
+        "download them in full size."
+    ),
     "gallery_link": Plural(
         "days",
         one=(
@@ -219,6 +228,7 @@ EN: dict[str, Text] = {
         "*DELETE* — erase all your data\n"
         "*RESEND* — your latest portraits again\n"
         "*GALLERY* — a link to them in full size\n"
+        "*FILES* — them in full size, as files\n"
         "*STOP* / *START* — pause or resume messages\n"
         "*LANGUAGE* — English / Español"
     ),
@@ -400,8 +410,9 @@ ES: dict[str, Text] = {
     ),
     "done_menu": "¿Quieres otro estilo con las mismas fotos?",
     "gallery_hint": (
-        "Responde *GALERÍA* para un enlace a todos a tamaño completo, o *REENVIAR* para "
-        "recibirlos aquí otra vez."
+        "Responde *GALERÍA* para un enlace a todos a tamaño completo, *ARCHIVOS* para "
+        "recibirlos aquí como archivos a tamaño completo, o *REENVIAR* para recibirlos aquí "
+        "otra vez."
     ),
     "resend": Plural(
         "count",
@@ -409,6 +420,18 @@ ES: dict[str, Text] = {
         other="🖼️ Aquí tienes otra vez tus últimos {count} retratos:",
     ),
     "resend_none": "Aún no tienes retratos. Responde *ESTADO* para ver en qué paso estás.",
+    "files": Plural(
+        "count",
+        one="📎 Tu último retrato a tamaño completo, como archivo (PDF) para guardar o imprimir:",
+        other=(
+            "📎 Tus últimos {count} retratos a tamaño completo, como archivos (PDF) para "
+            "guardar o imprimir:"
+        ),
+    ),
+    "files_none": (
+        "Estos retratos llegaron antes de que guardara archivos a tamaño completo. Responde "
+        "*GALERÍA* para un enlace para descargarlos a tamaño completo."
+    ),
     "gallery_link": Plural(
         "days",
         one=(
@@ -441,6 +464,7 @@ ES: dict[str, Text] = {
         "*BORRAR* — eliminar todos tus datos\n"
         "*REENVIAR* — tus últimos retratos otra vez\n"
         "*GALERÍA* — un enlace a ellos a tamaño completo\n"
+        "*ARCHIVOS* — ellos a tamaño completo, como archivos\n"
         "*BAJA* / *ALTA* — pausar o reanudar los mensajes\n"
         "*IDIOMA* — English / Español"
     ),

@@ -50,13 +50,20 @@ function control(m) {
     `target="_blank" rel="noopener">↗ ${escapeHtml(c.options[0].title)}</a></div>`;
 }
 
+// A file (Meta names it; on Twilio our document links end in .pdf) shows as a file, not a picture.
+function isDocument(m, url) {
+  return Boolean(m.filename) || new URL(url, location.href).pathname.endsWith(".pdf");
+}
+
 function render(data) {
   const chat = $("chat");
   const atBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 80;
   controls = {};
   for (const m of data.messages) if (m.interactive) controls[m.sid] = m.interactive;
   chat.innerHTML = data.messages.map((m) => {
-    const images = (m.media_urls || []).map((url) => `<img src="${escapeHtml(url)}" alt="photo">`).join("");
+    const images = (m.media_urls || []).map((url) => isDocument(m, url)
+      ? `<a class="file" href="${escapeHtml(url)}" target="_blank" rel="noopener">📎 ${escapeHtml(m.filename || "portrait.pdf")}</a>`
+      : `<img src="${escapeHtml(url)}" alt="photo">`).join("");
     const status = m.direction === "out" ? ticks(m.status) : "";
     return `<li class="bubble ${m.direction}" data-testid="message-${m.direction}">${images}${format(m.body)}` +
       `<span class="meta">${clock(m.time)}${status}</span>${control(m)}</li>`;
