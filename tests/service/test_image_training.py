@@ -370,6 +370,16 @@ def test_a_restyle_runs_the_pack_on_the_trained_tune_once_without_training(deps)
     assert deps.media.asked[-8:] == [f"https://img/r1/{k}.jpg" for k in range(8)]
 
 
+def test_erasing_after_a_restyle_deletes_the_shared_tune_once(deps):
+    trained_then_restyled(deps)
+    assert deps.records.traces_of(USER).tunes == ["4242"]  # ord_9's, which ord_10 ran on
+    erased = UserErased(user=USER)
+    call(handle_user_erased, deps, erased, meta=EventMeta(id="e1", topic=Topic.USER_ERASED))
+    assert deps.astria.deleted == ["4242"]
+    [(_, report, _)] = [p for p in deps.publisher.published if p[0] == Topic.MAINTENANCE_REPORT]
+    assert report.counts["astria_tunes"] == 1
+
+
 def test_a_restyle_whose_tune_is_gone_trains_anew_from_the_photos(deps):
     call(handle_payment_completed, deps, PAID, meta=META)
     deps.astria.gone.add("4242")

@@ -225,7 +225,8 @@ class SqlImages:
                     for p in photos
                     if p.channel and p.media_reference
                 ],
-                tunes=[str(t) for t in tunes],
+                # A re-style runs on its first order's tune: one tune, named once.
+                tunes=list(dict.fromkeys(str(t) for t in tunes)),
             )
 
     def erase_user(self, user: str) -> None:
