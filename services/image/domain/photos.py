@@ -8,14 +8,14 @@ caps the long side.
 """
 
 import io
-import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from services.image.domain.faces import face_problem
+from services.image.domain.pictures import NotAPicture, open_picture
 
 pillow_heif.register_heif_opener()
 
@@ -86,21 +86,11 @@ def check(
     `faces`: whether it must show one person's face (not for a dog or a cat)."""
     if len(data) > limits.max_bytes:
         raise PhotoRejected(Reason.TOO_LARGE, f"{len(data)} bytes")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))
-            source_format = str(image.format)
-            if source_format not in ACCEPTED_FORMATS:
-                raise PhotoRejected(Reason.UNSUPPORTED_FORMAT, source_format)
-            width, height = image.size
-            if width * height > limits.max_pixels:
-                raise PhotoRejected(Reason.TOO_MANY_PIXELS, f"{width}x{height}")
-            image.load()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise PhotoRejected(Reason.TOO_MANY_PIXELS) from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise PhotoRejected(Reason.NOT_AN_IMAGE) from exc
+    try:
+        image = open_picture(data, formats=ACCEPTED_FORMATS, max_pixels=limits.max_pixels)
+    except NotAPicture as exc:
+        raise PhotoRejected(Reason(exc.why.value), exc.detail) from exc
+    source_format = str(image.format)
     upright = ImageOps.exif_transpose(image)
     if min(upright.size) < limits.min_short_side:
         raise PhotoRejected(Reason.TOO_SMALL, f"{upright.width}x{upright.height}")

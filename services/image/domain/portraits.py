@@ -6,11 +6,12 @@ the one file kind both Twilio and Meta send as a document, holding the picture a
 
 import io
 import logging
-import warnings
 from dataclasses import dataclass
 
 import img2pdf
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
+
+from services.image.domain.pictures import NotAPicture, open_picture
 
 WHATSAPP_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 50_000_000
@@ -38,21 +39,11 @@ class Copy:
 
 def extension_of(data: bytes) -> str:
     """The file's kind by its content, or NotAPortrait."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
-                raise NotAPortrait(f"{image.width}x{image.height} pixels")
-            kind = _FORMATS.get(str(image.format))
-            image.verify()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise NotAPortrait("too many pixels") from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise NotAPortrait("not an image") from exc
-    if kind is None:
-        raise NotAPortrait(f"unsupported format {image.format}")
-    return kind[0]
+    try:
+        image = open_picture(data, formats=_FORMATS, max_pixels=MAX_PIXELS)
+    except NotAPicture as exc:
+        raise NotAPortrait(str(exc)) from exc
+    return _FORMATS[str(image.format)][0]
 
 
 def for_whatsapp(data: bytes, extension: str, limit: int = WHATSAPP_IMAGE_BYTES) -> bytes | None:
