@@ -434,10 +434,13 @@ class _Turn:
         """Whether other styles can run on the person's trained model (the deadline is
         checked when the person writes; an event's turn knows no time, and comes only
         right after the training)."""
-        until = self.c.trained_until
         if self.c.trained_order is None or self.c.step is not Step.DONE:
             return False
-        return not (until and self.now and self.now >= datetime.fromisoformat(until))
+        return not self.past(self.c.trained_until)
+
+    def past(self, until: str | None) -> bool:
+        """Whether this turn comes at or after `until` (ISO 8601); never without a time."""
+        return bool(until and self.now and self.now >= datetime.fromisoformat(until))
 
     def price(self, pack: Pack, restyle: bool) -> str:
         again = restyle and pack.restyle_price_minor is not None
@@ -550,8 +553,7 @@ class _Turn:
 
     def portraits_gone(self) -> bool:
         """Past the retention: our copies, and every link to them, are deleted."""
-        until = self.c.portraits_until
-        return bool(until and self.now and self.now >= datetime.fromisoformat(until))
+        return self.past(self.c.portraits_until)
 
     def resend(self) -> None:
         if not self.c.portraits:
