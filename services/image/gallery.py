@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.image.handlers import gallery, portrait_document, portrait_file
+from services.image.handlers import gallery, portrait_file
 from shared.injection import call
 
 router = APIRouter(tags=["portraits"])
@@ -52,10 +52,12 @@ def portrait(name: str, request: Request, link: Annotated[Signed, Depends()]) ->
 )
 def document(name: str, request: Request, link: Annotated[Signed, Depends()]) -> Response:
     ports = request.app.state.deps.ports
-    data = call(portrait_document, ports, name, link.expires, link.signature)
+    data, content_type = call(
+        portrait_file, ports, f"documents/{name}", link.expires, link.signature
+    )
     return Response(
         data,
-        media_type="application/pdf",
+        media_type=content_type,
         headers={
             "Cache-Control": "private, max-age=86400",
             "Content-Disposition": f'attachment; filename="{_document_name(name)}"',

@@ -601,7 +601,7 @@ def _check_link(links: Links, path: str, expires: int, signature: str, clock: Cl
 
 
 def portrait_file(
-    name: str,
+    path: str,
     expires: int,
     signature: str,
     *,
@@ -610,33 +610,21 @@ def portrait_file(
     links: Links,
     clock: Clock,
 ) -> tuple[bytes, str]:
-    """One of our copies, and its content type, for a link we signed."""
-    _check_link(links, f"/{name}", expires, signature, clock)
+    """For a link we signed, one of our copies (`portraits/…`) or a portrait's full file as
+    a PDF document (`documents/portraits/….pdf`, `document_url`); and its content type."""
+    _check_link(links, f"/{path}", expires, signature, clock)
+    document = path.startswith("documents/")
+    name = path.removeprefix("documents/").removesuffix(".pdf") if document else path
     extension = name.rsplit(".", 1)[-1]
-    if extension not in portraits.CONTENT_TYPES:
+    if extension not in portraits.CONTENT_TYPES or (document and not path.endswith(".pdf")):
         raise NotFound("no such link, or it has expired")
-    return _kept(records, blobs, name), portraits.CONTENT_TYPES[extension]
-
-
-def portrait_document(
-    name: str,
-    expires: int,
-    signature: str,
-    *,
-    records: ImageRecords,
-    blobs: Blobs,
-    links: Links,
-    clock: Clock,
-) -> bytes:
-    """A portrait's full file as a PDF document, for a link we signed (`document_url`)."""
-    _check_link(links, f"/documents/{name}", expires, signature, clock)
-    full = name.removesuffix(".pdf")
-    if full == name or full.rsplit(".", 1)[-1] not in portraits.CONTENT_TYPES:
-        raise NotFound("no such link, or it has expired")
+    data = _kept(records, blobs, name)
+    if not document:
+        return data, portraits.CONTENT_TYPES[extension]
     try:
-        return portraits.as_document(_kept(records, blobs, full))
+        return portraits.as_document(data), "application/pdf"
     except portraits.NotAPortrait as exc:  # we kept it because it was one: never expected
-        raise Transient(f"portrait {full} gives no document: {exc}") from exc
+        raise Transient(f"portrait {name} gives no document: {exc}") from exc
 
 
 def _kept(records: ImageRecords, blobs: Blobs, name: str) -> bytes:
