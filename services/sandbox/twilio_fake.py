@@ -22,6 +22,27 @@ from services.sandbox.people import InboundMessage
 from services.sandbox.store import SandboxStore
 
 MAX_BODY = 1600
+# What Twilio sends on WhatsApp, by the Content-Type its fetch of a MediaUrl answers
+# (providers.md §1.10): images within 5 MB, the whole message within 16 MB.
+MEDIA_TYPES = {
+    "image/jpeg",
+    "image/png",
+    "audio/ogg",
+    "audio/amr",
+    "audio/3gpp",
+    "audio/aac",
+    "audio/mpeg",
+    "video/mp4",
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 
 router = APIRouter(prefix="/twilio", tags=["fake twilio"])
 cdn_router = APIRouter(tags=["fake twilio"], include_in_schema=False)
@@ -65,16 +86,45 @@ def _basic_auth_ok(header: str, account_sid: str, auth_token: str) -> bool:
     return hmac.compare_digest(user, account_sid) and hmac.compare_digest(password, auth_token)
 
 
+async def media_refused(client: httpx.AsyncClient, message: dict[str, Any]) -> int | None:
+    """Twilio fetches each MediaUrl after accepting the message: the error that fails it
+    (63019, nothing could be fetched; 63021, a kind or size WhatsApp refuses), else None.
+    What it fetched is kept as the message's `media_types`."""
+    kinds, total = [], 0
+    for url in message["media_urls"]:
+        try:
+            answer = await client.get(url, timeout=10, follow_redirects=True)
+        except httpx.HTTPError:
+            return 63019
+        if answer.status_code != 200 or not answer.content:
+            return 63019
+        kind = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+        size = len(answer.content)
+        total += size
+        if kind not in MEDIA_TYPES or (kind.startswith("image/") and size > MAX_IMAGE_BYTES):
+            return 63021
+        kinds.append(kind)
+    message["media_types"] = kinds
+    return 63021 if total > MAX_MESSAGE_BYTES else None
+
+
 async def report_status(
     *,
     client: httpx.AsyncClient,
-    url: str,
+    url: str | None,
     auth_token: str,
     message: dict[str, Any],
     on_change: Callable[[], None],
 ) -> None:
-    """Delivery receipts as Twilio sends them: sent, then delivered, each signed."""
-    for status in ("sent", "delivered"):
+    """Delivery receipts as Twilio sends them, each signed: sent, then delivered; or
+    failed, with its ErrorCode, when the media could not be sent."""
+    error = await media_refused(client, message) if message["media_urls"] else None
+    if error is not None:
+        message["status"], message["error_code"] = "failed", error
+    on_change()
+    if url is None:
+        return
+    for status in ("failed",) if error is not None else ("sent", "delivered"):
         form = {
             "MessageSid": message["sid"],
             "SmsSid": message["sid"],
@@ -85,6 +135,7 @@ async def report_status(
             "To": message["to"],
             "ApiVersion": "2010-04-01",
             "ChannelPrefix": "whatsapp",
+            **({"ErrorCode": str(error)} if error is not None else {}),
         }
         headers = {"X-Twilio-Signature": sign(auth_token, url, form)}
         try:
@@ -257,11 +308,11 @@ async def create_message(
     store: SandboxStore = sandbox.store
     store.record_outbound(message)
     answer = JSONResponse(dict(message), status_code=201)
-    if message["status_callback"]:
+    if message["status_callback"] or media:
         background.add_task(
             report_status,
             client=sandbox.http,
-            url=str(message["status_callback"]),
+            url=str(message["status_callback"]) if message["status_callback"] else None,
             auth_token=sandbox.twilio_auth_token,
             message=message,
             on_change=store.touch,

@@ -4,6 +4,9 @@ If the library can send through the fake and parse its answers, production code
 cannot tell the fake from Twilio except by base URL.
 """
 
+import secrets
+import time
+
 import pytest
 
 from services.message.adapters.provider_errors import META, TWILIO, Verdict
@@ -161,6 +164,47 @@ def test_a_document_goes_as_media_on_twilio_and_as_a_named_document_on_meta(sand
     )
     [meta] = store.outbound_to("whatsapp:+16505550011")
     assert (meta["media_urls"], meta["filename"]) == ([DOCUMENT], "portrait-1.pdf")
+
+
+def wait_for_status(store, to, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        [message] = store.outbound_to(to)
+        if message["status"] != "queued":
+            return message
+        time.sleep(0.05)
+    raise AssertionError(f"no status for {to}")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data", "error"),
+    [
+        ("application/pdf", b"%PDF-1.4 a portrait", None),
+        ("image/jpeg", b"\xff\xd8" + b"0" * (6 * 1024 * 1024), 63021),  # over 5 MB
+        ("image/gif", b"GIF89a", 63021),  # not a kind WhatsApp takes
+        (None, None, 63019),  # nothing to fetch
+    ],
+    ids=["pdf", "image-over-5-MB", "gif", "nothing"],
+)
+def test_twilio_fetches_the_media_and_fails_what_whatsapp_would_not_take(
+    sandbox, content_type, data, error
+):
+    url, store = sandbox
+    to = f"whatsapp:+1555{secrets.randbelow(10**7):07d}"
+    media_sid = "ME" + secrets.token_hex(16)
+    if content_type:
+        store.add_media(media_sid, content_type, data)
+    sender(url).send_document(to=to, url=f"{url}/twilio-cdn/{media_sid}", filename="p.pdf")
+    if error is None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "media_types" not in store.outbound_to(to)[0]:
+            time.sleep(0.05)
+        [message] = store.outbound_to(to)
+        assert message["media_types"] == [content_type]
+        assert (message["status"], message["error_code"]) == ("queued", None)
+    else:
+        message = wait_for_status(store, to)
+        assert (message["status"], message["error_code"]) == ("failed", error)
 
 
 def test_meta_refuses_a_document_without_a_link_or_an_id(sandbox):

@@ -200,6 +200,16 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert set(documents) == {urlsplit(url).path for url in portraits}
     if channel == "meta":  # Twilio takes no filename; the URL's .pdf names it there
         assert sorted(m["filename"] for m in sent) == [f"portrait-{n}.pdf" for n in range(1, 9)]
+    else:  # Twilio fetched each one and found a PDF it sends as a document, none refused
+
+        def fetched():
+            mine = {m["sid"]: m for m in person.messages()}
+            found = [mine[m["sid"]] for m in sent]
+            return found if all("media_types" in m for m in found) else None
+
+        assert [(m["media_types"], m["error_code"]) for m in wait_until(fetched)] == [
+            (["application/pdf"], None)
+        ] * 8
     first = documents[urlsplit(portraits[0]).path]["media_urls"][0]
     assert first.startswith(f"{stack['image'].url}/documents/portraits/")
     document = httpx.get(first, timeout=10)

@@ -50,9 +50,10 @@ function control(m) {
     `target="_blank" rel="noopener">↗ ${escapeHtml(c.options[0].title)}</a></div>`;
 }
 
-// A file (Meta names it; on Twilio our document links end in .pdf) shows as a file, not a picture.
-function isDocument(m, url) {
-  return Boolean(m.filename) || new URL(url, location.href).pathname.endsWith(".pdf");
+// A file (Meta names it; Twilio's fetch found a PDF, or the link ends in .pdf) shows as a file.
+function isDocument(m, url, i) {
+  return Boolean(m.filename) || (m.media_types || [])[i] === "application/pdf" ||
+    new URL(url, location.href).pathname.endsWith(".pdf");
 }
 
 function render(data) {
@@ -61,7 +62,7 @@ function render(data) {
   controls = {};
   for (const m of data.messages) if (m.interactive) controls[m.sid] = m.interactive;
   chat.innerHTML = data.messages.map((m) => {
-    const images = (m.media_urls || []).map((url) => isDocument(m, url)
+    const images = (m.media_urls || []).map((url, i) => isDocument(m, url, i)
       ? `<a class="file" href="${escapeHtml(url)}" target="_blank" rel="noopener">📎 ${escapeHtml(m.filename || "portrait.pdf")}</a>`
       : `<img src="${escapeHtml(url)}" alt="photo">`).join("");
     const status = m.direction === "out" ? ticks(m.status) : "";
