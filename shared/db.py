@@ -129,6 +129,17 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+class Repository:
+    """A service's tables, brought to its newest migration when they are opened, with
+    sessions and the engine's clock for the adapters built on them."""
+
+    def __init__(self, engine: Engine, migrations: Path) -> None:
+        migrate(engine, migrations)
+        self._engine = engine
+        self._sessions: sessionmaker[Session] = make_session_factory(engine)
+        self._clock = clock_of(engine)
+
+
 def ping(engine: Engine) -> None:
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))

@@ -5,8 +5,11 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect
 
 from services.image.adapters.records import SqlImages
 from services.maintenance.adapters.records import SqlMaintenance
@@ -15,6 +18,7 @@ from services.payment.adapters.orders import SqlOrders
 from shared.db import make_engine
 from tests.fakes import FixedClock
 
+ROOT = Path(__file__).resolve().parents[2]
 ADAPTERS = {"image": SqlImages, "message": SqlRecords, "payment": SqlOrders}
 ADAPTERS["maintenance"] = SqlMaintenance
 
@@ -64,3 +68,53 @@ def test_the_migrations_build_exactly_the_tables_the_models_describe(service, tm
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, base.metadata)
     assert differences == []
+
+
+def layout(engine: Engine) -> dict[str, object]:
+    """Every table's columns (name, type, nullability, default), indexes and unique
+    constraints, as the database reports them. Not the columns' order: a column that a
+    downgrade brings back can only come back last."""
+    found = inspect(engine)
+    return {
+        table: (
+            sorted(
+                (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                for c in found.get_columns(table)
+            ),
+            sorted((i["name"], tuple(i["column_names"])) for i in found.get_indexes(table)),
+            sorted(
+                (u["name"], tuple(u["column_names"])) for u in found.get_unique_constraints(table)
+            ),
+        )
+        for table in sorted(found.get_table_names())
+    }
+
+
+def alembic(engine: Engine, service: str, verb: str, target: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, verb)(config, target)
+
+
+def assert_each_revision_undoes_exactly_what_it_did(engine: Engine, service: str) -> None:
+    """Down one revision and up again gives the same tables, at every revision, and at
+    the bottom nothing is left but Alembic's own table."""
+    alembic(engine, service, "upgrade", "head")
+    undone = 0
+    while set(layout(engine)) != {"alembic_version"}:
+        before = layout(engine)
+        alembic(engine, service, "downgrade", "-1")
+        assert layout(engine) != before
+        alembic(engine, service, "upgrade", "+1")
+        assert layout(engine) == before
+        alembic(engine, service, "downgrade", "-1")
+        undone += 1
+    assert undone == len(list((ROOT / "services" / service / "migrations/versions").glob("0*.py")))
+
+
+@pytest.mark.parametrize("service", sorted(BASES))
+def test_every_downgrade_undoes_its_upgrade(service, tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}", FixedClock())
+    assert_each_revision_undoes_exactly_what_it_did(engine, service)

@@ -8,24 +8,21 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from services.image.adapters.models import OutboxEntry, Photo, PromptResult, Training
 from services.image.domain.portraits import Copy
 from services.image.ports import NewPhoto, NewTraining, Traces
 from shared import tracing
-from shared.db import clock_of, make_session_factory, migrate
+from shared.db import Repository
 from shared.events.base import Outgoing
 from shared.outbox import SqlOutbox
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class SqlImages:
+class SqlImages(Repository):
     def __init__(self, engine: Engine) -> None:
-        migrate(engine, MIGRATIONS)
-        self._sessions: sessionmaker[Session] = make_session_factory(engine)
-        self._clock = clock_of(engine)
+        super().__init__(engine, MIGRATIONS)
         self.outbox = SqlOutbox(engine, OutboxEntry)
 
     # --- photos ---------------------------------------------------------------------------

@@ -1,19 +1,13 @@
-"""${message}
-
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
-"""
+"""${message}"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import add_columns, reversible
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 
-
-def upgrade() -> None:
-    ${upgrades if upgrades else "pass"}
-
-
-def downgrade() -> None:
-    ${downgrades if downgrades else "pass"}
+# Each step knows its undoing (shared/migrations.py): the downgrade is derived.
+upgrade, downgrade = reversible(
+    add_columns("table", sa.Column("name", sa.Text(), nullable=True)),
+)

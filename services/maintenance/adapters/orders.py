@@ -8,11 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from services.maintenance.adapters.models import OrderEvent, OrderView
 from services.maintenance.ports import OrderNote
-from shared.db import make_session_factory, migrate
+from shared.db import Repository
 from shared.errors import Transient
 from shared.json_logs import mask_phone
 
@@ -23,10 +22,9 @@ def user_hash(user: str) -> str:
     return hashlib.sha256(user.encode()).hexdigest()
 
 
-class SqlOrderTimeline:
+class SqlOrderTimeline(Repository):
     def __init__(self, engine: Engine) -> None:
-        migrate(engine, MIGRATIONS)
-        self._sessions: sessionmaker[Session] = make_session_factory(engine)
+        super().__init__(engine, MIGRATIONS)
 
     def note(self, note: OrderNote) -> bool:
         try:

@@ -8,20 +8,17 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from services.maintenance.adapters.models import DeadLetter, JobReport, JobRun
 from services.maintenance.ports import NewDeadLetter
-from shared.db import clock_of, make_session_factory, migrate
+from shared.db import Repository
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class SqlMaintenance:
+class SqlMaintenance(Repository):
     def __init__(self, engine: Engine) -> None:
-        migrate(engine, MIGRATIONS)
-        self._sessions: sessionmaker[Session] = make_session_factory(engine)
-        self._clock = clock_of(engine)
+        super().__init__(engine, MIGRATIONS)
 
     def start_run(self, run_id: str, job: str) -> bool:
         """False when this run already started (another replica's tick of the same schedule)."""

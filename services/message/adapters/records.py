@@ -5,11 +5,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
 
 from services.message.adapters.models import OutboundMessage, User
 from services.message.domain.window import WINDOW
-from shared.db import clock_of, make_session_factory, migrate
+from shared.db import Repository
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -28,12 +27,9 @@ _RANK = {
 }
 
 
-class SqlRecords:
+class SqlRecords(Repository):
     def __init__(self, engine: Engine) -> None:
-        migrate(engine, MIGRATIONS)
-        self._engine = engine
-        self._sessions: sessionmaker[Session] = make_session_factory(engine)
-        self._clock = clock_of(engine)
+        super().__init__(engine, MIGRATIONS)
         # INSERT ... ON CONFLICT, in the dialect of the database (SQLite or PostgreSQL).
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 

@@ -6,22 +6,21 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from services.payment.adapters.models import Order, OutboxEntry, PaymentEvent
 from services.payment.domain.orders import OrderStatus, Signal, apply
 from services.payment.ports import Announce, NewOrder, Taken
 from shared import tracing
-from shared.db import make_session_factory, migrate
+from shared.db import Repository
 from shared.outbox import SqlOutbox
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class SqlOrders:
+class SqlOrders(Repository):
     def __init__(self, engine: Engine) -> None:
-        migrate(engine, MIGRATIONS)
-        self._sessions: sessionmaker[Session] = make_session_factory(engine)
+        super().__init__(engine, MIGRATIONS)
         self.outbox = SqlOutbox(engine, OutboxEntry)
 
     def get(self, order_id: str) -> Order | None:

@@ -1,18 +1,14 @@
-"""photos, trainings and prompt results
-
-Revision ID: 0001
-Revises:
-"""
+"""photos, trainings and prompt results"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import create_index, create_table, reversible
 
 revision = "0001"
 down_revision = None
 
-
-def upgrade() -> None:
-    op.create_table(
+upgrade, downgrade = reversible(
+    create_table(
         "photo",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_address", sa.String(length=128), nullable=False),
@@ -27,9 +23,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_photo"),
         sa.UniqueConstraint("message_id", "media_index", name="uq_photo_message_id"),
-    )
-    op.create_index("ix_photo_user_address", "photo", ["user_address"])
-    op.create_table(
+    ),
+    create_index("ix_photo_user_address", "photo", "user_address"),
+    create_table(
         "training",
         sa.Column("order_id", sa.String(length=64), nullable=False),
         sa.Column("user_address", sa.String(length=128), nullable=False),
@@ -46,9 +42,9 @@ def upgrade() -> None:
         sa.Column("trained_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("order_id", name="pk_training"),
-    )
-    op.create_index("ix_training_user_address", "training", ["user_address"])
-    op.create_table(
+    ),
+    create_index("ix_training_user_address", "training", "user_address"),
+    create_table(
         "prompt_result",
         sa.Column("order_id", sa.String(length=64), nullable=False),
         sa.Column("prompt_id", sa.String(length=64), nullable=False),
@@ -56,10 +52,5 @@ def upgrade() -> None:
         sa.Column("user_error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("order_id", "prompt_id", name="pk_prompt_result"),
-    )
-
-
-def downgrade() -> None:
-    op.drop_table("prompt_result")
-    op.drop_table("training")
-    op.drop_table("photo")
+    ),
+)

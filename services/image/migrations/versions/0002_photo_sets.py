@@ -1,25 +1,15 @@
-"""photo sets: RESTART starts a new one, an order trains from its own
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""photo sets: RESTART starts a new one, an order trains from its own"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import add_columns, reversible
 
 revision = "0002"
 down_revision = "0001"
 
-
-def upgrade() -> None:
-    with op.batch_alter_table("photo") as batch:
-        batch.add_column(sa.Column("photo_set", sa.Integer(), nullable=False, server_default="1"))
-    with op.batch_alter_table("training") as batch:
-        batch.add_column(sa.Column("photo_set", sa.Integer(), nullable=False, server_default="1"))
-
-
-def downgrade() -> None:
-    with op.batch_alter_table("training") as batch:
-        batch.drop_column("photo_set")
-    with op.batch_alter_table("photo") as batch:
-        batch.drop_column("photo_set")
+upgrade, downgrade = reversible(
+    *(
+        add_columns(table, sa.Column("photo_set", sa.Integer(), nullable=False, server_default="1"))
+        for table in ("photo", "training")
+    )
+)

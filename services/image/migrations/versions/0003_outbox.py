@@ -1,20 +1,8 @@
-"""the outbox: a callback's rows and its announcements commit together
+"""the outbox: a callback's rows and its announcements commit together"""
 
-Revision ID: 0003
-Revises: 0002
-"""
-
-from alembic import op
-
-from shared.outbox_migration import create_outbox_table
+from shared.migrations import outbox_table, reversible
 
 revision = "0003"
 down_revision = "0002"
 
-
-def upgrade() -> None:
-    create_outbox_table()
-
-
-def downgrade() -> None:
-    op.drop_table("outbox")
+upgrade, downgrade = reversible(outbox_table())

@@ -1,18 +1,8 @@
-"""outbox claims: concurrent flushes publish each staged event once, in order
+"""outbox claims: concurrent flushes publish each staged event once, in order"""
 
-Revision ID: 0004
-Revises: 0003
-"""
-
-from shared.outbox_migration import add_outbox_claims, drop_outbox_claims
+from shared.migrations import outbox_claims, reversible
 
 revision = "0004"
 down_revision = "0003"
 
-
-def upgrade() -> None:
-    add_outbox_claims()
-
-
-def downgrade() -> None:
-    drop_outbox_claims()
+upgrade, downgrade = reversible(outbox_claims())

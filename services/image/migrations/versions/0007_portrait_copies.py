@@ -1,21 +1,12 @@
-"""prompt_result.copies: our own copy of each portrait, kept in the blob store
-
-Revision ID: 0007
-Revises: 0006
-"""
+"""prompt_result.copies: our own copy of each portrait, kept in the blob store"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import add_columns, reversible
 
 revision = "0007"
 down_revision = "0006"
 
-
-def upgrade() -> None:
-    with op.batch_alter_table("prompt_result") as batch:
-        batch.add_column(sa.Column("copies", sa.Text(), nullable=True))
-
-
-def downgrade() -> None:
-    with op.batch_alter_table("prompt_result") as batch:
-        batch.drop_column("copies")
+upgrade, downgrade = reversible(
+    add_columns("prompt_result", sa.Column("copies", sa.Text(), nullable=True))
+)

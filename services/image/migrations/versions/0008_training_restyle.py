@@ -1,21 +1,12 @@
-"""training.restyle_of: another style on an earlier order's trained tune
-
-Revision ID: 0008
-Revises: 0007
-"""
+"""training.restyle_of: another style on an earlier order's trained tune"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import add_columns, reversible
 
 revision = "0008"
 down_revision = "0007"
 
-
-def upgrade() -> None:
-    with op.batch_alter_table("training") as batch:
-        batch.add_column(sa.Column("restyle_of", sa.String(length=64), nullable=True))
-
-
-def downgrade() -> None:
-    with op.batch_alter_table("training") as batch:
-        batch.drop_column("restyle_of")
+upgrade, downgrade = reversible(
+    add_columns("training", sa.Column("restyle_of", sa.String(length=64), nullable=True))
+)

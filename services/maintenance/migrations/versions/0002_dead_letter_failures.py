@@ -1,23 +1,16 @@
-"""dead letters that fail again after a replay stay visible
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""dead letters that fail again after a replay stay visible"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import add_columns, reversible
 
 revision = "0002"
 down_revision = "0001"
 
-
-def upgrade() -> None:
-    with op.batch_alter_table("dead_letter") as batch:
-        batch.add_column(sa.Column("failures", sa.Integer(), nullable=False, server_default="1"))
-        batch.add_column(sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True))
-
-
-def downgrade() -> None:
-    with op.batch_alter_table("dead_letter") as batch:
-        batch.drop_column("failed_at")
-        batch.drop_column("failures")
+upgrade, downgrade = reversible(
+    add_columns(
+        "dead_letter",
+        sa.Column("failures", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True),
+    )
+)

@@ -1,18 +1,14 @@
-"""every order's events and its furthest stage, for the operator
-
-Revision ID: 0003
-Revises: 0002
-"""
+"""every order's events and its furthest stage, for the operator"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import create_table, reversible
 
 revision = "0003"
 down_revision = "0002"
 
-
-def upgrade() -> None:
-    op.create_table(
+upgrade, downgrade = reversible(
+    create_table(
         "order_view",
         sa.Column("order_id", sa.String(64), primary_key=True),
         sa.Column("user_hash", sa.String(64), nullable=False, index=True),
@@ -24,8 +20,8 @@ def upgrade() -> None:
         sa.Column("eta", sa.DateTime(timezone=True), nullable=True),
         sa.Column("images", sa.Integer(), nullable=True),
         sa.Column("expected", sa.Integer(), nullable=True),
-    )
-    op.create_table(
+    ),
+    create_table(
         "order_event",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("event_id", sa.String(255), nullable=False, unique=True),
@@ -33,9 +29,5 @@ def upgrade() -> None:
         sa.Column("topic", sa.String(128), nullable=False),
         sa.Column("source", sa.String(64), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    )
-
-
-def downgrade() -> None:
-    op.drop_table("order_event")
-    op.drop_table("order_view")
+    ),
+)

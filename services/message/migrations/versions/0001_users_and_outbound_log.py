@@ -1,18 +1,14 @@
-"""users and the outbound message log
-
-Revision ID: 0001
-Revises:
-"""
+"""users and the outbound message log"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import create_index, create_table, reversible
 
 revision = "0001"
 down_revision = None
 
-
-def upgrade() -> None:
-    op.create_table(
+upgrade, downgrade = reversible(
+    create_table(
         "user_account",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("address", sa.String(length=128), nullable=False),
@@ -23,8 +19,8 @@ def upgrade() -> None:
         sa.Column("last_inbound_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_user_account"),
         sa.UniqueConstraint("address", name="uq_user_account_address"),
-    )
-    op.create_table(
+    ),
+    create_table(
         "outbound_message",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
@@ -38,13 +34,6 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_outbound_message"),
         sa.UniqueConstraint("channel", "provider_message_id", name="uq_outbound_message_channel"),
-    )
-    op.create_index(
-        "ix_outbound_message_user_address", "outbound_message", ["user_address"], unique=False
-    )
-
-
-def downgrade() -> None:
-    op.drop_index("ix_outbound_message_user_address", table_name="outbound_message")
-    op.drop_table("outbound_message")
-    op.drop_table("user_account")
+    ),
+    create_index("ix_outbound_message_user_address", "outbound_message", "user_address"),
+)

@@ -1,18 +1,14 @@
-"""orders and payment events
-
-Revision ID: 0001
-Revises:
-"""
+"""orders and payment events"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import create_index, create_table, reversible
 
 revision = "0001"
 down_revision = None
 
-
-def upgrade() -> None:
-    op.create_table(
+upgrade, downgrade = reversible(
+    create_table(
         "customer_order",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("user_address", sa.String(length=128), nullable=False),
@@ -31,10 +27,10 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_customer_order"),
         sa.UniqueConstraint("session_id", name="uq_customer_order_session_id"),
-    )
-    op.create_index("ix_customer_order_user_address", "customer_order", ["user_address"])
-    op.create_index("ix_customer_order_payment_intent", "customer_order", ["payment_intent"])
-    op.create_table(
+    ),
+    create_index("ix_customer_order_user_address", "customer_order", "user_address"),
+    create_index("ix_customer_order_payment_intent", "customer_order", "payment_intent"),
+    create_table(
         "payment_event",
         sa.Column("stripe_event_id", sa.String(length=255), nullable=False),
         sa.Column("type", sa.String(length=64), nullable=False),
@@ -43,10 +39,6 @@ def upgrade() -> None:
         sa.Column("published", sa.Boolean(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("stripe_event_id", name="pk_payment_event"),
-    )
-    op.create_index("ix_payment_event_order_id", "payment_event", ["order_id"])
-
-
-def downgrade() -> None:
-    op.drop_table("payment_event")
-    op.drop_table("customer_order")
+    ),
+    create_index("ix_payment_event_order_id", "payment_event", "order_id"),
+)

@@ -1,21 +1,15 @@
-"""the photo set an order trains from
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""the photo set an order trains from"""
 
 import sqlalchemy as sa
-from alembic import op
+
+from shared.migrations import add_columns, reversible
 
 revision = "0002"
 down_revision = "0001"
 
-
-def upgrade() -> None:
-    with op.batch_alter_table("customer_order") as batch:
-        batch.add_column(sa.Column("photo_set", sa.Integer(), nullable=False, server_default="1"))
-
-
-def downgrade() -> None:
-    with op.batch_alter_table("customer_order") as batch:
-        batch.drop_column("photo_set")
+upgrade, downgrade = reversible(
+    add_columns(
+        "customer_order",
+        sa.Column("photo_set", sa.Integer(), nullable=False, server_default="1"),
+    )
+)
