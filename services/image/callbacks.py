@@ -2,9 +2,9 @@
 the token is checked first (constant time), then each tune and prompt counts once."""
 
 import hmac
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -20,7 +20,9 @@ MAX_CALLBACK_BYTES = 2 * 1024 * 1024
 router = APIRouter(tags=["astria callbacks"])
 
 
-def _authorised(request: Request, order_id: str, token: str) -> tuple[Training, ImagePorts]:
+def _authorised(
+    request: Request, order_id: str = Query(default=""), token: str = Query(default="")
+) -> tuple[Training, ImagePorts]:
     """One answer (401) for an unknown order and a wrong token: a caller without the
     token learns nothing, not even whether an order exists."""
     ports: ImagePorts = request.app.state.deps.ports
@@ -29,6 +31,13 @@ def _authorised(request: Request, order_id: str, token: str) -> tuple[Training, 
     if training is None or not hmac.compare_digest(token.encode(), expected.encode()):
         raise WrongToken("unknown order or wrong token")
     return training, ports
+
+
+Authorised = Annotated[tuple[Training, ImagePorts], Depends(_authorised)]
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"description": "not plain JSON, or not a tune/prompt object"},
+    401: {"description": "unknown order or wrong token (one answer for both)"},
+}
 
 
 async def _json(request: Request) -> Any:
@@ -49,15 +58,10 @@ def _unwrap(item: Any, key: str) -> dict[str, Any]:
     description=(
         'Body `{"tune": {...}}` (or the bare tune); `order_id` and `token` come in the query.'
     ),
-    responses={
-        422: {"description": "not plain JSON, or not a tune/prompt object"},
-        401: {"description": "unknown order or wrong token (one answer for both)"},
-    },
+    responses=RESPONSES,
 )
-async def pack_tune_received(
-    request: Request, order_id: str = Query(default=""), token: str = Query(default="")
-) -> JSONResponse:
-    training, ports = _authorised(request, order_id, token)
+async def pack_tune_received(request: Request, authorised: Authorised) -> JSONResponse:
+    training, ports = authorised
     tune = _unwrap(await _json(request), "tune")
     with tracing.continuing(training.traceparent):  # the order's trace, and its log lines
         trained = await run_in_threadpool(call, tune_trained, ports, training, tune)
@@ -68,15 +72,10 @@ async def pack_tune_received(
     "/update-images",
     summary="Astria: a prompt finished, or (array body) all of the pack's prompts did",
     description='Body `{"prompt": {...}}`, a bare prompt, or the `prompts_callback` array.',
-    responses={
-        422: {"description": "not plain JSON, or not a tune/prompt object"},
-        401: {"description": "unknown order or wrong token (one answer for both)"},
-    },
+    responses=RESPONSES,
 )
-async def update_images(
-    request: Request, order_id: str = Query(default=""), token: str = Query(default="")
-) -> JSONResponse:
-    training, ports = _authorised(request, order_id, token)
+async def update_images(request: Request, authorised: Authorised) -> JSONResponse:
+    training, ports = authorised
     body = await _json(request)
     all_done = isinstance(body, list)
     prompts = [_unwrap(item, "prompt") for item in (body if all_done else [body])]

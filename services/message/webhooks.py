@@ -99,18 +99,24 @@ async def twilio_status(request: Request) -> Response:
     status = str(form.get("MessageStatus") or form.get("SmsStatus") or "")
     if not message_sid or not status:
         raise Rejected("MessageSid and MessageStatus are required")
-    error_code = str(form.get("ErrorCode") or "") or None
+    await _record_status(runtime, "twilio", message_sid, status, form.get("ErrorCode"))
+    return Response(status_code=204)
+
+
+async def _record_status(
+    runtime: MessageRuntime, channel: str, message_id: str, status: str, code: object
+) -> None:
+    error_code = str(code) if code else None
     await run_in_threadpool(
         call,
         record_status,
         runtime.ports,
-        channel="twilio",
-        provider_message_id=message_sid,
+        channel=channel,
+        provider_message_id=message_id,
         status=status,
         error_code=error_code,
-        window_closed=window_error("twilio", error_code),
+        window_closed=window_error(channel, error_code),
     )
-    return Response(status_code=204)
 
 
 @router.get(
@@ -157,16 +163,12 @@ async def meta_received(request: Request) -> JSONResponse:
     for event in messages:  # in the batch's order
         await accept_inbound(event, runtime.inbound)
     for status in statuses:
-        errors = status.get("errors") or [{}]
-        error_code = str(errors[0].get("code")) if errors[0].get("code") else None
-        await run_in_threadpool(
-            call,
-            record_status,
-            runtime.ports,
-            channel="meta",
-            provider_message_id=str(status.get("id") or ""),
-            status=str(status.get("status") or ""),
-            error_code=error_code,
-            window_closed=window_error("meta", error_code),
+        [error, *_] = status.get("errors") or [{}]
+        await _record_status(
+            runtime,
+            "meta",
+            str(status.get("id") or ""),
+            str(status.get("status") or ""),
+            error.get("code"),
         )
     return JSONResponse({"accepted": len(messages), "statuses": len(statuses)})
