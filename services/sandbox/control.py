@@ -3,7 +3,7 @@
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, Literal
 
 import httpx
@@ -70,21 +70,14 @@ async def twilio_inbound(message: InboundMessage, request: Request) -> JSONRespo
         media=media,
     )
     signature = twilio_fake.sign(runtime.twilio_auth_token, settings.message_webhook_url, form)
-    try:
-        response = await twilio_fake.deliver_inbound(
-            runtime.http,
-            url=settings.message_webhook_url,
-            form=form,
-            signature=signature,
-            timeout=settings.webhook_timeout_seconds,
-        )
-    except httpx.HTTPError as exc:
-        # Twilio logs error 11200 and gives up; the sandbox tells the caller.
-        return JSONResponse(
-            {"message_sid": message_sid, "error": f"webhook unreachable: {exc!r}"}, status_code=502
-        )
-    log_inbound(runtime, message, "twilio", message_sid, shown, response.status_code)
-    return JSONResponse({"message_sid": message_sid, "webhook_status": response.status_code})
+    delivery = twilio_fake.deliver_inbound(
+        runtime.http,
+        url=settings.message_webhook_url,
+        form=form,
+        signature=signature,
+        timeout=settings.webhook_timeout_seconds,
+    )
+    return await _delivered(delivery, runtime, message, "twilio", message_sid, shown)
 
 
 @router.post(
@@ -114,19 +107,33 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
         choice=message.choice,
     )
     raw = json.dumps(notification).encode()
+    delivery = meta_fake.deliver(
+        runtime.http,
+        url=settings.message_meta_webhook_url,
+        raw=raw,
+        signature=meta_fake.sign(runtime.meta_app_secret, raw),
+        timeout=settings.webhook_timeout_seconds,
+    )
+    return await _delivered(delivery, runtime, message, "meta", message_id, shown)
+
+
+async def _delivered(
+    delivery: Awaitable[httpx.Response],
+    runtime: SandboxRuntime,
+    message: InboundMessage,
+    channel: str,
+    message_id: str,
+    shown: list[str],
+) -> JSONResponse:
+    """The provider's webhook delivered; when the bot can't be reached the provider gives up
+    (Twilio logs error 11200), and the sandbox tells the caller."""
     try:
-        response = await meta_fake.deliver(
-            runtime.http,
-            url=settings.message_meta_webhook_url,
-            raw=raw,
-            signature=meta_fake.sign(runtime.meta_app_secret, raw),
-            timeout=settings.webhook_timeout_seconds,
-        )
+        response = await delivery
     except httpx.HTTPError as exc:
         return JSONResponse(
             {"message_sid": message_id, "error": f"webhook unreachable: {exc!r}"}, status_code=502
         )
-    log_inbound(runtime, message, "meta", message_id, shown, response.status_code)
+    log_inbound(runtime, message, channel, message_id, shown, response.status_code)
     return JSONResponse({"message_sid": message_id, "webhook_status": response.status_code})
 
 
@@ -281,11 +288,7 @@ async def stream(
 @router.get("/media/{media_id}", include_in_schema=False)
 def media(media_id: str, request: Request) -> Response:
     """A person's own photo, for the chat page (the sandbox's, so no provider auth)."""
-    found = request.app.state.deps.store.media.get(media_id)
-    if found is None:
-        return Response(status_code=404)
-    content_type, data = found
-    return Response(data, media_type=content_type)
+    return twilio_fake.cdn_media(media_id, request)
 
 
 @router.get("/samples", summary="Names of the sample selfies.")

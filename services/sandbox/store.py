@@ -37,28 +37,26 @@ class SandboxStore:
     )
     # Bumped on every change, so live views know when to look again.
     version: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def record_outbound(self, message: dict[str, Any]) -> None:
         with self._lock:
             self.outbound_count += 1
             message["seq"] = self.outbound_count
-            self.outbound.append(message)
-            self.version += 1
+            self._record(self.outbound, message)  # in the order of "seq": the lock is reentrant
 
     def record_inbound(self, message: dict[str, Any]) -> None:
-        with self._lock:
-            self.inbound.append(message)
-            self.version += 1
+        self._record(self.inbound, message)
 
     def record_typing(self, shown: dict[str, Any]) -> None:
-        with self._lock:
-            self.typing.append(shown)
-            self.version += 1
+        self._record(self.typing, shown)
 
     def record_event(self, event: dict[str, Any]) -> None:
+        self._record(self.events, event)
+
+    def _record(self, history: deque[dict[str, Any]], item: dict[str, Any]) -> None:
         with self._lock:
-            self.events.append(event)
+            history.append(item)
             self.version += 1
 
     def touch(self) -> None:

@@ -95,21 +95,30 @@ async def _form(request: Request) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in form.multi_items()]
 
 
-def _replay(state: StripeState, request: Request, kind: str) -> dict[str, Any] | None:
-    key = request.headers.get("idempotency-key")
-    return state.idempotent.get(f"{kind}:{key}") if key else None
-
-
-@router.post("/v1/checkout/sessions")
-async def create_session(request: Request) -> JSONResponse:
+async def _accepted(request: Request, kind: str) -> dict[str, Any] | JSONResponse:
+    """What Stripe settles before a POST does anything: the key, an outage, and an
+    idempotency key it has seen (the first answer, again). Then the form's parameters."""
     if not _authorised(request):
         return _error(401, "Invalid API Key provided")
     if await _down(request):
         return _error(500, "Sandbox: Stripe is down, as asked")
-    state = _state(request)
-    if (earlier := _replay(state, request, "session")) is not None:
+    key = request.headers.get("idempotency-key")
+    if key and (earlier := _state(request).idempotent.get(f"{kind}:{key}")) is not None:
         return JSONResponse(earlier, headers={"Idempotent-Replayed": "true"})
-    params = parse_brackets(await _form(request))
+    return parse_brackets(await _form(request))
+
+
+def _remember(state: StripeState, request: Request, kind: str, answer: dict[str, Any]) -> None:
+    """The answer a retry with the same idempotency key gets (call with the lock held)."""
+    if key := request.headers.get("idempotency-key"):
+        state.idempotent[f"{kind}:{key}"] = answer
+
+
+@router.post("/v1/checkout/sessions")
+async def create_session(request: Request) -> JSONResponse:
+    params = await _accepted(request, "session")
+    if isinstance(params, JSONResponse):
+        return params
     now = int(request.app.state.deps.clock().timestamp())
     items = params.get("line_items") or []
     if params.get("mode") != "payment" or not items:
@@ -149,10 +158,10 @@ async def create_session(request: Request) -> JSONResponse:
             {"name": (price.get("product_data") or {}).get("name"), "amount": amount}
         ],
     }
+    state = _state(request)
     with state.lock:
         state.sessions[session_id] = session
-        if key := request.headers.get("idempotency-key"):
-            state.idempotent[f"session:{key}"] = session
+        _remember(state, request, "session", session)
     return JSONResponse(session, headers={"Request-Id": new_id("req")})
 
 
@@ -168,14 +177,10 @@ def get_session(session_id: str, request: Request) -> JSONResponse:
 
 @router.post("/v1/refunds")
 async def create_refund(request: Request) -> JSONResponse:
-    if not _authorised(request):
-        return _error(401, "Invalid API Key provided")
-    if await _down(request):
-        return _error(500, "Sandbox: Stripe is down, as asked")
+    params = await _accepted(request, "refund")
+    if isinstance(params, JSONResponse):
+        return params
     state = _state(request)
-    if (earlier := _replay(state, request, "refund")) is not None:
-        return JSONResponse(earlier, headers={"Idempotent-Replayed": "true"})
-    params = parse_brackets(await _form(request))
     intent = params.get("payment_intent")
     session = next((s for s in state.sessions.values() if s["payment_intent"] == intent), None)
     if session is None or session["payment_status"] != "paid":
@@ -199,8 +204,7 @@ async def create_refund(request: Request) -> JSONResponse:
     }
     with state.lock:
         state.refunds.append(refund)
-        if key := request.headers.get("idempotency-key"):
-            state.idempotent[f"refund:{key}"] = refund
+        _remember(state, request, "refund", refund)
     charge = {
         "id": refund["charge"],
         "object": "charge",

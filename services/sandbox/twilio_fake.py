@@ -10,10 +10,10 @@ import re
 import secrets
 from collections.abc import Callable, Sequence
 from email.utils import format_datetime
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from twilio.request_validator import RequestValidator
 
@@ -369,13 +369,16 @@ def build_inbound_form(
     return form
 
 
+def _media_sid(account_sid: str, message_sid: str, media_sid: str) -> str:  # noqa: ARG001
+    """The Media resource's path, as Twilio serves it: only its own sid matters here."""
+    return media_sid
+
+
+MediaSid = Annotated[str, Depends(_media_sid)]
+
+
 @router.get("/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}/Media/{media_sid}")
-def get_media(
-    account_sid: str,  # noqa: ARG001 - part of the path Twilio serves
-    message_sid: str,  # noqa: ARG001
-    media_sid: str,
-    request: Request,
-) -> Response:
+def get_media(media_sid: MediaSid, request: Request) -> Response:
     """Media behind HTTP Basic auth, answered with a redirect to a short-lived CDN URL."""
     refused = _media_refused(request, media_sid)
     return refused or RedirectResponse(f"/twilio-cdn/{media_sid}", status_code=307)
@@ -385,12 +388,7 @@ def get_media(
     "/2010-04-01/Accounts/{account_sid}/Messages/{message_sid}/Media/{media_sid}.json",
     status_code=204,
 )
-def delete_media(
-    account_sid: str,  # noqa: ARG001 - part of the path Twilio serves
-    message_sid: str,  # noqa: ARG001
-    media_sid: str,
-    request: Request,
-) -> Response:
+def delete_media(media_sid: MediaSid, request: Request) -> Response:
     """Twilio keeps inbound media until its Media resource is deleted (204, then 404)."""
     refused = _media_refused(request, media_sid)
     if refused is None:
