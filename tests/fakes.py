@@ -8,11 +8,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from services.message.bootstrap import build_rules
+from services.message.delivery import message_ports
 from services.message.domain.conversation import Option
+from services.message.ports import MessagePorts
+from services.message.settings import MessageSettings
 from shared.clock import Clock
+from shared.dapr.ports import Publisher
 from shared.errors import Conflict, Transient
 from shared.events import registry
 from shared.events.base import Event
+from shared.events.payment import PaymentCompleted
 
 
 def cloudevent(data: Any, *, event_id: str = "ce-1", topic: str = "t", **extra: Any) -> bytes:
@@ -27,6 +33,18 @@ def cloudevent(data: Any, *, event_id: str = "ce-1", topic: str = "t", **extra: 
         "data": data,
     }
     return json.dumps({**envelope, **extra}).encode()
+
+
+def payment_completed(order_id: str, user: str, **changes: Any) -> PaymentCompleted:
+    """Payment's announcement of a paid order: a portrait of a woman, the corporate pack."""
+    fields = {
+        "pack_code": "corporate",
+        "subject": "woman",
+        "amount_minor": 1499,
+        "currency": "usd",
+        "provider_reference": f"pi_{order_id}",
+    }
+    return PaymentCompleted(order_id=order_id, user=user, **(fields | changes))
 
 
 # Tests happen on a fixed day, whatever the calendar says.
@@ -259,3 +277,19 @@ class PictureDownloads:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+
+def message_ports_on_fakes(
+    settings: MessageSettings, *, publisher: Publisher | None = None
+) -> MessagePorts:
+    """The message handlers' ports over the fakes above: state and records in memory,
+    sends recorded on Twilio, and the rules `settings` give."""
+    clock = FixedClock()
+    return message_ports(
+        publisher=publisher or RecordingPublisher(),
+        state=MemoryStore(),
+        senders={"twilio": RecordingSender()},
+        records=MemoryRecords(clock=clock),
+        rules=build_rules(settings),
+        clock=clock,
+    )

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from shared.events.topics import DEADLETTER_TOPIC, Topic
+from tests.contract.test_components import USED_COMPONENTS
 from tools import devstack
 from tools.asyncapi.document import APPS, subscribed
 
@@ -34,14 +35,7 @@ def test_each_app_has_a_subscription_for_every_topic_it_subscribes_to(app):
 
 
 def test_the_components_the_code_uses_are_declared_and_scoped():
-    for name in (
-        "pubsub",
-        "statestore",
-        "secretstore",
-        "blobstore",
-        "cron-cleanup",
-        "cron-reconcile",
-    ):
+    for name in USED_COMPONENTS:
         assert f"name: '{name}'" in BICEP
     assert "scopes: ['maintenance']" in BICEP  # the cron bindings
     assert "scopes: ['image']" in BICEP  # the blob binding

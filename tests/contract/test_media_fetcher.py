@@ -7,44 +7,32 @@ import pytest
 
 from services.image.adapters.media import MediaFetcher, MediaSettings
 from services.image.ports import MediaRefused, MediaTooLarge
-from services.sandbox.app import create_app
-from services.sandbox.bootstrap import SandboxRuntime
-from services.sandbox.store import SandboxStore
 from shared.errors import Transient
-from tests.fakes import FixedClock
-from tests.servers import serve
+from tests.contract.sandbox import ACCOUNT_SID, AUTH_TOKEN, META_TOKEN
 
-SID, TOKEN, BEARER = "AC" + "5" * 32, "twilio-token", "meta-token"
 MEDIA_SID = "ME" + "a" * 32
 FORGOTTEN_SID = "ME" + "c" * 32
 
 
 @pytest.fixture(scope="module")
-def sandbox():
-    store = SandboxStore()
+def sandbox(sandbox):
+    """The sandbox's base URL, holding three photos a person sent."""
+    url, store = sandbox
     store.add_media(MEDIA_SID, "image/jpeg", b"\xff\xd8 jpeg bytes")
     store.add_media(FORGOTTEN_SID, "image/jpeg", b"\xff\xd8 to be erased")
     store.add_media("123456789", "image/jpeg", b"\xff\xd8 meta jpeg")
-    runtime = SandboxRuntime(
-        store=store,
-        twilio_account_sid=SID,
-        twilio_auth_token=TOKEN,
-        meta_access_token=BEARER,
-        clock=FixedClock(),
-    )
-    with serve(create_app(build_deps=lambda _s: runtime)) as url:
-        yield url
+    return url
 
 
 def settings(url, **changes):
     host = urlsplit(url).netloc
     base = MediaSettings(
         twilio_api_base=f"{url}/twilio",
-        twilio_account_sid=SID,
-        twilio_auth_token=TOKEN,
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token=AUTH_TOKEN,
         twilio_media_hosts=frozenset({host}),
         meta_graph_base=f"{url}/meta/v21.0",
-        meta_access_token=BEARER,
+        meta_access_token=META_TOKEN,
         meta_media_hosts=frozenset({host}),
         max_bytes=1024,
         timeout=5,
@@ -53,7 +41,7 @@ def settings(url, **changes):
     return replace(base, **changes)
 
 
-def twilio_url(url, account=SID, media=MEDIA_SID):
+def twilio_url(url, account=ACCOUNT_SID, media=MEDIA_SID):
     return f"{url}/twilio/2010-04-01/Accounts/{account}/Messages/MM{'b' * 32}/Media/{media}"
 
 

@@ -26,10 +26,19 @@ def test_the_library_sends_and_the_fake_records_it(sandbox):
     assert message["status"] == "queued"
 
 
-def test_wrong_credentials_are_refused_like_twilio_does(sandbox):
-    url, _ = sandbox
-    with pytest.raises(Rejected, match="20003"):
-        sender(url, auth_token="wrong").send_text(to="whatsapp:+15550000002", body="x")
+@pytest.mark.parametrize(
+    ("wrongly_signed", "refusal"),
+    [
+        (lambda url: sender(url, auth_token="wrong"), "20003"),
+        (lambda url: meta_sender(url, token="wrong"), "Invalid OAuth"),
+    ],
+    ids=["twilio", "meta"],
+)
+def test_wrong_credentials_are_refused_as_each_provider_does(sandbox, wrongly_signed, refusal):
+    url, store = sandbox
+    with pytest.raises(Rejected, match=refusal):
+        wrongly_signed(url).send_text(to="whatsapp:+15550000002", body="x")
+    assert store.outbound_to("whatsapp:+15550000002") == []
 
 
 def test_a_body_over_1600_characters_is_refused_with_21617(sandbox):
@@ -69,12 +78,6 @@ def test_meta_sender_sends_text_and_images_through_the_graph_fake(sandbox):
         ("hola", []),
         ("", ["https://img.example/1.jpg"]),
     ]
-
-
-def test_meta_sender_with_a_bad_token_is_refused(sandbox):
-    url, _ = sandbox
-    with pytest.raises(Rejected, match="Invalid OAuth"):
-        meta_sender(url, token="wrong").send_text(to="whatsapp:+16505551234", body="x")
 
 
 def test_meta_media_is_a_two_step_download_with_the_bearer_token(sandbox):

@@ -107,14 +107,19 @@ def acknowledged(messages):
     return [int(m.group(1)) for m in map(ACKNOWLEDGED.match, messages) if m]
 
 
-def wait_published(stack, topic, user, count, timeout=30.0):
+def wait_published(stack, topic, count=1, timeout=30.0, **fields):
+    """The events on `topic` whose data has each of `fields`, once there are `count`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        events = [e for e in stack.published(topic) if e["data"]["user"] == user]
+        events = [
+            e
+            for e in stack.published(topic)
+            if all(e["data"].get(key) == value for key, value in fields.items())
+        ]
         if len(events) >= count:
             return events
         time.sleep(0.1)
-    raise AssertionError(f"{topic}: expected {count} events for {user}")
+    raise AssertionError(f"{topic}: expected {count} events with {fields}")
 
 
 def walk_to_photos(person):

@@ -57,7 +57,7 @@ def buy_portraits(stack, person, channel):
     # service checks them.
     before = len(person.received())
     person.send(files=[*GOOD[:3], SMALL, FACELESS])
-    submitted = wait_published(stack, "photo.submitted", person.address, 5)
+    submitted = wait_published(stack, "photo.submitted", 5, user=person.address)
     assert {e["data"]["subject"] for e in submitted} == {"woman"}
     assert {e["data"]["channel"] for e in submitted} == {channel}
     references = [e["data"]["media_reference"] for e in submitted]
@@ -90,7 +90,7 @@ def buy_portraits(stack, person, channel):
 
     [link] = person.taps_and_waits("pack:corporate", 1)
     assert "*Corporate headshots* — $14.99" in link
-    [request] = wait_published(stack, "checkout.requested", person.address, 1)
+    [request] = wait_published(stack, "checkout.requested", 1, user=person.address)
     order_id = request["data"]["order_id"]
     assert (request["data"]["pack_code"], request["data"]["subject"]) == ("corporate", "woman")
 
@@ -168,7 +168,7 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert tune_request["branch"] == "fast"
     assert f"/pack-tune-received?order_id={order_id}&token=" in tune_request["callback"]
     assert f"/update-images?order_id={order_id}&token=" in tune_request["prompt_callback"]
-    [completed] = wait_published(stack, "order.completed", person.address, 1)
+    [completed] = wait_published(stack, "order.completed", 1, user=person.address)
     assert completed["data"]["images"] == 8
 
     # RESEND: the same 8 copies again; GALLERY: a link to a page of them, full size.
@@ -266,7 +266,7 @@ def test_portraits_that_could_not_be_made_are_refunded_once_and_the_person_told(
     [session] = [s for s in stripe["sessions"] if s["client_reference_id"] == order_id]
     refunds = [r for r in stripe["refunds"] if r["payment_intent"] == session["payment_intent"]]
     assert [r["amount"] for r in refunds] == [750]
-    [refunded] = wait_published(stack, "payment.refunded", person.address, 1)
+    [refunded] = wait_published(stack, "payment.refunded", 1, user=person.address)
     assert (refunded["data"]["amount_minor"], refunded["data"]["partial"]) == (750, True)
 
 
@@ -292,7 +292,7 @@ def test_another_style_runs_on_the_trained_model_at_the_restyle_price(stack):
 
     [request] = [
         e["data"]
-        for e in wait_published(stack, "checkout.requested", person.address, 2)
+        for e in wait_published(stack, "checkout.requested", 2, user=person.address)
         if e["data"]["order_id"] != first_order
     ]
     assert request["restyle_of"] == first_order

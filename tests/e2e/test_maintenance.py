@@ -96,7 +96,7 @@ def test_a_transient_failure_is_retried_until_it_succeeds_never_dead_lettered(st
     httpx.post(f"{sandbox}/sandbox/astria/knobs", json={"fail_creates": 3}, timeout=5)
     try:
         paid(stack, person, order_id)
-        [started] = wait_published(stack, "tune.started", person.address, 1)
+        [started] = wait_published(stack, "tune.started", 1, user=person.address)
         assert started["data"]["order_id"] == order_id
         astria = httpx.get(f"{sandbox}/sandbox/astria", timeout=5).json()
         assert astria["knobs"]["fail_creates"] == 0  # all three 500s were met
@@ -145,7 +145,7 @@ def test_delete_leaves_no_trace_of_the_person(stack):
     person.taps_and_waits("pack:corporate", 1)  # an order at the payment service, its link
     order_id = f"ord_erased_{stack.profile}"
     paid(stack, person, order_id)  # and a tune at Astria, with the person's photos
-    [started] = wait_published(stack, "tune.started", person.address, 1)
+    [started] = wait_published(stack, "tune.started", 1, user=person.address)
     files = blob_files(stack, person)
     assert len(files) == 3
     assert all(path.is_file() for path in files)

@@ -8,19 +8,11 @@ import time
 import httpx
 import pytest
 
+from tests.e2e.people import wait_published
+
 pytestmark = pytest.mark.e2e
 
 _orders = itertools.count(1)
-
-
-def wait_for(stack, topic, order_id, count=1, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [e for e in stack.published(topic) if e["data"]["order_id"] == order_id]
-        if len(found) >= count:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"{topic}: expected {count} events for {order_id}")
 
 
 def request_checkout(stack, order_id):
@@ -36,7 +28,7 @@ def request_checkout(stack, order_id):
         },
         event_id=f"checkout-{order_id}",
     )
-    [ready] = wait_for(stack, "checkout.ready", order_id)
+    [ready] = wait_published(stack, "checkout.ready", order_id=order_id)
     return ready["data"]["url"]
 
 
@@ -44,14 +36,14 @@ def test_paid_once_although_stripe_delivers_three_times_then_refunded(stack):
     order_id = f"ord_e2e_{next(_orders)}_{stack.profile}"
     url = request_checkout(stack, order_id)
     assert httpx.post(f"{url}/pay", params={"duplicates": 3}, timeout=60).status_code == 200
-    [completed] = wait_for(stack, "payment.completed", order_id)
+    [completed] = wait_published(stack, "payment.completed", order_id=order_id)
     assert completed["data"]["amount_minor"] == 1999
     assert completed["data"]["pack_code"] == "fantasy"
     assert completed["id"] == f"payment.completed-{order_id}"
     deliveries = httpx.get(f"{stack['sandbox'].url}/sandbox/stripe", timeout=5).json()["deliveries"]
     assert sum(1 for d in deliveries if d["status"] == 200) >= 3
     time.sleep(1.5)
-    assert len(wait_for(stack, "payment.completed", order_id)) == 1
+    assert len(wait_published(stack, "payment.completed", order_id=order_id)) == 1
 
     stack.publish_as(
         "image",
@@ -61,7 +53,7 @@ def test_paid_once_although_stripe_delivers_three_times_then_refunded(stack):
     )
     # This order has no photos, so the image service fails its tune too: the refund is
     # announced more than once, always under one event id, and made once at Stripe.
-    refunded = wait_for(stack, "payment.refunded", order_id)
+    refunded = wait_published(stack, "payment.refunded", order_id=order_id)
     assert {e["id"] for e in refunded} == {f"payment.refunded-{order_id}"}
     assert refunded[0]["data"]["amount_minor"] == 1999
     state = httpx.get(f"{stack['sandbox'].url}/sandbox/stripe", timeout=5).json()
@@ -73,7 +65,7 @@ def test_an_expiry_delivered_after_the_payment_changes_nothing(stack):
     order_id = f"ord_e2e_{next(_orders)}_{stack.profile}"
     url = request_checkout(stack, order_id)
     httpx.post(f"{url}/pay", params={"expire_after": True, "delayed": True}, timeout=60)
-    wait_for(stack, "payment.completed", order_id)
+    wait_published(stack, "payment.completed", order_id=order_id)
     time.sleep(1.5)
     assert [
         e for e in stack.published("checkout.expired") if e["data"]["order_id"] == order_id

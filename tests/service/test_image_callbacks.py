@@ -11,12 +11,11 @@ from services.image.app import create_app
 from services.image.bootstrap import ImageRuntime
 from services.image.handlers import handle_reconcile
 from services.image.ports import ImagePorts, Links, MediaRefused, NewTraining
-from shared.db import make_engine
 from shared.errors import Transient
 from shared.events.topics import Topic
 from shared.injection import call
 from shared.packs import load_catalogue
-from tests.fakes import FixedClock, MemoryBlobs, PictureDownloads, RecordingPublisher
+from tests.fakes import MemoryBlobs, PictureDownloads, RecordingPublisher
 from tests.imagery import encode, photo
 from tests.servers import in_process
 
@@ -24,9 +23,7 @@ USER = "whatsapp:+15551234567"
 
 
 @pytest.fixture
-def runtime(tmp_path):
-    clock = FixedClock()
-    engine = make_engine(f"sqlite:///{tmp_path / 'image.db'}", clock)
+def runtime(engine, clock):
     records = SqlImages(engine)
     records.add_training(
         NewTraining(
@@ -53,8 +50,7 @@ def runtime(tmp_path):
         links=Links("http://image", "test-link-key"),
         clock=clock,
     )
-    yield ImageRuntime(ports=deps, clock=clock)
-    engine.dispose()
+    return ImageRuntime(ports=deps, clock=clock)
 
 
 @pytest.fixture

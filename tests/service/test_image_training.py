@@ -24,11 +24,10 @@ from shared.errors import Transient
 from shared.events.base import EventMeta
 from shared.events.maintenance import ReconcileRequested
 from shared.events.message import UserErased
-from shared.events.payment import PaymentCompleted
 from shared.events.topics import Topic
 from shared.injection import call
 from shared.packs import load_catalogue
-from tests.fakes import MemoryBlobs, PictureDownloads, RecordingPublisher
+from tests.fakes import MemoryBlobs, PictureDownloads, RecordingPublisher, payment_completed
 from tests.imagery import encode, photo
 
 USER = "whatsapp:+15551234567"
@@ -140,15 +139,7 @@ def deps(tmp_path):
     engine.dispose()
 
 
-PAID = PaymentCompleted(
-    order_id="ord_9",
-    user=USER,
-    pack_code="corporate",
-    subject="woman",
-    amount_minor=1499,
-    currency="usd",
-    provider_reference="pi_9",
-)
+PAID = payment_completed("ord_9", USER)
 META = EventMeta(id="payment.completed-ord_9", topic=Topic.PAYMENT_COMPLETED)
 
 
@@ -332,16 +323,7 @@ def test_erasure_deletes_the_providers_copies_then_ours_and_reports_each(deps):
     }
 
 
-RESTYLE = PaymentCompleted(
-    order_id="ord_10",
-    user=USER,
-    pack_code="corporate",
-    subject="woman",
-    amount_minor=499,
-    currency="usd",
-    provider_reference="pi_10",
-    restyle_of="ord_9",
-)
+RESTYLE = payment_completed("ord_10", USER, amount_minor=499, restyle_of="ord_9")
 RESTYLE_META = EventMeta(id="payment.completed-ord_10", topic=Topic.PAYMENT_COMPLETED)
 
 

@@ -11,12 +11,11 @@ from services.maintenance.app import create_app
 from services.maintenance.bootstrap import MaintenanceRuntime
 from services.maintenance.domain.orders import StuckRules
 from services.maintenance.ports import MaintenancePorts
-from shared.db import make_engine
 from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic
 from shared.metrics import STUCK_ORDERS
 from shared.packs import load_catalogue
-from tests.fakes import FixedClock, RecordingPublisher, cloudevent
+from tests.fakes import RecordingPublisher, cloudevent
 from tests.servers import in_process
 
 TOKEN = "operator-secret"
@@ -24,9 +23,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
-def runtime(tmp_path):
-    clock = FixedClock()
-    engine = make_engine(f"sqlite:///{tmp_path / 'maintenance.db'}", clock)
+def runtime(engine, clock):
     deps = MaintenancePorts(
         publisher=RecordingPublisher(),
         records=SqlMaintenance(engine),
@@ -37,8 +34,7 @@ def runtime(tmp_path):
         catalogue=load_catalogue(),
         stuck_rules=StuckRules(),
     )
-    yield MaintenanceRuntime(ports=deps, operator_token=TOKEN)
-    engine.dispose()
+    return MaintenanceRuntime(ports=deps, operator_token=TOKEN)
 
 
 @pytest.fixture

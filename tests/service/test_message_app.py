@@ -8,19 +8,15 @@ from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
 from services.message.app import create_app
-from services.message.bootstrap import MessageRuntime, build_rules
-from services.message.delivery import message_ports
+from services.message.bootstrap import MessageRuntime
 from services.message.handlers import CONVERSATION_EVENTS
 from services.message.settings import MessageSettings
 from shared.events.topics import DEADLETTER_TOPIC, Topic
 from tests.fakes import (
     AsyncPublisherOf,
-    FixedClock,
-    MemoryRecords,
-    MemoryStore,
     RecordingPublisher,
-    RecordingSender,
     cloudevent,
+    message_ports_on_fakes,
 )
 from tests.servers import in_process
 
@@ -58,19 +54,12 @@ def signed_post(client, data, token=AUTH_TOKEN, url=URL):
 
 @pytest.fixture
 def runtime():
-    clock = FixedClock()
     publisher = RecordingPublisher()
+    ports = message_ports_on_fakes(MessageSettings(), publisher=publisher)
     return MessageRuntime(
         inbound=AsyncPublisherOf(publisher),
-        ports=message_ports(
-            publisher=publisher,
-            state=MemoryStore(),
-            senders={"twilio": RecordingSender()},
-            records=MemoryRecords(clock=clock),
-            rules=build_rules(MessageSettings()),
-            clock=clock,
-        ),
-        clock=clock,
+        ports=ports,
+        clock=ports.clock,
         twilio_auth_token=AUTH_TOKEN,
         meta_app_secret=META_SECRET,
         meta_verify_token="verify-me",

@@ -1,22 +1,15 @@
 """SqlRecords on a real SQLite file, migrated by Alembic."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect
 
 from services.message.adapters.records import SqlRecords
-from shared.db import make_engine
+from tests.fakes import T0
 
 USER = "whatsapp:+15551234567"
-NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'message.db'}", lambda: NOW)
-    yield engine
-    engine.dispose()
+NOW = T0  # the engine's clock (tests/service/conftest.py)
 
 
 @pytest.fixture
@@ -31,31 +24,18 @@ def test_the_migration_creates_the_tables_and_can_run_again(engine, records):
 
 
 def test_the_window_is_24_hours_from_the_last_inbound_message(records):
+    def seen(hours_ago, profile_name=None):
+        at = NOW - timedelta(hours=hours_ago)
+        records.seen(
+            address=USER, channel="twilio", language="en", profile_name=profile_name, at=at
+        )
+
     assert not records.window_open(USER, NOW)
-    records.seen(
-        address=USER,
-        channel="twilio",
-        language="en",
-        profile_name="Jane",
-        at=NOW - timedelta(hours=25),
-    )
+    seen(25, profile_name="Jane")
     assert not records.window_open(USER, NOW)
-    records.seen(
-        address=USER,
-        channel="twilio",
-        language="en",
-        profile_name=None,
-        at=NOW - timedelta(hours=2),
-    )
+    seen(2)
     assert records.window_open(USER, NOW)
-    # An older message arriving late does not shorten the window.
-    records.seen(
-        address=USER,
-        channel="twilio",
-        language="en",
-        profile_name=None,
-        at=NOW - timedelta(hours=30),
-    )
+    seen(30)  # an older message arriving late does not shorten the window
     assert records.window_open(USER, NOW)
     records.close_window(USER)
     assert not records.window_open(USER, NOW)

@@ -2,28 +2,22 @@
 event once and in order; a flusher that dies leaves its claim for `CLAIM` only."""
 
 import threading
-from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from services.payment.adapters.models import OutboxEntry
 from services.payment.adapters.orders import SqlOrders
 from shared import tracing
-from shared.db import make_engine, make_session_factory
+from shared.db import make_session_factory
 from shared.events.base import Outgoing
 from shared.events.payment import CheckoutExpired
 from shared.outbox import CLAIM, SqlOutbox
-from tests.fakes import FixedClock, RecordingPublisher
+from tests.fakes import RecordingPublisher
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, clock: FixedClock) -> SqlOutbox:
-    engine = make_engine(f"sqlite:///{tmp_path / 'payment.db'}", clock)
+def outbox(engine: Engine) -> SqlOutbox:
     SqlOrders(engine)  # migrates
     box = SqlOutbox(engine, OutboxEntry)
     with make_session_factory(engine).begin() as session:
@@ -117,8 +111,7 @@ DECIDED = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 ORDERS_OWN = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
-def test_each_event_is_published_in_the_trace_it_was_staged_in(outbox, tmp_path, clock):
-    engine = make_engine(f"sqlite:///{tmp_path / 'payment.db'}", clock)
+def test_each_event_is_published_in_the_trace_it_was_staged_in(outbox, engine):
     box = SqlOutbox(engine, OutboxEntry)
     with make_session_factory(engine).begin() as session, tracing.continuing(DECIDED):
         box.stage(session, Outgoing(CheckoutExpired(order_id="o4", user="u"), "e4"))

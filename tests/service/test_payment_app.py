@@ -10,11 +10,10 @@ from services.payment.app import create_app
 from services.payment.bootstrap import PaymentRuntime
 from services.payment.ports import CheckoutSession, PaymentPorts
 from services.sandbox.stripe_fake import sign
-from shared.db import make_engine
 from shared.errors import Transient
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
-from tests.fakes import T0, FixedClock, RecordingPublisher, cloudevent
+from tests.fakes import T0, RecordingPublisher, cloudevent
 from tests.servers import in_process
 
 SECRET = "whsec_test_secret"
@@ -50,9 +49,7 @@ class FakeGateway:
 
 
 @pytest.fixture
-def runtime(tmp_path):
-    clock = FixedClock()
-    engine = make_engine(f"sqlite:///{tmp_path / 'payment.db'}", clock)
+def runtime(engine, clock):
     deps = PaymentPorts(
         publisher=RecordingPublisher(),
         orders=SqlOrders(engine),
@@ -60,8 +57,7 @@ def runtime(tmp_path):
         catalogue=load_catalogue(),
         clock=clock,
     )
-    yield PaymentRuntime(ports=deps, stripe_webhook_secret=SECRET)
-    engine.dispose()
+    return PaymentRuntime(ports=deps, stripe_webhook_secret=SECRET)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """The conversation, state by state: every input gets an answer, every command works."""
 
-import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,13 +32,9 @@ from services.message.domain.conversation import (
 )
 from services.message.domain.language import Language
 from shared.packs import load_catalogue
+from tests.unit.chats import EN_USER, ES_USER, PHOTO, message, said, typed
 
-_ids = itertools.count(1)
 RULES = Rules(catalogue=load_catalogue(), min_photos=3, max_photos=5, new_order_id=lambda: "ord-1")
-PHOTO = Media("https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME1", "image/jpeg")
-
-EN_USER = "whatsapp:+15551234567"
-ES_USER = "whatsapp:+34612345678"
 
 
 def at(step, user=EN_USER, **changes):
@@ -72,28 +67,20 @@ def at(step, user=EN_USER, **changes):
     return replace(base, step=step, **fields)
 
 
-def text(body):
-    return UserMessage(message_id=f"m{next(_ids)}", text=body)
-
-
 def media(*items, body=""):
-    return UserMessage(message_id=f"m{next(_ids)}", text=body, media=items)
-
-
-def said(decision):
-    return "\n".join(r.text for r in decision.replies if r.text)
+    return message(text=body, media=items)
 
 
 INPUTS = {
-    "text": text("hello there"),
-    "emoji only": text("😀🎉"),
-    "empty body": text(""),
-    "5000 characters": text("a" * 5000),
-    "unknown command": text("FOOBAR"),
-    "yes": text("yes"),
-    "no": text("no"),
-    "done": text("done"),
-    "number": text("1"),
+    "text": typed("hello there"),
+    "emoji only": typed("😀🎉"),
+    "empty body": typed(""),
+    "5000 characters": typed("a" * 5000),
+    "unknown command": typed("FOOBAR"),
+    "yes": typed("yes"),
+    "no": typed("no"),
+    "done": typed("done"),
+    "number": typed("1"),
     "photo": media(PHOTO),
     "photo with caption": media(PHOTO, body="me at the beach"),
     "video": media(Media("https://x/v", "video/mp4")),
@@ -123,7 +110,7 @@ def test_every_input_in_every_step_gets_an_answer(step, kind, user):
 
 @pytest.mark.parametrize("step", list(Step))
 def test_long_text_is_never_echoed_back(step):
-    decision = on_message(at(step), text("z" * 5000), RULES)
+    decision = on_message(at(step), typed("z" * 5000), RULES)
     assert "zzzz" not in said(decision)
 
 
@@ -143,17 +130,17 @@ def test_unsupported_media_is_named_and_nothing_is_submitted(step, kind):
 
 def test_the_journey_from_hi_to_the_payment_link():
     c = Conversation.start(EN_USER)
-    d = on_message(c, text("hi"), RULES)
+    d = on_message(c, typed("hi"), RULES)
     assert d.conversation.step is Step.CONSENT
     assert "Astria" in said(d)
     assert "30 days" in said(d)
     assert "DELETE" in said(d)
 
-    d = on_message(d.conversation, text("Yes!"), RULES)
+    d = on_message(d.conversation, typed("Yes!"), RULES)
     assert d.conversation.step is Step.SUBJECT
     assert "*1.* woman" in said(d)
 
-    d = on_message(d.conversation, text("I'm a woman"), RULES)
+    d = on_message(d.conversation, typed("I'm a woman"), RULES)
     assert (d.conversation.step, d.conversation.subject) == (Step.PHOTOS, "woman")
 
     d = on_message(d.conversation, media(PHOTO, PHOTO), RULES)
@@ -174,12 +161,12 @@ def test_the_journey_from_hi_to_the_payment_link():
     assert "enough to start" in said(d)  # the minimum is reached: the packs come with it
     assert [o.id for o in d.replies[-1].menu] == ["pack:corporate", "pack:fantasy"]
 
-    d = on_message(c, text("DONE"), RULES)
+    d = on_message(c, typed("DONE"), RULES)
     assert d.conversation.step is Step.PACK
     assert "Corporate headshots" in said(d)
     assert "Pet portraits" not in said(d)  # not offered for a woman
 
-    d = on_message(d.conversation, text("1"), RULES)
+    d = on_message(d.conversation, typed("1"), RULES)
     assert d.conversation.step is Step.PAYMENT
     assert d.actions == (RequestCheckout("ord-1", "corporate", "woman"),)
 
@@ -191,12 +178,12 @@ def test_the_journey_from_hi_to_the_payment_link():
 
 
 def test_subject_by_number_and_in_spanish():
-    assert on_message(at(Step.SUBJECT), text("2"), RULES).conversation.subject == "man"
+    assert on_message(at(Step.SUBJECT), typed("2"), RULES).conversation.subject == "man"
     assert (
-        on_message(at(Step.SUBJECT, ES_USER), text("es mi perrito"), RULES).conversation.subject
+        on_message(at(Step.SUBJECT, ES_USER), typed("es mi perrito"), RULES).conversation.subject
         == "dog"
     )
-    assert on_message(at(Step.SUBJECT), text("7"), RULES).conversation.step is Step.SUBJECT
+    assert on_message(at(Step.SUBJECT), typed("7"), RULES).conversation.step is Step.SUBJECT
 
 
 def test_a_rejected_photo_gets_the_reason_and_is_not_counted():
@@ -217,13 +204,13 @@ def test_the_maximum_moves_on_to_the_packs_and_extra_photos_are_not_sent():
 
 
 def test_done_before_the_minimum_explains_what_is_missing():
-    assert "at least *3*" in said(on_message(at(Step.PHOTOS, accepted=1), text("done"), RULES))
-    waiting = on_message(at(Step.PHOTOS, accepted=2, pending=1), text("done"), RULES)
+    assert "at least *3*" in said(on_message(at(Step.PHOTOS, accepted=1), typed("done"), RULES))
+    waiting = on_message(at(Step.PHOTOS, accepted=2, pending=1), typed("done"), RULES)
     assert "still checking 1" in said(waiting)
 
 
 def test_text_instead_of_photos_gets_a_hint():
-    d = on_message(at(Step.PHOTOS, accepted=1), text("what now?"), RULES)
+    d = on_message(at(Step.PHOTOS, accepted=1), typed("what now?"), RULES)
     assert "waiting for photos" in said(d)
     assert "*1* good photo;" in said(d)
 
@@ -255,7 +242,7 @@ def test_payment_then_training_then_delivery_then_another_pack():
     assert d.conversation.step is Step.DONE
     assert d.conversation.paid_orders == ()
 
-    d = on_message(d.conversation, text("2"), RULES)
+    d = on_message(d.conversation, typed("2"), RULES)
     assert d.conversation.step is Step.PAYMENT
     assert isinstance(d.actions[0], RequestCheckout)
 
@@ -294,7 +281,7 @@ def test_a_partial_refund_says_why_in_the_persons_language():
 
 
 def test_a_reminder_while_training():
-    assert "being made" in said(on_message(at(Step.TRAINING), text("are you there?"), RULES))
+    assert "being made" in said(on_message(at(Step.TRAINING), typed("are you there?"), RULES))
 
 
 # --- global commands -------------------------------------------------------------------
@@ -303,7 +290,7 @@ def test_a_reminder_while_training():
 @pytest.mark.parametrize("step", list(Step))
 @pytest.mark.parametrize("word", ["HELP", "help", "Ayuda", "AYÚDA!", "  help 🙏"])
 def test_help_everywhere_in_both_languages(step, word):
-    d = on_message(at(step), text(word), RULES)
+    d = on_message(at(step), typed(word), RULES)
     assert "STATUS" in said(d)
     assert d.conversation.step is step
     assert "3–5 photos" in said(d)
@@ -312,7 +299,7 @@ def test_help_everywhere_in_both_languages(step, word):
 @pytest.mark.parametrize("step", list(Step))
 def test_status_says_where_the_person_is(step):
     c = at(step)
-    d = on_message(c, text("status"), RULES)
+    d = on_message(c, typed("status"), RULES)
     expected = texts.render(Language.EN, f"status_{step.value}", count=c.accepted, min=3)
     assert said(d).startswith(expected)
     assert d.conversation.step is step
@@ -321,7 +308,7 @@ def test_status_says_where_the_person_is(step):
 @pytest.mark.parametrize("step", list(Step))
 def test_restart_starts_over_but_keeps_paid_orders(step):
     c = at(step, paid_orders=("paid-1",))
-    d = on_message(c, text("restart"), RULES)
+    d = on_message(c, typed("restart"), RULES)
     expected = Step.CONSENT if step in (Step.NEW, Step.CONSENT) else Step.SUBJECT
     assert d.conversation.step is expected
     assert d.conversation.accepted == 0
@@ -331,10 +318,10 @@ def test_restart_starts_over_but_keeps_paid_orders(step):
 
 @pytest.mark.parametrize("step", list(Step))
 def test_delete_asks_first_then_erases_on_yes(step):
-    d = on_message(at(step), text("DELETE"), RULES)
+    d = on_message(at(step), typed("DELETE"), RULES)
     assert d.actions == ()
     assert "Reply *YES*" in said(d)
-    d = on_message(d.conversation, text("yes"), RULES)
+    d = on_message(d.conversation, typed("yes"), RULES)
     assert d.actions == (EraseUser(),)
     assert d.conversation.step is Step.NEW
     assert d.conversation.subject is None
@@ -342,8 +329,8 @@ def test_delete_asks_first_then_erases_on_yes(step):
 
 @pytest.mark.parametrize("step", list(Step))
 def test_delete_is_cancelled_by_anything_else(step):
-    d = on_message(at(step), text("borrar"), RULES)
-    d = on_message(d.conversation, text("no"), RULES)
+    d = on_message(at(step), typed("borrar"), RULES)
+    d = on_message(d.conversation, typed("no"), RULES)
     assert d.actions == ()
     assert "cancelled" in said(d)
     assert d.conversation.step is step
@@ -351,13 +338,13 @@ def test_delete_is_cancelled_by_anything_else(step):
 
 @pytest.mark.parametrize("step", list(Step))
 def test_stop_silences_everything_until_start(step):
-    d = on_message(at(step), text("STOP"), RULES)
+    d = on_message(at(step), typed("STOP"), RULES)
     assert "START" in said(d)
     stopped = d.conversation
     assert stopped.opted_out
     assert on_event(stopped, TuneTrained("ord-1"), RULES).replies == ()
-    for message in (text("hello?"), media(PHOTO)):
-        answer = on_message(stopped, message, RULES)
+    for sent in (typed("hello?"), media(PHOTO)):
+        answer = on_message(stopped, sent, RULES)
         if stopped.paid_orders:
             # Only the truth about what they paid for, and how to get it.
             assert [r.text for r in answer.replies] == [
@@ -365,13 +352,13 @@ def test_stop_silences_everything_until_start(step):
             ]
         else:
             assert answer.replies == ()
-    d = on_message(stopped, text("start"), RULES)
+    d = on_message(stopped, typed("start"), RULES)
     assert not d.conversation.opted_out
     assert "Welcome back" in said(d)
 
 
 def test_portraits_paid_for_before_stop_are_kept_and_arrive_on_start():
-    d = on_message(at(Step.TRAINING), text("STOP"), RULES)
+    d = on_message(at(Step.TRAINING), typed("STOP"), RULES)
     assert "kept for you" in said(d)
     c = d.conversation
     first = on_event(c, ImagesReady("ord-1", ("https://i/1", "https://i/2")), RULES)
@@ -380,10 +367,10 @@ def test_portraits_paid_for_before_stop_are_kept_and_arrive_on_start():
     c = last.conversation
     assert c.withheld == ("https://i/1", "https://i/2", "https://i/3")
     assert (c.step, c.paid_orders, c.delivered) == (Step.DONE, (), 0)
-    status = on_message(c, text("status"), RULES)
+    status = on_message(c, typed("status"), RULES)
     assert "(3 ready so far)" in said(status)
     assert "START" in said(status)
-    back = on_message(status.conversation, text("START"), RULES)
+    back = on_message(status.conversation, typed("START"), RULES)
     assert [r.image_url for r in back.replies if r.image_url] == [
         "https://i/1",
         "https://i/2",
@@ -392,13 +379,13 @@ def test_portraits_paid_for_before_stop_are_kept_and_arrive_on_start():
     assert "Here are the 3 portraits kept for you" in said(back)
     assert "*3 portraits*" in said(back)  # the summary of the finished order
     assert (back.conversation.withheld, back.conversation.delivered) == ((), 3)
-    assert on_message(back.conversation, text("status"), RULES).replies  # answered as usual
+    assert on_message(back.conversation, typed("status"), RULES).replies  # answered as usual
 
 
 def test_a_batch_kept_since_stop_before_the_order_ends_arrives_without_a_summary():
-    c = on_message(at(Step.DELIVERING), text("STOP"), RULES).conversation
+    c = on_message(at(Step.DELIVERING), typed("STOP"), RULES).conversation
     c = on_event(c, ImagesReady("ord-1", ("https://i/1",)), RULES).conversation
-    back = on_message(c, text("start"), RULES)
+    back = on_message(c, typed("start"), RULES)
     assert [r.image_url for r in back.replies if r.image_url] == ["https://i/1"]
     assert "portraits*" not in said(back)
     assert back.conversation.paid_orders == ("ord-1",)
@@ -406,18 +393,18 @@ def test_a_batch_kept_since_stop_before_the_order_ends_arrives_without_a_summary
 
 @pytest.mark.parametrize("step", list(Step))
 def test_language_switches_in_one_go_or_with_a_menu(step):
-    d = on_message(at(step), text("idioma es"), RULES)
+    d = on_message(at(step), typed("idioma es"), RULES)
     assert d.conversation.language is Language.ES
     assert "español" in said(d)
-    d = on_message(at(step), text("LANGUAGE"), RULES)
+    d = on_message(at(step), typed("LANGUAGE"), RULES)
     assert "Español" in said(d)
-    d = on_message(d.conversation, text("2"), RULES)
+    d = on_message(d.conversation, typed("2"), RULES)
     assert d.conversation.language is Language.ES
     assert d.conversation.step is step
 
 
 def test_a_spanish_number_is_greeted_in_spanish():
-    d = on_message(Conversation.start(ES_USER), text("hola"), RULES)
+    d = on_message(Conversation.start(ES_USER), typed("hola"), RULES)
     assert "¡Hola!" in said(d)
     assert "*30 días*" in said(d)
 
@@ -436,7 +423,7 @@ def test_a_nudge_reminds_once_and_only_halfway(step):
     if step in HALFWAY:
         assert "Still there?" in said(d)
         assert on_event(d.conversation, Nudge(), RULES).replies == ()  # once
-        back = on_message(d.conversation, text("hello"), RULES).conversation
+        back = on_message(d.conversation, typed("hello"), RULES).conversation
         assert not back.nudged  # they wrote again: a later silence may be nudged
     else:
         assert d.replies == ()
@@ -452,18 +439,18 @@ def test_restart_starts_a_new_photo_set_for_photos_checks_and_the_next_order():
     c = at(Step.PHOTOS, accepted=2, pending=1)
     before = on_message(c, media(PHOTO), RULES)
     assert [a.photo_set for a in before.actions if isinstance(a, SubmitPhoto)] == [1]
-    c = on_message(before.conversation, text("restart"), RULES).conversation
+    c = on_message(before.conversation, typed("restart"), RULES).conversation
     assert (c.photo_set, c.accepted, c.pending) == (2, 0, 0)
     # The check of a photo sent before RESTART arrives late: it counts for nothing.
     late = on_event(replace(c, step=Step.PHOTOS, subject="woman"), PhotoChecked(True), RULES)
     assert (late.conversation.accepted, late.replies) == (0, ())
-    c = on_message(c, text("woman"), RULES).conversation
+    c = on_message(c, typed("woman"), RULES).conversation
     d = on_message(c, media(PHOTO), RULES)
     assert [a.photo_set for a in d.actions if isinstance(a, SubmitPhoto)] == [2]
     counted = on_event(d.conversation, PhotoChecked(True, photo_set=2), RULES)
     assert counted.conversation.accepted == 1
     ready = replace(counted.conversation, step=Step.PACK, accepted=3)
-    [checkout] = on_message(ready, text("1"), RULES).actions
+    [checkout] = on_message(ready, typed("1"), RULES).actions
     assert isinstance(checkout, RequestCheckout)
     assert checkout.photo_set == 2
 
@@ -483,7 +470,7 @@ def delivered(user=EN_USER, order="ord-1", urls=("https://img/p/1.jpg", "https:/
 
 
 def wrote(body, when):
-    return UserMessage(message_id=f"m{next(_ids)}", text=body, received_at=when)
+    return message(text=body, received_at=when)
 
 
 def test_the_summary_offers_the_gallery_the_files_and_resend():
@@ -507,12 +494,12 @@ def test_files_sends_each_portrait_full_size_as_a_named_document(word, user, lea
     ]
     assert [r.image_url for r in d.replies if r.image_url] == []
     assert lead in said(d)
-    assert "*FILES*" in said(on_message(at(Step.PACK), text("help"), RULES))
+    assert "*FILES*" in said(on_message(at(Step.PACK), typed("help"), RULES))
     assert Conversation.from_dict(d.conversation.to_dict()) == d.conversation
 
 
 def test_files_when_there_are_none_to_send():
-    assert "no portraits yet" in said(on_message(at(Step.PHOTOS), text("files"), RULES))
+    assert "no portraits yet" in said(on_message(at(Step.PHOTOS), typed("files"), RULES))
     gone = on_message(delivered().conversation, wrote("files", UNTIL + timedelta(minutes=1)), RULES)
     assert [r for r in gone.replies if r.document_url] == []
     assert "kept for 30 days" in said(gone)
@@ -554,11 +541,11 @@ def test_after_the_retention_resend_and_gallery_say_the_portraits_are_gone():
 
 
 def test_resend_and_gallery_before_any_portrait_or_before_the_last_one():
-    assert "no portraits yet" in said(on_message(at(Step.PHOTOS), text("resend"), RULES))
-    assert "no portraits yet" in said(on_message(at(Step.PHOTOS), text("gallery"), RULES))
+    assert "no portraits yet" in said(on_message(at(Step.PHOTOS), typed("resend"), RULES))
+    assert "no portraits yet" in said(on_message(at(Step.PHOTOS), typed("gallery"), RULES))
     c = at(Step.DELIVERING)
     c = on_event(c, ImagesReady("ord-1", ("https://img/p/1.jpg",)), RULES).conversation
-    assert "still arriving" in said(on_message(c, text("gallery"), RULES))
+    assert "still arriving" in said(on_message(c, typed("gallery"), RULES))
 
 
 def test_a_newer_order_replaces_the_portraits_resend_sends():
@@ -606,6 +593,6 @@ def test_once_the_model_is_gone_another_style_asks_for_new_photos_and_says_why()
     assert later.conversation.trained_order is None
     # From the new photos, the packs come at their full price again.
     again = replace(later.conversation, step=Step.DONE, accepted=3)
-    menu = on_message(again, text("hello"), RULES)
+    menu = on_message(again, typed("hello"), RULES)
     assert "$14.99" in said(menu)
     assert "$4.99" not in said(menu)

@@ -4,9 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.message.bootstrap import build_rules
 from services.message.conversations import ConversationStore, Lease
-from services.message.delivery import Courier, message_ports
+from services.message.delivery import Courier
 from services.message.handlers import (
     accept_inbound,
     handle_event,
@@ -23,11 +22,8 @@ from shared.injection import call
 from tests.fakes import (
     T0,
     AsyncPublisherOf,
-    FixedClock,
-    MemoryRecords,
-    MemoryStore,
-    RecordingPublisher,
-    RecordingSender,
+    message_ports_on_fakes,
+    payment_completed,
 )
 
 USER = "whatsapp:+15551234567"
@@ -48,16 +44,7 @@ def inbound(message_id="SM1", text="hi", media=(), message_type=None):
 
 @pytest.fixture
 def deps():
-    rules = build_rules(MessageSettings(min_photos=2, max_photos=4))
-    clock = FixedClock()
-    return message_ports(
-        publisher=RecordingPublisher(),
-        state=MemoryStore(),
-        senders={"twilio": RecordingSender()},
-        records=MemoryRecords(clock=clock),
-        rules=rules,
-        clock=clock,
-    )
+    return message_ports_on_fakes(MessageSettings(min_photos=2, max_photos=4))
 
 
 def say(deps, text, message_id):
@@ -308,15 +295,7 @@ def test_every_send_is_logged_with_the_provider_id(deps):
 
 
 def paid_for(deps, order_id):
-    paid = payment.PaymentCompleted(
-        order_id=order_id,
-        user=USER,
-        pack_code="corporate",
-        subject="woman",
-        amount_minor=1499,
-        currency="usd",
-        provider_reference="pi_1",
-    )
+    paid = payment_completed(order_id, USER)
     call(handle_event, deps, paid, meta=EventMeta(id=f"pc-{order_id}", topic="t"))
 
 
@@ -654,15 +633,7 @@ def test_the_packs_picture_goes_as_one_image_with_the_instructions_as_its_captio
     settings = MessageSettings(
         min_photos=2, max_photos=4, pack_previews_url="https://img.example/previews"
     )
-    clock = FixedClock()
-    deps = message_ports(
-        publisher=RecordingPublisher(),
-        state=MemoryStore(),
-        senders={"twilio": RecordingSender()},
-        records=MemoryRecords(clock=clock),
-        rules=build_rules(settings),
-        clock=clock,
-    )
+    deps = message_ports_on_fakes(settings)
     walk_to_photos(deps)
     last = texts(deps)[-1]
     assert last.startswith("image:https://img.example/previews/en/woman.jpg 📸 Now send me")

@@ -1,7 +1,6 @@
 """The conversation as WhatsApp shows it: buttons and lists within WhatsApp's limits, taps
 read like typing, photos acknowledged together, and how many messages a journey costs."""
 
-import itertools
 from dataclasses import replace
 
 import pytest
@@ -17,7 +16,6 @@ from services.message.domain.conversation import (
     Conversation,
     Decision,
     ImagesReady,
-    Media,
     PaymentCompleted,
     PhotoChecked,
     Reply,
@@ -32,10 +30,8 @@ from services.message.domain.conversation import (
 )
 from services.message.settings import MessageSettings
 from shared.packs import load_catalogue
+from tests.unit.chats import EN_USER, ES_USER, photo, tapped, typed
 
-_ids = itertools.count(1)
-EN_USER, ES_USER = "whatsapp:+15551234567", "whatsapp:+34612345678"
-PHOTO = Media("https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME1", "image/jpeg")
 # The service's own defaults: 8 to 20 photos, the shipped catalogue.
 DEFAULTS = MessageSettings.model_fields
 RULES = Rules(
@@ -44,18 +40,6 @@ RULES = Rules(
     max_photos=DEFAULTS["max_photos"].default,
     new_order_id=lambda: "ord-1",
 )
-
-
-def typed(body: str) -> UserMessage:
-    return UserMessage(message_id=f"m{next(_ids)}", text=body)
-
-
-def tapped(option_id: str, title: str = "whatever the person saw") -> UserMessage:
-    return UserMessage(message_id=f"m{next(_ids)}", text=title, choice=option_id)
-
-
-def photo() -> UserMessage:
-    return UserMessage(message_id=f"m{next(_ids)}", media=(PHOTO,))
 
 
 class Chat:
