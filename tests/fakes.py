@@ -8,8 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.message.bootstrap import build_rules
-from services.message.delivery import message_ports
+from services.message.bootstrap import build_rules, message_ports
 from services.message.domain.conversation import Option
 from services.message.ports import MessagePorts
 from services.message.settings import MessageSettings

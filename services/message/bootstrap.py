@@ -1,17 +1,20 @@
 """Composition root: the real adapters, built once at start-up."""
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from services.message.adapters.conversations import ConversationStore
+from services.message.adapters.courier import Courier
 from services.message.adapters.meta_sender import MetaSender
 from services.message.adapters.records import SqlRecords
 from services.message.adapters.twilio_sender import TwilioSender
-from services.message.delivery import message_ports
 from services.message.domain.conversation import Rules
-from services.message.ports import MessagePorts
+from services.message.ports import MessagePorts, MessageRecords, WhatsAppSender
 from services.message.settings import MessageSettings
 from shared.app import BaseDeps
-from shared.dapr.ports import AsyncPublisher
+from shared.clock import Clock
+from shared.dapr.ports import AsyncPublisher, KeyValueStore, Publisher
 from shared.dapr.publisher import DaprPublisher, SidecarPublisher
 from shared.dapr.secret_store import read_secret
 from shared.dapr.state import DaprStateStore
@@ -40,6 +43,42 @@ def build_rules(settings: MessageSettings) -> Rules:
         retention_days=settings.retention_days,
         previews_url=settings.pack_previews_url,
         new_order_id=lambda: f"ord_{uuid.uuid4().hex[:20]}",
+    )
+
+
+def message_ports(
+    *,
+    publisher: Publisher,
+    state: KeyValueStore,
+    senders: Mapping[str, WhatsAppSender],
+    records: MessageRecords,
+    rules: Rules,
+    clock: Clock,
+    rate_limit_per_minute: int = 40,
+    nudge_after_hours: float = 6,
+    flush_wait_polls: int = 100,
+    send_gap_seconds: float = 0.0,
+) -> MessagePorts:
+    """The message handlers' ports over one state store: the conversation records and
+    the courier that sends what they owe."""
+    return MessagePorts(
+        publisher=publisher,
+        conversations=ConversationStore(state),
+        courier=Courier(
+            state=state,
+            senders=senders,
+            records=records,
+            publisher=publisher,
+            clock=clock,
+            wait_polls=flush_wait_polls,
+            send_gap_seconds=send_gap_seconds,
+        ),
+        senders=senders,
+        records=records,
+        rules=rules,
+        clock=clock,
+        rate_limit_per_minute=rate_limit_per_minute,
+        nudge_after_hours=nudge_after_hours,
     )
 
 

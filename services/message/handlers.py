@@ -2,7 +2,7 @@
 
 Webhook side: `accept_inbound` publishes each provider message (async, one round trip).
 Subscriber side: `handle_inbound` and `handle_event` run the conversation: decide
-(ETag-guarded, again on a conflict), then send what was decided (delivery.py).
+(ETag-guarded, again on a conflict), then send what was decided (the courier, adapters/courier.py).
 """
 
 import logging
@@ -11,13 +11,12 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.message.conversations import ConversationStore, Record, new_owner, take_lease
-from services.message.delivery import MAX_CONFLICT_RETRIES
 from services.message.domain import conversation as domain
 from services.message.domain import texts
 from services.message.domain.language import guess_language
+from services.message.domain.record import MAX_CONFLICT_RETRIES, Record, new_owner, take_lease
 from services.message.domain.window import WINDOW
-from services.message.ports import Deliveries, MessageRecords, WhatsAppSender
+from services.message.ports import Conversations, Deliveries, MessageRecords, WhatsAppSender
 from shared import tracing
 from shared.clock import Clock
 from shared.dapr.ports import AsyncPublisher, Publisher
@@ -84,7 +83,7 @@ def handle_inbound(
     event: WhatsAppInbound,
     *,
     meta: EventMeta,
-    conversations: ConversationStore,
+    conversations: Conversations,
     courier: Deliveries,
     records: MessageRecords,
     senders: Mapping[str, WhatsAppSender],
@@ -209,7 +208,7 @@ def handle_event(
     event: Event,
     *,
     meta: EventMeta,
-    conversations: ConversationStore,
+    conversations: Conversations,
     courier: Deliveries,
     rules: domain.Rules,
     clock: Clock,
@@ -234,7 +233,7 @@ def _decide_and_flush(
     event_id: str,
     channel: str | None,
     decide: Callable[[domain.Conversation], domain.Decision],
-    conversations: ConversationStore,
+    conversations: Conversations,
     courier: Deliveries,
     clock: Clock,
     create: bool,
@@ -380,7 +379,7 @@ def handle_cleanup(
     event: maintenance.CleanupRequested,
     *,
     records: MessageRecords,
-    conversations: ConversationStore,
+    conversations: Conversations,
     publisher: Publisher,
 ) -> None:
     """Retention: conversations of people quiet since the cutoff, and old message logs."""
@@ -401,7 +400,7 @@ def handle_reconcile(
     *,
     meta: EventMeta,
     records: MessageRecords,
-    conversations: ConversationStore,
+    conversations: Conversations,
     courier: Deliveries,
     rules: domain.Rules,
     clock: Clock,

@@ -1,13 +1,12 @@
-"""What the message handlers need from the outside world: every collaborator a Protocol
-(or, for the conversation records, the store over the Dapr state port)."""
+"""What the message handlers need from the outside world: every collaborator a Protocol."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from services.message.conversations import ConversationStore, Taken
 from services.message.domain.conversation import Option, Rules
+from services.message.domain.record import Record, Taken
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
 
@@ -64,8 +63,20 @@ class MessageRecords(Protocol):
     def delete_outbound_before(self, cutoff: datetime) -> int: ...
 
 
+class Conversations(Protocol):
+    """Each person's conversation record, saved with its ETag (adapters/conversations.py)."""
+
+    def load(self, user: str) -> tuple[Record | None, str | None]: ...
+
+    def save(self, record: Record, etag: str | None) -> None:
+        """Raises Conflict when the record changed since it was loaded (or, for a first
+        write, when a twin delivery wrote it first)."""
+
+    def delete(self, user: str) -> None: ...
+
+
 class Deliveries(Protocol):
-    """Sends what decisions owe a person, in order, once (delivery.Courier)."""
+    """Sends what decisions owe a person, in order, once (adapters/courier.py)."""
 
     def send(self, taken: Taken, window_open: bool | None = None) -> None: ...
 
@@ -77,7 +88,7 @@ class MessagePorts:
     """Everything a message handler may name; each names only what it uses."""
 
     publisher: Publisher
-    conversations: ConversationStore
+    conversations: Conversations
     courier: Deliveries
     senders: Mapping[str, WhatsAppSender]
     records: MessageRecords

@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.message.conversations import ConversationStore, Lease
-from services.message.delivery import Courier
+from services.message.adapters.conversations import ConversationStore
+from services.message.adapters.courier import Courier
+from services.message.domain.record import Lease
 from services.message.handlers import (
     accept_inbound,
     handle_event,
@@ -565,7 +566,7 @@ def test_a_dead_flushers_lease_runs_out_and_the_redelivery_finishes(deps):
 
 
 def test_a_sidecar_away_while_marking_a_sent_item_does_not_send_it_twice(deps, monkeypatch):
-    monkeypatch.setattr("services.message.delivery.MARK_PAUSES", (0, 0, 0))
+    monkeypatch.setattr("services.message.adapters.courier.MARK_PAUSES", (0, 0, 0))
     walk_to_photos(deps)
     store, marks = deps.conversations.state, {"n": 0}
     original_save = store.save

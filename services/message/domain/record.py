@@ -1,11 +1,11 @@
-"""Conversation records in the Dapr state store, saved with their ETag.
+"""A person's conversation record, as the state store keeps it (adapters/conversations.py).
 
 A record holds the conversation, the ids of the events already decided (so a
 redelivered event is never decided twice), this minute's message count, and an
 outbox: what each decision still has to say and publish, item by item, in the
 order decided. Deciding and remembering happen in one ETag-guarded write, which
-also takes the lease of the outbox when nobody else is sending it; delivery.py
-sends it.
+also takes the lease of the outbox when nobody else is sending it; the courier
+(adapters/courier.py) sends it.
 """
 
 import uuid
@@ -15,10 +15,12 @@ from typing import Any
 
 from services.message.domain.conversation import Conversation
 from shared.clock import Clock
-from shared.dapr.ports import KeyValueStore
 
 # Enough to recognise redeliveries, which arrive within minutes.
 REMEMBERED_EVENTS = 100
+
+# An ETag conflict means another delivery for the person wrote first: decide again.
+MAX_CONFLICT_RETRIES = 8
 
 # A flusher renews its lease when half of it is gone; one that died is replaced after this.
 LEASE_DURATION = timedelta(seconds=30)
@@ -142,32 +144,6 @@ class Record:
         last_minute, count = self.rate
         count = count + 1 if last_minute == minute else 1
         return replace(self, rate=(minute, count)), count
-
-
-class ConversationStore:
-    def __init__(self, state: KeyValueStore) -> None:
-        self.state = state
-
-    @staticmethod
-    def key(user: str) -> str:
-        return f"conversation:{user}"
-
-    def load(self, user: str) -> tuple[Record | None, str | None]:
-        data, etag = self.state.get(self.key(user))
-        return (Record.from_dict(data) if data else None), etag
-
-    def delete(self, user: str) -> None:
-        self.state.delete(self.key(user))
-
-    def save(self, record: Record, etag: str | None) -> None:
-        """Raises Conflict when the record changed since it was loaded (or, for a first
-        write, when a twin delivery wrote it first)."""
-        self.state.save(
-            self.key(record.conversation.user),
-            record.to_dict(),
-            etag=etag,
-            insert_only=etag is None,
-        )
 
 
 def new_owner() -> str:

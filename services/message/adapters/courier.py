@@ -16,18 +16,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.message.conversations import (
+from services.message.adapters.conversations import ConversationStore
+from services.message.domain import texts
+from services.message.domain.conversation import Option
+from services.message.domain.record import (
     LEASE_DURATION,
-    ConversationStore,
+    MAX_CONFLICT_RETRIES,
     Lease,
     Record,
     Taken,
     new_owner,
     take_lease,
 )
-from services.message.domain import texts
-from services.message.domain.conversation import Option, Rules
-from services.message.ports import MessagePorts, MessageRecords, WhatsAppSender
+from services.message.ports import MessageRecords, WhatsAppSender
 from shared import tracing
 from shared.clock import Clock
 from shared.dapr.ports import KeyValueStore, Publisher
@@ -39,7 +40,6 @@ from shared.metrics import SENDS
 
 log = logging.getLogger(__name__)
 
-MAX_CONFLICT_RETRIES = 8
 FLUSH_POLL_SECONDS = 0.1
 # Long enough for any retry of a delivery (Dapr's policy gives up after about 30 minutes).
 MARK_TTL_SECONDS = 7 * 24 * 3600
@@ -293,39 +293,3 @@ def _decision_of(item: dict[str, Any]) -> str:
 
 def _decisions(items: tuple[dict[str, Any], ...]) -> set[str]:
     return {_decision_of(item) for item in items}
-
-
-def message_ports(
-    *,
-    publisher: Publisher,
-    state: KeyValueStore,
-    senders: Mapping[str, WhatsAppSender],
-    records: MessageRecords,
-    rules: Rules,
-    clock: Clock,
-    rate_limit_per_minute: int = 40,
-    nudge_after_hours: float = 6,
-    flush_wait_polls: int = 100,
-    send_gap_seconds: float = 0.0,
-) -> MessagePorts:
-    """The message handlers' ports over one state store: the conversation records and
-    the courier that sends what they owe."""
-    return MessagePorts(
-        publisher=publisher,
-        conversations=ConversationStore(state),
-        courier=Courier(
-            state=state,
-            senders=senders,
-            records=records,
-            publisher=publisher,
-            clock=clock,
-            wait_polls=flush_wait_polls,
-            send_gap_seconds=send_gap_seconds,
-        ),
-        senders=senders,
-        records=records,
-        rules=rules,
-        clock=clock,
-        rate_limit_per_minute=rate_limit_per_minute,
-        nudge_after_hours=nudge_after_hours,
-    )
