@@ -1,4 +1,4 @@
-"""What the service tests share: the test's clock and a real SQLite database on it."""
+"""What the service tests share: a real SQLite database on the test's clock."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -8,11 +8,6 @@ from sqlalchemy import Engine
 
 from shared.db import make_engine
 from tests.fakes import FixedClock
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
 
 
 @pytest.fixture
