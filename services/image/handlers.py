@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from services.image.domain import portraits, previews
 from services.image.domain.links import signed_url, valid
-from services.image.domain.photos import Limits, PhotoRejected, Reason, check
+from services.image.domain.photos import Limits, PhotoRejected, check
 from services.image.domain.portraits import Copy
 from services.image.ports import (
     Astria,
@@ -97,11 +97,11 @@ def _check_and_store(
         known = records.fingerprints(event.user, event.photo_set)
         normalised = check(data, limits=limits, known=known, faces=event.subject not in PETS)
     except MediaTooLarge:
-        row.accepted, row.reason = False, Reason.TOO_LARGE.value
+        row.accepted, row.reason = False, image.PhotoRefusal.TOO_LARGE.value
         return row
     except MediaRefused as exc:
         log.warning("media refused", extra={"user": mask_phone(event.user), "why": str(exc)})
-        row.accepted, row.reason = False, "download_failed"
+        row.accepted, row.reason = False, image.PhotoRefusal.DOWNLOAD_FAILED.value
         return row
     except PhotoRejected as exc:
         row.accepted, row.reason = False, exc.reason.value

@@ -1,11 +1,29 @@
 """Events published by the image service."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import Field
 
 from shared.events.base import Event
 from shared.events.topics import Topic
+
+
+class PhotoRefusal(StrEnum):
+    """Why a photo was refused: the codes `photo.checked` carries, which the message
+    service puts in the person's words (its catalogues have each, in every language)."""
+
+    NOT_AN_IMAGE = "not_an_image"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    TOO_SMALL = "too_small"
+    TOO_LARGE = "too_large"
+    TOO_MANY_PIXELS = "too_many_pixels"
+    SCREENSHOT = "screenshot"
+    DUPLICATE = "duplicate"
+    NO_FACE = "no_face"
+    SEVERAL_PEOPLE = "several_people"
+    FACE_TOO_SMALL = "face_too_small"
+    DOWNLOAD_FAILED = "download_failed"
 
 
 class PhotoChecked(Event):
@@ -15,7 +33,8 @@ class PhotoChecked(Event):
     message_id: str
     media_index: int = Field(ge=0)
     accepted: bool
-    # A reason code the message service turns into words (too_small, duplicate, ...).
+    # A PhotoRefusal. A plain string, so that a code added here first reaches a message
+    # service that does not know it yet as "it doesn't meet the requirements", not a DROP.
     reason: str | None = None
     photo_set: int = Field(default=1, ge=1, description="the set the photo was sent for")
 

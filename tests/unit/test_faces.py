@@ -6,11 +6,12 @@ import io
 import pytest
 from PIL import Image, ImageEnhance, ImageOps
 
-from services.image.domain.faces import Face, FaceProblem, face_problem, find_faces
-from services.image.domain.photos import PhotoRejected, Reason, check
+from services.image.domain.faces import Face, face_problem, find_faces
+from services.image.domain.photos import PhotoRejected, check
 from services.message.domain.language import Language
 from services.message.domain.texts import REJECTIONS
 from services.sandbox import samples
+from shared.events.image import PhotoRefusal
 from tests import photographs
 from tests.imagery import encode
 
@@ -57,18 +58,18 @@ def test_one_real_face_passes_however_the_phone_took_it():
 
 @pytest.mark.parametrize("name", ["chelsea", "coffee"])
 def test_a_photo_without_a_person_has_no_face(name):
-    assert face_problem(photographs.scikit_image(name)) is FaceProblem.NO_FACE
+    assert face_problem(photographs.scikit_image(name)) is PhotoRefusal.NO_FACE
 
 
 def test_two_people_are_several_people():
     assert len(find_faces(photographs.two_people())) == 2
-    assert face_problem(photographs.two_people()) is FaceProblem.SEVERAL_PEOPLE
+    assert face_problem(photographs.two_people()) is PhotoRefusal.SEVERAL_PEOPLE
 
 
 def test_a_face_far_away_is_too_small():
     [face] = find_faces(photographs.far_away())
     assert max(abs(face.x - 772), abs(face.y - 665)) < 30  # hers, not a false match
-    assert face_problem(photographs.far_away()) is FaceProblem.FACE_TOO_SMALL
+    assert face_problem(photographs.far_away()) is PhotoRefusal.FACE_TOO_SMALL
 
 
 def test_every_sandbox_sample_shows_one_face():
@@ -86,15 +87,15 @@ def test_the_check_refuses_a_faceless_photo_unless_it_is_of_a_pet_and_two_people
     faceless = encode(photographs.scikit_image("coffee").resize((768, 512)))
     with pytest.raises(PhotoRejected) as refused:
         check(faceless)
-    assert refused.value.reason is Reason.NO_FACE
+    assert refused.value.reason is PhotoRefusal.NO_FACE
     assert check(faceless, faces=False).width == 768
     with pytest.raises(PhotoRejected) as refused:
         check(encode(photographs.two_people()))
-    assert refused.value.reason is Reason.SEVERAL_PEOPLE
+    assert refused.value.reason is PhotoRefusal.SEVERAL_PEOPLE
 
 
 @pytest.mark.parametrize("language", list(Language))
 def test_every_refusal_has_its_own_words(language):
-    said = {reason: REJECTIONS[language].get(reason.value) for reason in Reason}
+    said = {reason: REJECTIONS[language].get(reason.value) for reason in PhotoRefusal}
     assert None not in said.values()
     assert len(set(said.values())) == len(said)

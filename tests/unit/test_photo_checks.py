@@ -3,7 +3,8 @@ import io
 import pytest
 from PIL import Image
 
-from services.image.domain.photos import Limits, PhotoRejected, Reason, check
+from services.image.domain.photos import Limits, PhotoRejected, check
+from shared.events.image import PhotoRefusal
 from tests.imagery import (
     decompression_bomb,
     encode,
@@ -58,12 +59,12 @@ def test_png_webp_and_heic_photos_are_accepted_as_jpeg(fmt):
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (screenshot_png(), Reason.SCREENSHOT),
-        (encode(photo(300, 400)), Reason.TOO_SMALL),
-        (b"Dear diary, today I renamed this file to selfie.jpg", Reason.NOT_AN_IMAGE),
-        (decompression_bomb(), Reason.TOO_MANY_PIXELS),
-        (encode(photo(600, 800), "GIF"), Reason.UNSUPPORTED_FORMAT),
-        (encode(photo(600, 800))[:2000], Reason.NOT_AN_IMAGE),
+        (screenshot_png(), PhotoRefusal.SCREENSHOT),
+        (encode(photo(300, 400)), PhotoRefusal.TOO_SMALL),
+        (b"Dear diary, today I renamed this file to selfie.jpg", PhotoRefusal.NOT_AN_IMAGE),
+        (decompression_bomb(), PhotoRefusal.TOO_MANY_PIXELS),
+        (encode(photo(600, 800), "GIF"), PhotoRefusal.UNSUPPORTED_FORMAT),
+        (encode(photo(600, 800))[:2000], PhotoRefusal.NOT_AN_IMAGE),
     ],
     ids=[
         "png screenshot",
@@ -85,11 +86,11 @@ def test_a_photo_sent_again_is_a_duplicate_even_re_encoded():
     again = encode(photo(seed=7).resize((760, 950)), quality=70)
     with pytest.raises(PhotoRejected) as rejected:
         check(again, known=(original.fingerprint,))
-    assert rejected.value.reason is Reason.DUPLICATE
+    assert rejected.value.reason is PhotoRefusal.DUPLICATE
     assert check(encode(photo(seed=8)), known=(original.fingerprint,))  # a different photo is fine
 
 
 def test_a_file_over_the_size_limit_is_refused_before_decoding():
     with pytest.raises(PhotoRejected) as rejected:
         check(encode(photo()), limits=Limits(max_bytes=1000))
-    assert rejected.value.reason is Reason.TOO_LARGE
+    assert rejected.value.reason is PhotoRefusal.TOO_LARGE

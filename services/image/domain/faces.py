@@ -13,24 +13,19 @@ another person; smaller ones (a poster, a passer-by far behind) do not count.
 
 import threading
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
 
+from shared.events.image import PhotoRefusal
+
 DETECT_LONG_SIDE = 800
 MIN_CONFIDENCE = 3.0
 MIN_FACE_SHARE = 0.10
 COMPANION_SHARE = 0.35
 _CASCADE = str(Path(cv2.__file__).parent / "data" / "haarcascade_frontalface_default.xml")
-
-
-class FaceProblem(StrEnum):
-    NO_FACE = "no_face"
-    SEVERAL_PEOPLE = "several_people"
-    FACE_TOO_SMALL = "face_too_small"
 
 
 @dataclass(frozen=True)
@@ -86,14 +81,14 @@ def find_faces(image: Image.Image) -> list[Face]:
     return faces
 
 
-def face_problem(image: Image.Image) -> FaceProblem | None:
+def face_problem(image: Image.Image) -> PhotoRefusal | None:
     """What is wrong with the photo's faces, or None for exactly one of usable size."""
     faces = find_faces(image)
     if not faces:
-        return FaceProblem.NO_FACE
+        return PhotoRefusal.NO_FACE
     largest = faces[0].size
     if sum(face.size >= largest * COMPANION_SHARE for face in faces) > 1:
-        return FaceProblem.SEVERAL_PEOPLE
+        return PhotoRefusal.SEVERAL_PEOPLE
     if largest < min(image.size) * MIN_FACE_SHARE:
-        return FaceProblem.FACE_TOO_SMALL
+        return PhotoRefusal.FACE_TOO_SMALL
     return None

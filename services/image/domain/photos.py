@@ -9,30 +9,17 @@ caps the long side.
 
 import io
 from dataclasses import dataclass
-from enum import StrEnum
 
 import pillow_heif
 from PIL import Image, ImageOps
 
 from services.image.domain.faces import face_problem
 from services.image.domain.pictures import NotAPicture, open_picture
+from shared.events.image import PhotoRefusal
 
 pillow_heif.register_heif_opener()
 
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF"}
-
-
-class Reason(StrEnum):
-    NOT_AN_IMAGE = "not_an_image"
-    UNSUPPORTED_FORMAT = "unsupported_format"
-    TOO_SMALL = "too_small"
-    TOO_LARGE = "too_large"
-    TOO_MANY_PIXELS = "too_many_pixels"
-    SCREENSHOT = "screenshot"
-    DUPLICATE = "duplicate"
-    NO_FACE = "no_face"
-    SEVERAL_PEOPLE = "several_people"
-    FACE_TOO_SMALL = "face_too_small"
 
 
 @dataclass(frozen=True)
@@ -53,7 +40,7 @@ class Normalised:
 
 
 class PhotoRejected(Exception):
-    def __init__(self, reason: Reason, detail: str = "") -> None:
+    def __init__(self, reason: PhotoRefusal, detail: str = "") -> None:
         super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
         self.reason = reason
 
@@ -85,24 +72,24 @@ def check(
     """The normalised photo, or PhotoRejected with a reason a person can be told.
     `faces`: whether it must show one person's face (not for a dog or a cat)."""
     if len(data) > limits.max_bytes:
-        raise PhotoRejected(Reason.TOO_LARGE, f"{len(data)} bytes")
+        raise PhotoRejected(PhotoRefusal.TOO_LARGE, f"{len(data)} bytes")
     try:
         image = open_picture(data, formats=ACCEPTED_FORMATS, max_pixels=limits.max_pixels)
     except NotAPicture as exc:
-        raise PhotoRejected(Reason(exc.why.value), exc.detail) from exc
+        raise PhotoRejected(PhotoRefusal(exc.why.value), exc.detail) from exc
     source_format = str(image.format)
     upright = ImageOps.exif_transpose(image)
     if min(upright.size) < limits.min_short_side:
-        raise PhotoRejected(Reason.TOO_SMALL, f"{upright.width}x{upright.height}")
+        raise PhotoRejected(PhotoRefusal.TOO_SMALL, f"{upright.width}x{upright.height}")
     if _looks_like_a_screenshot(upright, source_format):
-        raise PhotoRejected(Reason.SCREENSHOT)
+        raise PhotoRejected(PhotoRefusal.SCREENSHOT)
     rgb = upright.convert("RGB")
     rgb.thumbnail((limits.max_long_side, limits.max_long_side), Image.Resampling.LANCZOS)
     fingerprint = difference_hash(rgb)
     if any(bin(fingerprint ^ other).count("1") <= limits.duplicate_distance for other in known):
-        raise PhotoRejected(Reason.DUPLICATE)
+        raise PhotoRejected(PhotoRefusal.DUPLICATE)
     if faces and (problem := face_problem(rgb)) is not None:
-        raise PhotoRejected(Reason(problem.value))
+        raise PhotoRejected(PhotoRefusal(problem.value))
     # A fresh image carries no EXIF, XMP or ICC: GPS and camera data are gone.
     clean = Image.new("RGB", rgb.size)
     clean.paste(rgb)
