@@ -35,6 +35,8 @@ class StripeState:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: list[dict[str, Any]] = field(default_factory=list)
     idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # payment intent -> its charge: every refund of a payment is of that one charge.
+    charges: dict[str, str] = field(default_factory=dict)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     # The API's outage (the checkout page still works).
     outage: Outage = field(default_factory=Outage)
@@ -197,7 +199,7 @@ async def create_refund(request: Request) -> JSONResponse:
         "amount": int(amount),
         "currency": session["currency"],
         "payment_intent": intent,
-        "charge": new_id("ch"),
+        "charge": state.charges.setdefault(intent, new_id("ch")),
         "metadata": params.get("metadata") or {},
         "status": "succeeded",
         "created": int(request.app.state.deps.clock().timestamp()),
