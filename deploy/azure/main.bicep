@@ -43,6 +43,7 @@ var subscriptions = {
   'tune.started': ['message', 'maintenance']
   'tune.trained': ['message', 'maintenance']
   'tune.failed': ['message', 'payment', 'maintenance']
+  'prompt.settled': ['image']
   'images.ready': ['message', 'maintenance']
   'order.completed': ['payment', 'maintenance']
   'user.erased': ['image', 'payment', 'maintenance']

@@ -3,6 +3,7 @@
 from services.image import bootstrap, callbacks, gallery, handlers, pack_previews
 from services.image.settings import ImageSettings
 from shared.app import Service
+from shared.events.image import PromptSettled
 from shared.events.maintenance import CleanupRequested, ReconcileRequested
 from shared.events.message import PhotoSubmitted, UserErased
 from shared.events.payment import PaymentCompleted
@@ -19,6 +20,7 @@ SERVICE = Service(
     routes={
         PhotoSubmitted: handlers.handle_photo_submitted,
         PaymentCompleted: handlers.handle_payment_completed,
+        PromptSettled: handlers.handle_prompt_settled,
         ReconcileRequested: handlers.handle_reconcile,
         CleanupRequested: handlers.handle_cleanup,
         UserErased: handlers.handle_user_erased,

@@ -3,7 +3,7 @@
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -15,6 +15,8 @@ from services.image.domain.links import signed_url, valid
 from services.image.domain.photos import Limits, PhotoRejected, check
 from services.image.domain.portraits import Copy
 from services.image.ports import (
+    Announce,
+    AnnounceCopies,
     Astria,
     AstriaRefused,
     AstriaTimedOut,
@@ -207,7 +209,7 @@ def _restyle(
     )
 
 
-def _started(clock: Clock) -> Callable[[Training], list[Outgoing]]:
+def _started(clock: Clock) -> Announce:
     def announce(training: Training) -> list[Outgoing]:
         eta_minutes = None
         if training.eta is not None:
@@ -327,45 +329,93 @@ def prompts_reported(
     all_done: bool,
     records: ImageRecords,
     publisher: Publisher,
-    media: Fetcher,
-    blobs: Blobs,
     links: Links,
     clock: Clock,
 ) -> int:
-    """Keep each settled prompt's images, record it once, announce our copies, and the
-    order's end once. Copies are made before the prompt is recorded: if one can't be made
-    now (Transient), nothing is recorded and the reconcile tick asks Astria again."""
+    """Record each settled prompt once and announce it to ourselves (prompt.settled): its
+    portraits are kept by handle_prompt_settled, so Astria's callback is answered without
+    waiting for any download. When Astria says every prompt has reported, the order ends
+    with the last copies kept, or now if they all are."""
     announced = 0
     settled = records.settled_prompts(training.order_id)
-    until = clock() + timedelta(days=links.days)
     for prompt in prompts:
-        images = tuple(str(url) for url in prompt.get("images") or [])
+        images = [str(url) for url in prompt.get("images") or []]
         error = prompt.get("user_error")
         prompt_id = str(prompt["id"])
         if (not images and not error) or prompt_id in settled:
             continue  # not settled yet, or recorded already
-        copies = _keep(training, prompt_id, images, media=media, blobs=blobs)
-        staged = records.add_prompt_result(
+        if records.add_prompt_result(
             training.order_id,
             prompt_id,
-            list(images),
+            images,
             str(error) if error else None,
-            _images_ready(prompt_id, copies, links, until),
-            copies,
-        )
-        if staged is not None:
-            announced += bool(staged)
-            extra = {"order_id": training.order_id, "prompt": prompt_id, "images": len(copies)}
+            _settled(prompt_id, images),
+        ):
+            announced += bool(images)
+            extra = {"order_id": training.order_id, "prompt": prompt_id, "images": len(images)}
             log.info("prompt settled", extra=extra)
             if error:
                 log.warning(
                     "prompt failed",
                     extra={"order_id": training.order_id, "prompt": prompt_id, "error": error},
                 )
-    if all_done and records.complete(training.order_id, _closed_short(links, until)):
+    until = clock() + timedelta(days=links.days)
+    if all_done and records.all_reported(training.order_id, _closed_short(links, until)):
         announced += 1
     _announce(records, publisher)
     return announced
+
+
+def _settled(prompt_id: str, images: list[str]) -> Announce:
+    def announce(training: Training) -> list[Outgoing]:
+        settled = image.PromptSettled(
+            order_id=training.order_id,
+            user=training.user_address,
+            prompt_id=prompt_id,
+            image_urls=tuple(images),
+        )
+        return [Outgoing(settled, f"prompt.settled-{training.order_id}-{prompt_id}")]
+
+    return announce
+
+
+def handle_prompt_settled(
+    event: image.PromptSettled,
+    *,
+    records: ImageRecords,
+    publisher: Publisher,
+    media: Fetcher,
+    blobs: Blobs,
+    links: Links,
+    clock: Clock,
+) -> None:
+    """Keep our copy of each of a prompt's portraits, then announce them (images.ready),
+    once. A download that fails now raises Transient: Dapr delivers the event again."""
+    training = records.training(event.order_id)
+    if training is None or event.prompt_id not in records.pending_prompts(event.order_id):
+        return  # kept already, or the person was erased meanwhile
+    _keep_prompt(training, event.prompt_id, event.image_urls, records, media, blobs, links, clock)
+    _announce(records, publisher)
+
+
+def _keep_prompt(
+    training: Training,
+    prompt_id: str,
+    urls: Sequence[str],
+    records: ImageRecords,
+    media: Fetcher,
+    blobs: Blobs,
+    links: Links,
+    clock: Clock,
+) -> None:
+    copies = _keep(training, prompt_id, tuple(urls), media=media, blobs=blobs)
+    until = clock() + timedelta(days=links.days)
+    staged = records.keep_copies(
+        training.order_id, prompt_id, copies, _images_ready(prompt_id, copies, links, until)
+    )
+    if staged is not None:
+        extra = {"order_id": training.order_id, "prompt": prompt_id, "images": len(copies)}
+        log.info("portraits kept", extra=extra)
 
 
 def _keep(
@@ -408,7 +458,7 @@ def gallery_url(links: Links, order_id: str, until: datetime) -> str:
 
 def _images_ready(
     prompt_id: str, copies: list[Copy], links: Links, until: datetime
-) -> Callable[[Training, bool], list[Outgoing]]:
+) -> AnnounceCopies:
     """What a settled prompt announces: our copies, and the order's end if it completes it."""
 
     def announce(current: Training, completes: bool) -> list[Outgoing]:
@@ -431,7 +481,7 @@ def _images_ready(
     return announce
 
 
-def _closed_short(links: Links, until: datetime) -> Callable[[Training], list[Outgoing]]:
+def _closed_short(links: Links, until: datetime) -> Announce:
     """Every prompt reported without reaching the pack's count: the order ends anyway."""
 
     def announce(current: Training) -> list[Outgoing]:
@@ -505,11 +555,13 @@ def handle_reconcile(
             all_done=all_done,
             records=records,
             publisher=publisher,
-            media=media,
-            blobs=blobs,
             links=links,
             clock=clock,
         )
+        # Portraits whose prompt.settled has not been heard yet, or whose delivery gave up.
+        for prompt_id, urls in records.pending_prompts(training.order_id).items():
+            _keep_prompt(current, prompt_id, urls, records, media, blobs, links, clock)
+        _announce(records, publisher)
         log.info("reconciled", extra={"order_id": training.order_id, "prompts": len(settled)})
 
 

@@ -136,6 +136,12 @@ class Traces:
     tunes: list[str]  # Astria tune ids
 
 
+# What a records step stages with the rows it writes, in one transaction: told the
+# training as written (and, for kept copies, whether they completed the order).
+Announce = Callable[[Training], Sequence[Outgoing]]
+AnnounceCopies = Callable[[Training, bool], Sequence[Outgoing]]
+
+
 class Outbox(Protocol):
     def flush(self, publisher: Publisher) -> int: ...
 
@@ -159,7 +165,7 @@ class ImageRecords(Protocol):
     def update_training(
         self,
         order_id: str,
-        announce: Callable[[Training], Sequence[Outgoing]] | None = None,
+        announce: Announce | None = None,
         **changes: object,
     ) -> Training: ...
 
@@ -168,22 +174,20 @@ class ImageRecords(Protocol):
     ) -> bool: ...
 
     def add_prompt_result(
-        self,
-        order_id: str,
-        prompt_id: str,
-        image_urls: list[str],
-        user_error: str | None,
-        announce: Callable[[Training, bool], Sequence[Outgoing]],
-        copies: Sequence[Copy] = (),
-    ) -> Sequence[Outgoing] | None: ...
+        self, order_id: str, prompt_id: str, urls: list[str], error: str | None, announce: Announce
+    ) -> bool: ...
 
     def settled_prompts(self, order_id: str) -> set[str]: ...
 
-    def copies(self, order_id: str) -> Sequence[Copy]: ...
+    def pending_prompts(self, order_id: str) -> dict[str, list[str]]: ...
 
-    def complete(
-        self, order_id: str, announce: Callable[[Training], Sequence[Outgoing]]
-    ) -> bool: ...
+    def keep_copies(
+        self, order_id: str, prompt_id: str, copies: Sequence[Copy], announce: AnnounceCopies
+    ) -> Sequence[Outgoing] | None: ...
+
+    def all_reported(self, order_id: str, announce: Announce) -> bool: ...
+
+    def copies(self, order_id: str) -> Sequence[Copy]: ...
 
     def unfinished(self, older_than: datetime) -> Sequence[Training]: ...
 

@@ -199,7 +199,7 @@ async def create_refund(request: Request) -> JSONResponse:
         "amount": int(amount),
         "currency": session["currency"],
         "payment_intent": intent,
-        "charge": state.charges.setdefault(intent, new_id("ch")),
+        "charge": state.charges.setdefault(str(intent), new_id("ch")),
         "metadata": params.get("metadata") or {},
         "status": "succeeded",
         "created": int(request.app.state.deps.clock().timestamp()),

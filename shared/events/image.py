@@ -66,6 +66,19 @@ class TuneFailed(Event):
     reason: str
 
 
+class PromptSettled(Event):
+    """Astria made a prompt's portraits. The image service hears it itself, and keeps a
+    copy of each before it announces them: Astria's callback is answered at once."""
+
+    TOPIC = Topic.PROMPT_SETTLED
+
+    order_id: str
+    user: str
+    prompt_id: str
+    # Astria's own links, good until Astria deletes the tune's images.
+    image_urls: tuple[str, ...]
+
+
 class OrderCompleted(Event):
     """Every prompt of the order's pack has reported; published once."""
 

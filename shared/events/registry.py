@@ -23,6 +23,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     image.TuneStarted,
     image.TuneTrained,
     image.TuneFailed,
+    image.PromptSettled,
     image.ImagesReady,
     image.OrderCompleted,
     payment.CheckoutReady,

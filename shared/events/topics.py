@@ -16,6 +16,7 @@ class Topic(StrEnum):
     TUNE_STARTED = "tune.started"
     TUNE_TRAINED = "tune.trained"
     TUNE_FAILED = "tune.failed"
+    PROMPT_SETTLED = "prompt.settled"
     IMAGES_READY = "images.ready"
     ORDER_COMPLETED = "order.completed"
     USER_ERASED = "user.erased"

@@ -1,6 +1,7 @@
 """Astria's callbacks through TestClient: real SQLite, a recording publisher."""
 
 import json
+import threading
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -9,13 +10,14 @@ import pytest
 from services.image.adapters.records import SqlImages
 from services.image.app import create_app
 from services.image.bootstrap import ImageRuntime
+from services.image.domain.portraits import Copy
 from services.image.handlers import handle_reconcile
 from services.image.ports import ImagePorts, Links, MediaRefused, NewTraining
 from shared.errors import Transient
 from shared.events.topics import Topic
 from shared.injection import call
 from shared.packs import load_catalogue
-from tests.fakes import MemoryBlobs, PictureDownloads, RecordingPublisher
+from tests.fakes import MemoryBlobs, PictureDownloads, RecordingPublisher, cloudevent
 from tests.imagery import encode, photo
 from tests.servers import in_process
 
@@ -68,6 +70,16 @@ def published(runtime, topic=None):
     return [
         (t, e, i) for t, e, i in runtime.ports.publisher.published if topic is None or t == topic
     ]
+
+
+def deliver_settled(client, runtime):
+    """Daprd's part: every prompt.settled the service published so far comes back to its
+    own subscription (again, for those delivered before). The statuses it answered."""
+    statuses = []
+    for _, event, event_id in published(runtime, Topic.PROMPT_SETTLED):
+        body = cloudevent(event.model_dump(mode="json"), event_id=event_id, topic="prompt.settled")
+        statuses.append(client.post("/events/prompt.settled", content=body).json()["status"])
+    return statuses
 
 
 TUNE = {"id": 77, "title": "ord_1", "name": "woman", "trained_at": "2026-11-26T10:05:00Z"}
@@ -137,6 +149,11 @@ def test_each_prompt_counts_once_and_the_last_one_completes_the_order(client, ru
     assert post(client, "/update-images", {"prompt": prompt(1)}).json() == {"announced": 1}
     assert post(client, "/update-images", {"prompt": prompt(1)}).json() == {"announced": 0}  # again
     assert post(client, "/update-images", prompt(2)).json() == {"announced": 1}
+    # Astria is answered before any picture is fetched; the portraits are kept after.
+    assert published(runtime, Topic.IMAGES_READY) == []
+    assert runtime.ports.media.asked == []
+    assert deliver_settled(client, runtime) == ["SUCCESS", "SUCCESS"]
+    assert deliver_settled(client, runtime) == ["SUCCESS", "SUCCESS"]  # Dapr, again
     ready = published(runtime, Topic.IMAGES_READY)
     # Our copies, not Astria's URLs, each fetched once.
     firsts = [urlsplit(e.image_urls[0]).path.rsplit("/", 1)[-1] for _, e, _ in ready]
@@ -155,12 +172,25 @@ def test_each_prompt_counts_once_and_the_last_one_completes_the_order(client, ru
 def test_the_prompts_callback_array_closes_an_order_that_came_up_short(client, runtime):
     failed = {"id": 3, "images": [], "user_error": "No face detected"}
     body = [{"prompt": prompt(1)}, {"prompt": failed}]
-    assert post(client, "/update-images", body).json() == {"announced": 2}
+    assert post(client, "/update-images", body).json() == {"announced": 1}
+    assert published(runtime, Topic.ORDER_COMPLETED) == []  # prompt 1's are not kept yet
+    deliver_settled(client, runtime)
     ready = published(runtime, Topic.IMAGES_READY)
-    assert [(e.prompt_id, len(e.image_urls), e.complete) for _, e, _ in ready] == [
-        ("1", 4, False),
-        ("all", 0, True),
-    ]
+    # The last copies kept close the order: 4 of the pack's 8.
+    assert [(e.prompt_id, len(e.image_urls), e.complete) for _, e, _ in ready] == [("1", 4, True)]
+    [(_, done, _)] = published(runtime, Topic.ORDER_COMPLETED)
+    assert done.images == 4
+    assert post(client, "/update-images", body).json() == {"announced": 0}
+    assert len(published(runtime, Topic.ORDER_COMPLETED)) == 1
+
+
+def test_every_prompt_reported_and_kept_already_closes_the_order_at_once(client, runtime):
+    post(client, "/update-images", prompt(1))
+    deliver_settled(client, runtime)
+    failed = {"id": 3, "images": [], "user_error": "No face detected"}
+    assert post(client, "/update-images", [prompt(1), failed]).json() == {"announced": 1}
+    ready = published(runtime, Topic.IMAGES_READY)
+    assert [(e.prompt_id, e.complete) for _, e, _ in ready] == [("1", False), ("all", True)]
     assert len(published(runtime, Topic.ORDER_COMPLETED)) == 1
 
 
@@ -185,8 +215,10 @@ def test_a_callback_while_the_broker_is_down_is_announced_later_not_lost(client,
     tick = ReconcileRequested(requested_at=runtime.ports.clock(), overdue_after_minutes=60)
     call(handle_reconcile, runtime.ports, tick, meta=EventMeta(id="r1", topic="t"))
     call(handle_reconcile, runtime.ports, tick, meta=EventMeta(id="r2", topic="t"))
+    deliver_settled(client, runtime)
     assert [(t, i) for t, _, i in published(runtime)] == [
         (Topic.TUNE_TRAINED, "tune.trained-ord_1"),
+        (Topic.PROMPT_SETTLED, "prompt.settled-ord_1-1"),
         (Topic.IMAGES_READY, "images.ready-ord_1-1"),
     ]
     assert runtime.ports.records.outbox.pending() == 0
@@ -197,7 +229,7 @@ def test_the_next_callback_publishes_what_an_earlier_one_staged(client, runtime)
     post(client, "/pack-tune-received", {"tune": TUNE})
     runtime.ports.publisher.fail = False
     post(client, "/update-images", {"prompt": prompt(1)})
-    assert [i for _, _, i in published(runtime)] == ["tune.trained-ord_1", "images.ready-ord_1-1"]
+    assert [i for _, _, i in published(runtime)] == ["tune.trained-ord_1", "prompt.settled-ord_1-1"]
 
 
 def test_a_portrait_astria_cannot_give_is_left_out_and_one_that_fails_now_is_fetched_later(
@@ -208,14 +240,13 @@ def test_a_portrait_astria_cannot_give_is_left_out_and_one_that_fails_now_is_fet
     media.answers["https://img/1/2.jpg"] = MediaRefused("the picture's URL redirected")
     media.answers["https://img/2/0.jpg"] = Transient("astria's CDN answered 503")
     assert post(client, "/update-images", prompt(1)).json() == {"announced": 1}
+    assert post(client, "/update-images", prompt(2)).json() == {"announced": 1}
+    # The CDN is down for prompt 2: nothing of it is kept, and Dapr delivers it again.
+    assert deliver_settled(client, runtime) == ["SUCCESS", "RETRY"]
     [(_, first, _)] = published(runtime, Topic.IMAGES_READY)
     assert len(first.image_urls) == 2  # 0 and 3: the others are not portraits we can keep
-    # The CDN is down: nothing of prompt 2 is recorded, so a later report (the reconcile
-    # tick's) keeps it whole.
-    assert post(client, "/update-images", prompt(2)).status_code == 503
-    assert len(published(runtime, Topic.IMAGES_READY)) == 1
     del media.answers["https://img/2/0.jpg"]
-    assert post(client, "/update-images", prompt(2)).json() == {"announced": 1}
+    assert deliver_settled(client, runtime) == ["SUCCESS", "SUCCESS"]
     ready = published(runtime, Topic.IMAGES_READY)
     assert [len(e.image_urls) for _, e, _ in ready] == [2, 4]
     # 6 of 8 delivered, every prompt reported: the order ends short, and payment refunds.
@@ -227,6 +258,7 @@ def test_a_portrait_astria_cannot_give_is_left_out_and_one_that_fails_now_is_fet
 def test_links_open_our_copies_and_the_gallery_until_they_expire(client, runtime):
     post(client, "/update-images", prompt(1))
     post(client, "/update-images", prompt(2))
+    deliver_settled(client, runtime)
     ready = [e for _, e, _ in published(runtime, Topic.IMAGES_READY)]
     link = urlsplit(ready[0].image_urls[0])
     answer = client.get(f"{link.path}?{link.query}")
@@ -255,6 +287,7 @@ def test_links_open_our_copies_and_the_gallery_until_they_expire(client, runtime
 
 def test_a_document_link_gives_the_full_file_as_a_pdf_until_it_expires(client, runtime):
     post(client, "/update-images", prompt(1))
+    deliver_settled(client, runtime)
     [(_, ready, _)] = published(runtime, Topic.IMAGES_READY)
     assert len(ready.file_urls) == len(ready.image_urls) == 4
     link = urlsplit(ready.file_urls[0])
@@ -277,9 +310,32 @@ def test_a_document_link_gives_the_full_file_as_a_pdf_until_it_expires(client, r
 
 def test_a_link_to_an_erased_persons_portrait_is_no_link_not_an_error(client, runtime):
     post(client, "/update-images", prompt(1))
+    deliver_settled(client, runtime)
     [(_, ready, _)] = published(runtime, Topic.IMAGES_READY)
     image, document = urlsplit(ready.image_urls[0]), urlsplit(ready.file_urls[0])
     assert client.get(f"{image.path}?{image.query}").status_code == 200
     runtime.ports.records.erase_user(USER)
     assert client.get(f"{image.path}?{image.query}").status_code == 404
     assert client.get(f"{document.path}?{document.query}").status_code == 404
+
+
+def test_two_deliveries_of_one_prompt_at_once_keep_its_portraits_once(client, runtime):
+    post(client, "/update-images", prompt(1))
+    records, copies = (
+        runtime.ports.records,
+        [Copy(f"portraits/u/ord_1/1-{i}.jpg", "s") for i in range(4)],
+    )
+    start, kept = threading.Barrier(2), []
+
+    def deliver():
+        start.wait()
+        kept.append(records.keep_copies("ord_1", "1", copies, lambda _t, _c: []))
+
+    twins = [threading.Thread(target=deliver) for _ in range(2)]
+    for twin in twins:
+        twin.start()
+    for twin in twins:
+        twin.join(30)
+    assert sorted(result is None for result in kept) == [False, True]
+    assert records.training("ord_1").delivered_images == 4
+    assert records.pending_prompts("ord_1") == {}

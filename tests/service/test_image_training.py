@@ -8,6 +8,7 @@ import pytest
 from services.image.adapters.records import SqlImages
 from services.image.handlers import (
     handle_payment_completed,
+    handle_prompt_settled,
     handle_reconcile,
     handle_user_erased,
 )
@@ -231,22 +232,27 @@ def test_reconcile_publishes_what_lost_callbacks_would_have_once(deps):
     call(
         handle_reconcile, deps, request, meta=EventMeta(id="r2", topic="t")
     )  # the next tick: nothing new
+    # The tick keeps the portraits itself: a prompt.settled lost or given up on changes
+    # nothing, and one heard later finds them kept.
     assert topics(deps) == [
         (Topic.TUNE_STARTED, "tune.started-ord_9"),
         (Topic.TUNE_TRAINED, "tune.trained-ord_9"),
+        (Topic.PROMPT_SETTLED, "prompt.settled-ord_9-1"),
+        (Topic.PROMPT_SETTLED, "prompt.settled-ord_9-2"),
         (Topic.IMAGES_READY, "images.ready-ord_9-1"),
         (Topic.IMAGES_READY, "images.ready-ord_9-2"),
         (Topic.ORDER_COMPLETED, "order.completed-ord_9"),
     ]
-    assert deps.publisher.published[3][1].complete is True
+    first, last = [e for t, e, _ in deps.publisher.published if t == Topic.IMAGES_READY]
+    assert last.complete is True
     # What the person gets is our copies, by links that expire: Astria's URLs stay here.
-    ready = deps.publisher.published[2][1]
     assert deps.media.asked == [f"https://img/{p}/{i}.jpg" for p in (1, 2) for i in range(4)]
-    assert all(url.startswith("https://img.example/portraits/") for url in ready.image_urls)
-    assert "expires=" in ready.image_urls[0]
-    assert deps.publisher.published[3][1].gallery_url.startswith(
-        "https://img.example/gallery/ord_9?"
-    )
+    assert all(url.startswith("https://img.example/portraits/") for url in first.image_urls)
+    assert "expires=" in first.image_urls[0]
+    assert last.gallery_url.startswith("https://img.example/gallery/ord_9?")
+    settled = next(e for t, e, _ in deps.publisher.published if t == Topic.PROMPT_SETTLED)
+    call(handle_prompt_settled, deps, settled, meta=EventMeta(id="ps", topic="t"))
+    assert len(topics(deps)) == 7
     kept = sorted(name for name in deps.blobs if name.startswith("portraits/"))
     assert len(kept) == 8
     assert all(deps.blobs[name] == PORTRAIT for name in kept)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UtcDateTime, now_default
@@ -59,6 +59,8 @@ class Training(ImageBase):
     trained_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Another style on this earlier order's trained tune: no photos, no training.
     restyle_of: Mapped[str | None] = mapped_column(String(64))
+    # Astria said every prompt has reported: the order ends when the last one is kept.
+    all_reported: Mapped[bool] = mapped_column(default=False, server_default=false())
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The order's W3C trace context (shared/tracing.py), continued by Astria's callbacks.
     traceparent: Mapped[str | None] = mapped_column(String(55))
@@ -76,6 +78,8 @@ class PromptResult(ImageBase):
     copies: Mapped[str | None] = mapped_column(Text)
     user_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=now_default)
+    # When our copies were kept; None while a prompt.settled delivery is keeping them.
+    kept_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class OutboxEntry(OutboxColumns, ImageBase):

@@ -1,17 +1,18 @@
 """Photos, trainings and prompt results in the image service's database."""
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from services.image.adapters.models import OutboxEntry, Photo, PromptResult, Training
 from services.image.domain.portraits import Copy
-from services.image.ports import NewPhoto, NewTraining, Traces
+from services.image.ports import Announce, AnnounceCopies, NewPhoto, NewTraining, Traces
 from shared import tracing
 from shared.db import Repository
 from shared.events.base import Outgoing
@@ -94,7 +95,7 @@ class SqlImages(Repository):
     def update_training(
         self,
         order_id: str,
-        announce: Callable[[Training], Sequence[Outgoing]] | None = None,
+        announce: Announce | None = None,
         **changes: object,
     ) -> Training:
         with self._sessions.begin() as session:
@@ -121,42 +122,94 @@ class SqlImages(Repository):
             return True
 
     def add_prompt_result(
-        self,
-        order_id: str,
-        prompt_id: str,
-        image_urls: list[str],
-        user_error: str | None,
-        announce: Callable[[Training, bool], Sequence[Outgoing]],
-        copies: Sequence[Copy] = (),
-    ) -> Sequence[Outgoing] | None:
-        """Record a prompt once and stage what `announce` says (None for a repeat).
-        `announce` gets the training and whether this prompt completed the order. What
-        the person gets is our copies: a picture that could not be kept is not delivered."""
+        self, order_id: str, prompt_id: str, urls: list[str], error: str | None, announce: Announce
+    ) -> bool:
+        """Record a prompt once (False for a repeat). One with portraits stages what
+        `announce` says (its prompt.settled) and waits for them to be kept; one without
+        (a prompt Astria failed) has nothing to keep."""
         try:
             with self._sessions.begin() as session:
                 session.add(
                     PromptResult(
                         order_id=order_id,
                         prompt_id=prompt_id,
-                        image_urls=json.dumps(image_urls),
-                        user_error=user_error,
-                        copies=json.dumps([[c.full, c.send] for c in copies]),
+                        image_urls=json.dumps(urls),
+                        user_error=error,
+                        copies=None if urls else "[]",
+                        kept_at=None if urls else self._clock(),
                     )
                 )
                 session.flush()  # a repeated prompt fails here, before anything else
-                training = session.get_one(Training, order_id)
-                training.delivered_images += len(copies)
-                completes = (
-                    training.delivered_images >= training.expected_images
-                    and training.completed_at is None
-                )
-                if completes:
-                    self._complete(training)
-                staged = announce(training, completes)
-                self.outbox.stage(session, *staged, trace=training.traceparent)
-                return staged
+                if urls:
+                    training = session.get_one(Training, order_id)
+                    self.outbox.stage(session, *announce(training), trace=training.traceparent)
+                return True
         except IntegrityError:
-            return None
+            return False
+
+    def pending_prompts(self, order_id: str) -> dict[str, list[str]]:
+        """The order's prompts whose portraits are not kept yet, with Astria's links."""
+        with self._sessions() as session:
+            pending = session.scalars(
+                select(PromptResult).where(
+                    PromptResult.order_id == order_id, PromptResult.kept_at.is_(None)
+                )
+            )
+            return {result.prompt_id: json.loads(result.image_urls) for result in pending}
+
+    def keep_copies(
+        self, order_id: str, prompt_id: str, copies: Sequence[Copy], announce: AnnounceCopies
+    ) -> Sequence[Outgoing] | None:
+        """Record our copies of a prompt's portraits once (None when they were already)
+        and stage what `announce` says. It gets the training and whether these copies
+        completed the order: the pack's count reached, or the last prompt kept after
+        Astria said every prompt had reported."""
+        with self._sessions.begin() as session:
+            # First the conditional write: of two deliveries at once, one records.
+            kept = session.execute(
+                update(PromptResult)
+                .where(
+                    PromptResult.order_id == order_id,
+                    PromptResult.prompt_id == prompt_id,
+                    PromptResult.kept_at.is_(None),
+                )
+                .values(
+                    copies=json.dumps([[c.full, c.send] for c in copies]), kept_at=self._clock()
+                )
+            )
+            if kept.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            training = session.get_one(Training, order_id, with_for_update=True)
+            training.delivered_images += len(copies)
+            completes = training.completed_at is None and (
+                training.delivered_images >= training.expected_images
+                or (training.all_reported and not self._pending(session, order_id))
+            )
+            if completes:
+                self._complete(training)
+            staged = announce(training, completes)
+            self.outbox.stage(session, *staged, trace=training.traceparent)
+            return staged
+
+    def all_reported(self, order_id: str, announce: Announce) -> bool:
+        """Astria has reported every prompt. True when that completes the order now
+        (nothing left to keep), with what `announce` says staged; otherwise the last
+        copies kept complete it."""
+        with self._sessions.begin() as session:
+            training = session.get_one(Training, order_id, with_for_update=True)
+            training.all_reported = True
+            if training.completed_at is not None or self._pending(session, order_id):
+                return False
+            self._complete(training)
+            self.outbox.stage(session, *announce(training), trace=training.traceparent)
+            return True
+
+    @staticmethod
+    def _pending(session: Session, order_id: str) -> bool:
+        query = select(PromptResult.prompt_id).where(
+            PromptResult.order_id == order_id, PromptResult.kept_at.is_(None)
+        )
+        return session.scalar(query.limit(1)) is not None
 
     def settled_prompts(self, order_id: str) -> set[str]:
         with self._sessions() as session:
@@ -172,16 +225,6 @@ class SqlImages(Repository):
                 .order_by(PromptResult.created_at, PromptResult.prompt_id)
             )
             return [copy for result in results for copy in _copies(result)]
-
-    def complete(self, order_id: str, announce: Callable[[Training], Sequence[Outgoing]]) -> bool:
-        """Mark the order complete once; False when it already was."""
-        with self._sessions.begin() as session:
-            training = session.get_one(Training, order_id)
-            if training.completed_at is not None:
-                return False
-            self._complete(training)
-            self.outbox.stage(session, *announce(training), trace=training.traceparent)
-            return True
 
     def _complete(self, training: Training) -> None:
         training.completed_at = self._clock()
