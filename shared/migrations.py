@@ -62,6 +62,12 @@ def add_columns(table: str, *columns: sa.Column[object]) -> Step:
     return Step(up=add, down=drop)
 
 
+def backfill(statement: str) -> Step:
+    """Rows written before the revision, given what its new columns say of them. Nothing
+    to undo: the columns go with the downgrade."""
+    return Step(up=lambda: op.execute(statement), down=lambda: None)
+
+
 def drop_column(table: str, column: sa.Column[object], *, refill: str) -> Step:
     """A column dropped with its data. Undone, it comes back as it was, after the rows
     that exist by then are given `refill` (a server default, removed again)."""

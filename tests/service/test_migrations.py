@@ -9,14 +9,14 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from services.image.adapters.records import SqlImages
 from services.maintenance.adapters.records import SqlMaintenance
 from services.message.adapters.records import SqlRecords
 from services.payment.adapters.orders import SqlOrders
 from shared.db import make_engine
-from tests.fakes import FixedClock
+from tests.fakes import T0, FixedClock
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAPTERS = {"image": SqlImages, "message": SqlRecords, "payment": SqlOrders}
@@ -118,3 +118,16 @@ def assert_each_revision_undoes_exactly_what_it_did(engine: Engine, service: str
 def test_every_downgrade_undoes_its_upgrade(service, tmp_path: Path):
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}", FixedClock())
     assert_each_revision_undoes_exactly_what_it_did(engine, service)
+
+
+def test_prompts_recorded_before_0009_count_as_kept_not_as_waiting(engine: Engine):
+    alembic(engine, "image", "upgrade", "0008")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO prompt_result (order_id, prompt_id, image_urls, copies, created_at)"
+                " VALUES ('ord_1', '1', '[\"https://img/1.jpg\"]', '[]', :at)"
+            ),
+            {"at": T0},
+        )
+    assert SqlImages(engine).pending_prompts("ord_1") == {}  # migrates to the head

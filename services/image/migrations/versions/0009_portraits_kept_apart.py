@@ -3,22 +3,16 @@ reports it and its portraits are kept afterwards, so the order completes when th
 one is kept"""
 
 import sqlalchemy as sa
-from alembic import op
 
-from shared.migrations import Step, add_columns, reversible
+from shared.migrations import add_columns, backfill, reversible
 
 revision = "0009"
 down_revision = "0008"
 
-
-def _kept_already() -> None:
-    # Every prompt recorded so far was kept in the same step.
-    op.execute("UPDATE prompt_result SET kept_at = created_at")
-
-
 upgrade, downgrade = reversible(
     add_columns("prompt_result", sa.Column("kept_at", sa.DateTime(timezone=True), nullable=True)),
-    Step(up=_kept_already, down=lambda: None),
+    # Every prompt recorded before this revision had its copies kept in the same step.
+    backfill("UPDATE prompt_result SET kept_at = created_at"),
     add_columns(
         "training",
         sa.Column("all_reported", sa.Boolean(), nullable=False, server_default=sa.false()),
