@@ -413,7 +413,11 @@ def _keep_prompt(
     staged = records.keep_copies(
         training.order_id, prompt_id, copies, _images_ready(prompt_id, copies, links, until)
     )
-    if staged is not None:
+    if staged is None and records.training(training.order_id) is None:
+        # The person was erased while we downloaded: what we just stored goes too.
+        for name in {name for copy in copies for name in (copy.full, copy.send)}:
+            blobs.delete(name)
+    elif staged is not None:
         extra = {"order_id": training.order_id, "prompt": prompt_id, "images": len(copies)}
         log.info("portraits kept", extra=extra)
 

@@ -339,3 +339,19 @@ def test_two_deliveries_of_one_prompt_at_once_keep_its_portraits_once(client, ru
     assert sorted(result is None for result in kept) == [False, True]
     assert records.training("ord_1").delivered_images == 4
     assert records.pending_prompts("ord_1") == {}
+
+
+def test_an_erasure_while_the_portraits_download_leaves_none_of_them(client, runtime):
+    post(client, "/update-images", prompt(1))
+    media, download = runtime.ports.media, runtime.ports.media.download
+
+    def erased_meanwhile(url):
+        if len(media.asked) == 2:  # DELETE lands between two downloads
+            runtime.ports.records.erase_user(USER)
+        return download(url)
+
+    media.download = erased_meanwhile
+    assert deliver_settled(client, runtime) == ["SUCCESS"]
+    assert len(media.asked) == 4
+    assert [name for name in runtime.ports.blobs if name.startswith("portraits/")] == []
+    assert published(runtime, Topic.IMAGES_READY) == []
