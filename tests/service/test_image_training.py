@@ -11,6 +11,7 @@ from services.image.handlers import (
     handle_prompt_settled,
     handle_reconcile,
     handle_user_erased,
+    prompts_reported,
 )
 from services.image.ports import (
     AstriaRefused,
@@ -380,3 +381,22 @@ def test_a_restyle_of_someone_elses_order_uses_nothing_of_theirs(deps):
     other = RESTYLE.model_copy(update={"user": "whatsapp:+15559999999"})
     trained_then_restyled(deps, other)
     assert deps.astria.restyles == []
+
+
+def test_portraits_kept_while_an_erasure_runs_go_with_it(deps):
+    call(handle_payment_completed, deps, PAID, meta=META)
+    training = deps.records.training("ord_9")
+    made = {"id": 1, "images": [f"https://img/1/{i}.jpg" for i in range(4)]}
+    call(prompts_reported, deps, training, [made], all_done=False)  # not kept yet
+    [settled] = [e for t, e, _ in deps.publisher.published if t == Topic.PROMPT_SETTLED]
+
+    def kept_while_astria_deletes(tune_id):
+        call(handle_prompt_settled, deps, settled, meta=EventMeta(id="ps-1", topic="t"))
+        FakeAstria.delete_tune(deps.astria, tune_id)
+
+    deps.astria.delete_tune = kept_while_astria_deletes
+    call(handle_user_erased, deps, UserErased(user=USER), meta=EventMeta(id="e1", topic="t"))
+    assert len(deps.media.asked) == 4  # they were kept, after the erasure looked
+    assert dict(deps.blobs) == {}
+    [(_, report, _)] = [p for p in deps.publisher.published if p[0] == Topic.MAINTENANCE_REPORT]
+    assert report.counts["portrait_files"] == 4

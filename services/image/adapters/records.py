@@ -269,15 +269,22 @@ class SqlImages(Repository):
                 tunes=list(dict.fromkeys(str(t) for t in tunes)),
             )
 
-    def erase_user(self, user: str) -> None:
-        """Delete the person's rows (after what `traces_of` named is gone)."""
+    def erase_user(self, user: str) -> list[str]:
+        """Delete the person's rows (after what `traces_of` named is gone). The blobs the
+        deleted rows named, read in the same transaction: a copy kept since `traces_of`
+        is among them."""
         with self._sessions.begin() as session:
             orders = list(
                 session.scalars(select(Training.order_id).where(Training.user_address == user))
             )
+            results = session.scalars(select(PromptResult).where(PromptResult.order_id.in_(orders)))
+            photos = session.scalars(select(Photo.blob_name).where(Photo.user_address == user))
+            named = [name for result in results for name in _blob_names(result)]
+            named += [name for name in photos if name]
             session.execute(delete(PromptResult).where(PromptResult.order_id.in_(orders)))
             session.execute(delete(Training).where(Training.user_address == user))
             session.execute(delete(Photo).where(Photo.user_address == user))
+            return named
 
     def expire(self, cutoff: datetime) -> tuple[list[str], int]:
         """Photos older than the cutoff, and the results of orders finished before it with
