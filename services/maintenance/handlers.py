@@ -168,6 +168,7 @@ def handle_order_event(
             eta=eta,
             images=images,
             expected=expected,
+            refund=isinstance(event, payment.PaymentRefunded),
         )
     )
 
@@ -177,13 +178,14 @@ def stuck_orders(
 ) -> list[tuple[OrderView, str]]:
     """Every order that needs a look, with why, those stuck longest first."""
     now, found = clock(), []
-    for view in timeline.orders(limit=1000):
+    for view in timeline.unsettled(limit=1000):
         why = why_stuck(
             stage=view.stage,
             stage_at=view.stage_at,
             eta=view.eta,
             images=view.images,
             expected=view.expected,
+            refunded=view.refunded,
             now=now,
             rules=stuck_rules,
         )

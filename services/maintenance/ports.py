@@ -96,6 +96,7 @@ class OrderNote:
     eta: datetime | None = None
     images: int | None = None
     expected: int | None = None  # the pack's portraits, from the checkout request
+    refund: bool = False  # money given back: all of it, or the unmade portraits' share
 
 
 class OrderView(Protocol):
@@ -117,6 +118,8 @@ class OrderView(Protocol):
     def images(self) -> int | None: ...
     @property
     def expected(self) -> int | None: ...
+    @property
+    def refunded(self) -> bool: ...
 
 
 class TimelineEntry(Protocol):
@@ -140,6 +143,10 @@ class OrderTimeline(Protocol):
         self, *, stage: str | None = None, before: datetime | None = None, limit: int = 100
     ) -> Sequence[OrderView]:
         """Orders, those longest at their stage first; `before`: at it since before then."""
+
+    def unsettled(self, limit: int) -> Sequence[OrderView]:
+        """The orders that can be stuck: on their way (domain.orders.ON_THE_WAY), or
+        delivered short of their pack and not refunded; those longest at it first."""
 
     def order(self, order_id: str) -> tuple[OrderView, Sequence[TimelineEntry]] | None: ...
 

@@ -10,7 +10,7 @@ from services.maintenance.adapters.records import SqlMaintenance
 from services.maintenance.app import create_app
 from services.maintenance.bootstrap import MaintenanceRuntime
 from services.maintenance.domain.orders import StuckRules
-from services.maintenance.ports import MaintenancePorts
+from services.maintenance.ports import MaintenancePorts, OrderNote
 from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic
 from shared.metrics import STUCK_ORDERS
@@ -252,11 +252,36 @@ def test_stuck_orders_are_listed_with_why(client, runtime):
     stuck = client.get("/orders/stuck", headers=AUTH).json()["orders"]
     assert {o["order_id"]: o["why"] for o in stuck} == {
         "ord_paid": "paid, and no training started after 10 minutes",
-        "ord_short": "delivered 4 of the pack's 8 portraits",
     }
-    clock.advance(minutes=60)  # ord_fine is now far past its ETA
+    clock.advance(minutes=60)  # ord_fine is far past its ETA; ord_short got no refund
     stuck = client.get("/orders/stuck", headers=AUTH).json()["orders"]
-    assert "ord_fine" in {o["order_id"] for o in stuck}
+    assert {o["order_id"]: o["why"] for o in stuck} == {
+        "ord_paid": "paid, and no training started after 10 minutes",
+        "ord_short": "delivered 4 of the pack's 8 portraits, and nothing refunded after 30 minutes",
+        "ord_fine": "training, more than 30 minutes past its ETA",
+    }
+    refund = {"amount_minor": 750, "currency": "usd", "partial": True}
+    order_event(client, "payment.refunded", refund, order_id="ord_short")
+    stuck = client.get("/orders/stuck", headers=AUTH).json()["orders"]
+    assert "ord_short" not in {o["order_id"] for o in stuck}  # settled by its refund
+
+
+def test_many_orders_delivered_long_ago_hide_no_stuck_one(runtime):
+    timeline, clock = runtime.ports.timeline, runtime.ports.clock
+    for n in range(3):  # delivered whole: settled, whatever their age
+        note(timeline, f"ord_{n}", "order.completed", clock(), stage="delivered", images=8)
+    clock.advance(minutes=5)
+    note(timeline, "ord_late", "payment.completed", clock(), stage="paid")
+    assert [v.order_id for v in timeline.unsettled(limit=1)] == ["ord_late"]
+
+
+def note(timeline, order_id, topic, at, *, stage, images=None):
+    rank = {"paid": 4, "delivered": 8}[stage]
+    timeline.note(
+        OrderNote(
+            order_id, f"{topic}-{order_id}", topic, "x", PERSON, at, rank, stage, None, images, 8
+        )
+    )
 
 
 def test_an_erasure_removes_the_persons_orders_from_the_timeline(client, runtime):

@@ -16,7 +16,7 @@ def test_later_stages_outrank_earlier_ones_whatever_order_the_events_come_in():
     assert stage_of("payment.refunded") == STAGES["payment.refunded"]
 
 
-def stuck(stage, minutes_ago, eta_in=None, images=None, expected=None):
+def stuck(stage, minutes_ago, eta_in=None, images=None, expected=None, refunded=False):
     eta = NOW + timedelta(minutes=eta_in) if eta_in is not None else None
     return why_stuck(
         stage=stage,
@@ -24,6 +24,7 @@ def stuck(stage, minutes_ago, eta_in=None, images=None, expected=None):
         eta=eta,
         images=images,
         expected=expected,
+        refunded=refunded,
         now=NOW,
         rules=RULES,
     )
@@ -39,7 +40,12 @@ def stuck(stage, minutes_ago, eta_in=None, images=None, expected=None):
         (("training", 31), "training, more than 30 minutes past its ETA"),  # no ETA given
         (("delivering", 31), "portraits not all delivered after 30 minutes"),
         (("delivered", 600, None, 8, 8), None),
-        (("delivered", 1, None, 4, 8), "delivered 4 of the pack's 8 portraits"),
+        (("delivered", 1, None, 4, 8), None),  # the unmade share's refund is on its way
+        (
+            ("delivered", 31, None, 4, 8),
+            "delivered 4 of the pack's 8 portraits, and nothing refunded after 30 minutes",
+        ),
+        (("delivered", 600, None, 4, 8, True), None),  # refunded: settled
         (("refunded", 10_000), None),
         (("expired", 10_000), None),
     ],

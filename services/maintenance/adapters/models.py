@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy import Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UtcDateTime, now_default
@@ -68,6 +68,8 @@ class OrderView(MaintenanceBase):
     eta: Mapped[datetime | None] = mapped_column(UtcDateTime())
     images: Mapped[int | None] = mapped_column(Integer)
     expected: Mapped[int | None] = mapped_column(Integer)
+    # Some or all of its price given back (payment.refunded, partial or not).
+    refunded: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class OrderEvent(MaintenanceBase):

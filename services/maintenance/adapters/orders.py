@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from services.maintenance.adapters.models import OrderEvent, OrderView
+from services.maintenance.domain.orders import ON_THE_WAY
 from services.maintenance.ports import OrderNote
 from shared.db import Repository
 from shared.errors import Transient
@@ -57,6 +58,7 @@ class SqlOrderTimeline(Repository):
                 view.eta = note.eta or view.eta
                 view.images = note.images if note.images is not None else view.images
                 view.expected = note.expected or view.expected
+                view.refunded = view.refunded or note.refund
         except IntegrityError:
             if self._kept(note.event_id):
                 return False  # delivered again
@@ -77,6 +79,21 @@ class SqlOrderTimeline(Repository):
             query = query.where(OrderView.stage == stage)
         if before is not None:
             query = query.where(OrderView.stage_at < before)
+        with self._sessions() as session:
+            return list(session.scalars(query))
+
+    def unsettled(self, limit: int) -> Sequence[OrderView]:
+        short = and_(
+            OrderView.stage == "delivered",
+            OrderView.images < OrderView.expected,
+            OrderView.refunded.is_(False),
+        )
+        query = (
+            select(OrderView)
+            .where(or_(OrderView.stage.in_(ON_THE_WAY), short))
+            .order_by(OrderView.stage_at)
+            .limit(limit)
+        )
         with self._sessions() as session:
             return list(session.scalars(query))
 

@@ -32,13 +32,19 @@ def stage_of(topic: str, *, partial_refund: bool = False) -> tuple[int, str | No
     return rank, stage
 
 
+# The stages an order is on its way at, and can be stuck at; a delivered one can be stuck
+# only when it came up short of its pack and nothing was refunded.
+ON_THE_WAY = ("paid", "training", "trained", "delivering")
+
+
 @dataclass(frozen=True)
 class StuckRules:
     """How long each stage may last before the operator should look."""
 
     paid_minutes: float = 10  # paid, and no training started
     eta_margin_minutes: float = 30  # training, this long past Astria's ETA
-    delivering_minutes: float = 30  # trained or delivering, and not every portrait out
+    delivering_minutes: float = 30  # trained or delivering, and not every portrait out;
+    # or delivered short of the pack, and the unmade share not refunded
 
 
 def why_stuck(
@@ -48,10 +54,12 @@ def why_stuck(
     eta: datetime | None,
     images: int | None,
     expected: int | None,
+    refunded: bool,
     now: datetime,
     rules: StuckRules,
 ) -> str | None:
-    """Why an order at `stage` since `stage_at` needs a look, or None."""
+    """Why an order at `stage` since `stage_at` needs a look, or None. An order delivered
+    short of its pack is settled by its partial refund."""
     waited = now - stage_at
     if stage == "paid" and waited > timedelta(minutes=rules.paid_minutes):
         return f"paid, and no training started after {rules.paid_minutes:g} minutes"
@@ -61,6 +69,10 @@ def why_stuck(
             return f"training, more than {rules.eta_margin_minutes:g} minutes past its ETA"
     if stage in ("trained", "delivering") and waited > timedelta(minutes=rules.delivering_minutes):
         return f"portraits not all delivered after {rules.delivering_minutes:g} minutes"
-    if stage == "delivered" and images is not None and expected and images < expected:
-        return f"delivered {images} of the pack's {expected} portraits"
+    short = stage == "delivered" and images is not None and expected and images < expected
+    if short and not refunded and waited > timedelta(minutes=rules.delivering_minutes):
+        return (
+            f"delivered {images} of the pack's {expected} portraits, and nothing refunded "
+            f"after {rules.delivering_minutes:g} minutes"
+        )
     return None
