@@ -115,6 +115,13 @@ def assert_each_revision_undoes_exactly_what_it_did(engine: Engine, service: str
 
 
 @pytest.mark.parametrize("service", sorted(BASES))
+def test_the_revisions_read_outside_a_migration_as_alembic_history_does(service):
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "services" / service / "migrations"))
+    command.history(config)  # loads every revision module without a migration context
+
+
+@pytest.mark.parametrize("service", sorted(BASES))
 def test_every_downgrade_undoes_its_upgrade(service, tmp_path: Path):
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}", FixedClock())
     assert_each_revision_undoes_exactly_what_it_did(engine, service)

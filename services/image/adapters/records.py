@@ -6,9 +6,8 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, or_, select, update
+from sqlalchemy import Engine, Select, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from services.image.adapters.models import OutboxEntry, Photo, PromptResult, Training
 from services.image.domain.portraits import Copy
@@ -150,11 +149,7 @@ class SqlImages(Repository):
     def pending_prompts(self, order_id: str) -> dict[str, list[str]]:
         """The order's prompts whose portraits are not kept yet, with Astria's links."""
         with self._sessions() as session:
-            pending = session.scalars(
-                select(PromptResult).where(
-                    PromptResult.order_id == order_id, PromptResult.kept_at.is_(None)
-                )
-            )
+            pending = session.scalars(_waiting(order_id))
             return {result.prompt_id: json.loads(result.image_urls) for result in pending}
 
     def keep_copies(
@@ -183,7 +178,7 @@ class SqlImages(Repository):
             training.delivered_images += len(copies)
             completes = training.completed_at is None and (
                 training.delivered_images >= training.expected_images
-                or (training.all_reported and not self._pending(session, order_id))
+                or (training.all_reported and session.scalar(_waiting(order_id)) is None)
             )
             if completes:
                 self._complete(training)
@@ -198,18 +193,11 @@ class SqlImages(Repository):
         with self._sessions.begin() as session:
             training = session.get_one(Training, order_id, with_for_update=True)
             training.all_reported = True
-            if training.completed_at is not None or self._pending(session, order_id):
+            if training.completed_at is not None or session.scalar(_waiting(order_id)):
                 return False
             self._complete(training)
             self.outbox.stage(session, *announce(training), trace=training.traceparent)
             return True
-
-    @staticmethod
-    def _pending(session: Session, order_id: str) -> bool:
-        query = select(PromptResult.prompt_id).where(
-            PromptResult.order_id == order_id, PromptResult.kept_at.is_(None)
-        )
-        return session.scalar(query.limit(1)) is not None
 
     def settled_prompts(self, order_id: str) -> set[str]:
         with self._sessions() as session:
@@ -302,6 +290,13 @@ class SqlImages(Repository):
                 blobs.extend(_blob_names(result))
                 session.delete(result)
         return blobs, len(results)
+
+
+def _waiting(order_id: str) -> Select[PromptResult]:
+    """The order's prompts whose portraits are still to be kept."""
+    return select(PromptResult).where(
+        PromptResult.order_id == order_id, PromptResult.kept_at.is_(None)
+    )
 
 
 def _copies(result: PromptResult) -> list[Copy]:

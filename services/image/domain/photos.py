@@ -89,7 +89,7 @@ def check(
     if any(bin(fingerprint ^ other).count("1") <= limits.duplicate_distance for other in known):
         raise PhotoRejected(PhotoRefusal.DUPLICATE)
     if faces and (problem := face_problem(rgb)) is not None:
-        raise PhotoRejected(PhotoRefusal(problem.value))
+        raise PhotoRejected(problem)
     # A fresh image carries no EXIF, XMP or ICC: GPS and camera data are gone.
     clean = Image.new("RGB", rgb.size)
     clean.paste(rgb)

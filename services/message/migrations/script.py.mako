@@ -1,13 +1,12 @@
 """${message}"""
 
-import sqlalchemy as sa
+import sqlalchemy as sa  # noqa: F401 - the steps' columns
 
-from shared.migrations import add_columns, reversible
+from shared.migrations import reversible
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 
-# Each step knows its undoing (shared/migrations.py): the downgrade is derived.
-upgrade, downgrade = reversible(
-    add_columns("table", sa.Column("name", sa.Text(), nullable=True)),
-)
+# List the steps (shared/migrations.py: create_table, add_columns, …); each knows its
+# undoing, so the downgrade is derived from them.
+upgrade, downgrade = reversible()

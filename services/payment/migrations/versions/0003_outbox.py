@@ -1,5 +1,4 @@
-"""the outbox replaces payment_event.published: a transition and its announcement commit
-together"""
+"""the outbox replaces payment_event.published: a change and its news commit together"""
 
 import sqlalchemy as sa
 
