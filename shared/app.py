@@ -41,6 +41,8 @@ class Deps(Protocol):
     @property
     def ready_checks(self) -> Mapping[str, Callable[[], object]]: ...
 
+    async def astart(self) -> None: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -50,8 +52,14 @@ class BaseDeps:
     clock: Clock = system_clock
     ready_checks: dict[str, Callable[[], object]] = field(default_factory=dict)
     closers: list[Callable[[], object]] = field(default_factory=list)
-    # What must be closed on the event loop (async clients); closed first.
+    # What belongs to the event loop (async clients): opened on it once the rest is built,
+    # closed first.
+    async_openers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     async_closers: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+
+    async def astart(self) -> None:
+        for opener in self.async_openers:
+            await opener()
 
     async def aclose(self) -> None:
         for async_closer in reversed(self.async_closers):
@@ -109,6 +117,7 @@ class Service(Generic[S]):
         )
         if self.extend is not None:
             self.extend(app, subscriptions, settings)
+        subscriptions.mount(app)
         return app
 
 
@@ -173,6 +182,7 @@ def _service_app(
         # The Dapr client blocks until the sidecar answers: keep that off the event loop.
         app.state.deps = await run_in_threadpool(build_deps, settings)
         _check_ports(subscriptions, app.state.deps)
+        await app.state.deps.astart()
         log.info("started", extra={"service": settings.app_id})
         try:
             yield
@@ -214,12 +224,7 @@ def _service_app(
         app.include_router(router)
     app.add_middleware(_CountWebhooks)
     app.mount("/metrics", _metrics_app())
-    subscriptions = Subscriptions(app)
+    subscriptions = Subscriptions()
     app.state.subscriptions = subscriptions
-    subscribe_routes(
-        subscriptions,
-        pubsub=settings.pubsub_name,
-        app_api_token=settings.app_api_token,
-        routes=routes or {},
-    )
+    subscribe_routes(subscriptions, pubsub=settings.pubsub_name, routes=routes or {})
     return app, subscriptions

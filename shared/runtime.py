@@ -3,18 +3,22 @@
 from sqlalchemy import Engine
 
 from shared.app import BaseDeps
-from shared.dapr.sidecar import Sidecar
+from shared.dapr.client import DaprClient, calling, connect
 from shared.db import make_engine, ping
 from shared.settings import ServiceSettings
 
 
-def connect_dapr(settings: ServiceSettings, deps: BaseDeps) -> Sidecar:
-    sidecar = Sidecar(settings.dapr_http_port, settings.dapr_api_token)
-    sidecar.wait(settings.dapr_wait_seconds)
-    deps.closers.append(sidecar.close)
-    # A real round trip to the sidecar, unlike the health wait.
-    deps.ready_checks["sidecar"] = sidecar.metadata
-    return sidecar
+def connect_dapr(settings: ServiceSettings, deps: BaseDeps) -> DaprClient:
+    client = connect(settings)
+    deps.closers.append(client.close)
+
+    def sidecar_answers() -> None:
+        """A real round trip to the sidecar, unlike the health wait."""
+        with calling("metadata"):
+            client.get_metadata()
+
+    deps.ready_checks["sidecar"] = sidecar_answers
+    return client
 
 
 def connect_database(settings: ServiceSettings, deps: BaseDeps) -> Engine:

@@ -3,6 +3,10 @@
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# daprd's --max-body-size in dapr.yaml, the compose file, Kubernetes and Azure (20Mi): a
+# test holds them to this number.
+SIDECAR_MAX_BODY_BYTES = 20 * 1024 * 1024
+
 
 class ServiceSettings(BaseSettings):
     """Read from the environment. Secrets are not settings: they come from the Dapr secret store."""
@@ -22,14 +26,16 @@ class ServiceSettings(BaseSettings):
     secretstore_name: str = "secretstore"
     # Set by daprd's environment when the app<->sidecar hop is protected.
     app_api_token: str | None = Field(default=None, repr=False)
-    # The sidecar's HTTP API (`dapr run`, ACA and the e2e stack export DAPR_HTTP_PORT), and
-    # the token it wants when the hop is protected (the Dapr SDK reads the same variables).
-    dapr_http_port: int = 3500
-    dapr_api_token: str | None = Field(default=None, repr=False)
+    # Where the sidecar is, its token and how long to wait for it at start-up are the Dapr
+    # SDK's own variables (DAPR_GRPC_PORT, DAPR_HTTP_PORT, DAPR_API_TOKEN,
+    # DAPR_HEALTH_TIMEOUT), which `dapr run`, Kubernetes and Azure Container Apps set.
+    # A call to the sidecar that takes longer than this has failed (Transient).
+    dapr_timeout_seconds: float = Field(default=30.0, gt=0)
+    # The largest message to or from the sidecar: daprd's --max-body-size, 20Mi in every
+    # deployment file (the largest picture we keep, and the call's envelope around it).
+    dapr_max_message_bytes: int = Field(default=SIDECAR_MAX_BODY_BYTES, gt=0)
     # Deliveries handled at once (each on a worker thread); see shared.dapr.subscriptions.
     subscriber_threads: int = Field(default=4, ge=1, le=64)
-    # How long to wait for the sidecar at start-up.
-    dapr_wait_seconds: float = 60.0
     # How long photos, portraits and message logs are kept: one setting for the whole
     # system, which maintenance enforces and the consent text promises.
     retention_days: int = Field(default=30, ge=1)

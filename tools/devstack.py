@@ -105,6 +105,11 @@ def scheduler_port(run_file: Path = RUN_FILE) -> int:
     return int(address.rsplit(":", 1)[1])
 
 
+def max_body_size(run_file: Path = RUN_FILE) -> str:
+    """daprd's --max-body-size, as the run file gives it to every sidecar."""
+    return str(read_run_file(run_file)["common"]["maxBodySize"])
+
+
 # What tools/dapr/install.sh provides: the runtime of every run, and daprd of the minor
 # Azure Container Apps runs (built beside it, into the cache).
 DAPRD_VERSION = "1.18.3"

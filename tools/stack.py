@@ -6,6 +6,7 @@ Everything listens on free loopback ports and writes under a temporary folder;
 """
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -63,11 +64,19 @@ class Stack:
         env: dict[str, str] | None = None,
         daprd_version: str | None = None,
         tracing: bool = False,
+        api_tokens: bool = False,
     ) -> None:
         """`replicas` runs more instances of an app id, each with its own sidecar; they
         share the app's database, and `stack[name]` is the first. `daprd_version` picks
-        another runtime than `make run`'s (tools/dapr/install.sh builds ACA's 1.16)."""
+        another runtime than `make run`'s (tools/dapr/install.sh builds ACA's 1.16).
+        `api_tokens` protects both hops as Kubernetes and Azure do: each daprd wants
+        DAPR_API_TOKEN from its app, and sends APP_API_TOKEN with every call to it."""
         self.profile = profile
+        self.tokens = (
+            {"DAPR_API_TOKEN": secrets.token_hex(16), "APP_API_TOKEN": secrets.token_hex(16)}
+            if api_tokens
+            else {}
+        )
         self.daprd = devstack.find_daprd(daprd_version)
         self.schedules = schedules or {}
         self.extra_env = env or {}
@@ -81,9 +90,22 @@ class Stack:
             for n in range(2, count + 1):
                 self.apps[f"{name}-{n}"] = AppProcess(f"{name}-{n}", app_id=name)
         self.specs = devstack.app_specs()
+        self.max_body_size = devstack.max_body_size()
         self.broker: brokers.Broker | None = None
         self.postgres: devstack.Postgres | None = None
         self._log_files: list[IO[bytes]] = []
+
+    @property
+    def dapr_headers(self) -> dict[str, str]:
+        """What a call to a sidecar's API carries (its token, when the hops are protected)."""
+        token = self.tokens.get("DAPR_API_TOKEN")
+        return {"dapr-api-token": token} if token else {}
+
+    @property
+    def sidecar_headers(self) -> dict[str, str]:
+        """What daprd's calls to its app carry: a test playing the sidecar sends them too."""
+        token = self.tokens.get("APP_API_TOKEN")
+        return {"dapr-api-token": token} if token else {}
 
     def __getitem__(self, name: str) -> AppProcess:
         return self.apps[name]
@@ -100,7 +122,7 @@ class Stack:
             APP_ID=app.app_id,
             DAPR_HTTP_PORT=str(app.dapr_http_port),
             DAPR_GRPC_PORT=str(app.dapr_grpc_port),
-            DAPR_WAIT_SECONDS="30",
+            DAPR_HEALTH_TIMEOUT="30",
             DATA_DIR=str(self.workdir / "data"),
             LOG_LEVEL="INFO",
             # Short journeys: three photos are enough in tests.
@@ -112,6 +134,7 @@ class Stack:
         # Where the others are, from the one wiring table (an app this stack leaves out is
         # given an address nothing answers at).
         env.update(wiring.sandbox_env(app.app_id, self._url_of))
+        env.update(self.tokens)
         env.update(self.extra_env)  # last: a test or a benchmark has the final word
         return env
 
@@ -200,6 +223,8 @@ class Stack:
                 str(app.dapr_grpc_internal_port),
                 "--metrics-port",
                 str(app.metrics_port),
+                "--max-body-size",
+                self.max_body_size,
                 "--resources-path",
                 str(self.resources),
                 "--config",
@@ -207,7 +232,7 @@ class Stack:
                 "--log-level",
                 "info",
             ],
-            dict(os.environ),
+            {**os.environ, **self.tokens},
         )
 
     def launch(self, app: AppProcess) -> AppProcess:
@@ -276,6 +301,7 @@ class Stack:
             f"{self.apps[app].dapr_url}/v1.0/publish/pubsub/{topic}",
             params={"metadata.cloudevent.id": event_id},
             json=payload,
+            headers=self.dapr_headers,
             timeout=10,
         )
         response.raise_for_status()

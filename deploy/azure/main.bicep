@@ -323,8 +323,6 @@ resource blobstore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01'
       { name: 'accountName', value: storage.name }
       { name: 'containerName', value: 'photos' }
       { name: 'azureClientId', value: identity.properties.clientId }
-      // The image service sends the bytes as base64 over the sidecar's HTTP API.
-      { name: 'decodeBase64', value: 'true' }
     ]
     scopes: ['image']
   }
@@ -382,7 +380,8 @@ resource containerApps 'Microsoft.App/containerApps@2024-03-01' = [for app in ap
     configuration: {
       activeRevisionsMode: 'Single'
       ingress: { external: external[app], targetPort: 8000, transport: 'auto' }
-      dapr: { enabled: true, appId: app, appPort: 8000, appProtocol: 'http', enableApiLogging: false }
+      // httpMaxRequestSize (MB) is daprd's --max-body-size, for gRPC too: the largest picture kept.
+      dapr: { enabled: true, appId: app, appPort: 8000, appProtocol: 'http', enableApiLogging: false, httpMaxRequestSize: 20 }
       registries: [ { server: registry, identity: identity.id } ]
       secrets: [ { name: 'database-url', value: 'postgresql+psycopg2://bot:${postgresPassword}@${postgres.properties.fullyQualifiedDomainName}:5432/${app}?sslmode=require' } ]
     }

@@ -1,9 +1,13 @@
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from shared.packs import DEFAULT_CATALOGUE
 from shared.settings import ServiceSettings
+
+# What a binding call carries besides the picture: its name, the file's names, framing.
+BLOB_CALL_BYTES = 64 * 1024
 
 
 class ImageSettings(ServiceSettings):
@@ -24,3 +28,14 @@ class ImageSettings(ServiceSettings):
     media_timeout_seconds: float = 20.0
     blob_binding: str = "blobstore"
     packs_file: Path = DEFAULT_CATALOGUE
+
+    @model_validator(mode="after")
+    def _pictures_fit_the_sidecar(self) -> Self:
+        """A picture we keep goes to the blob binding in one message to the sidecar."""
+        if self.max_photo_bytes + BLOB_CALL_BYTES > self.dapr_max_message_bytes:
+            raise ValueError(
+                f"MAX_PHOTO_BYTES ({self.max_photo_bytes}) and the call around it do not fit "
+                f"in {self.dapr_max_message_bytes} bytes: raise daprd's --max-body-size and "
+                "DAPR_MAX_MESSAGE_BYTES with it"
+            )
+        return self

@@ -22,7 +22,6 @@ def _dead_letters(
         topic=DEADLETTER_TOPIC,
         model=AnyEvent,
         handler=handlers.handle_dead_letter,
-        app_api_token=settings.app_api_token,
         dead_letters=False,
     )
 

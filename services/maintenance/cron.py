@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -12,10 +12,12 @@ from services.maintenance import handlers
 from services.maintenance.domain.ticks import parse_read_time
 from services.maintenance.ports import MaintenancePorts
 from shared.clock import Clock
+from shared.dapr.subscriptions import require_sidecar_token
 from shared.injection import call
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["cron"])
+# daprd calls these: with APP_API_TOKEN set, only with it.
+router = APIRouter(tags=["cron"], dependencies=[Depends(require_sidecar_token)])
 
 # Component names in components/<profile>/cron-*.yaml; the route is the component name.
 CLEANUP_BINDING = "cron-cleanup"

@@ -15,7 +15,7 @@ from services.message.settings import MessageSettings
 from shared.app import BaseDeps
 from shared.clock import Clock
 from shared.dapr.ports import AsyncPublisher, KeyValueStore, Publisher
-from shared.dapr.publisher import DaprPublisher, SidecarPublisher
+from shared.dapr.publisher import AsyncDaprPublisher, DaprPublisher
 from shared.dapr.secret_store import read_secret
 from shared.dapr.state import DaprStateStore
 from shared.events.message import Channel
@@ -119,9 +119,8 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         nudge_after_hours=settings.nudge_after_hours,
         send_gap_seconds=settings.send_gap_seconds,
     )
-    inbound = SidecarPublisher(
-        settings.dapr_http_port, settings.pubsub_name, settings.dapr_api_token
-    )
+    inbound = AsyncDaprPublisher(settings)
+    resources.async_openers.append(inbound.open)
     resources.async_closers.append(inbound.close)
     return MessageRuntime(
         ports=ports,
@@ -132,5 +131,6 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         clock=resources.clock,
         ready_checks=resources.ready_checks,
         closers=resources.closers,
+        async_openers=resources.async_openers,
         async_closers=resources.async_closers,
     )

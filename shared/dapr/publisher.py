@@ -1,22 +1,29 @@
 """The one way events leave a service: `DaprPublisher` for handlers (they run in worker
-threads), `SidecarPublisher` for the webhooks' event loop. Both send the same CloudEvent
-through the sidecar's HTTP API: JSON data, the id derived from upstream when there is one."""
+threads), `AsyncDaprPublisher` for the webhooks' event loop. Both publish the same
+CloudEvent through the Dapr SDK: JSON data, the id derived from upstream when there is one."""
 
 import logging
 
-import aiohttp
-
-from shared import tracing
-from shared.dapr.sidecar import Sidecar
-from shared.errors import Transient
+from shared.dapr.client import AsyncDaprClient, DaprClient, calling, connect_async
 from shared.events.base import Event
+from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
+JSON = "application/json"
+# A webhook answers within Twilio's 15 s: a publish that takes longer has failed (503, and
+# the provider delivers again).
+WEBHOOK_PUBLISH_SECONDS = 10.0
+
+
+def _metadata(event_id: str | None) -> dict[str, str]:
+    # The CloudEvent's id: a provider's retry of the same message carries the same one.
+    return {"cloudevent.id": event_id} if event_id else {}
+
 
 class DaprPublisher:
-    def __init__(self, sidecar: Sidecar, pubsub_name: str) -> None:
-        self._sidecar = sidecar
+    def __init__(self, client: DaprClient, pubsub_name: str) -> None:
+        self._client = client
         self._pubsub = pubsub_name
 
     def publish(self, event: Event, *, event_id: str | None = None) -> None:
@@ -25,43 +32,43 @@ class DaprPublisher:
     def publish_json(self, topic: str, data: str, *, event_id: str | None = None) -> None:
         """A payload already in JSON (a dead letter being replayed, for one); a failure
         is Transient."""
-        self._sidecar.publish(self._pubsub, topic, data, event_id)
+        with calling(f"publish to {topic}"):
+            self._client.publish_event(
+                self._pubsub,
+                topic,
+                data,
+                publish_metadata=_metadata(event_id),
+                data_content_type=JSON,
+            )
         log.debug("published", extra={"topic": topic, "event_id": event_id})
 
 
-class SidecarPublisher:
-    """Publishes through the sidecar's HTTP API on one pooled aiohttp session: the cheapest
-    way measured from Python (`make bench`), and no thread hop for a webhook."""
+class AsyncDaprPublisher:
+    """Publishes from the event loop (a webhook acknowledges without a thread hop). The
+    SDK's async client belongs to the loop that made it: `open` runs in the app's
+    lifespan, once the handlers' client has seen the sidecar up."""
 
-    def __init__(
-        self, http_port: int, pubsub_name: str, api_token: str | None = None, timeout: float = 10
-    ) -> None:
-        self._base = f"http://127.0.0.1:{http_port}/v1.0/publish/{pubsub_name}/"
-        self._headers = {"Content-Type": "application/json"}
-        if api_token:
-            self._headers["dapr-api-token"] = api_token
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self._client: AsyncDaprClient | None = None
+
+    async def open(self) -> None:
+        self._client = connect_async(self._settings, WEBHOOK_PUBLISH_SECONDS)
 
     async def publish(self, event: Event, *, event_id: str | None = None) -> None:
+        if self._client is None:
+            raise RuntimeError("AsyncDaprPublisher.open() was not awaited")
         topic = event.TOPIC
-        if self._session is None:  # made on the event loop that uses it
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-        params = {"metadata.cloudevent.id": event_id} if event_id else None
-        try:
-            async with self._session.post(
-                self._base + topic,
-                data=event.model_dump_json(),
-                params=params,
-                headers={**self._headers, **tracing.headers()},
-            ) as answer:
-                if answer.status >= 300:
-                    detail = (await answer.text())[:200]
-                    raise Transient(f"publish to {topic} failed: {answer.status} {detail}")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise Transient(f"publish to {topic} failed: {exc!r}") from exc
+        with calling(f"publish to {topic}"):
+            await self._client.publish_event(
+                self._settings.pubsub_name,
+                topic,
+                event.model_dump_json(),
+                publish_metadata=_metadata(event_id),
+                data_content_type=JSON,
+            )
         log.debug("published", extra={"topic": topic, "event_id": event_id})
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        if self._client is not None:
+            await self._client.close()  # type: ignore[no-untyped-call]

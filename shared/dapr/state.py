@@ -3,27 +3,31 @@
 import json
 from typing import Any
 
-from shared.dapr.sidecar import Sidecar, SidecarError
+import grpc
+from dapr.clients.grpc._state import Concurrency, Consistency, StateOptions
+
+from shared.dapr.client import DaprClient, SidecarError, calling
 from shared.errors import Conflict
 
 
 class DaprStateStore:
-    def __init__(self, sidecar: Sidecar, store_name: str) -> None:
-        self._sidecar = sidecar
+    def __init__(self, client: DaprClient, store_name: str) -> None:
+        self._client = client
         self._store = store_name
 
     def get(self, key: str) -> tuple[dict[str, Any] | None, str | None]:
-        data, etag = self._sidecar.get_state(self._store, key)
-        if not data:
+        with calling("state get"):
+            answer = self._client.get_state(self._store, key)
+        if not answer.data:
             return None, None
-        return json.loads(data), etag or None
+        return json.loads(answer.data), answer.etag or None
 
     def get_many(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         if not keys:
             return {}
-        found = self._sidecar.get_bulk_state(self._store, keys)
-        # Values saved as JSON come back parsed; a store may hand back the JSON text.
-        return {key: json.loads(v) if isinstance(v, str) else v for key, v in found.items()}
+        with calling("state bulk get"):
+            answer = self._client.get_bulk_state(self._store, keys, parallelism=10)
+        return {item.key: json.loads(item.data) for item in answer.items if item.data}
 
     def save(
         self,
@@ -37,22 +41,27 @@ class DaprStateStore:
         metadata = {"contentType": "application/json"}
         if ttl_seconds:
             metadata["ttlInSeconds"] = str(ttl_seconds)
+        # First-write without an ETag saves only a key that does not exist yet.
+        concurrency = Concurrency.first_write if etag or insert_only else Concurrency.last_write
         try:
-            # First-write without an ETag saves only a key that does not exist yet.
-            self._sidecar.save_state(
-                self._store,
-                key,
-                value,
-                etag=etag,
-                first_write=bool(etag) or insert_only,
-                metadata=metadata,
-            )
+            with calling("state save"):
+                self._client.save_state(
+                    self._store,
+                    key,
+                    json.dumps(value),
+                    etag=etag,
+                    options=StateOptions(consistency=Consistency.strong, concurrency=concurrency),
+                    state_metadata=metadata,
+                )
         except SidecarError as exc:
-            if insert_only and exc.status is not None and self.get(key)[0] is not None:
+            if exc.code == grpc.StatusCode.ABORTED:  # the ETag did not match
+                raise Conflict(f"state {key!r} changed concurrently") from exc
+            if insert_only and self.get(key)[0] is not None:
                 # Redis and PostgreSQL refuse an insert over an existing key as an
                 # internal error, not as an ETag mismatch.
                 raise Conflict(f"state {key!r} exists already") from exc
             raise
 
     def delete(self, key: str) -> None:
-        self._sidecar.delete_state(self._store, key)
+        with calling("state delete"):
+            self._client.delete_state(self._store, key)

@@ -15,12 +15,13 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 from anyio import CapacityLimiter
-from fastapi import FastAPI, Request
+from dapr.ext.fastapi import DaprApp
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from shared import tracing
-from shared.errors import Rejected
+from shared.errors import Rejected, WrongToken
 from shared.events.base import Event, EventMeta
 from shared.events.topics import DEADLETTER_TOPIC
 from shared.injection import call
@@ -32,18 +33,28 @@ log = logging.getLogger(__name__)
 E = TypeVar("E", bound=Event)
 
 
+def require_sidecar_token(request: Request) -> None:
+    """On every route daprd calls (deliveries, `/dapr/subscribe`, the cron bindings): when
+    APP_API_TOKEN is set, daprd sends it as `dapr-api-token`, and nothing else may call.
+    The Dapr SDK does not check it."""
+    expected = request.app.state.settings.app_api_token
+    if expected and not hmac.compare_digest(
+        request.headers.get("dapr-api-token", "").encode(), expected.encode()
+    ):
+        raise WrongToken("missing or wrong dapr-api-token")
+
+
 class Subscriptions:
-    """What the app subscribes to, served to daprd at `GET /dapr/subscribe` (programmatic
-    subscriptions: ../shared/reference/dapr.md §1.1), each with its own POST route."""
+    """What the app subscribes to, through the Dapr SDK's `DaprApp`: it serves
+    `GET /dapr/subscribe` (programmatic subscriptions) and adds each subscription's POST
+    route. They are gathered on a router that checks the app token, added to the app with
+    `mount` once every subscription is made."""
 
-    def __init__(self, app: FastAPI) -> None:
-        self._app = app
-        self.entries: list[dict[str, object]] = []
+    def __init__(self) -> None:
+        self.router = APIRouter(dependencies=[Depends(require_sidecar_token)])
+        # DaprApp only adds routes to what it wraps, which a router does as an app would.
+        self._dapr = DaprApp(self.router)  # type: ignore[arg-type]
         self.handlers: list[Callable[..., None]] = []
-        app.add_api_route("/dapr/subscribe", self.listed, methods=["GET"], tags=["PubSub"])
-
-    def listed(self) -> list[dict[str, object]]:
-        return self.entries
 
     def add(
         self,
@@ -56,12 +67,16 @@ class Subscriptions:
         dead_letter_topic: str | None,
     ) -> None:
         self.handlers.append(handler)
-        self._app.add_api_route(route, endpoint, methods=["POST"], tags=["PubSub"])
-        entry: dict[str, object] = {"pubsubname": pubsub, "topic": topic, "route": route}
-        entry["metadata"] = {}
-        if dead_letter_topic:
-            entry["deadLetterTopic"] = dead_letter_topic
-        self.entries.append(entry)
+        self._dapr.subscribe(
+            pubsub=pubsub,
+            topic=topic,
+            metadata={},
+            route=route,
+            dead_letter_topic=dead_letter_topic,
+        )(endpoint)
+
+    def mount(self, app: FastAPI) -> None:
+        app.include_router(self.router)
 
 
 class Outcome(StrEnum):
@@ -145,17 +160,12 @@ def subscribe(
     topic: str,
     model: type[E],
     handler: Handler,
-    app_api_token: str | None = None,
     dead_letters: bool = True,
 ) -> None:
     """Register `handler` for `topic`, with the dead-letter topic every subscription has
     (but the dead-letter topic's own subscription, which would loop)."""
 
     async def endpoint(request: Request) -> JSONResponse:
-        if app_api_token and not hmac.compare_digest(
-            request.headers.get("dapr-api-token", ""), app_api_token
-        ):
-            return JSONResponse({"error": "missing or wrong dapr-api-token"}, status_code=401)
         try:
             event, meta = parse_cloudevent(
                 await request.body(), model, topic, request.headers.get("traceparent")
@@ -192,7 +202,6 @@ def subscribe_routes(
     subscriptions: Subscriptions,
     *,
     pubsub: str,
-    app_api_token: str | None,
     routes: Routes,
 ) -> None:
     """Subscribe each event type's topic to its handler."""
@@ -203,5 +212,4 @@ def subscribe_routes(
             topic=model.TOPIC,
             model=model,
             handler=handler,
-            app_api_token=app_api_token,
         )

@@ -7,12 +7,35 @@ import subprocess
 import pytest
 import yaml
 
+from services.image.settings import ImageSettings
+from shared.settings import SIDECAR_MAX_BODY_BYTES
 from tools import devstack
 
 ROOT = devstack.ROOT
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 DAPR_RUN = yaml.safe_load((ROOT / "dapr.yaml").read_text())
 DOCKERFILE = (ROOT / "deploy" / "docker" / "Dockerfile").read_text()
+# daprd's --max-body-size everywhere: what the services' SDK clients expect of it.
+SIDECAR_LIMIT = f"{SIDECAR_MAX_BODY_BYTES // 2**20}Mi"
+
+
+def test_every_sidecar_takes_the_largest_picture_we_keep():
+    """A kept picture goes to the blob binding in one gRPC message; daprd refuses past its
+    --max-body-size (4Mi by default), so every way of running it says the same number."""
+    assert DAPR_RUN["common"]["maxBodySize"] == devstack.max_body_size() == SIDECAR_LIMIT
+    sidecars = [s for name, s in COMPOSE["services"].items() if name.endswith("-dapr")]
+    assert len(sidecars) == len(devstack.APPS)
+    for sidecar in sidecars:
+        command = sidecar["command"]
+        assert command[command.index("--max-body-size") + 1] == SIDECAR_LIMIT
+    bicep = (ROOT / "deploy" / "azure" / "main.bicep").read_text()
+    assert f"httpMaxRequestSize: {SIDECAR_MAX_BODY_BYTES // 2**20}" in bicep  # in MB there
+    assert ImageSettings(public_base_url="https://x").max_photo_bytes < SIDECAR_MAX_BODY_BYTES
+
+
+def test_an_image_service_told_to_keep_pictures_the_sidecar_refuses_does_not_start():
+    with pytest.raises(ValueError, match="--max-body-size"):
+        ImageSettings(max_photo_bytes=SIDECAR_MAX_BODY_BYTES)
 
 
 @pytest.mark.parametrize("app", devstack.APPS)

@@ -22,6 +22,7 @@ from services.image import callbacks as image_callbacks
 from services.image import pack_previews as image_previews
 from services.message import webhooks as message_webhooks
 from services.payment import webhooks as payment_webhooks
+from tests.contract.test_deployment import SIDECAR_LIMIT
 from tools import devstack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,6 +151,7 @@ def test_every_app_has_its_sidecar_and_secrets_only_by_reference():
         assert annotations["dapr.io/app-id"] == name
         assert annotations["dapr.io/app-port"] == "8000"
         assert annotations["dapr.io/config"] in of_kind("Configuration")
+        assert annotations["dapr.io/max-body-size"] == SIDECAR_LIMIT
         [container] = pod["spec"]["containers"]
         for variable in container["env"]:
             if any(word in variable["name"] for word in ("TOKEN", "DATABASE", "KEY", "SECRET")):

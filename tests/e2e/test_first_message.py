@@ -57,7 +57,9 @@ def test_hi_is_answered_through_real_sidecars(stack):
 
 
 def test_the_sidecars_run_daprd_built_by_the_project(stack):
-    metadata = httpx.get(f"{stack['message'].dapr_url}/v1.0/metadata", timeout=5).json()
+    metadata = httpx.get(
+        f"{stack['message'].dapr_url}/v1.0/metadata", headers=stack.dapr_headers, timeout=5
+    ).json()
     assert metadata["runtimeVersion"] == devstack.DAPRD_VERSION
     subscriptions = {s["topic"]: s for s in metadata["subscriptions"]}
     assert "whatsapp.inbound" in subscriptions
@@ -127,3 +129,22 @@ def test_delivery_receipts_reach_the_outbound_log(stack):
             break
         time.sleep(0.2)
     assert statuses == {reply["sid"]: "delivered" for reply in replies_sent}
+
+
+def test_both_hops_are_closed_to_strangers_exactly_when_tokens_are_set(stack):
+    """The `local` stack runs with both tokens (Kubernetes' and Azure's way), `redis`
+    without (as `make run`): the journeys above went through either. Without a token, a
+    caller is refused on every route daprd calls, and by daprd itself."""
+    stranger = 401 if stack.tokens else 200
+    message, maintenance = stack["message"].url, stack["maintenance"].url
+    calls = {
+        "subscriptions": httpx.get(f"{message}/dapr/subscribe", timeout=5),
+        "a delivery": httpx.post(f"{message}/events/whatsapp.inbound", json={}, timeout=5),
+        "a cron tick": httpx.post(f"{maintenance}/cron-reconcile", timeout=10),
+        "the sidecar": httpx.get(f"{stack['message'].dapr_url}/v1.0/metadata", timeout=5),
+    }
+    assert {what: call.status_code for what, call in calls.items()} == dict.fromkeys(
+        calls, stranger
+    )
+    as_daprd = httpx.get(f"{message}/dapr/subscribe", headers=stack.sidecar_headers, timeout=5)
+    assert "whatsapp.inbound" in {s["topic"] for s in as_daprd.json()}

@@ -198,7 +198,9 @@ def test_cleanup_removes_expired_photos_and_keeps_fresh_ones(stack):
     # The tick the cron binding would send once `middle` is a retention period old.
     fired = (middle + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     tick = httpx.post(
-        f"{stack['maintenance'].url}/cron-cleanup", headers={"readTimeUTC": fired}, timeout=10
+        f"{stack['maintenance'].url}/cron-cleanup",
+        headers={"readTimeUTC": fired, **stack.sidecar_headers},
+        timeout=10,
     )
     run_id = tick.json()["run_id"]
     assert run_id.startswith("cleanup-")

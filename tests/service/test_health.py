@@ -90,7 +90,9 @@ def test_no_more_deliveries_run_at_once_than_subscriber_threads_allows():
     app = FastAPI()
     app.state.settings = ServiceSettings(app_id="t", subscriber_threads=2)
     app.state.deps = Bare()
-    subscribe(Subscriptions(app), pubsub="pubsub", topic="t.one", model=AnyEvent, handler=slow)
+    subscriptions = Subscriptions()
+    subscribe(subscriptions, pubsub="pubsub", topic="t.one", model=AnyEvent, handler=slow)
+    subscriptions.mount(app)
     envelope = '{"id": "e", "topic": "t.one", "data": {}}'
     with TestClient(app) as client, ThreadPoolExecutor(6) as pool:
         answers = list(pool.map(lambda _: client.post("/events/t.one", content=envelope), range(6)))

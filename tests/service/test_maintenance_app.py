@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from services.maintenance.adapters.orders import SqlOrderTimeline
 from services.maintenance.adapters.records import SqlMaintenance
@@ -11,6 +12,7 @@ from services.maintenance.app import create_app
 from services.maintenance.bootstrap import MaintenanceRuntime
 from services.maintenance.domain.orders import StuckRules
 from services.maintenance.ports import MaintenancePorts, OrderNote
+from services.maintenance.settings import MaintenanceSettings
 from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic
 from shared.metrics import STUCK_ORDERS
@@ -44,6 +46,26 @@ def client(runtime):
 
 def published(runtime, topic):
     return [(e, i) for t, e, i in runtime.ports.publisher.published if t == topic]
+
+
+def test_with_an_app_token_only_the_sidecar_may_tick_or_deliver(runtime):
+    """daprd sends APP_API_TOKEN on every call to its app; the Dapr SDK checks none."""
+    settings = MaintenanceSettings(app_api_token="s3cret")
+    sidecar = {"dapr-api-token": "s3cret"}
+    fired = {"readTimeUTC": "2026-11-26T12:05:00Z"}
+    with TestClient(create_app(settings, build_deps=lambda _s: runtime)) as client:
+        strangers = [
+            client.post("/cron-reconcile", headers=fired),
+            client.post("/cron-cleanup", headers={**fired, "dapr-api-token": "guess"}),
+            client.get("/dapr/subscribe"),
+            client.post("/events/deadletter", content=cloudevent({}, topic="deadletter")),
+        ]
+        assert [r.status_code for r in strangers] == [401] * 4
+        assert published(runtime, Topic.MAINTENANCE_RECONCILE) == []
+        tick = client.post("/cron-reconcile", headers={**fired, **sidecar})
+        listed = client.get("/dapr/subscribe", headers=sidecar)
+    assert tick.json()["run_id"] == "reconcile-20261126T120500"
+    assert "deadletter" in {s["topic"] for s in listed.json()}
 
 
 def test_a_reconcile_tick_publishes_once_per_scheduled_time(client, runtime):

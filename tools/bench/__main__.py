@@ -4,8 +4,9 @@ with a chart (docs/benchmarks.png).
 
 Phases, each on a fresh system so that one's backlog never slows the next:
 1. baselines: a bare FastAPI webhook (parse only; + signature + one publish through
-   daprd over pooled async HTTP; the same publish from the thread pool, as handlers
-   publish), closed loop (32 connections) and open loop (100 req/s);
+   daprd with the Dapr SDK's async client; the same over daprd's HTTP API; the same
+   publish from the thread pool, as handlers publish), closed loop (32 connections) and
+   open loop (100 req/s);
 2. the project's webhook, the same two loads (its subscriber works meanwhile, as in
    production);
 3. the project's replies: Dapr's primitives against Redis itself, "hi" to first reply
@@ -39,7 +40,7 @@ from tools.stack import AppProcess, Stack
 DOCS = devstack.ROOT / "docs"
 # The sandbox as a lean Twilio: no delivery receipts, no consumer on every topic.
 LEAN_SANDBOX = {"TWILIO_STATUS_CALLBACK_URL": "", "OBSERVE_EVENTS": "false"}
-BASELINES = ("parse", "publish", "sync")
+BASELINES = ("parse", "publish", "http", "sync")
 
 
 @dataclass
@@ -254,11 +255,15 @@ def served(stack: Stack, token: str, people: int, rate: int, results: Results) -
 
 
 def primitives(stack: Stack, results: Results, count: int = 2000) -> None:
-    """One publish / state get / state save through the message's daprd, with the client
-    the services use (shared.dapr.sidecar), and the same operations straight against Redis."""
+    """One publish / state get / state save through the message's daprd, with the adapters
+    the services use (the Dapr SDK's client), and the same straight against Redis."""
     import redis
+    from dapr.conf import settings as sdk_settings
 
-    from shared.dapr.sidecar import Sidecar
+    from shared.dapr.client import connect
+    from shared.dapr.publisher import DaprPublisher
+    from shared.dapr.state import DaprStateStore
+    from shared.settings import ServiceSettings
 
     value = json.dumps({"conversation": {"step": "photos", "photos": 3}, "processed": []})
 
@@ -270,17 +275,22 @@ def primitives(stack: Stack, results: Results, count: int = 2000) -> None:
             samples.append((time.perf_counter() - began) * 1000)
         return percentiles(samples)
 
-    sidecar = Sidecar(stack["message"].dapr_http_port)
+    # This process is not an app of the stack: point the SDK at the message's sidecar.
+    vars(sdk_settings).update(
+        DAPR_HTTP_PORT=stack["message"].dapr_http_port,
+        DAPR_GRPC_PORT=stack["message"].dapr_grpc_port,
+    )
+    client = connect(ServiceSettings(app_id="message"))
+    publisher = DaprPublisher(client, "pubsub")
+    store = DaprStateStore(client, "statestore")
     results.primitives["daprd publish"] = timed(
-        lambda _n: sidecar.publish("pubsub", "bench.primitives", value, None)
+        lambda _n: publisher.publish_json("bench.primitives", value)
     )
     results.primitives["daprd state save"] = timed(
-        lambda n: sidecar.save_state("statestore", f"bench-{n}", value)
+        lambda n: store.save(f"bench-{n}", json.loads(value))
     )
-    results.primitives["daprd state get"] = timed(
-        lambda n: sidecar.get_state("statestore", f"bench-{n}")
-    )
-    sidecar.close()
+    results.primitives["daprd state get"] = timed(lambda n: store.get(f"bench-{n}"))
+    client.close()  # type: ignore[no-untyped-call]
     assert stack.broker is not None
     direct = redis.Redis(port=stack.broker.port)
     results.primitives["redis XADD"] = timed(

@@ -1,15 +1,19 @@
 """The bare webhooks the project's is measured against, one FastAPI route each.
 
 BASELINE=parse      parse Twilio's form and answer empty TwiML, nothing else;
-BASELINE=publish    also verify the signature and publish once through daprd over
-                    HTTP on one pooled aiohttp session (what a lean webhook needs);
-BASELINE=sync       the same publish from the thread pool, with the client the handlers
-                    use (shared.dapr.sidecar, urllib3).
+BASELINE=publish    also verify the signature and publish once through daprd with the
+                    Dapr SDK's async client (gRPC), as the project's webhook does;
+BASELINE=http       the same publish over daprd's HTTP API on one pooled aiohttp session
+                    (the project's way before it took the SDK);
+BASELINE=sync       the same publish from the thread pool, with the SDK's client the
+                    handlers use (shared.dapr.publisher.DaprPublisher).
 """
 
+import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -26,19 +30,24 @@ def create_app() -> FastAPI:
     dapr = f"http://127.0.0.1:{os.environ.get('DAPR_HTTP_PORT', '3500')}"
     validator = RequestValidator(os.environ.get("BENCH_TWILIO_TOKEN", ""))
     public_url = os.environ.get("BENCH_PUBLIC_URL", "")
-    state: dict[str, object] = {}
+    state: dict[str, Any] = {}
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if mode == "publish":
-            state["session"] = aiohttp.ClientSession()
-        if mode == "sync":
-            from shared.dapr.sidecar import Sidecar
+        from shared.dapr.client import connect, connect_async
+        from shared.dapr.publisher import WEBHOOK_PUBLISH_SECONDS
+        from shared.settings import ServiceSettings
 
-            state["client"] = Sidecar(int(os.environ.get("DAPR_HTTP_PORT", "3500")))
+        settings = ServiceSettings(app_id="message")
+        if mode == "http":
+            state["session"] = aiohttp.ClientSession()
+        if mode == "publish":
+            state["client"] = connect_async(settings, WEBHOOK_PUBLISH_SECONDS)
+        if mode == "sync":
+            state["client"] = connect(settings)
         yield
         if "session" in state:
-            await state["session"].close()  # type: ignore[attr-defined]
+            await state["session"].close()
 
     app = FastAPI(lifespan=lifespan)
 
@@ -50,32 +59,40 @@ def create_app() -> FastAPI:
     async def webhook(request: Request) -> Response:
         body = await request.body()
         form = dict(parse_qsl(body.decode(), keep_blank_values=True))
-        if mode != "parse":
-            signature = request.headers.get("x-twilio-signature", "")
-            if not validator.validate(public_url, form, signature):
-                return Response(status_code=403)
-            payload = {"sender": form.get("From"), "text": form.get("Body")}
-            event_id = form.get("MessageSid", "")
-            if mode == "publish":
-                session: aiohttp.ClientSession = state["session"]  # type: ignore[assignment]
-                async with session.post(
-                    f"{dapr}/v1.0/publish/pubsub/{TOPIC}",
-                    params={"metadata.cloudevent.id": event_id},
-                    json=payload,
-                ) as answer:
-                    if answer.status >= 300:
-                        return Response(status_code=500)
-            else:
-                import json
-
-                client = state["client"]
-                await run_in_threadpool(
-                    client.publish,  # type: ignore[attr-defined]
-                    "pubsub",
-                    TOPIC,
-                    json.dumps(payload),
-                    event_id,
-                )
+        if mode == "parse":
+            return Response(TWIML, media_type="text/xml")
+        signature = request.headers.get("x-twilio-signature", "")
+        if not validator.validate(public_url, form, signature):
+            return Response(status_code=403)
+        payload = json.dumps({"sender": form.get("From"), "text": form.get("Body")})
+        metadata = {"cloudevent.id": form.get("MessageSid", "")}
+        if mode == "http":
+            session: aiohttp.ClientSession = state["session"]
+            async with session.post(
+                f"{dapr}/v1.0/publish/pubsub/{TOPIC}",
+                params={"metadata.cloudevent.id": metadata["cloudevent.id"]},
+                data=payload,
+                headers={"Content-Type": "application/json"},
+            ) as answer:
+                if answer.status >= 300:
+                    return Response(status_code=500)
+        elif mode == "publish":
+            await state["client"].publish_event(
+                "pubsub",
+                TOPIC,
+                payload,
+                publish_metadata=metadata,
+                data_content_type="application/json",
+            )
+        else:
+            await run_in_threadpool(
+                state["client"].publish_event,
+                "pubsub",
+                TOPIC,
+                payload,
+                publish_metadata=metadata,
+                data_content_type="application/json",
+            )
         return Response(TWIML, media_type="text/xml")
 
     return app

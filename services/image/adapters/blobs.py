@@ -1,26 +1,27 @@
 """Photos and images in blob storage, through a Dapr output binding.
 
 `bindings.localstorage` locally, Azure Blob Storage on Azure: the metadata carries both
-names for the file (`fileName` / `blobName`). Over the sidecar's HTTP API the bytes go
-as base64, which localstorage decodes by itself and the Azure binding decodes with its
-`decodeBase64` setting (components/production/blobstore.yaml).
+names for the file (`fileName` / `blobName`). The SDK's gRPC call carries the bytes as they
+are, up to daprd's --max-body-size (shared/settings.py). localstorage would decode a body
+that reads as base64 or as a quoted string; what we keep is a picture (JPEG, PNG, WebP or
+HEIC, by content), whose first byte is neither.
 """
 
-import base64
-
-from shared.dapr.sidecar import Sidecar
+from shared.dapr.client import DaprClient, calling
 
 
 class DaprBlobStore:
-    def __init__(self, sidecar: Sidecar, binding: str) -> None:
-        self._sidecar = sidecar
+    def __init__(self, client: DaprClient, binding: str) -> None:
+        self._client = client
         self._binding = binding
 
-    def _call(self, operation: str, name: str, data: bytes | None = None) -> bytes:
+    def _call(self, operation: str, name: str, data: bytes = b"") -> bytes:
         """Transient when the sidecar or the storage fails."""
-        payload = base64.b64encode(data).decode() if data is not None else None
-        metadata = {"fileName": name, "blobName": name}
-        return self._sidecar.invoke_binding(self._binding, operation, payload, metadata)
+        with calling(f"binding {self._binding} {operation}"):
+            answer = self._client.invoke_binding(
+                self._binding, operation, data, {"fileName": name, "blobName": name}
+            )
+        return bytes(answer.data)
 
     def put(self, name: str, data: bytes) -> None:
         self._call("create", name, data)

@@ -1,0 +1,72 @@
+"""What shared/dapr/client.py adds to the Dapr SDK's calls, without a sidecar."""
+
+from types import SimpleNamespace
+
+import grpc
+import pytest
+
+from shared import tracing
+from shared.dapr.client import SidecarError, SidecarRefused, _call_details, calling
+from shared.errors import Rejected, Transient
+
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def details(**overrides):
+    made = {
+        "method": "/dapr.proto.runtime.v1.Dapr/PublishEvent",
+        "timeout": None,
+        "metadata": [("dapr-api-token", "t")],
+        "credentials": None,
+        "wait_for_ready": None,
+    }
+    return SimpleNamespace(**{**made, **overrides})
+
+
+def test_every_call_gets_a_deadline_unless_it_has_one():
+    assert _call_details(details(), 30).timeout == 30
+    assert _call_details(details(timeout=2), 30).timeout == 2
+
+
+def test_a_call_carries_the_trace_it_is_made_in_and_keeps_its_metadata():
+    assert _call_details(details(), 30).metadata == [("dapr-api-token", "t")]
+    with tracing.continuing(TRACEPARENT):
+        made = _call_details(details(), 30)
+    assert made.metadata == [("dapr-api-token", "t"), ("traceparent", TRACEPARENT)]
+    assert made.method == "/dapr.proto.runtime.v1.Dapr/PublishEvent"
+
+
+class Refused(grpc.RpcError):  # type: ignore[misc]
+    def code(self):
+        return grpc.StatusCode.UNAVAILABLE
+
+    def details(self):
+        return "connection refused"
+
+
+def test_a_failed_call_is_a_transient_sidecar_error_that_names_what_failed_and_why():
+    with pytest.raises(SidecarError) as failed, calling("state save"):
+        raise Refused()
+    assert isinstance(failed.value, Transient)
+    assert failed.value.code == grpc.StatusCode.UNAVAILABLE
+    assert str(failed.value) == "state save failed: StatusCode.UNAVAILABLE connection refused"
+
+
+class TooLarge(grpc.RpcError):  # type: ignore[misc]
+    def code(self):
+        return grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def details(self):
+        return "grpc: received message larger than max (22020109 vs. 20971520)"
+
+
+def test_a_message_too_large_for_the_sidecar_is_refused_not_retried():
+    with pytest.raises(SidecarRefused) as refused, calling("binding blobstore create"):
+        raise TooLarge()
+    assert isinstance(refused.value, Rejected)
+    assert "larger than max" in str(refused.value)
+
+
+def test_what_is_not_the_sidecars_failure_passes_through():
+    with pytest.raises(ValueError, match="ours"), calling("state save"):
+        raise ValueError("ours")
