@@ -3,6 +3,12 @@
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Meta's Graph API version, one for every call: the newest (v26.0, out 2026-07-29); v21.0,
+# the one used before, is served until 2027-01-21 (developers.facebook.com/docs/graph-api/
+# changelog/versions).
+GRAPH_API_VERSION = "v26.0"
+META_GRAPH_BASE = f"https://graph.facebook.com/{GRAPH_API_VERSION}"
+
 # daprd's --max-body-size in dapr.yaml, the compose file, Kubernetes and Azure (20Mi): a
 # test holds them to this number.
 SIDECAR_MAX_BODY_BYTES = 20 * 1024 * 1024

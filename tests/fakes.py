@@ -12,9 +12,10 @@ from services.message.bootstrap import build_rules, message_ports
 from services.message.domain.conversation import Option
 from services.message.ports import MessagePorts
 from services.message.settings import MessageSettings
+from services.sandbox.interactive import TEMPLATE_VARIABLE_REFUSED
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
-from shared.errors import Conflict, Transient
+from shared.errors import Conflict, Rejected, Transient
 from shared.events import registry
 from shared.events.base import Event
 from shared.events.payment import PaymentCompleted
@@ -182,6 +183,10 @@ class RecordingSender:
         return sid
 
     def send_template(self, *, to: str, text: str, language: str) -> str:
+        # As WhatsApp: a variable with a new line, a tab or more than four spaces in a row
+        # is refused (Meta #132018, Twilio 63013).
+        if not text or TEMPLATE_VARIABLE_REFUSED.search(text):
+            raise Rejected(f"template variable WhatsApp refuses: {text!r}")
         self.sent.append((to, f"template[{language}]:{text}"))
         return f"HX{len(self.sent):032d}"
 

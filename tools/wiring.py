@@ -8,10 +8,13 @@ values come from the deployment (deploy/), never from here.
 
 from collections.abc import Callable
 
+from services.sandbox.twilio_fake import APPROVED_TEMPLATE_SID
+from shared.settings import GRAPH_API_VERSION
+
 APPS = ("sandbox", "message", "image", "payment", "maintenance")
-# What the fakes answer to: the sandbox's Meta number and an approved Twilio template.
+# What the fakes answer to: the sandbox's Meta number and its approved Twilio template.
 SANDBOX_META_PHONE_NUMBER_ID = "100000000000001"
-SANDBOX_TEMPLATE_SID = "HX" + "0" * 32
+SANDBOX_TEMPLATE_SID = APPROVED_TEMPLATE_SID
 
 
 def sandbox_env(app_id: str, url: Callable[[str], str]) -> dict[str, str]:
@@ -28,7 +31,7 @@ def sandbox_env(app_id: str, url: Callable[[str], str]) -> dict[str, str]:
         },
         "message": {
             "TWILIO_API_BASE": f"{sandbox}/twilio",
-            "META_GRAPH_BASE": f"{sandbox}/meta/v21.0",
+            "META_GRAPH_BASE": f"{sandbox}/meta/{GRAPH_API_VERSION}",
             "META_PHONE_NUMBER_ID": SANDBOX_META_PHONE_NUMBER_ID,
             "TWILIO_STATUS_CALLBACK_URL": f"{url('message')}/twilio/status",
             "TWILIO_TEMPLATE_SID": SANDBOX_TEMPLATE_SID,
@@ -40,7 +43,7 @@ def sandbox_env(app_id: str, url: Callable[[str], str]) -> dict[str, str]:
             "ASTRIA_BRANCH": "fast",
             "TWILIO_API_BASE": f"{sandbox}/twilio",
             "TWILIO_MEDIA_HOSTS": host,
-            "META_GRAPH_BASE": f"{sandbox}/meta/v21.0",
+            "META_GRAPH_BASE": f"{sandbox}/meta/{GRAPH_API_VERSION}",
             "META_MEDIA_HOSTS": host,
             # The sandbox plays Twilio, Meta and Astria on a private address.
             "ALLOW_PRIVATE_MEDIA_HOSTS": "true",

@@ -4,7 +4,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from shared.packs import DEFAULT_CATALOGUE
-from shared.settings import ServiceSettings
+from shared.settings import META_GRAPH_BASE, ServiceSettings
 
 # What a binding call carries besides the picture: its name, the file's names, framing.
 BLOB_CALL_BYTES = 64 * 1024
@@ -20,7 +20,7 @@ class ImageSettings(ServiceSettings):
     astria_timeout_seconds: float = 35.0  # Astria's own request timeout is 30 s
     twilio_api_base: str = "https://api.twilio.com"
     twilio_media_hosts: str = "mms.twiliocdn.com,media.twiliocdn.com,s3-external-1.amazonaws.com"
-    meta_graph_base: str = "https://graph.facebook.com/v21.0"
+    meta_graph_base: str = META_GRAPH_BASE
     meta_media_hosts: str = "lookaside.fbsbx.com"
     # Local runs only: the sandbox plays the providers on 127.0.0.1.
     allow_private_media_hosts: bool = False

@@ -3,7 +3,7 @@ from pathlib import Path
 from pydantic import Field
 
 from shared.packs import DEFAULT_CATALOGUE
-from shared.settings import ServiceSettings
+from shared.settings import META_GRAPH_BASE, ServiceSettings
 
 
 class MessageSettings(ServiceSettings):
@@ -23,7 +23,7 @@ class MessageSettings(ServiceSettings):
     max_webhook_bytes: int = Field(default=64 * 1024, gt=0)
     # Meta batches notifications; its bodies reach 3 MB.
     max_meta_webhook_bytes: int = Field(default=3 * 1024 * 1024, gt=0)
-    meta_graph_base: str = "https://graph.facebook.com/v21.0"
+    meta_graph_base: str = META_GRAPH_BASE
     # The sending number's id (Graph API); the local profile sets the sandbox's.
     meta_phone_number_id: str | None = None
     meta_timeout_seconds: float = 10.0

@@ -407,7 +407,8 @@ def delete_tune(tune_id: str, request: Request) -> Response:
             del state.prompts[prompt_id]
             for url in prompt.get("images") or []:
                 state.images.pop(str(url).rsplit("/", 1)[-1].removesuffix(".jpg"), None)
-    return JSONResponse({"id": tune["id"], "deleted": True})
+    # Astria's page for it (docs/api/0-tune/5-delete.md) documents "200 OK" and no body.
+    return Response(status_code=200)
 
 
 @router.get("/tunes/{tune_id}/prompts")

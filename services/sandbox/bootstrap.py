@@ -6,6 +6,7 @@ import httpx
 
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.store import SandboxStore
+from services.sandbox.twilio_fake import approved_template
 from shared.app import BaseDeps
 from shared.dapr.secret_store import read_secret
 from shared.packs import Catalogue, load_catalogue
@@ -26,6 +27,10 @@ class SandboxRuntime(BaseDeps):
     # One pool for every call the fakes make (webhooks, receipts, callbacks): a client per
     # call cost an SSL context each and capped the whole local stack (`make bench`).
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=30))
+
+    def __post_init__(self) -> None:
+        # The account holds its approved WhatsApp template from the start, as a real one.
+        self.store.add_content(approved_template(self.twilio_account_sid, self.clock().isoformat()))
 
     @property
     def ports(self) -> "SandboxRuntime":

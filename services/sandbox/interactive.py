@@ -153,6 +153,14 @@ def twilio_types(types: Any) -> None:
             _text(action.get("url"), "actions[].url", 2000)
 
 
+# What WhatsApp refuses in a template's variable: "Param text cannot have new-line/tab
+# characters or more than 4 consecutive spaces" (Meta, #132018); Twilio fails the message
+# with 63013 ("more than 4 consecutive whitespaces replace a placeholder").
+TEMPLATE_VARIABLE_REFUSED = re.compile(r"[\n\t]| {5,}")
+# A template's text with its variables filled in (Twilio 63021, Meta's body limit).
+TEMPLATE_TEXT_MAX = 1024
+
+
 def twilio_variables(raw: str | None) -> dict[str, str]:
     """ContentVariables as Twilio reads them: a JSON object of non-empty strings (21656)."""
     if raw is None:

@@ -26,18 +26,16 @@ def new_wamid() -> str:
     return "wamid." + secrets.token_urlsafe(24)
 
 
-def _graph_error(status: int, code: int, message: str) -> JSONResponse:
-    return JSONResponse(
-        {
-            "error": {
-                "message": message,
-                "type": "OAuthException",
-                "code": code,
-                "fbtrace_id": secrets.token_hex(8),
-            }
-        },
-        status_code=status,
-    )
+def _graph_error(status: int, code: int, message: str, details: str = "") -> JSONResponse:
+    error: dict[str, Any] = {
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": secrets.token_hex(8),
+    }
+    if details:
+        error["error_data"] = {"messaging_product": "whatsapp", "details": details}
+    return JSONResponse({"error": error}, status_code=status)
 
 
 def _bearer_ok(request: Request) -> bool:
@@ -79,6 +77,16 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
     elif kind == "template":
         parameters = (template.get("components") or [{}])[0].get("parameters") or [{}]
         text = str(parameters[0].get("text", ""))
+        if any(
+            interactive.TEMPLATE_VARIABLE_REFUSED.search(str(p.get("text", ""))) for p in parameters
+        ):
+            return _graph_error(
+                400,
+                132018,
+                "(#132018) There was an issue with the parameters in your template.",
+                details="Param text cannot have new-line/tab characters or more than 4 "
+                "consecutive spaces",
+            )
     # An image or a document: a media object by `link` (or an uploaded `id`).
     image = (body.get(kind) or {}) if kind in ("image", "document") else {}
     if kind == "text" and not 0 < len(text) <= MAX_TEXT:

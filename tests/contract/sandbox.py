@@ -2,6 +2,7 @@
 
 from services.message.adapters.meta_sender import MetaSender
 from services.message.adapters.twilio_sender import TwilioSender
+from services.sandbox.twilio_fake import APPROVED_TEMPLATE_SID
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "contract-token"
@@ -16,12 +17,13 @@ def sender(base_url: str, auth_token: str = AUTH_TOKEN) -> TwilioSender:
         from_="whatsapp:+14155238886",
         api_base=f"{base_url}/twilio",
         timeout=5,
+        template_sid=APPROVED_TEMPLATE_SID,
     )
 
 
 def meta_sender(base_url: str, token: str = META_TOKEN) -> MetaSender:
     return MetaSender(
-        graph_base=f"{base_url}/meta/v21.0",
+        graph_base=f"{base_url}/meta/v26.0",
         phone_number_id="100000000000001",
         access_token=token,
         timeout=5,

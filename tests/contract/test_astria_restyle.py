@@ -70,3 +70,17 @@ def test_a_tune_that_is_not_trained_or_not_there_is_refused(astria):
         astria.run_pack_on_tune(261, "999999", "http://image/update-images?order_id=x")
     with pytest.raises(AstriaRefused):
         astria.run_pack_on_tune(262, trained(astria, "ord_pets"), "http://image/u?order_id=y")
+
+
+def test_a_tune_is_deleted_with_astrias_bodiless_answer_and_again_as_already_gone(
+    astria, sandbox
+):
+    """Astria documents `DELETE /tunes/:id` as "200 OK" and no body; a retried erasure
+    meets 404, which counts as done."""
+    _url, store = sandbox
+    tune_id = trained(astria, "ord_erased")
+    astria.delete_tune(tune_id)
+    assert int(tune_id) in store.astria.deleted_tunes
+    astria.delete_tune(tune_id)  # already gone
+    with pytest.raises(AstriaRefused, match="404"):
+        astria.get_tune(tune_id)

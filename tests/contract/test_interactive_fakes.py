@@ -148,7 +148,7 @@ def test_twilio_refuses_unknown_content_and_bad_variables_with_their_codes(sandb
     [made] = store.outbound_to("whatsapp:+15550002003")
     content_sid = made["content_sid"]
     answers = {
-        "unknown sid": twilio_message(url, ContentSid="HX" + "0" * 32),
+        "unknown sid": twilio_message(url, ContentSid="HX" + "f" * 32),
         "not json": twilio_message(url, ContentSid=content_sid, ContentVariables="{1:"),
         "empty value": twilio_message(url, ContentSid=content_sid, ContentVariables='{"1": ""}'),
         "missing value": twilio_message(url, ContentSid=content_sid, ContentVariables="{}"),

@@ -31,7 +31,7 @@ def settings(url, **changes):
         twilio_account_sid=ACCOUNT_SID,
         twilio_auth_token=AUTH_TOKEN,
         twilio_media_hosts=frozenset({host}),
-        meta_graph_base=f"{url}/meta/v21.0",
+        meta_graph_base=f"{url}/meta/v26.0",
         meta_access_token=META_TOKEN,
         meta_media_hosts=frozenset({host}),
         max_bytes=1024,

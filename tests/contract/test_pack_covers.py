@@ -34,7 +34,7 @@ def fetcher(allow_private=True, max_bytes=5 * 1024 * 1024):
             twilio_account_sid="AC" + "2" * 32,
             twilio_auth_token="t",
             twilio_media_hosts=frozenset(),
-            meta_graph_base="https://graph.facebook.com/v21.0",
+            meta_graph_base="https://graph.facebook.com/v26.0",
             meta_access_token="m",
             meta_media_hosts=frozenset(),
             max_bytes=max_bytes,

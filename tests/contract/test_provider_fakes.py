@@ -10,6 +10,7 @@ import time
 import pytest
 
 from services.message.adapters.provider_errors import META, TWILIO, Verdict
+from services.message.domain.window import template_variable
 from shared.errors import Rejected, Transient, WindowClosed
 from tests.contract.sandbox import ACCOUNT_SID, AUTH_TOKEN, META_TOKEN, meta_sender, sender
 
@@ -86,8 +87,8 @@ def test_meta_media_is_a_two_step_download_with_the_bearer_token(sandbox):
     url, store = sandbox
     store.add_media("987654321", "image/png", b"png bytes")
     headers = {"Authorization": "Bearer meta-token"}
-    assert httpx.get(f"{url}/meta/v21.0/987654321").status_code == 401
-    meta = httpx.get(f"{url}/meta/v21.0/987654321", headers=headers).json()
+    assert httpx.get(f"{url}/meta/v26.0/987654321").status_code == 401
+    meta = httpx.get(f"{url}/meta/v26.0/987654321", headers=headers).json()
     assert (meta["mime_type"], meta["file_size"]) == ("image/png", "9")
     assert httpx.get(meta["url"]).status_code == 401
     assert httpx.get(meta["url"], headers=headers).content == b"png bytes"
@@ -215,7 +216,7 @@ def test_meta_refuses_a_document_without_a_link_or_an_id(sandbox):
 
     url, _ = sandbox
     answer = httpx.post(
-        f"{url}/meta/v21.0/PHONE/messages",
+        f"{url}/meta/v26.0/PHONE/messages",
         json={
             "messaging_product": "whatsapp",
             "to": "16505550012",
@@ -245,3 +246,41 @@ def test_typing_on_something_that_is_no_inbound_message_id_is_refused(sandbox, c
     with pytest.raises(Rejected, match="400"):
         show.show_typing(message_id="HX" + "0" * 32)  # a template's sid
     assert len(store.typing) == before
+
+
+# --- templates outside the 24-hour window -----------------------------------------------
+
+HELD = "🎉 Your portraits are ready!\n\nTap below to see them.\thttps://example.com/g"
+
+
+def test_twilio_fails_a_template_whose_variable_whatsapp_refuses_as_its_receipt_says(sandbox):
+    """Twilio takes the send (201) and WhatsApp refuses it: 63013 in the receipt."""
+    url, store = sandbox
+    refused, fits = (f"whatsapp:+1555{secrets.randbelow(10**7):07d}" for _ in range(2))
+    twilio = sender(url)
+    twilio.send_template(to=refused, text=HELD, language="en")
+    assert (wait_for_status(store, refused)["error_code"]) == 63013
+    twilio.send_template(to=fits, text=template_variable(HELD), language="en")
+    [sent] = store.outbound_to(fits)
+    assert sent["body"] == (
+        "News from your portrait bot: 🎉 Your portraits are ready! Tap below to see them. "
+        "https://example.com/g Reply to go on."
+    )
+    assert (sent["status"], sent["error_code"]) == ("queued", None)
+
+
+def test_twilio_fails_a_template_whose_text_passes_1024_characters(sandbox):
+    url, store = sandbox
+    to = f"whatsapp:+1555{secrets.randbelow(10**7):07d}"
+    sender(url).send_template(to=to, text="word " * 200 + "end", language="en")
+    assert wait_for_status(store, to)["error_code"] == 63021
+
+
+def test_meta_refuses_a_template_whose_variable_whatsapp_refuses_with_132018(sandbox):
+    url, store = sandbox
+    to = "whatsapp:+16505550012"
+    with pytest.raises(Rejected, match="132018"):
+        meta_sender(url).send_template(to=to, text=HELD, language="en")
+    meta_sender(url).send_template(to=to, text=template_variable(HELD), language="en")
+    [sent] = store.outbound_to(to)
+    assert sent["body"] == template_variable(HELD)

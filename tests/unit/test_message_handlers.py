@@ -321,6 +321,31 @@ def test_outside_the_window_one_template_is_sent_and_the_rest_is_held(deps):
     assert record_of(deps).held == ()
 
 
+def test_outside_the_window_a_payment_link_is_announced_in_one_line_and_sent_whole_later(deps):
+    """A template's variable is one line (WhatsApp refuses new lines in it): the link
+    itself waits for the person's answer, with its button."""
+    walk_to_photos(deps)
+    call(handle_event, deps, checked(1), meta=EventMeta(id="pc-1", topic="t"))
+    call(handle_event, deps, checked(2), meta=EventMeta(id="pc-2", topic="t"))
+    say(deps, "done", "SM4")
+    say(deps, "1", "SM5")
+    [(_, request, _key)] = [p for p in deps.publisher.published if p[0] == Topic.CHECKOUT_REQUESTED]
+    deps.records.close_window(USER)
+    sent_before = len(texts(deps))
+    ready = payment.CheckoutReady(
+        order_id=request.order_id, user=USER, url="https://pay.example/s/1"
+    )
+    call(handle_event, deps, ready, meta=EventMeta(id="cr-1", topic="t"))
+    [template] = texts(deps)[sent_before:]
+    assert template.startswith("template[en]:")
+    assert "\n" not in template
+    assert "https://pay.example" not in template
+    say(deps, "ok", "SM6")
+    assert any(
+        "[" in t and "](https://pay.example/s/1)" in t for t in texts(deps)[sent_before + 1 :]
+    )
+
+
 def test_a_window_error_from_the_provider_closes_the_window(deps):
     say(deps, "hi", "SM1")
     first = deps.records.outbound[0]["id"]

@@ -37,7 +37,12 @@ class AstriaClient:
             raise Transient(f"astria answered {response.status_code}")
         if response.status_code >= 400:
             raise AstriaRefused(f"{response.status_code}: {response.text[:300]}")
-        return response.json()
+        if not response.content.strip():
+            return None  # DELETE /tunes/:id answers 200 with no body
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise Transient(f"astria answered {response.status_code} with no JSON") from exc
 
     def create_pack_tune(self, tune: PackTune) -> dict[str, Any]:
         fields = [

@@ -28,6 +28,7 @@ from services.message.domain.record import (
     new_owner,
     take_lease,
 )
+from services.message.domain.window import template_variable
 from services.message.ports import MessageRecords, WhatsAppSender
 from shared import tracing
 from shared.clock import Clock
@@ -260,11 +261,13 @@ class Courier:
         self._log_sent((record.channel, sid, user, kind, body))
 
     def _send_template(self, sender: WhatsAppSender, record: Record, item: dict[str, Any]) -> None:
-        """Outside the 24-hour window only an approved template may be sent."""
+        """Outside the 24-hour window only an approved template may be sent: it says, in a
+        line, what is waiting; the item itself (its link, its picture) is held and goes
+        out whole once the person answers."""
         user, language = record.conversation.user, record.conversation.language
-        text = item.get("text") or texts.render(language, "held_images")
-        if item.get("link_url"):
-            text = f"{text}\n{item['link_url']}"  # a template has no button of ours
+        text = template_variable(item.get("text") or "") or template_variable(
+            texts.render(language, "held_images")
+        )
         sid = sender.send_template(to=user, text=text, language=language.value)
         self._log_sent((record.channel, sid, user, "template", text))
         log.info("outside the 24-hour window: template sent", extra={"user": mask_phone(user)})

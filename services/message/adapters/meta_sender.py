@@ -98,7 +98,7 @@ class MetaSender:
         template = {
             "name": self._template,
             "language": {"code": language},
-            "components": [{"type": "body", "parameters": [{"type": "text", "text": text[:1024]}]}],
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}],
         }
         return self._send(to, {"type": "template", "template": template})
 

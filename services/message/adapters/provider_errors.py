@@ -27,7 +27,8 @@ TWILIO: dict[int, Verdict] = {
     63024: Verdict.DROP,  # not a WhatsApp user, terms not accepted
     63032: Verdict.DROP,  # Meta's marketing experiment: not delivered, no retry time
     63014: Verdict.DROP,  # blocked by the user
-    63021: Verdict.DROP,  # content rejected
+    63021: Verdict.DROP,  # content rejected (a template's text over 1,024 characters)
+    63013: Verdict.DROP,  # channel policy (a template variable WhatsApp refuses)
     30007: Verdict.DROP,  # filtered as spam
     21656: Verdict.DROP,  # ContentVariables invalid
     21654: Verdict.DROP,  # ContentVariables without ContentSid
@@ -46,6 +47,8 @@ META: dict[int, Verdict] = {
     131053: Verdict.DROP,  # our media could not be used
     131009: Verdict.DROP,  # parameter value invalid
     131008: Verdict.DROP,  # required parameter missing
+    132000: Verdict.DROP,  # a template's parameters do not match it in number
+    132018: Verdict.DROP,  # a template parameter with a new line, a tab or 4+ spaces
     100: Verdict.DROP,  # invalid parameter
     131048: Verdict.DROP,  # spam rate limit: stop, do not retry
     368: Verdict.DROP,  # blocked for policy violations

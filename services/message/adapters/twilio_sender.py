@@ -156,7 +156,7 @@ class TwilioSender:
         # Twilio's Content templates carry their own language; {{1}} is the update.
         if not self._template_sid:
             raise Rejected("outside the 24-hour window and no template (TWILIO_TEMPLATE_SID)")
-        variables = json.dumps({"1": text[:1024]})
+        variables = json.dumps({"1": text})
         return self._send(to=to, content_sid=self._template_sid, content_variables=variables)
 
     def show_typing(self, *, message_id: str) -> None:
