@@ -144,7 +144,9 @@ def twilio_types(types: Any) -> None:
         for item in _items(content.get("items"), "items", 1, 10):
             _text(item.get("item"), "items[].item", 24)
             _text(item.get("id"), "items[].id", 200)
-            _text(item.get("description"), "items[].description", 72, required=False)
+            # Required, as Twilio's list-picker page has it (twilio.com/docs/content/
+            # twiliolist-picker), though Meta's rows may go without.
+            _text(item.get("description"), "items[].description", 72)
     elif kind == "twilio/call-to-action":
         for action in _items(content.get("actions"), "actions", 1, 2):
             if action.get("type") != "URL":

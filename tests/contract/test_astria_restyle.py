@@ -72,9 +72,7 @@ def test_a_tune_that_is_not_trained_or_not_there_is_refused(astria):
         astria.run_pack_on_tune(262, trained(astria, "ord_pets"), "http://image/u?order_id=y")
 
 
-def test_a_tune_is_deleted_with_astrias_bodiless_answer_and_again_as_already_gone(
-    astria, sandbox
-):
+def test_a_tune_is_deleted_with_astrias_bodiless_answer_and_again_as_already_gone(astria, sandbox):
     """Astria documents `DELETE /tunes/:id` as "200 OK" and no body; a retried erasure
     meets 404, which counts as done."""
     _url, store = sandbox

@@ -124,6 +124,17 @@ def test_what_whatsapp_refuses_is_refused_and_not_delivered(sandbox, channel, ca
     assert store.outbound_to(to) == []
 
 
+def test_twilio_refuses_a_list_item_without_its_description_and_meta_takes_it(sandbox):
+    """Twilio's list-picker requires each item's description; Meta's rows may go without."""
+    url, store = sandbox
+    rows = (Option("woman", "Woman"), Option("man", "Man"))
+    with pytest.raises(Rejected):
+        sender(url).send_menu(to="whatsapp:+15550003001", body="Who?", button="Choose", rows=rows)
+    assert store.outbound_to("whatsapp:+15550003001") == []
+    meta_sender(url).send_menu(to="whatsapp:+15550003002", body="Who?", button="Choose", rows=rows)
+    assert len(store.outbound_to("whatsapp:+15550003002")) == 1
+
+
 def test_meta_refuses_a_link_button_without_a_url_or_with_a_long_label(sandbox):
     url, store = sandbox
     send = meta_sender(url)

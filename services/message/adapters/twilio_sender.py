@@ -127,14 +127,8 @@ class TwilioSender:
         return self._send_content(to, {"twilio/quick-reply": kind}, {"1": body})
 
     def send_menu(self, *, to: str, body: str, button: str, rows: Sequence[Option]) -> str:
-        items = [
-            {
-                "id": r.id,
-                "item": r.title,
-                **({"description": r.description} if r.description else {}),
-            }
-            for r in rows
-        ]
+        # Twilio's list-picker requires every item's description (72 characters at most).
+        items = [{"id": r.id, "item": r.title, "description": r.description} for r in rows]
         kind = {"body": "{{1}}", "button": button, "items": items}
         return self._send_content(to, {"twilio/list-picker": kind}, {"1": body})
 

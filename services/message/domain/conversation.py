@@ -404,7 +404,11 @@ class _Turn:
         )
         names = [texts.subject_name(language, s) for s in SUBJECT_CLASSES]
         rows = tuple(
-            Option(s, fit(name[:1].upper() + name[1:], MAX_ROW_TITLE))  # a row reads "Woman"
+            Option(
+                s,
+                fit(name[:1].upper() + name[1:], MAX_ROW_TITLE),  # a row reads "Woman"
+                fit(texts.subject_description(language, s), MAX_ROW_DESCRIPTION),
+            )
             for s, name in zip(SUBJECT_CLASSES, names, strict=True)
         )
         text = self.t("subject_menu", options=options)

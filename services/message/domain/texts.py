@@ -531,6 +531,26 @@ SUBJECTS: dict[Language, dict[str, str]] = {
     },
 }
 
+# A subject's row in the list: Twilio's list-picker requires each item's description.
+SUBJECT_DESCRIPTIONS: dict[Language, dict[str, str]] = {
+    Language.EN: {
+        "woman": "An adult woman, alone in each photo",
+        "man": "An adult man, alone in each photo",
+        "boy": "A boy, alone in each photo",
+        "girl": "A girl, alone in each photo",
+        "dog": "Your dog, alone in each photo",
+        "cat": "Your cat, alone in each photo",
+    },
+    Language.ES: {
+        "woman": "Una mujer adulta, sola en cada foto",
+        "man": "Un hombre adulto, solo en cada foto",
+        "boy": "Un niño, solo en cada foto",
+        "girl": "Una niña, sola en cada foto",
+        "dog": "Tu perro, solo en cada foto",
+        "cat": "Tu gato, solo en cada foto",
+    },
+}
+
 # Words (normalised: lower case, no accents) that name each subject class.
 SUBJECT_WORDS: dict[str, set[str]] = {
     "woman": {"woman", "women", "female", "lady", "mujer", "senora", "chica"},
@@ -603,6 +623,10 @@ def render(language: Language, key: str, **values: object) -> str:
 
 def subject_name(language: Language, subject: str) -> str:
     return SUBJECTS[language].get(subject, subject)
+
+
+def subject_description(language: Language, subject: str) -> str:
+    return SUBJECT_DESCRIPTIONS[language][subject]
 
 
 def media_name(language: Language, kind: str) -> str:
