@@ -167,17 +167,19 @@ class RecordingSender:
     # fail) and leave their control here: (to, kind, what can be tapped).
     controls: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
 
-    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
+    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option], language: str) -> str:
         sid = self.send_text(to=to, body=body)
         self.controls.append((to, "buttons", tuple(b.id for b in buttons)))
         return sid
 
-    def send_menu(self, *, to: str, body: str, button: str, rows: Sequence[Option]) -> str:
+    def send_menu(
+        self, *, to: str, body: str, button: str, rows: Sequence[Option], language: str
+    ) -> str:
         sid = self.send_text(to=to, body=body)
         self.controls.append((to, "menu", tuple(r.id for r in rows)))
         return sid
 
-    def send_link(self, *, to: str, body: str, label: str, url: str) -> str:
+    def send_link(self, *, to: str, body: str, label: str, url: str, language: str) -> str:
         sid = self.send_text(to=to, body=f"{body}\n[{label}]({url})")
         self.controls.append((to, "link", (url,)))
         return sid

@@ -6,9 +6,10 @@ contract test checks them against it (tests/contract/test_wiring.py). Production
 values come from the deployment (deploy/), never from here.
 """
 
+import json
 from collections.abc import Callable
 
-from services.sandbox.twilio_fake import APPROVED_TEMPLATE_SID
+from services.sandbox.twilio_fake import APPROVED_TEMPLATE_SID, APPROVED_TEMPLATE_SIDS
 from shared.settings import GRAPH_API_VERSION
 
 APPS = ("sandbox", "message", "image", "payment", "maintenance")
@@ -35,6 +36,7 @@ def sandbox_env(app_id: str, url: Callable[[str], str]) -> dict[str, str]:
             "META_PHONE_NUMBER_ID": SANDBOX_META_PHONE_NUMBER_ID,
             "TWILIO_STATUS_CALLBACK_URL": f"{url('message')}/twilio/status",
             "TWILIO_TEMPLATE_SID": SANDBOX_TEMPLATE_SID,
+            "TWILIO_TEMPLATE_SIDS": json.dumps(APPROVED_TEMPLATE_SIDS),
             "PACK_PREVIEWS_URL": f"{url('image')}/previews",
         },
         "image": {

@@ -23,6 +23,8 @@ param deployerType string = 'User'
 param whatsappNumber string
 @description('Twilio: the approved Content template (HX…) sent outside the 24-hour window. Empty on Meta.')
 param twilioTemplateSid string = ''
+@description('Twilio: the same template approved in other languages, as JSON by language, e.g. {"es": "HX…"}.')
+param twilioTemplateSids string = '{}'
 @description('Meta Cloud API: the sending phone number id. Empty on Twilio.')
 param metaPhoneNumberId string = ''
 @description('Where the alerts go (an email address); empty: the alerts fire in the portal only.')
@@ -355,6 +357,7 @@ var appSettings = {
   message: [
     { name: 'TWILIO_WHATSAPP_FROM', value: 'whatsapp:+${whatsappNumber}' }
     { name: 'TWILIO_TEMPLATE_SID', value: twilioTemplateSid }
+    { name: 'TWILIO_TEMPLATE_SIDS', value: twilioTemplateSids }
     { name: 'META_PHONE_NUMBER_ID', value: metaPhoneNumberId }
     { name: 'PACK_PREVIEWS_URL', value: 'https://${prefix}-image.${environment.properties.defaultDomain}/previews' }
   ]

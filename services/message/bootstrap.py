@@ -102,6 +102,7 @@ def build_deps(settings: MessageSettings) -> MessageRuntime:
         api_base=settings.twilio_api_base,
         timeout=settings.twilio_timeout_seconds,
         template_sid=settings.twilio_template_sid,
+        template_sids=settings.twilio_template_sids,
         status_callback=settings.status_callback,
     )
     resources.closers += [meta.close, twilio.close]

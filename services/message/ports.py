@@ -21,13 +21,16 @@ class WhatsAppSender(Protocol):
     def send_document(self, *, to: str, url: str, filename: str) -> str:
         """Send a file (a PDF) by URL, which the person's phone keeps as `filename`."""
 
-    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
-        """Text with up to three reply buttons."""
+    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option], language: str) -> str:
+        """Text with up to three reply buttons, in the person's `language` (a Twilio
+        content template is made per language)."""
 
-    def send_menu(self, *, to: str, body: str, button: str, rows: Sequence[Option]) -> str:
+    def send_menu(
+        self, *, to: str, body: str, button: str, rows: Sequence[Option], language: str
+    ) -> str:
         """Text with a list of up to ten rows, opened by the `button` label."""
 
-    def send_link(self, *, to: str, body: str, label: str, url: str) -> str:
+    def send_link(self, *, to: str, body: str, label: str, url: str, language: str) -> str:
         """Text with one button that opens `url`."""
 
     def send_template(self, *, to: str, text: str, language: str) -> str:

@@ -16,8 +16,11 @@ class MessageSettings(ServiceSettings):
     twilio_api_base: str | None = None
     twilio_whatsapp_from: str = "whatsapp:+14155238886"
     twilio_timeout_seconds: float = 10.0
-    # Approved Content template sent outside the 24-hour window; {{1}} is the update.
+    # Approved Content template sent outside the 24-hour window; {{1}} is the update. The
+    # same template approved in other languages, by language (a JSON object in
+    # TWILIO_TEMPLATE_SIDS, e.g. {"es": "HX…"}); a language without one gets the default.
     twilio_template_sid: str | None = None
+    twilio_template_sids: dict[str, str] = Field(default_factory=dict)
     # Where Twilio posts delivery receipts; defaults to PUBLIC_BASE_URL + /twilio/status.
     twilio_status_callback_url: str | None = None
     max_webhook_bytes: int = Field(default=64 * 1024, gt=0)

@@ -6,7 +6,7 @@ import httpx
 
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.store import SandboxStore
-from services.sandbox.twilio_fake import approved_template
+from services.sandbox.twilio_fake import approved_templates
 from shared.app import BaseDeps
 from shared.dapr.secret_store import read_secret
 from shared.packs import Catalogue, load_catalogue
@@ -30,7 +30,8 @@ class SandboxRuntime(BaseDeps):
 
     def __post_init__(self) -> None:
         # The account holds its approved WhatsApp template from the start, as a real one.
-        self.store.add_content(approved_template(self.twilio_account_sid, self.clock().isoformat()))
+        for template in approved_templates(self.twilio_account_sid, self.clock().isoformat()):
+            self.store.add_content(template)
 
     @property
     def ports(self) -> "SandboxRuntime":

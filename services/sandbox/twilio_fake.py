@@ -166,24 +166,36 @@ async def typing_indicator(request: Request) -> JSONResponse:
     return JSONResponse({"success": True})
 
 
-# The account's one template WhatsApp approved (made in Twilio's console, not by the bot):
-# what the message service sends outside the 24-hour window (TWILIO_TEMPLATE_SID).
+# The account's template WhatsApp approved, in English and in Spanish (made in Twilio's
+# console, not by the bot): what the message service sends outside the 24-hour window
+# (TWILIO_TEMPLATE_SID, TWILIO_TEMPLATE_SIDS).
 APPROVED_TEMPLATE_SID = "HX" + "0" * 32
+APPROVED_TEMPLATE_SIDS = {"es": "HX" + "0" * 31 + "1"}
+# WhatsApp approves no body that starts or ends with a placeholder.
+_APPROVED = {
+    "en": (APPROVED_TEMPLATE_SID, "News from your portrait bot: {{1}} Reply to go on."),
+    "es": (
+        APPROVED_TEMPLATE_SIDS["es"],
+        "Novedades de tu bot de retratos: {{1}} Responde para seguir.",
+    ),
+}
 
 
-def approved_template(account_sid: str, now: str) -> dict[str, Any]:
-    """WhatsApp approves no body that starts or ends with a placeholder."""
-    return {
-        "sid": APPROVED_TEMPLATE_SID,
-        "account_sid": account_sid,
-        "friendly_name": "portrait_update",
-        "language": "en",
-        "variables": {"1": "Your portraits are ready."},
-        "types": {"twilio/text": {"body": "News from your portrait bot: {{1}} Reply to go on."}},
-        "date_created": now,
-        "date_updated": now,
-        "whatsapp_approved": True,
-    }
+def approved_templates(account_sid: str, now: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "sid": sid,
+            "account_sid": account_sid,
+            "friendly_name": "portrait_update",
+            "language": language,
+            "variables": {"1": "…"},
+            "types": {"twilio/text": {"body": body}},
+            "date_created": now,
+            "date_updated": now,
+            "whatsapp_approved": True,
+        }
+        for language, (sid, body) in _APPROVED.items()
+    ]
 
 
 def _template_failure(content: dict[str, Any], variables: dict[str, str], body: str) -> int | None:

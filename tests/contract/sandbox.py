@@ -2,7 +2,7 @@
 
 from services.message.adapters.meta_sender import MetaSender
 from services.message.adapters.twilio_sender import TwilioSender
-from services.sandbox.twilio_fake import APPROVED_TEMPLATE_SID
+from services.sandbox.twilio_fake import APPROVED_TEMPLATE_SID, APPROVED_TEMPLATE_SIDS
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "contract-token"
@@ -18,6 +18,7 @@ def sender(base_url: str, auth_token: str = AUTH_TOKEN) -> TwilioSender:
         api_base=f"{base_url}/twilio",
         timeout=5,
         template_sid=APPROVED_TEMPLATE_SID,
+        template_sids=APPROVED_TEMPLATE_SIDS,
     )
 
 

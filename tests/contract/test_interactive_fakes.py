@@ -38,9 +38,11 @@ def test_buttons_lists_and_a_pay_link_reach_the_person_as_sent(sandbox, channel)
     url, store = sandbox
     to = "whatsapp:+15550001" + ("001" if channel == "twilio" else "002")
     send = SENDERS[channel](url)
-    send.send_buttons(to=to, body="Do you agree?", buttons=CONSENT)
-    send.send_menu(to=to, body="Pick a pack", button="See packs", rows=PACKS)
-    send.send_link(to=to, body="Your order is ready.", label="Pay 14,99 US$", url=PAY)
+    send.send_buttons(language="en", to=to, body="Do you agree?", buttons=CONSENT)
+    send.send_menu(language="en", to=to, body="Pick a pack", button="See packs", rows=PACKS)
+    send.send_link(
+        language="en", to=to, body="Your order is ready.", label="Pay 14,99 US$", url=PAY
+    )
     assert shown(store, to) == [
         (
             "Do you agree?",
@@ -82,9 +84,13 @@ def test_twilio_content_is_created_once_per_shape_and_found_again_after_a_restar
     before = len(store.contents)
     done = (Option("done", "Done"),)  # a shape no other test sends
     first = sender(url)
-    first.send_buttons(to="whatsapp:+15550001003", body="Finished?", buttons=done)
-    first.send_buttons(to="whatsapp:+15550001003", body="Still finished?", buttons=done)
-    sender(url).send_buttons(to="whatsapp:+15550001003", body="Once more?", buttons=done)
+    first.send_buttons(language="en", to="whatsapp:+15550001003", body="Finished?", buttons=done)
+    first.send_buttons(
+        language="en", to="whatsapp:+15550001003", body="Still finished?", buttons=done
+    )
+    sender(url).send_buttons(
+        language="en", to="whatsapp:+15550001003", body="Once more?", buttons=done
+    )
     assert len(store.contents) == before + 1  # the body is a variable; the buttons are the shape
     bodies = [body for body, _ in shown(store, "whatsapp:+15550001003")]
     assert bodies == ["Finished?", "Still finished?", "Once more?"]
@@ -100,11 +106,11 @@ REFUSED: dict[str, tuple[str, dict[str, Any]]] = {
     "the same title twice": ("buttons", {"buttons": (Option("a", "Yes"), Option("b", "Yes"))}),
     "eleven rows": (
         "menu",
-        {"button": "See", "rows": tuple(Option(f"r{n}", f"Row {n}") for n in range(11))},
+        {"button": "See", "rows": tuple(Option(f"r{n}", f"Row {n}", "d") for n in range(11))},
     ),
     "a row title over 24": (
         "menu",
-        {"button": "See", "rows": (Option("r", "A row title of 25 letters"),)},
+        {"button": "See", "rows": (Option("r", "A row title of 25 letters", "d"),)},
     ),
     "a description over 72": ("menu", {"button": "See", "rows": (Option("r", "Row", "d" * 73),)}),
     "a list without its button": ("menu", {"button": "", "rows": PACKS}),
@@ -120,7 +126,7 @@ def test_what_whatsapp_refuses_is_refused_and_not_delivered(sandbox, channel, ca
     send = SENDERS[channel](url)
     code = "20001" if channel == "twilio" else "131009"
     with pytest.raises(Rejected, match=code):
-        getattr(send, f"send_{kind}")(to=to, body="Pick one", **fields)
+        getattr(send, f"send_{kind}")(to=to, body="Pick one", language="en", **fields)
     assert store.outbound_to(to) == []
 
 
@@ -129,9 +135,13 @@ def test_twilio_refuses_a_list_item_without_its_description_and_meta_takes_it(sa
     url, store = sandbox
     rows = (Option("woman", "Woman"), Option("man", "Man"))
     with pytest.raises(Rejected):
-        sender(url).send_menu(to="whatsapp:+15550003001", body="Who?", button="Choose", rows=rows)
+        sender(url).send_menu(
+            language="en", to="whatsapp:+15550003001", body="Who?", button="Choose", rows=rows
+        )
     assert store.outbound_to("whatsapp:+15550003001") == []
-    meta_sender(url).send_menu(to="whatsapp:+15550003002", body="Who?", button="Choose", rows=rows)
+    meta_sender(url).send_menu(
+        language="en", to="whatsapp:+15550003002", body="Who?", button="Choose", rows=rows
+    )
     assert len(store.outbound_to("whatsapp:+15550003002")) == 1
 
 
@@ -139,9 +149,13 @@ def test_meta_refuses_a_link_button_without_a_url_or_with_a_long_label(sandbox):
     url, store = sandbox
     send = meta_sender(url)
     with pytest.raises(Rejected, match="131009"):
-        send.send_link(to="whatsapp:+15550002001", body="Pay", label="Pay", url="not a url")
+        send.send_link(
+            language="en", to="whatsapp:+15550002001", body="Pay", label="Pay", url="not a url"
+        )
     with pytest.raises(Rejected, match="131009"):
-        send.send_link(to="whatsapp:+15550002001", body="Pay", label="P" * 21, url=PAY)
+        send.send_link(
+            language="en", to="whatsapp:+15550002001", body="Pay", label="P" * 21, url=PAY
+        )
     assert store.outbound_to("whatsapp:+15550002001") == []
 
 
@@ -155,7 +169,9 @@ def twilio_message(url, **form):
 
 def test_twilio_refuses_unknown_content_and_bad_variables_with_their_codes(sandbox):
     url, store = sandbox
-    sender(url).send_buttons(to="whatsapp:+15550002003", body="Agree?", buttons=CONSENT)
+    sender(url).send_buttons(
+        language="en", to="whatsapp:+15550002003", body="Agree?", buttons=CONSENT
+    )
     [made] = store.outbound_to("whatsapp:+15550002003")
     content_sid = made["content_sid"]
     answers = {

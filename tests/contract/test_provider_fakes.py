@@ -10,6 +10,7 @@ import time
 import pytest
 
 from services.message.adapters.provider_errors import META, TWILIO, Verdict
+from services.message.domain.conversation import Option
 from services.message.domain.window import template_variable
 from shared.errors import Rejected, Transient, WindowClosed
 from tests.contract.sandbox import ACCOUNT_SID, AUTH_TOKEN, META_TOKEN, meta_sender, sender
@@ -284,3 +285,20 @@ def test_meta_refuses_a_template_whose_variable_whatsapp_refuses_with_132018(san
     meta_sender(url).send_template(to=to, text=template_variable(HELD), language="en")
     [sent] = store.outbound_to(to)
     assert sent["body"] == template_variable(HELD)
+
+
+def test_each_language_gets_its_own_approved_template_and_content_its_own_language(sandbox):
+    """A Spanish speaker outside the window gets the template approved in Spanish; the
+    content made for an interactive message is created in the person's language too."""
+    url, store = sandbox
+    spanish, english = "whatsapp:+34600000001", "whatsapp:+15550000301"
+    twilio = sender(url)
+    twilio.send_template(to=spanish, text="Tus retratos están listos.", language="es")
+    twilio.send_template(to=english, text="Your portraits are ready.", language="en")
+    assert store.outbound_to(spanish)[0]["body"] == (
+        "Novedades de tu bot de retratos: Tus retratos están listos. Responde para seguir."
+    )
+    assert store.outbound_to(english)[0]["body"].startswith("News from your portrait bot:")
+    twilio.send_buttons(to=spanish, body="¿Aceptas?", buttons=(Option("si", "Sí"),), language="es")
+    made = store.contents[store.outbound_to(spanish)[-1]["content_sid"]]
+    assert made["language"] == "es"

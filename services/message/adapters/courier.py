@@ -234,7 +234,7 @@ class Courier:
         return True
 
     def _send(self, sender: WhatsAppSender, record: Record, item: dict[str, Any]) -> None:
-        user = record.conversation.user
+        user, language = record.conversation.user, record.conversation.language.value
         body = item.get("text") or ""
         if item.get("image_url"):
             sid = sender.send_image(to=user, url=item["image_url"], caption=item.get("text"))
@@ -248,14 +248,23 @@ class Courier:
             )
         elif item.get("buttons"):
             buttons = [Option(**b) for b in item["buttons"]]
-            sid, kind = sender.send_buttons(to=user, body=body, buttons=buttons), "buttons"
+            sid, kind = (
+                sender.send_buttons(to=user, body=body, buttons=buttons, language=language),
+                "buttons",
+            )
         elif item.get("menu"):
             rows = [Option(**r) for r in item["menu"]]
             button = item.get("menu_button") or "…"
-            sid, kind = sender.send_menu(to=user, body=body, button=button, rows=rows), "menu"
+            sid, kind = (
+                sender.send_menu(to=user, body=body, button=button, rows=rows, language=language),
+                "menu",
+            )
         elif item.get("link_url"):
             label, url = item["link_label"], item["link_url"]
-            sid, kind = sender.send_link(to=user, body=body, label=label, url=url), "link"
+            sid, kind = (
+                sender.send_link(to=user, body=body, label=label, url=url, language=language),
+                "link",
+            )
         else:
             sid, kind = sender.send_text(to=user, body=body), "text"
         self._log_sent((record.channel, sid, user, kind, body))

@@ -69,11 +69,27 @@ class MetaSender:
     def send_document(self, *, to: str, url: str, filename: str) -> str:
         return self._send(to, {"type": "document", "document": {"link": url, "filename": filename}})
 
-    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
+    # Meta's session messages carry no language (only a template does).
+    def send_buttons(
+        self,
+        *,
+        to: str,
+        body: str,
+        buttons: Sequence[Option],
+        language: str,  # noqa: ARG002
+    ) -> str:
         replies = [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in buttons]
         return self._interactive(to, "button", body, {"buttons": replies})
 
-    def send_menu(self, *, to: str, body: str, button: str, rows: Sequence[Option]) -> str:
+    def send_menu(
+        self,
+        *,
+        to: str,
+        body: str,
+        button: str,
+        rows: Sequence[Option],
+        language: str,  # noqa: ARG002
+    ) -> str:
         listed = [
             {
                 "id": r.id,
@@ -86,7 +102,15 @@ class MetaSender:
             to, "list", body, {"button": button, "sections": [{"rows": listed}]}
         )
 
-    def send_link(self, *, to: str, body: str, label: str, url: str) -> str:
+    def send_link(
+        self,
+        *,
+        to: str,
+        body: str,
+        label: str,
+        url: str,
+        language: str,  # noqa: ARG002
+    ) -> str:
         action = {"name": "cta_url", "parameters": {"display_text": label, "url": url}}
         return self._interactive(to, "cta_url", body, action)
 

@@ -5,7 +5,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -97,6 +97,7 @@ class TwilioSender:
         api_base: str | None,
         timeout: float,
         template_sid: str | None = None,
+        template_sids: Mapping[str, str] | None = None,
         status_callback: str | None = None,
     ) -> None:
         self._http = PooledHttpClient(api_base, timeout)
@@ -105,6 +106,7 @@ class TwilioSender:
         self._from = from_
         self._contents = Contents(self._client)
         self._template_sid = template_sid
+        self._template_sids = dict(template_sids or {})
         self._status_callback = status_callback
 
     def close(self) -> None:
@@ -121,37 +123,42 @@ class TwilioSender:
         # named by its path, and its content type (application/pdf) makes it a document.
         return self._send(to=to, media_url=[url])
 
-    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option]) -> str:
+    def send_buttons(self, *, to: str, body: str, buttons: Sequence[Option], language: str) -> str:
         actions = [{"type": "QUICK_REPLY", "title": b.title, "id": b.id} for b in buttons]
         kind = {"body": "{{1}}", "actions": actions}
-        return self._send_content(to, {"twilio/quick-reply": kind}, {"1": body})
+        return self._send_content(to, {"twilio/quick-reply": kind}, {"1": body}, language)
 
-    def send_menu(self, *, to: str, body: str, button: str, rows: Sequence[Option]) -> str:
+    def send_menu(
+        self, *, to: str, body: str, button: str, rows: Sequence[Option], language: str
+    ) -> str:
         # Twilio's list-picker requires every item's description (72 characters at most).
         items = [{"id": r.id, "item": r.title, "description": r.description} for r in rows]
         kind = {"body": "{{1}}", "button": button, "items": items}
-        return self._send_content(to, {"twilio/list-picker": kind}, {"1": body})
+        return self._send_content(to, {"twilio/list-picker": kind}, {"1": body}, language)
 
-    def send_link(self, *, to: str, body: str, label: str, url: str) -> str:
+    def send_link(self, *, to: str, body: str, label: str, url: str, language: str) -> str:
         # A URL's variable part must end it: the site is the content's, the path a variable.
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}/"
         action = {"type": "URL", "title": label, "url": site + "{{2}}"}
         kind = {"body": "{{1}}", "actions": [action]}
-        return self._send_content(
-            to, {"twilio/call-to-action": kind}, {"1": body, "2": url[len(site) :]}
-        )
+        variables = {"1": body, "2": url[len(site) :]}
+        return self._send_content(to, {"twilio/call-to-action": kind}, variables, language)
 
-    def _send_content(self, to: str, types: dict[str, Any], variables: dict[str, str]) -> str:
-        sid = self._contents.sid_for(types, variables)
+    def _send_content(
+        self, to: str, types: dict[str, Any], variables: dict[str, str], language: str
+    ) -> str:
+        sid = self._contents.sid_for(types, variables, language)
         return self._send(to=to, content_sid=sid, content_variables=json.dumps(variables))
 
-    def send_template(self, *, to: str, text: str, language: str) -> str:  # noqa: ARG002
-        # Twilio's Content templates carry their own language; {{1}} is the update.
-        if not self._template_sid:
+    def send_template(self, *, to: str, text: str, language: str) -> str:
+        # A Content template carries its language: the person's own when WhatsApp approved
+        # one in it (TWILIO_TEMPLATE_SIDS), else the default; {{1}} is the update.
+        sid = self._template_sids.get(language) or self._template_sid
+        if not sid:
             raise Rejected("outside the 24-hour window and no template (TWILIO_TEMPLATE_SID)")
         variables = json.dumps({"1": text})
-        return self._send(to=to, content_sid=self._template_sid, content_variables=variables)
+        return self._send(to=to, content_sid=sid, content_variables=variables)
 
     def show_typing(self, *, message_id: str) -> None:
         """Twilio's typing indicator (public beta), which marks the message read too."""
@@ -185,8 +192,8 @@ class Contents:
         self._lock = threading.Lock()
         self._sids: dict[str, str] | None = None
 
-    def sid_for(self, types: dict[str, Any], variables: dict[str, str]) -> str:
-        shape = json.dumps(types, sort_keys=True, ensure_ascii=False)
+    def sid_for(self, types: dict[str, Any], variables: dict[str, str], language: str) -> str:
+        shape = json.dumps([language, types], sort_keys=True, ensure_ascii=False)
         name = "astria_bot_" + hashlib.sha256(shape.encode()).hexdigest()[:24]
         with self._lock:
             try:
@@ -198,7 +205,7 @@ class Contents:
                     request = ContentList.ContentCreateRequest(
                         {
                             "friendly_name": name,
-                            "language": "en",
+                            "language": language,
                             "variables": sample,
                             "types": types,
                         }
