@@ -105,6 +105,7 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
         display_number=settings.meta_display_number,
         sent_at=runtime.clock(),
         choice=message.choice,
+        offered_in=_offered_in(runtime, message) if message.choice else None,
     )
     raw = json.dumps(notification).encode()
     delivery = meta_fake.deliver(
@@ -115,6 +116,17 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
         timeout=settings.webhook_timeout_seconds,
     )
     return await _delivered(delivery, runtime, message, "meta", message_id, shown)
+
+
+def _offered_in(runtime: SandboxRuntime, message: InboundMessage) -> dict[str, Any] | None:
+    """The newest message the bot sent this person that offered the tapped choice."""
+    assert message.choice is not None
+    for sent in reversed(runtime.store.outbound_to(f"whatsapp:{message.phone}")):
+        options = (sent.get("interactive") or {}).get("options") or []
+        if any(o.get("id") == message.choice.id for o in options):
+            found: dict[str, Any] = sent
+            return found
+    return None
 
 
 async def _delivered(

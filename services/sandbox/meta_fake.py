@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.sandbox import interactive
@@ -44,7 +44,12 @@ def _bearer_ok(request: Request) -> bool:
 
 
 @router.post("/{version}/{phone_number_id}/messages")
-async def send_message(version: str, phone_number_id: str, request: Request) -> JSONResponse:  # noqa: ARG001
+async def send_message(
+    version: str,  # noqa: ARG001
+    phone_number_id: str,
+    request: Request,
+    background: BackgroundTasks,
+) -> JSONResponse:
     if not _bearer_ok(request):
         return _graph_error(401, 190, "Invalid OAuth access token.")
     try:
@@ -98,21 +103,21 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
         status, code = failure
         return _graph_error(status, code, f"(#{code}) Sandbox: error {code}, as asked")
     wamid = new_wamid()
-    store.record_outbound(
-        {
-            "sid": wamid,
-            "channel": "meta",
-            "to": f"whatsapp:+{to}" if to.isdigit() else f"whatsapp:{to}",
-            "from": phone_number_id,
-            "body": text or image.get("caption", ""),
-            "media_urls": [image["link"]] if image.get("link") else [],
-            "status": "accepted",
-            "time": request.app.state.deps.clock().timestamp(),
-            "template": template.get("name"),
-            "interactive": shown,
-            "filename": image.get("filename") if kind == "document" else None,
-        }
-    )
+    sent: dict[str, Any] = {
+        "sid": wamid,
+        "channel": "meta",
+        "to": f"whatsapp:+{to}" if to.isdigit() else f"whatsapp:{to}",
+        "from": phone_number_id,
+        "body": text or image.get("caption", ""),
+        "media_urls": [image["link"]] if image.get("link") else [],
+        "status": "accepted",
+        "time": request.app.state.deps.clock().timestamp(),
+        "template": template.get("name"),
+        "interactive": shown,
+        "filename": image.get("filename") if kind == "document" else None,
+    }
+    store.record_outbound(sent)
+    background.add_task(report_statuses, request.app, sent, to)
     return JSONResponse(
         {
             "messaging_product": "whatsapp",
@@ -120,6 +125,54 @@ async def send_message(version: str, phone_number_id: str, request: Request) -> 
             "messages": [{"id": wamid}],
         }
     )
+
+
+async def report_statuses(app: Any, message: dict[str, Any], to: str) -> None:
+    """What Meta posts to the webhook after a send: `sent`, then `delivered`, each a
+    `statuses` notification signed with the app secret (Meta's status webhook reference)."""
+    deps, settings = app.state.deps, app.state.settings
+    for status in ("sent", "delivered"):
+        notification = {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "102290129340398",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {
+                                    "display_phone_number": settings.meta_display_number,
+                                    "phone_number_id": message["from"],
+                                },
+                                "statuses": [
+                                    {
+                                        "id": message["sid"],
+                                        "status": status,
+                                        "timestamp": str(int(deps.clock().timestamp())),
+                                        "recipient_id": to,
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+        raw = json.dumps(notification).encode()
+        try:
+            await deliver(
+                deps.http,
+                url=settings.message_meta_webhook_url,
+                raw=raw,
+                signature=sign(deps.meta_app_secret, raw),
+                timeout=settings.webhook_timeout_seconds,
+            )
+        except httpx.HTTPError:
+            return  # the bot is not there: Meta would retry; the sandbox lets it go
+        message["status"] = status
+        deps.store.touch()
 
 
 def _read(body: dict[str, Any], request: Request) -> JSONResponse:
@@ -186,8 +239,11 @@ def build_notification(
     display_number: str,
     sent_at: datetime,
     choice: Choice | None = None,
+    offered_in: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One user message as Meta delivers it: one message per photo, as WhatsApp sends them."""
+    """One user message as Meta delivers it: one message per photo, as WhatsApp sends them.
+    A tap carries the `context` of the message that offered it (`offered_in`, the fake's
+    record of it) and a list row its description, as Meta's interactive webhook does."""
     timestamp = str(int(sent_at.timestamp()))
     messages: list[dict[str, Any]] = []
     if media:
@@ -206,15 +262,21 @@ def build_notification(
             )
     elif choice is not None:
         kind = "button_reply" if choice.kind == "button" else "list_reply"
-        messages.append(
-            {
-                "from": wa_id,
-                "id": message_id,
-                "timestamp": timestamp,
-                "type": "interactive",
-                "interactive": {"type": kind, kind: {"id": choice.id, "title": choice.title}},
-            }
-        )
+        reply = {"id": choice.id, "title": choice.title}
+        options = ((offered_in or {}).get("interactive") or {}).get("options") or []
+        described = next((o.get("description") for o in options if o.get("id") == choice.id), "")
+        if kind == "list_reply" and described:
+            reply["description"] = described
+        tapped: dict[str, Any] = {
+            "from": wa_id,
+            "id": message_id,
+            "timestamp": timestamp,
+            "type": "interactive",
+            "interactive": {"type": kind, kind: reply},
+        }
+        if offered_in is not None:
+            tapped["context"] = {"from": display_number, "id": offered_in["sid"]}
+        messages.append(tapped)
     else:
         messages.append(
             {

@@ -224,7 +224,15 @@ def test_a_tap_as_each_fake_delivers_it_reaches_our_parsers_as_the_id(tap):
         display_number="15550000000",
         sent_at=T0,
         choice=tap,
+        offered_in={
+            "sid": "wamid.offer",
+            "interactive": {"options": [{"id": tap.id, "title": tap.title, "description": "d"}]},
+        },
     )
+    [tapped] = notification["entry"][0]["changes"][0]["value"]["messages"]
+    assert tapped["context"] == {"from": "15550000000", "id": "wamid.offer"}
+    reply = tapped["interactive"][tapped["interactive"]["type"]]
+    assert reply.get("description") == ("d" if tap.kind == "list" else None)
     twilio = parse_inbound(FormData(form), T0)
     [meta], _ = parse_notification(notification, T0)
     assert (twilio.choice, twilio.text, twilio.message_type) == (tap.id, tap.title, "interactive")

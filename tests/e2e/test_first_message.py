@@ -109,11 +109,16 @@ def test_the_same_message_sid_twice_yields_one_reply(stack):
     assert "Thank you" in bodies[1]
 
 
-def test_delivery_receipts_reach_the_outbound_log(stack):
+@pytest.mark.parametrize("channel", ["twilio", "meta"])
+def test_delivery_receipts_reach_the_outbound_log(stack, channel):
+    """Twilio's status callbacks and Meta's `statuses` notifications, as each fake sends
+    them after a send, move the log to delivered."""
     import sqlite3
 
     phone = new_phone()
-    send(stack, phone)
+    body = {"phone": phone, "text": "hi"}
+    answer = httpx.post(f"{stack['sandbox'].url}/sandbox/{channel}/inbound", json=body, timeout=20)
+    assert answer.status_code == 200, answer.text
     replies_sent = wait_for_replies(stack, phone, 1)
     database = stack.workdir / "data" / "message.db"
     deadline = time.monotonic() + 20

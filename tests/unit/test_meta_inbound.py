@@ -96,6 +96,36 @@ def test_locations_buttons_and_reactions():
     ]
 
 
+def test_whatsapps_system_messages_are_not_read_as_words_of_the_person():
+    """Meta's system messages webhook (a changed number, a changed user id): no contacts
+    array, nothing the person wrote. Read as an empty text, the bot would answer the old
+    number "I didn't catch that"."""
+    changed = {
+        "from": "16505551234",
+        "id": "wamid.s",
+        "timestamp": "1749416383",
+        "type": "system",
+        "system": {
+            "body": "User Sheena changed from 16505551234 to 16505559999",
+            "wa_id": "16505559999",
+            "type": "user_changed_number",
+        },
+    }
+    reply = {
+        "context": {"from": "15550783881", "id": "wamid.ours"},
+        "from": "16505551234",
+        "id": "wamid.l",
+        "timestamp": "1749416384",
+        "type": "interactive",
+        "interactive": {
+            "type": "list_reply",
+            "list_reply": {"id": "woman", "title": "Woman", "description": "An adult woman"},
+        },
+    }
+    messages, _ = parse(envelope(changed, reply, contacts=[]))
+    assert [(m.provider_message_id, m.choice) for m in messages] == [("wamid.l", "woman")]
+
+
 def test_a_user_without_a_phone_number_is_keyed_on_the_business_scoped_id():
     message = {
         "from_user_id": "US.13491208655302741918",

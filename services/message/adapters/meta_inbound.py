@@ -42,6 +42,10 @@ def _message(
     kind = str(raw.get("type") or "")
     if kind == "reaction":
         return None  # a reaction to one of our messages needs no answer
+    if kind == "system":
+        # WhatsApp's own news about the person (a changed number or user id), not words of
+        # theirs: nothing to answer, and no one to answer it at the old number.
+        return None
     sender = str(raw.get("from") or raw.get("from_user_id") or "")
     message_id = str(raw.get("id") or "")
     if not sender or not message_id:
