@@ -132,35 +132,21 @@ async def report_statuses(app: Any, message: dict[str, Any], to: str) -> None:
     `statuses` notification signed with the app secret (Meta's status webhook reference)."""
     deps, settings = app.state.deps, app.state.settings
     for status in ("sent", "delivered"):
-        notification = {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "102290129340398",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "metadata": {
-                                    "display_phone_number": settings.meta_display_number,
-                                    "phone_number_id": message["from"],
-                                },
-                                "statuses": [
-                                    {
-                                        "id": message["sid"],
-                                        "status": status,
-                                        "timestamp": str(int(deps.clock().timestamp())),
-                                        "recipient_id": to,
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-        raw = json.dumps(notification).encode()
+        statuses = [
+            {
+                "id": message["sid"],
+                "status": status,
+                "timestamp": str(int(deps.clock().timestamp())),
+                "recipient_id": to,
+            }
+        ]
+        raw = json.dumps(
+            notification(
+                display_number=settings.meta_display_number,
+                phone_number_id=message["from"],
+                statuses=statuses,
+            )
+        ).encode()
         try:
             await deliver(
                 deps.http,
@@ -287,6 +273,18 @@ def build_notification(
                 "text": {"body": text},
             }
         )
+    return notification(
+        display_number=display_number,
+        phone_number_id=phone_number_id,
+        contacts=[{"profile": {"name": profile_name or ""}, "wa_id": wa_id}],
+        messages=messages,
+    )
+
+
+def notification(*, display_number: str, phone_number_id: str, **value: Any) -> dict[str, Any]:
+    """The envelope of every webhook Meta posts: one change of the `messages` field, whose
+    value holds `messages` (with their `contacts`) or `statuses`."""
+    metadata = {"display_phone_number": display_number, "phone_number_id": phone_number_id}
     return {
         "object": "whatsapp_business_account",
         "entry": [
@@ -295,15 +293,7 @@ def build_notification(
                 "changes": [
                     {
                         "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {
-                                "display_phone_number": display_number,
-                                "phone_number_id": phone_number_id,
-                            },
-                            "contacts": [{"profile": {"name": profile_name or ""}, "wa_id": wa_id}],
-                            "messages": messages,
-                        },
+                        "value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
                     }
                 ],
             }

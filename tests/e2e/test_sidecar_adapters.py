@@ -8,7 +8,6 @@ sidecar alone."""
 import asyncio
 import json
 import os
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -27,6 +26,7 @@ from shared.events.message import UserErased
 from shared.settings import SIDECAR_MAX_BODY_BYTES, ServiceSettings
 from tests.e2e.stack import running
 from tools import devstack
+from tools.bench import baseline
 from tools.stack import AppProcess, Stack
 
 pytestmark = pytest.mark.e2e
@@ -47,20 +47,7 @@ def sidecar(request, tmp_path_factory) -> Iterator[Stack]:
         daprd_version=None if version == devstack.DAPRD_VERSION else version,
     )
     with running(request, system, f"sidecar {version}") as started:
-        bare = AppProcess(
-            "image",
-            command=(
-                "env",
-                "BASELINE=parse",
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "tools.bench.baseline:create_app",
-                "--factory",
-                "--port",
-                "{port}",
-            ),
-        )
+        bare = AppProcess("image", command=baseline.command("parse"))
         started.launch(bare)
         yield started
 

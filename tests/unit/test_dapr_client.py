@@ -36,33 +36,31 @@ def test_a_call_carries_the_trace_it_is_made_in_and_keeps_its_metadata():
     assert made.method == "/dapr.proto.runtime.v1.Dapr/PublishEvent"
 
 
-class Refused(grpc.RpcError):  # type: ignore[misc]
+class Failed(grpc.RpcError):  # type: ignore[misc]
+    """What the SDK raises: a gRPC error with its status code and details."""
+
+    def __init__(self, code, details):
+        self._code, self._details = code, details
+
     def code(self):
-        return grpc.StatusCode.UNAVAILABLE
+        return self._code
 
     def details(self):
-        return "connection refused"
+        return self._details
 
 
 def test_a_failed_call_is_a_transient_sidecar_error_that_names_what_failed_and_why():
     with pytest.raises(SidecarError) as failed, calling("state save"):
-        raise Refused()
+        raise Failed(grpc.StatusCode.UNAVAILABLE, "connection refused")
     assert isinstance(failed.value, Transient)
     assert failed.value.code == grpc.StatusCode.UNAVAILABLE
     assert str(failed.value) == "state save failed: StatusCode.UNAVAILABLE connection refused"
 
 
-class TooLarge(grpc.RpcError):  # type: ignore[misc]
-    def code(self):
-        return grpc.StatusCode.RESOURCE_EXHAUSTED
-
-    def details(self):
-        return "grpc: received message larger than max (22020109 vs. 20971520)"
-
-
 def test_a_message_too_large_for_the_sidecar_is_refused_not_retried():
+    too_large = "grpc: received message larger than max (22020109 vs. 20971520)"
     with pytest.raises(SidecarRefused) as refused, calling("binding blobstore create"):
-        raise TooLarge()
+        raise Failed(grpc.StatusCode.RESOURCE_EXHAUSTED, too_large)
     assert isinstance(refused.value, Rejected)
     assert "larger than max" in str(refused.value)
 

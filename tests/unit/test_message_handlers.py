@@ -226,13 +226,19 @@ def test_two_photo_results_at_the_same_instant_are_both_counted(deps):
     assert sum("1 photo accepted" in t for t in texts(deps)) == 2
 
 
-def test_the_journey_reaches_the_payment_link(deps):
+def walk_to_checkout(deps):
+    """Photos accepted, a pack chosen: (the checkout requested, its event id)."""
     walk_to_photos(deps)
     call(handle_event, deps, checked(1), meta=EventMeta(id="pc-1", topic="t"))
     call(handle_event, deps, checked(2), meta=EventMeta(id="pc-2", topic="t"))
     say(deps, "done", "SM4")
     say(deps, "1", "SM5")
     [(_, request, key)] = [p for p in deps.publisher.published if p[0] == Topic.CHECKOUT_REQUESTED]
+    return request, key
+
+
+def test_the_journey_reaches_the_payment_link(deps):
+    request, key = walk_to_checkout(deps)
     assert request.pack_code == "corporate"
     assert request.subject == "woman"
     assert key == f"checkout-{request.order_id}"
@@ -324,12 +330,7 @@ def test_outside_the_window_one_template_is_sent_and_the_rest_is_held(deps):
 def test_outside_the_window_a_payment_link_is_announced_in_one_line_and_sent_whole_later(deps):
     """A template's variable is one line (WhatsApp refuses new lines in it): the link
     itself waits for the person's answer, with its button."""
-    walk_to_photos(deps)
-    call(handle_event, deps, checked(1), meta=EventMeta(id="pc-1", topic="t"))
-    call(handle_event, deps, checked(2), meta=EventMeta(id="pc-2", topic="t"))
-    say(deps, "done", "SM4")
-    say(deps, "1", "SM5")
-    [(_, request, _key)] = [p for p in deps.publisher.published if p[0] == Topic.CHECKOUT_REQUESTED]
+    request, _key = walk_to_checkout(deps)
     deps.records.close_window(USER)
     sent_before = len(texts(deps))
     ready = payment.CheckoutReady(

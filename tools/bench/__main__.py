@@ -34,7 +34,7 @@ import httpx
 
 from shared.clock import system_clock
 from tools import devstack
-from tools.bench import load, procs
+from tools.bench import baseline, load, procs
 from tools.stack import AppProcess, Stack
 
 DOCS = devstack.ROOT / "docs"
@@ -113,19 +113,10 @@ def baselines(workdir: Path, token: str, seconds: float, results: Results) -> No
             bare = AppProcess(
                 f"bare-{mode}",
                 app_id="message",
-                command=(
-                    "env",
-                    f"BASELINE={mode}",
+                command=baseline.command(
+                    mode,
                     f"BENCH_TWILIO_TOKEN={token}",
                     "BENCH_PUBLIC_URL=http://127.0.0.1:{port}/SmsReceived",
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "tools.bench.baseline:create_app",
-                    "--factory",
-                    "--port",
-                    "{port}",
-                    "--no-access-log",
                 ),
             )
             stack.launch(bare)

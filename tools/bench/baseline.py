@@ -11,6 +11,7 @@ BASELINE=sync       the same publish from the thread pool, with the SDK's client
 
 import json
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +24,24 @@ from twilio.request_validator import RequestValidator
 
 TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 TOPIC = "bench.baseline"
+
+
+def command(mode: str, *env: str) -> tuple[str, ...]:
+    """How a stack runs one of these apps beside a sidecar (tools/stack.py's `command`:
+    "{port}" is its port): `mode` as above, `env` as NAME=value."""
+    return (
+        "env",
+        f"BASELINE={mode}",
+        *env,
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "tools.bench.baseline:create_app",
+        "--factory",
+        "--port",
+        "{port}",
+        "--no-access-log",
+    )
 
 
 def create_app() -> FastAPI:
