@@ -1,6 +1,6 @@
 """Astria as the bot sees it: packs, pack tunes from multipart uploads, prompts, callbacks.
 
-Shapes follow ../shared/reference/astria.md: wrapped callback bodies
+Shapes follow Astria's API docs (docs.astria.ai): wrapped callback bodies
 (`{"tune": …}`, `{"prompt": …}`), the `prompts_callback` array, `trained_at` as
 the done flag. Training takes a configurable delay; the generated images are
 real JPEGs styled from the uploaded photos, served by the sandbox. Knobs make
@@ -120,7 +120,7 @@ def pack(pack_id: str, request: Request) -> Response:
     found = _find_pack(request, pack_id)
     if found is None:
         return _error(404, {"error": "Not found"})
-    # Only the single pack carries its cover (reference astria-more.md §6); Astria's is on
+    # Only the single pack carries its cover (Astria's `GET /p/:id` docs); Astria's is on
     # S3, ours on the address the caller used.
     cover = f"{str(request.base_url).rstrip('/')}/astria/covers/{found.astria_pack_id}.jpg"
     return JSONResponse({**_pack_object(found), "cover_url": cover})
@@ -258,7 +258,7 @@ def _run_on_tunes(
 ) -> Response:
     """`tune[tune_ids][]`: the pack's prompts on a trained tune, no new tune and no
     training. The same parameters again (the callback names our order) make nothing new,
-    as Astria's idempotency does (astria-more.md §3)."""
+    as Astria's idempotency does (its prompt docs, `docs/api/1-prompt/1-create.md`)."""
     tune_ids = [int(t) for t in fields["tune_ids"]]
     tune = state.tunes.get(tune_ids[0]) if len(tune_ids) == 1 else None
     if tune is None:

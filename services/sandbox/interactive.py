@@ -1,7 +1,7 @@
 """Buttons, lists and link buttons as the fake providers accept them.
 
 Each channel's payload is checked against the limits WhatsApp documents
-(../shared/reference/whatsapp-interactive.md A.2-A.4 for Meta, B.2-B.3 for Twilio's Content
+(Meta's Cloud API pages on interactive messages; for Twilio, its Content API pages per type
 API), so what a real provider would refuse is refused here too. What was accepted is kept in
 one shape for both channels, which the chat page draws and the tests tap:
 `{"type": "buttons" | "list" | "link", "options": [{"id", "title", "description"}],

@@ -1,6 +1,7 @@
 """Meta's WhatsApp Cloud API as the bot sees it: signed webhooks, media, the send endpoint.
 
-Shapes follow ../shared/reference/providers.md §2.
+Shapes follow Meta's Cloud API reference (developers.facebook.com/documentation/
+business-messaging/whatsapp: send messages, media, webhooks).
 """
 
 import hashlib

@@ -1,6 +1,7 @@
 """Stripe as the bot sees it: Checkout Sessions, refunds, the hosted page, signed events.
 
-Object and event shapes follow ../shared/reference/providers.md §3. The page's
+Object and event shapes follow Stripe's API reference (docs.stripe.com/api, Checkout
+Sessions, Events, Refunds; docs.stripe.com/webhooks for the signature). The page's
 knobs make Stripe's hard cases happen on demand: duplicate deliveries, an
 expiry after the payment, delayed (async) methods.
 """

@@ -1,6 +1,7 @@
 """Twilio as the bot sees it: the Messages REST endpoint and signed inbound webhooks.
 
-Field names, status codes and error bodies follow ../shared/reference/providers.md §1.
+Field names, status codes and error bodies follow Twilio's Messaging API reference
+(twilio.com/docs/messaging/api, twilio.com/docs/messaging/guides/webhook-request).
 """
 
 import base64
@@ -23,7 +24,8 @@ from services.sandbox.store import SandboxStore
 
 MAX_BODY = 1600
 # What Twilio sends on WhatsApp, by the Content-Type its fetch of a MediaUrl answers
-# (providers.md §1.10): images within 5 MB, the whole message within 16 MB.
+# (twilio.com/docs/whatsapp/guidance-whatsapp-media-messages): images within 5 MB, the
+# whole message within 16 MB.
 MEDIA_TYPES = {
     "image/jpeg",
     "image/png",

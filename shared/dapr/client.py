@@ -68,7 +68,7 @@ class _Details(
     ),
     grpc.ClientCallDetails,  # type: ignore[misc]
 ):
-    pass
+    """A call's details as gRPC's interceptors take them (the SDK's own class is private)."""
 
 
 def _call_details(details: Any, timeout: float) -> _Details:

@@ -1,6 +1,6 @@
 """Buttons, lists and pay links: our senders through the real provider libraries against the
 fakes, which accept what WhatsApp documents and refuse, with the provider's code, what it
-would refuse (../shared/reference/whatsapp-interactive.md)."""
+would refuse (Meta's interactive-message pages, Twilio's Content API pages)."""
 
 import json
 from collections.abc import Callable

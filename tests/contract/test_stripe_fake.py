@@ -122,7 +122,7 @@ def test_a_partial_refund_is_made_once_and_never_beyond_what_was_paid(sandbox):
 
 
 def test_the_signature_matches_stripes_scheme_and_test_vector():
-    # ../shared/reference/providers.md §3.3
+    # docs.stripe.com/webhooks/signature
     header = sign("whsec_test_secret", '{"id":"evt_1","object":"event"}', 1700000000)
     assert (
         header == "t=1700000000,v1=0c8670ed117751cc551a20e35839447075c42800ea3cf3e8a2fbda99cd1e6edd"

@@ -1,4 +1,4 @@
-"""Provider send errors, code by code (whatsapp-interactive.md §A.7 and §B.7)."""
+"""Provider send errors, code by code (Meta's Cloud API error codes, Twilio's 63xxx errors)."""
 
 import pytest
 

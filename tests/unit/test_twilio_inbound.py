@@ -73,7 +73,7 @@ def test_malformed_forms_are_rejected_with_the_reason(change, reason):
 
 
 def test_signature_matches_twilios_published_test_vector():
-    # ../shared/reference/providers.md §1.3, from twilio-python's own tests.
+    # twilio.com/docs/usage/webhooks/webhooks-security, from twilio-python's own tests.
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     params = FormData(
         {

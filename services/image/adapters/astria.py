@@ -61,11 +61,12 @@ class AstriaClient:
         return created
 
     def run_pack_on_tune(self, pack_id: int | str, tune_id: str, prompt_callback: str) -> None:
-        """`tune[tune_ids][]`: the pack's prompts only (astria-more.md §4). The answer's shape
-        for a regular pack is unverified, so nothing is read from it: the prompts report
-        through their callback, or the reconcile tick reads them from the tune. A retry
-        sends the same parameters (the callback names the order), which Astria answers
-        with what it made the first time instead of a second batch."""
+        """`tune[tune_ids][]`: the pack's prompts only (Astria's pack API, docs.astria.ai
+        `docs/api/2-pack`). The answer's shape for a regular pack is unverified, so nothing
+        is read from it: the prompts report through their callback, or the reconcile tick
+        reads them from the tune. A retry sends the same parameters (the callback names the
+        order), which Astria answers with what it made the first time instead of a second
+        batch."""
         body = {
             "tune": {
                 "tune_ids": [int(tune_id) if tune_id.isdigit() else tune_id],

@@ -3,7 +3,8 @@
 One table per provider, decided on the provider's error code first and on the HTTP
 status only when the code is unknown: Meta returns rate limits as HTTP 400 with a code
 (131056, 130429, 80007), and Twilio's codes say more than its statuses. Sources:
-../shared/reference/whatsapp-interactive.md §A.7 (Meta) and §B.7 (Twilio).
+Meta's Cloud API error codes (developers.facebook.com/documentation/business-messaging/
+whatsapp/support/error-codes) and Twilio's (twilio.com/docs/api/errors, 63xxx for WhatsApp).
 """
 
 from enum import StrEnum

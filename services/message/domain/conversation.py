@@ -339,8 +339,8 @@ class Decision:
     actions: tuple[Action, ...] = ()
 
 
-# What WhatsApp accepts in an interactive message (../shared/reference/whatsapp-interactive.md
-# A.2-A.4; Twilio's content types are within these).
+# What WhatsApp accepts in an interactive message (Meta's Cloud API pages on reply buttons,
+# list messages and cta_url; Twilio's content types are within these).
 MAX_BUTTONS = 3
 MAX_BUTTON_TITLE = 20
 MAX_ROWS = 10
