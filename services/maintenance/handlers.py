@@ -5,7 +5,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
-from services.maintenance.domain.orders import StuckRules, stage_of, why_stuck
+from services.maintenance.domain.orders import StuckRules, happened_at, stage_of, why_stuck
 from services.maintenance.domain.ticks import run_id
 from services.maintenance.ports import (
     DeadLetter,
@@ -144,6 +144,7 @@ def handle_order_event(
 ) -> None:
     """Keep the event on its order's timeline, once, and move the order's stage on."""
     now = clock()
+    at = happened_at(meta.time, now)
     rank, stage = stage_of(
         meta.topic, partial_refund=isinstance(event, payment.PaymentRefunded) and event.partial
     )
@@ -162,7 +163,7 @@ def handle_order_event(
             topic=meta.topic,
             source=meta.source,
             user=event.user,
-            at=now,
+            at=at,
             rank=rank,
             stage=stage,
             eta=eta,

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from services.maintenance import handlers
+from services.maintenance.domain.orders import in_order
 from services.maintenance.ports import DeadLetter, MaintenancePorts, OrderView
 from shared.errors import NotFound, WrongToken
 from shared.injection import call
@@ -133,6 +134,6 @@ def get_order(
     view, events = found
     timeline = [
         {"topic": e.topic, "source": e.source, "at": e.at.isoformat(), "event_id": e.event_id}
-        for e in events
+        for e in in_order(events)
     ]
     return {**_order(view), "timeline": timeline}

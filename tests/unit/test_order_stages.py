@@ -52,3 +52,16 @@ def stuck(stage, minutes_ago, eta_in=None, images=None, expected=None, refunded=
 )
 def test_when_an_order_counts_as_stuck(args, stuck_because):
     assert stuck(*args) == stuck_because
+
+
+def test_an_event_happened_when_its_publisher_stamped_it_never_later_than_now():
+    from datetime import UTC, datetime, timedelta
+
+    from services.maintenance.domain.orders import happened_at
+
+    now = datetime(2026, 12, 7, 12, 0, 5, tzinfo=UTC)
+    assert happened_at("2026-12-07T12:00:01Z", now) == now - timedelta(seconds=4)
+    assert happened_at("2026-12-07T13:00:00+01:00", now) == now - timedelta(seconds=5)
+    assert happened_at("2026-12-07T12:09:00Z", now) == now  # a clock ahead of ours
+    for unreadable in (None, "", "yesterday", "2026-12-07T12:00:01"):  # the last: no zone
+        assert happened_at(unreadable, now) == now

@@ -4,8 +4,10 @@ Events arrive late, twice and out of order: an order is at the furthest stage an
 events reached, so a late `checkout.ready` never moves a paid order back. Plain Python.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, TypeVar
 
 # topic -> (rank, stage); the highest rank seen is the order's stage.
 STAGES: dict[str, tuple[int, str]] = {
@@ -30,6 +32,38 @@ def stage_of(topic: str, *, partial_refund: bool = False) -> tuple[int, str | No
         return PARTIAL_REFUND_RANK, None
     rank, stage = STAGES[topic]
     return rank, stage
+
+
+def happened_at(published: str | None, now: datetime) -> datetime:
+    """When an event happened: the time its publisher's sidecar stamped on the CloudEvent
+    (RFC 3339, to the second), not when it reached us; deliveries of different topics race,
+    so a `checkout.ready` can arrive before the `checkout.requested` it answers. Never later
+    than `now`, and `now` when the event carries no readable time."""
+    if not published:
+        return now
+    try:
+        moment = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return now
+    if moment.tzinfo is None:
+        return now
+    return min(moment.astimezone(UTC), now)
+
+
+class _Entry(Protocol):
+    @property
+    def topic(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+
+E = TypeVar("E", bound=_Entry)
+
+
+def in_order(entries: Sequence[E]) -> list[E]:
+    """An order's events as they happened: by time, and within one second (a CloudEvent's
+    time goes no finer) by the stage each reached; as they came after that."""
+    return sorted(entries, key=lambda e: (e.at, STAGES.get(e.topic, (0, ""))[0]))
 
 
 # The stages an order is on its way at, and can be stuck at; a delivered one can be stuck
