@@ -105,7 +105,9 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
         display_number=settings.meta_display_number,
         sent_at=runtime.clock(),
         choice=message.choice,
-        offered_in=_offered_in(runtime, message) if message.choice else None,
+        offered_in=_offered_in(runtime, message.phone, message.choice.id)
+        if message.choice
+        else None,
     )
     raw = json.dumps(notification).encode()
     delivery = meta_fake.deliver(
@@ -118,12 +120,11 @@ async def meta_inbound(message: InboundMessage, request: Request) -> JSONRespons
     return await _delivered(delivery, runtime, message, "meta", message_id, shown)
 
 
-def _offered_in(runtime: SandboxRuntime, message: InboundMessage) -> dict[str, Any] | None:
+def _offered_in(runtime: SandboxRuntime, phone: str, choice_id: str) -> dict[str, Any] | None:
     """The newest message the bot sent this person that offered the tapped choice."""
-    assert message.choice is not None
-    for sent in reversed(runtime.store.outbound_to(f"whatsapp:{message.phone}")):
+    for sent in reversed(runtime.store.outbound_to(f"whatsapp:{phone}")):
         options = (sent.get("interactive") or {}).get("options") or []
-        if any(o.get("id") == message.choice.id for o in options):
+        if any(o.get("id") == choice_id for o in options):
             found: dict[str, Any] = sent
             return found
     return None

@@ -9,6 +9,9 @@ from dapr.clients.grpc._state import Concurrency, Consistency, StateOptions
 from shared.dapr.client import DaprClient, SidecarError, calling
 from shared.errors import Conflict
 
+# The sidecar was not reached, or did not answer in time: the write may or may not be done.
+_NO_ANSWER = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, None)
+
 
 class DaprStateStore:
     def __init__(self, client: DaprClient, store_name: str) -> None:
@@ -56,9 +59,11 @@ class DaprStateStore:
         except SidecarError as exc:
             if exc.code == grpc.StatusCode.ABORTED:  # the ETag did not match
                 raise Conflict(f"state {key!r} changed concurrently") from exc
-            if insert_only and self.get(key)[0] is not None:
+            answered = exc.code not in _NO_ANSWER
+            if insert_only and answered and self.get(key)[0] is not None:
                 # Redis and PostgreSQL refuse an insert over an existing key as an
-                # internal error, not as an ETag mismatch.
+                # internal error, not as an ETag mismatch. (A call that got no answer may
+                # have written the key itself: that is no conflict, and the retry says.)
                 raise Conflict(f"state {key!r} exists already") from exc
             raise
 

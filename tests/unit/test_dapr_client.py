@@ -1,13 +1,15 @@
 """What shared/dapr/client.py adds to the Dapr SDK's calls, without a sidecar."""
 
 from types import SimpleNamespace
+from typing import Any, cast
 
 import grpc
 import pytest
 
 from shared import tracing
 from shared.dapr.client import SidecarError, SidecarRefused, _call_details, calling
-from shared.errors import Rejected, Transient
+from shared.dapr.state import DaprStateStore
+from shared.errors import Conflict, Rejected, Transient
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -68,3 +70,32 @@ def test_a_message_too_large_for_the_sidecar_is_refused_not_retried():
 def test_what_is_not_the_sidecars_failure_passes_through():
     with pytest.raises(ValueError, match="ours"), calling("state save"):
         raise ValueError("ours")
+
+
+class OneKeyStore:
+    """The SDK client's state calls, as far as DaprStateStore uses them: the key is there,
+    and saving it fails with `code`."""
+
+    def __init__(self, code):
+        self.code = code
+
+    def save_state(self, *_args, **_kwargs):
+        raise Failed(self.code, "failed")
+
+    def get_state(self, *_args, **_kwargs):
+        return SimpleNamespace(data=b'{"n": 1}', etag="1")
+
+
+def store_failing_with(code) -> DaprStateStore:
+    return DaprStateStore(cast(Any, OneKeyStore(code)), "s")
+
+
+def test_an_insert_over_a_key_is_a_conflict_only_when_the_sidecar_answered():
+    """Redis and PostgreSQL refuse such an insert as an internal error. A call that timed
+    out may have written the key itself: a Transient failure, for the retry to settle."""
+    with pytest.raises(Conflict):
+        store_failing_with(grpc.StatusCode.INTERNAL).save("k", {"n": 1}, insert_only=True)
+    for silent in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE):
+        with pytest.raises(SidecarError) as failed:
+            store_failing_with(silent).save("k", {"n": 1}, insert_only=True)
+        assert not isinstance(failed.value, Conflict)
