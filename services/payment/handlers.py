@@ -3,11 +3,12 @@ fails the delivery, and the retry finds the write done and publishes again. Each
 the ports it uses (shared/injection.py)."""
 
 import logging
-from datetime import timedelta
 from typing import Any
 
+from services.payment.domain.checkout import attempt_now, checkout_lifetime
 from services.payment.domain.orders import Announcement, OrderStatus, Signal, unmade_share
-from services.payment.ports import NewOrder, Order, Orders, PaymentGateway
+from services.payment.ports import AttemptSpent, NewOrder, Order, Orders, PaymentGateway
+from shared.clock import Clock
 from shared.dapr.ports import Publisher
 from shared.errors import Rejected
 from shared.events import image, maintenance, message, payment
@@ -19,17 +20,6 @@ from shared.packs import Catalogue
 log = logging.getLogger(__name__)
 
 
-# Stripe refuses an expiry less than 30 minutes after it receives the request.
-STRIPE_MINIMUM = timedelta(minutes=30)
-# Room for a slow Stripe or a retried request: the expiry is fixed when the order is
-# created, so every attempt sends the same parameters under the same idempotency key.
-RETRY_MARGIN = timedelta(minutes=5)
-
-
-def checkout_lifetime(minutes: int) -> timedelta:
-    return max(timedelta(minutes=minutes), STRIPE_MINIMUM + RETRY_MARGIN)
-
-
 def handle_checkout_requested(
     event: message.CheckoutRequested,
     *,
@@ -37,9 +27,11 @@ def handle_checkout_requested(
     orders: Orders,
     gateway: PaymentGateway,
     publisher: Publisher,
+    clock: Clock,
     checkout_minutes: int,
 ) -> None:
-    """Idempotent on the order id: a redelivery finds the order and its session."""
+    """Idempotent on the order id: a redelivery finds the order and its session, and a
+    retry after a failure still gets one usable session (domain/checkout.py)."""
     pack = catalogue.get(event.pack_code)
     if pack is None or event.subject not in pack.classes:
         raise Rejected(f"no pack {event.pack_code!r} for {event.subject!r}")
@@ -61,14 +53,23 @@ def handle_checkout_requested(
         )
     )
     if order.status == OrderStatus.CREATED:
-        expires_at = order.created_at + checkout_lifetime(checkout_minutes)
-        session = gateway.open_checkout(
-            order_id=order.id,
-            pack=pack,
-            subject=event.subject,
-            expires_at=expires_at,
-            restyle=order.restyle_of is not None,
-        )
+        lifetime = checkout_lifetime(checkout_minutes)
+        attempt = attempt_now(order.checkout_attempt, order.expires_at, clock(), lifetime)
+        if (attempt.number, attempt.expires_at) != (order.checkout_attempt, order.expires_at):
+            orders.plan_checkout(order.id, attempt.number, attempt.expires_at)
+        try:
+            session = gateway.open_checkout(
+                order_id=order.id,
+                pack=pack,
+                subject=event.subject,
+                expires_at=attempt.expires_at,
+                attempt=attempt.number,
+                language=event.language,
+                restyle=order.restyle_of is not None,
+            )
+        except AttemptSpent:
+            orders.plan_checkout(order.id, attempt.failed(), None)
+            raise
         order = orders.opened(
             order.id, session_id=session.id, url=session.url, expires_at=session.expires_at
         )

@@ -9,8 +9,14 @@ from typing import Protocol
 from services.payment.domain.orders import Announcement, Signal
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
+from shared.errors import Transient
 from shared.events.base import Outgoing
 from shared.packs import Catalogue, Pack
+
+
+class AttemptSpent(Transient):
+    """Stripe answered a failure it keeps under the request's idempotency key: only a new
+    attempt can succeed (services/payment/domain/checkout.py)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ class Order(Protocol):
     def created_at(self) -> datetime: ...
     @property
     def expires_at(self) -> datetime | None: ...
+    @property
+    def checkout_attempt(self) -> int: ...
 
 
 # What an order change announces, built inside the transaction that makes the change.
@@ -93,6 +101,8 @@ class Orders(Protocol):
     def get(self, order_id: str) -> Order | None: ...
 
     def create_if_absent(self, order: NewOrder) -> Order: ...
+
+    def plan_checkout(self, order_id: str, attempt: int, expires_at: datetime | None) -> Order: ...
 
     def opened(
         self, order_id: str, *, session_id: str, url: str, expires_at: datetime
@@ -132,9 +142,12 @@ class PaymentGateway(Protocol):
         pack: Pack,
         subject: str,
         expires_at: datetime,
+        attempt: int,
+        language: str,
         restyle: bool = False,
     ) -> CheckoutSession:
-        """A Checkout Session at the pack's price, or its re-style price."""
+        """A Checkout Session at the pack's price, or its re-style price, in the person's
+        language; the same `attempt` of an order gets the same session."""
         ...
 
     def refund(self, *, order_id: str, payment_intent: str, amount_minor: int | None = None) -> str:

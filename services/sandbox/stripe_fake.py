@@ -26,16 +26,40 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from services.sandbox.outages import Outage
 from shared.money import money
 
-API_VERSION = "2026-07-30"
+# The version the payment service's stripe library pins (stripe.api_version): events come in it.
+API_VERSION = "2026-10-28.endive"
 
 router = APIRouter(prefix="/stripe", tags=["fake stripe"])
+
+
+# Checkout's page languages (docs.stripe.com/api/checkout/sessions/create#locale).
+LOCALES = frozenset(
+    {
+        "auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil",
+        "fr", "fr-CA", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl",
+        "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK",
+        "zh-TW",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Saved:
+    params: list[tuple[str, str]]
+    status: int
+    body: dict[str, Any]
 
 
 @dataclass
 class StripeState:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: list[dict[str, Any]] = field(default_factory=list)
-    idempotent: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (kind, idempotency key) -> the request's parameters and the answer Stripe saved.
+    idempotent: dict[str, "Saved"] = field(default_factory=dict)
+    # Idempotency keys whose first request is still being processed.
+    in_flight: set[str] = field(default_factory=set)
+    # What the hosted page shows of a session (not part of Stripe's object).
+    product_names: dict[str, str] = field(default_factory=dict)
     # payment intent -> its charge: every refund of a payment is of that one charge.
     charges: dict[str, str] = field(default_factory=dict)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
@@ -68,8 +92,10 @@ def _listify(node: Any) -> Any:
     return node
 
 
-def _error(status: int, message: str, param: str | None = None) -> JSONResponse:
-    body = {"error": {"type": "invalid_request_error", "message": message, "param": param}}
+def _error(
+    status: int, message: str, param: str | None = None, kind: str = "invalid_request_error"
+) -> JSONResponse:
+    body = {"error": {"type": kind, "message": message, "param": param}}
     return JSONResponse(body, status_code=status, headers={"Request-Id": new_id("req")})
 
 
@@ -98,30 +124,73 @@ async def _form(request: Request) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in form.multi_items()]
 
 
-async def _accepted(request: Request, kind: str) -> dict[str, Any] | JSONResponse:
-    """What Stripe settles before a POST does anything: the key, an outage, and an
-    idempotency key it has seen (the first answer, again). Then the form's parameters."""
+async def _accepted(
+    request: Request, kind: str
+) -> tuple[dict[str, Any], list[tuple[str, str]]] | JSONResponse:
+    """What Stripe settles before a POST does anything: the key, and an idempotency key
+    it has seen (docs.stripe.com/api/idempotent_requests): the same parameters get the
+    saved answer again, a 500 included, for 24 hours; other parameters are refused, and
+    so is the key while its first request is still going through (409). An outage is an
+    answer the endpoint began, so its 500 is saved too. Then the parameters."""
     if not _authorised(request):
         return _error(401, "Invalid API Key provided")
-    if await _down(request):
-        return _error(500, "Sandbox: Stripe is down, as asked")
-    key = request.headers.get("idempotency-key")
-    if key and (earlier := _state(request).idempotent.get(f"{kind}:{key}")) is not None:
-        return JSONResponse(earlier, headers={"Idempotent-Replayed": "true"})
-    return parse_brackets(await _form(request))
+    pairs = await _form(request)
+    state, key = _state(request), request.headers.get("idempotency-key")
+    slot = f"{kind}:{key}"
+    if key and (earlier := state.idempotent.get(slot)) is not None:
+        if sorted(earlier.params) != sorted(pairs):
+            message = (
+                "Keys for idempotent requests can only be used with the same parameters they "
+                f"were first used with. Try using a key other than '{key}' if you meant to "
+                "execute a different request."
+            )
+            return _error(400, message, kind="idempotency_error")
+        headers = {"Idempotent-Replayed": "true", "Request-Id": new_id("req")}
+        if earlier.status >= 500:
+            headers["Stripe-Should-Retry"] = "false"
+        return JSONResponse(earlier.body, status_code=earlier.status, headers=headers)
+    if key and slot in state.in_flight:
+        message = (
+            "There is currently another in-progress request using this Idempotent Key (that "
+            "probably means you submitted twice, and the other request is still going "
+            f"through): {key}. Please try again later."
+        )
+        return _error(409, message, kind="idempotency_error")
+    if key:
+        state.in_flight.add(slot)
+    try:
+        down = await _down(request)  # the only wait between the check and the answer
+    finally:
+        state.in_flight.discard(slot)
+    if down:
+        answer = _error(500, "Sandbox: Stripe is down, as asked", kind="api_error")
+        answer.headers["Stripe-Should-Retry"] = "false"
+        _remember(state, request, kind, pairs, answer)
+        return answer
+    return parse_brackets(pairs), pairs
 
 
-def _remember(state: StripeState, request: Request, kind: str, answer: dict[str, Any]) -> None:
-    """The answer a retry with the same idempotency key gets (call with the lock held)."""
+def _remember(
+    state: StripeState,
+    request: Request,
+    kind: str,
+    pairs: list[tuple[str, str]],
+    answer: JSONResponse,
+) -> None:
+    """The answer a retry with the same idempotency key gets."""
     if key := request.headers.get("idempotency-key"):
-        state.idempotent[f"{kind}:{key}"] = answer
+        with state.lock:
+            state.idempotent[f"{kind}:{key}"] = Saved(
+                pairs, answer.status_code, json.loads(bytes(answer.body))
+            )
 
 
 @router.post("/v1/checkout/sessions")
 async def create_session(request: Request) -> JSONResponse:
-    params = await _accepted(request, "session")
-    if isinstance(params, JSONResponse):
-        return params
+    accepted = await _accepted(request, "session")
+    if isinstance(accepted, JSONResponse):
+        return accepted
+    params, pairs = accepted
     now = int(request.app.state.deps.clock().timestamp())
     items = params.get("line_items") or []
     if params.get("mode") != "payment" or not items:
@@ -132,8 +201,12 @@ async def create_session(request: Request) -> JSONResponse:
         expires_at = int(params.get("expires_at") or now + 24 * 3600)
     except (KeyError, ValueError):
         return _error(400, "line_items[0][price_data][unit_amount] is required", "line_items")
-    if expires_at < now + 30 * 60 - 5:
-        return _error(400, "expires_at must be at least 30 minutes from now", "expires_at")
+    if not now + 30 * 60 <= expires_at <= now + 24 * 3600:
+        message = "The `expires_at` timestamp must be between 30 minutes and 24 hours from now"
+        return _error(400, message, "expires_at")
+    locale = params.get("locale")
+    if locale is not None and locale not in LOCALES:
+        return _error(400, f"Invalid locale: must be one of {', '.join(sorted(LOCALES))}", "locale")
     session_id = new_id("cs")
     session = {
         "id": session_id,
@@ -149,6 +222,7 @@ async def create_session(request: Request) -> JSONResponse:
         "customer": None,
         "customer_details": None,
         "customer_email": None,
+        "locale": locale,
         "payment_intent": None,
         "payment_link": None,
         "success_url": params.get("success_url"),
@@ -157,15 +231,14 @@ async def create_session(request: Request) -> JSONResponse:
         "created": now,
         "expires_at": expires_at,
         "livemode": False,
-        "line_items_preview": [
-            {"name": (price.get("product_data") or {}).get("name"), "amount": amount}
-        ],
     }
     state = _state(request)
+    answer = JSONResponse(session, headers={"Request-Id": new_id("req")})
     with state.lock:
         state.sessions[session_id] = session
-        _remember(state, request, "session", session)
-    return JSONResponse(session, headers={"Request-Id": new_id("req")})
+        state.product_names[session_id] = (price.get("product_data") or {}).get("name", "")
+    _remember(state, request, "session", pairs, answer)
+    return answer
 
 
 @router.get("/v1/checkout/sessions/{session_id}")
@@ -180,9 +253,10 @@ def get_session(session_id: str, request: Request) -> JSONResponse:
 
 @router.post("/v1/refunds")
 async def create_refund(request: Request) -> JSONResponse:
-    params = await _accepted(request, "refund")
-    if isinstance(params, JSONResponse):
-        return params
+    accepted = await _accepted(request, "refund")
+    if isinstance(accepted, JSONResponse):
+        return accepted
+    params, pairs = accepted
     state = _state(request)
     intent = params.get("payment_intent")
     session = next((s for s in state.sessions.values() if s["payment_intent"] == intent), None)
@@ -207,7 +281,7 @@ async def create_refund(request: Request) -> JSONResponse:
     }
     with state.lock:
         state.refunds.append(refund)
-        _remember(state, request, "refund", refund)
+    _remember(state, request, "refund", pairs, JSONResponse(refund))
     charge = {
         "id": refund["charge"],
         "object": "charge",
@@ -240,7 +314,7 @@ def checkout_page(session_id: str, request: Request, note: str = "") -> HTMLResp
             f'<form method="post" action="/stripe/checkout/{session_id}/cancel">'
             '<button class="cancel" type="submit">Cancel</button></form>'
         )
-    name = (session.get("line_items_preview") or [{}])[0].get("name") or "Your order"
+    name = _state(request).product_names.get(session_id) or "Your order"
     page = PAGE.substitute(
         name=html.escape(name),
         amount=money(session["amount_total"], session["currency"]),

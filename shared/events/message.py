@@ -75,6 +75,8 @@ class CheckoutRequested(Event):
     # Another style on the model an earlier order of the person's trained: that order's id.
     # Priced as a re-style, and no training.
     restyle_of: str | None = Field(default=None, max_length=64)
+    # The person's language (ISO 639-1): the checkout page's and the product name's.
+    language: str = Field(default="en", pattern=r"^[a-z]{2}$")
 
 
 class UserErased(Event):

@@ -3,7 +3,7 @@ import pytest
 from services.sandbox.app import create_app
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.store import SandboxStore
-from tests.contract.sandbox import ACCOUNT_SID, ASTRIA_KEY, AUTH_TOKEN, META_TOKEN
+from tests.contract.sandbox import ACCOUNT_SID, ASTRIA_KEY, AUTH_TOKEN, META_TOKEN, STRIPE_KEY
 from tests.fakes import FixedClock
 from tests.servers import serve
 
@@ -17,6 +17,7 @@ def sandbox():
         twilio_auth_token=AUTH_TOKEN,
         meta_access_token=META_TOKEN,
         astria_api_key=ASTRIA_KEY,
+        stripe_secret_key=STRIPE_KEY,
         clock=FixedClock(),
     )
     with serve(create_app(build_deps=lambda _s: runtime)) as url:

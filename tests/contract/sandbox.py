@@ -8,6 +8,7 @@ ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "contract-token"
 META_TOKEN = "meta-token"
 ASTRIA_KEY = "astria-contract-key"
+STRIPE_KEY = "sk_test_contract"
 
 
 def sender(base_url: str, auth_token: str = AUTH_TOKEN) -> TwilioSender:

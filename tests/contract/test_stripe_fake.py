@@ -1,17 +1,20 @@
 """The real stripe library against the sandbox's fake Stripe, and Stripe's signature scheme."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import stripe
 
 from services.payment.adapters.stripe_gateway import StripeGateway
+from services.payment.ports import AttemptSpent
 from services.sandbox.app import create_app
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.store import SandboxStore
 from services.sandbox.stripe_fake import parse_brackets, sign
-from shared.errors import Rejected
+from shared.errors import Rejected, Transient
 from shared.packs import load_catalogue
 from tests.fakes import T0, FixedClock
 from tests.servers import serve
@@ -45,15 +48,24 @@ def gateway(url, key=KEY):
     )
 
 
-PACK = load_catalogue().get("corporate")
+PACK = load_catalogue().packs[0]  # corporate
+
+
+def checkout(url, order_id, expires, *, attempt=1, language="en", key=KEY):
+    return gateway(url, key).open_checkout(
+        order_id=order_id,
+        pack=PACK,
+        subject="man",
+        expires_at=expires,
+        attempt=attempt,
+        language=language,
+    )
 
 
 def test_a_checkout_session_carries_the_order_and_the_catalogue_price(sandbox):
     url, state = sandbox
     expires = T0 + timedelta(minutes=45)
-    session = gateway(url).open_checkout(
-        order_id="ord_c1", pack=PACK, subject="man", expires_at=expires
-    )
+    session = checkout(url, "ord_c1", expires)
     stored = state.sessions[session.id]
     assert session.url == f"{url}/stripe/checkout/{session.id}"
     assert stored["client_reference_id"] == "ord_c1"
@@ -66,12 +78,8 @@ def test_a_checkout_session_carries_the_order_and_the_catalogue_price(sandbox):
 def test_the_same_order_twice_is_the_same_session(sandbox):
     url, state = sandbox
     expires = T0 + timedelta(minutes=31)
-    first = gateway(url).open_checkout(
-        order_id="ord_c2", pack=PACK, subject="man", expires_at=expires
-    )
-    second = gateway(url).open_checkout(
-        order_id="ord_c2", pack=PACK, subject="man", expires_at=expires
-    )
+    first = checkout(url, "ord_c2", expires)
+    second = checkout(url, "ord_c2", expires)
     assert first.id == second.id
     assert sum(1 for s in state.sessions.values() if s["client_reference_id"] == "ord_c2") == 1
 
@@ -80,19 +88,68 @@ def test_a_wrong_key_and_a_short_expiry_are_refused(sandbox):
     url, _ = sandbox
     soon = T0 + timedelta(minutes=5)
     with pytest.raises(Rejected, match="Invalid API Key"):
-        gateway(url, key="sk_test_wrong").open_checkout(
-            order_id="o", pack=PACK, subject="man", expires_at=soon
-        )
+        checkout(url, "o", soon, key="sk_test_wrong")
     with pytest.raises(Rejected, match="30 minutes"):
-        gateway(url).open_checkout(order_id="o", pack=PACK, subject="man", expires_at=soon)
+        checkout(url, "o", soon)
+
+
+def test_an_expiry_beyond_a_day_and_an_unknown_locale_are_refused(sandbox):
+    url, _ = sandbox
+    with pytest.raises(Rejected, match="24 hours"):
+        checkout(url, "o", T0 + timedelta(hours=24, minutes=1))
+    with pytest.raises(Rejected, match="locale"):
+        checkout(url, "o", T0 + timedelta(minutes=40), language="xx")
+
+
+def test_a_spanish_speaker_gets_the_page_and_the_product_in_spanish(sandbox):
+    url, state = sandbox
+    session = checkout(url, "ord_es", T0 + timedelta(minutes=40), language="es")
+    assert state.sessions[session.id]["locale"] == "es"
+    assert state.product_names[session.id] == PACK.text("title", "es") != PACK.text("title", "en")
+
+
+def test_a_key_reused_with_other_parameters_is_refused(sandbox):
+    url, _ = sandbox
+    checkout(url, "ord_k1", T0 + timedelta(minutes=40))
+    with pytest.raises(Rejected, match="same parameters"):
+        checkout(url, "ord_k1", T0 + timedelta(minutes=41))
+
+
+def test_a_500_is_replayed_under_its_key_after_stripe_recovers(sandbox):
+    url, state = sandbox
+    state.outage.until = T0.timestamp() + 60
+    expires = T0 + timedelta(minutes=40)
+    try:
+        with pytest.raises(Transient):
+            checkout(url, "ord_k2", expires)
+    finally:
+        state.outage.until = 0
+    with pytest.raises(AttemptSpent):  # the saved answer, not a new try
+        checkout(url, "ord_k2", expires)
+    assert checkout(url, "ord_k2", expires, attempt=2).id  # another key is a new request
+
+
+def test_a_key_still_in_flight_is_a_conflict_that_leaves_the_attempt_usable(sandbox):
+    url, state = sandbox
+    state.outage.until, state.outage.hang = T0.timestamp() + 1.5, True  # Stripe holds calls
+    expires = T0 + timedelta(minutes=40)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            first = pool.submit(checkout, url, "ord_k3", expires)
+            time.sleep(0.5)
+            with pytest.raises(Transient, match="unavailable") as conflict:
+                checkout(url, "ord_k3", expires)
+            assert not isinstance(conflict.value, AttemptSpent)
+            session = first.result(timeout=10)
+    finally:
+        state.outage.until, state.outage.hang = 0, False
+    assert checkout(url, "ord_k3", expires).id == session.id
 
 
 def test_a_refund_needs_a_paid_session(sandbox):
     url, state = sandbox
     expires = T0 + timedelta(minutes=40)
-    session = gateway(url).open_checkout(
-        order_id="ord_c3", pack=PACK, subject="man", expires_at=expires
-    )
+    session = checkout(url, "ord_c3", expires)
     with pytest.raises(Rejected):
         gateway(url).refund(order_id="ord_c3", payment_intent="pi_nothing")
     state.sessions[session.id].update(payment_status="paid", payment_intent="pi_c3")
@@ -105,9 +162,7 @@ def test_a_refund_needs_a_paid_session(sandbox):
 def test_a_partial_refund_is_made_once_and_never_beyond_what_was_paid(sandbox):
     url, state = sandbox
     expires = T0 + timedelta(minutes=40)
-    session = gateway(url).open_checkout(
-        order_id="ord_p4", pack=PACK, subject="man", expires_at=expires
-    )
+    session = checkout(url, "ord_p4", expires)
     state.sessions[session.id].update(payment_status="paid", payment_intent="pi_p4")
     first = gateway(url).refund(order_id="ord_p4", payment_intent="pi_p4", amount_minor=750)
     again = gateway(url).refund(order_id="ord_p4", payment_intent="pi_p4", amount_minor=750)

@@ -304,7 +304,7 @@ def test_another_style_runs_on_the_trained_model_at_the_restyle_price(stack):
     assert [r["pack_id"] for r in runs] == ["fantasy"]
     stripe = httpx.get(f"{stack['sandbox'].url}/sandbox/stripe", timeout=5).json()
     [session] = [s for s in stripe["sessions"] if s["client_reference_id"] == request["order_id"]]
-    assert session["amount_total"] == 699
+    assert (session["amount_total"], session["locale"]) == (699, "en")
 
 
 def counters(stack):

@@ -8,9 +8,9 @@ import pytest
 from services.payment.adapters.orders import SqlOrders
 from services.payment.app import create_app
 from services.payment.bootstrap import PaymentRuntime
-from services.payment.ports import CheckoutSession, PaymentPorts
+from services.payment.ports import AttemptSpent, CheckoutSession, PaymentPorts
 from services.sandbox.stripe_fake import sign
-from shared.errors import Transient
+from shared.errors import Rejected, Transient
 from shared.events.topics import Topic
 from shared.packs import load_catalogue
 from tests.fakes import T0, RecordingPublisher, cloudevent
@@ -21,24 +21,53 @@ USER = "whatsapp:+15551234567"
 
 
 class FakeGateway:
+    """Stripe as the payment service meets it: an idempotency key gets its first answer
+    again, a failure included, and is refused with other parameters."""
+
     def __init__(self):
         self.prices = []
         self.sessions: list[str] = []
         self.refunds: list[str] = []
         self.refund_calls: list[tuple[str, int | None]] = []
         self.expiries: list[datetime] = []
-        self.fail_next = False
+        self.requests: list[tuple[str, datetime, str]] = []  # (key, expiry, language)
+        self.saved: dict[str, tuple[object, CheckoutSession | Exception]] = {}
+        self.fail_next = 0  # Stripe answers 500, and keeps that answer under the key
+        self.unreachable = 0  # the request never reaches Stripe
 
-    def open_checkout(self, *, order_id, pack, subject, expires_at, restyle=False):
-        self.expiries.append(expires_at)
-        self.prices.append(pack.price(restyle=restyle))
-        if self.fail_next:
-            self.fail_next = False
-            raise Transient("stripe timed out")
-        self.sessions.append(order_id)
-        return CheckoutSession(
-            id=f"cs_test_{order_id}", url=f"https://pay.example/{order_id}", expires_at=expires_at
-        )
+    def open_checkout(
+        self, *, order_id, pack, subject, expires_at, attempt, language, restyle=False
+    ):
+        key = f"checkout-{order_id}-{attempt}"
+        params = (pack.code, subject, expires_at, language, restyle)
+        self.requests.append((key, expires_at, language))
+        if self.unreachable:
+            self.unreachable -= 1
+            raise Transient("connection refused")
+        if key in self.saved:
+            first_params, answer = self.saved[key]
+            if first_params != params:
+                raise Rejected(
+                    "Keys for idempotent requests can only be used with the same parameters"
+                )
+        else:
+            self.expiries.append(expires_at)
+            self.prices.append(pack.price(restyle=restyle))
+            if self.fail_next:
+                self.fail_next -= 1
+                answer = AttemptSpent("stripe answered 500")
+            else:
+                self.sessions.append(order_id)
+                suffix = f"_{attempt}" if attempt > 1 else ""
+                answer = CheckoutSession(
+                    id=f"cs_test_{order_id}{suffix}",
+                    url=f"https://pay.example/{order_id}{suffix}",
+                    expires_at=expires_at,
+                )
+            self.saved[key] = (params, answer)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
     def refund(self, *, order_id, payment_intent, amount_minor=None):
         self.refunds.append(payment_intent)
@@ -100,7 +129,7 @@ def stripe_event(event_type, *, payment_status="paid", event_id=None, order_id="
         "id": event_id or f"evt_{event_type}_{payment_status}",
         "object": "event",
         "type": event_type,
-        "api_version": "2026-07-30",
+        "api_version": "2026-10-28.endive",
         "created": int(T0.timestamp()),
         "livemode": False,
         "data": {"object": obj or session},
@@ -395,11 +424,66 @@ def test_an_expiry_found_by_reconcile_is_announced_even_if_the_broker_was_down(c
     assert [t for t, _ in topics(runtime)].count(Topic.CHECKOUT_EXPIRED) == 1
 
 
-def test_a_retried_checkout_asks_stripe_for_the_same_expiry(client, runtime):
-    runtime.ports.gateway.fail_next = True
+def test_a_redelivered_checkout_asks_stripe_again_with_the_same_key_and_expiry(client, runtime):
+    real_opened = runtime.ports.orders.opened
+
+    def crash_once(*args, **kwargs):
+        runtime.ports.orders.opened = real_opened
+        raise RuntimeError("killed after Stripe answered, before the session was recorded")
+
+    runtime.ports.orders.opened = crash_once
     assert request_checkout(client) == {"status": "RETRY"}
-    runtime.ports.clock.advance(minutes=3)  # Stripe was slow; Dapr retries later
+    runtime.ports.clock.advance(minutes=3)
     assert request_checkout(client) == {"status": "SUCCESS"}
-    first, second = runtime.ports.gateway.expiries
-    assert first == second  # same parameters under the same idempotency key
-    assert second - runtime.ports.clock() >= timedelta(minutes=30)  # still enough for Stripe
+    (first_key, first_expiry, _), again = runtime.ports.gateway.requests
+    assert again == (first_key, first_expiry, "en")  # Stripe answers with the session it made
+    assert runtime.ports.gateway.sessions == ["ord_1"]
+
+
+def test_a_checkout_failing_for_an_hour_still_gets_exactly_one_usable_link(client, runtime):
+    gateway = runtime.ports.gateway
+    gateway.fail_next = 6  # Stripe answers 500 for an hour; each answer is saved under its key
+    for _ in range(6):
+        assert request_checkout(client) == {"status": "RETRY"}
+        runtime.ports.clock.advance(minutes=10)
+    assert request_checkout(client) == {"status": "SUCCESS"}
+    keys = [key for key, _, _ in gateway.requests]
+    assert len(set(keys)) == len(keys) == 7  # a failed key is never asked again
+    assert gateway.requests[-1][1] - runtime.ports.clock() >= timedelta(minutes=30)
+    assert gateway.sessions == ["ord_1"]
+    ready = [event for topic, event, _ in runtime.ports.publisher.published]
+    assert [e.url for e in ready if hasattr(e, "url")] == ["https://pay.example/ord_1_7"]
+    order = runtime.ports.orders.get("ord_1")
+    assert (order.session_id, order.checkout_attempt) == ("cs_test_ord_1_7", 7)
+
+
+def test_a_request_that_never_reached_stripe_is_repeated_with_the_same_key(client, runtime):
+    runtime.ports.gateway.unreachable = 2
+    for _ in range(2):
+        assert request_checkout(client) == {"status": "RETRY"}
+        runtime.ports.clock.advance(minutes=1)
+    assert request_checkout(client) == {"status": "SUCCESS"}
+    assert len({key for key, _, _ in runtime.ports.gateway.requests}) == 1
+    assert runtime.ports.orders.get("ord_1").session_id == "cs_test_ord_1"
+
+
+def test_a_slow_redelivery_asks_for_a_new_expiry_stripe_will_still_take(client, runtime):
+    real_opened = runtime.ports.orders.opened
+
+    def crash_once(*args, **kwargs):
+        runtime.ports.orders.opened = real_opened
+        raise RuntimeError("killed")
+
+    runtime.ports.orders.opened = crash_once
+    assert request_checkout(client) == {"status": "RETRY"}
+    runtime.ports.clock.advance(minutes=20)  # the planned expiry is now 15 minutes away
+    assert request_checkout(client) == {"status": "SUCCESS"}
+    (first_key, _, _), (key, expiry, _) = runtime.ports.gateway.requests
+    assert key != first_key
+    assert expiry - runtime.ports.clock() >= timedelta(minutes=30)
+    assert runtime.ports.orders.get("ord_1").session_id == "cs_test_ord_1_2"
+
+
+def test_the_checkout_is_asked_in_the_persons_language(client, runtime):
+    request_checkout(client, {**REQUEST, "language": "es"})
+    assert runtime.ports.gateway.requests[0][2] == "es"

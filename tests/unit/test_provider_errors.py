@@ -1,6 +1,7 @@
-"""Provider send errors, code by code (Meta's Cloud API error codes, Twilio's 63xxx errors)."""
+"""Provider errors, code by code: Meta's Cloud API codes, Twilio's 63xxx, Stripe's statuses."""
 
 import pytest
+import stripe
 
 from services.message.adapters.provider_errors import (
     Verdict,
@@ -9,6 +10,8 @@ from services.message.adapters.provider_errors import (
     twilio_verdict,
     window_error,
 )
+from services.payment.adapters import stripe_gateway
+from services.payment.ports import AttemptSpent
 from shared.errors import Rejected, Transient, WindowClosed
 
 
@@ -81,3 +84,20 @@ def test_window_errors_in_delivery_receipts():
     assert not window_error("meta", "63018")
     assert not window_error("meta", None)
     assert not window_error("twilio", "abc")
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (stripe.APIError("down", http_status=500), AttemptSpent),  # saved under the key
+        (stripe.APIError("bad gateway", http_status=502), AttemptSpent),
+        (stripe.APIConnectionError("no route"), Transient),  # nothing saved
+        (stripe.RateLimitError("slow down", http_status=429), Transient),
+        (stripe.IdempotencyError("in flight", http_status=409), Transient),
+        (stripe.InvalidRequestError("no such locale", "locale", http_status=400), Rejected),
+        (stripe.IdempotencyError("other parameters", http_status=400), Rejected),
+    ],
+)
+def test_stripe_failures_say_whether_the_same_request_can_succeed(error, kind):
+    translated = stripe_gateway._translate(error)
+    assert type(translated) is kind

@@ -30,7 +30,10 @@ class Order(PaymentBase):
     session_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     session_url: Mapped[str | None] = mapped_column(String(1024))
     payment_intent: Mapped[str | None] = mapped_column(String(255), index=True)
+    # Until the session opens: the expiry the current checkout attempt asks Stripe for.
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The attempt number in the Stripe idempotency key (domain/checkout.py).
+    checkout_attempt: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     refund_id: Mapped[str | None] = mapped_column(String(255))
     # Given back for portraits that could not be made (a partial refund), in minor units.
     refunded_minor: Mapped[int | None] = mapped_column(Integer)

@@ -41,11 +41,20 @@ class SqlOrders(Repository):
         assert found is not None
         return found
 
+    def plan_checkout(self, order_id: str, attempt: int, expires_at: datetime | None) -> Order:
+        with self._sessions.begin() as session:
+            order = session.get_one(Order, order_id)
+            order.checkout_attempt, order.expires_at = attempt, expires_at
+            return order
+
     def opened(self, order_id: str, *, session_id: str, url: str, expires_at: datetime) -> Order:
         with self._sessions.begin() as session:
             order = session.get_one(Order, order_id)
-            order.status = apply(OrderStatus(order.status), Signal.SESSION_OPENED).after
-            order.session_id, order.session_url, order.expires_at = session_id, url, expires_at
+            transition = apply(OrderStatus(order.status), Signal.SESSION_OPENED)
+            # Two deliveries racing: the first session recorded is the only one ever sent.
+            if transition.changed:
+                order.status = transition.after
+                order.session_id, order.session_url, order.expires_at = session_id, url, expires_at
             return order
 
     def refunded(self, order_id: str, refund_id: str, announce: Announce) -> Order:

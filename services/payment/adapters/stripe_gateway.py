@@ -7,18 +7,25 @@ from typing import Any
 import stripe
 from stripe import StripeClient
 
-from services.payment.ports import CheckoutSession
+from services.payment.ports import AttemptSpent, CheckoutSession
 from shared.errors import Rejected, Transient
 from shared.packs import Pack
 
 log = logging.getLogger(__name__)
 
+# What the product name says of a re-style, in each language the bot speaks.
+RESTYLE_SUFFIX = {"en": " (another style, no training)", "es": " (otro estilo, sin entrenamiento)"}
+
 
 def _translate(exc: stripe.StripeError) -> Exception:
-    # Connection trouble, rate limits and Stripe's 5xx get better; the rest does not.
-    if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError) or (
-        exc.http_status is not None and exc.http_status >= 500
-    ):
+    """Stripe saves the answer to a request that reached its endpoint, a 5xx included,
+    and replays it under the same idempotency key for a day (AttemptSpent). Connection
+    trouble, rate limits and a 409 (the same key still in flight) left nothing saved:
+    the same request may succeed later. Any other 4xx never will."""
+    status = exc.http_status
+    if status is not None and status >= 500:
+        return AttemptSpent(f"stripe failed: {type(exc).__name__} {status}")
+    if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError) or status == 409:
         return Transient(f"stripe unavailable: {type(exc).__name__}")
     return Rejected(f"stripe refused: {exc.user_message or exc}")
 
@@ -47,9 +54,13 @@ class StripeGateway:
         pack: Pack,
         subject: str,
         expires_at: datetime,
+        attempt: int,
+        language: str,
         restyle: bool = False,
     ) -> CheckoutSession:
-        title = pack.text("title", "en") + (" (another style, no training)" if restyle else "")
+        title = pack.text("title", language)
+        if restyle:
+            title += RESTYLE_SUFFIX.get(language, RESTYLE_SUFFIX["en"])
         params = {
             "mode": "payment",
             "line_items": [
@@ -60,7 +71,7 @@ class StripeGateway:
                         "unit_amount": pack.price(restyle=restyle),
                         "product_data": {
                             "name": title,
-                            "description": pack.text("description", "en"),
+                            "description": pack.text("description", language),
                         },
                     },
                 }
@@ -69,14 +80,16 @@ class StripeGateway:
             "metadata": {"order_id": order_id, "pack_code": pack.code, "subject": subject},
             "payment_intent_data": {"metadata": {"order_id": order_id}},
             "expires_at": int(expires_at.timestamp()),
+            # The page in the person's language (Stripe's locales include "en" and "es").
+            "locale": language,
             "success_url": self._success_url,
             "cancel_url": self._cancel_url,
         }
         try:
-            # The same key returns the same session when this call is retried.
+            # The same attempt returns the same session (domain/checkout.py).
             session = self._client.v1.checkout.sessions.create(
                 params=params,  # type: ignore[arg-type]
-                options={"idempotency_key": f"checkout-{order_id}"},
+                options={"idempotency_key": f"checkout-{order_id}-{attempt}"},
             )
         except stripe.StripeError as exc:
             raise _translate(exc) from exc
