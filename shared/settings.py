@@ -3,6 +3,8 @@
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared import timeouts
+
 # Meta's Graph API version, one for every call: the newest (v26.0, out 2026-07-29); v21.0,
 # the one used before, is served until 2027-01-21 (developers.facebook.com/docs/graph-api/
 # changelog/versions).
@@ -36,7 +38,7 @@ class ServiceSettings(BaseSettings):
     # SDK's own variables (DAPR_GRPC_PORT, DAPR_HTTP_PORT, DAPR_API_TOKEN,
     # DAPR_HEALTH_TIMEOUT), which `dapr run`, Kubernetes and Azure Container Apps set.
     # A call to the sidecar that takes longer than this has failed (Transient).
-    dapr_timeout_seconds: float = Field(default=30.0, gt=0)
+    dapr_timeout_seconds: float = Field(default=timeouts.SIDECAR.seconds, gt=0)
     # The largest message to or from the sidecar: daprd's --max-body-size, 20Mi in every
     # deployment file (the largest picture we keep, and the call's envelope around it).
     dapr_max_message_bytes: int = Field(default=SIDECAR_MAX_BODY_BYTES, gt=0)

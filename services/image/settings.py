@@ -3,6 +3,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from shared import timeouts
 from shared.packs import DEFAULT_CATALOGUE
 from shared.settings import META_GRAPH_BASE, ServiceSettings
 
@@ -17,7 +18,7 @@ class ImageSettings(ServiceSettings):
     astria_api_base: str = "https://api.astria.ai"
     # "fast" is Astria's free test mode: sandbox, tests, staging.
     astria_branch: str | None = None
-    astria_timeout_seconds: float = 35.0  # Astria's own request timeout is 30 s
+    astria_timeout_seconds: float = timeouts.ASTRIA.seconds
     twilio_api_base: str = "https://api.twilio.com"
     twilio_media_hosts: str = "mms.twiliocdn.com,media.twiliocdn.com,s3-external-1.amazonaws.com"
     meta_graph_base: str = META_GRAPH_BASE
@@ -25,7 +26,7 @@ class ImageSettings(ServiceSettings):
     # Local runs only: the sandbox plays the providers on 127.0.0.1.
     allow_private_media_hosts: bool = False
     max_photo_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
-    media_timeout_seconds: float = 20.0
+    media_timeout_seconds: float = timeouts.MEDIA.seconds
     blob_binding: str = "blobstore"
     packs_file: Path = DEFAULT_CATALOGUE
 

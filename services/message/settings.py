@@ -2,6 +2,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from shared import timeouts
 from shared.packs import DEFAULT_CATALOGUE
 from shared.settings import META_GRAPH_BASE, ServiceSettings
 
@@ -15,7 +16,7 @@ class MessageSettings(ServiceSettings):
     # Point the twilio library somewhere else than https://api.twilio.com (the sandbox).
     twilio_api_base: str | None = None
     twilio_whatsapp_from: str = "whatsapp:+14155238886"
-    twilio_timeout_seconds: float = 10.0
+    twilio_timeout_seconds: float = timeouts.TWILIO.seconds
     # Approved Content template sent outside the 24-hour window; {{1}} is the update. The
     # same template approved in other languages, by language (a JSON object in
     # TWILIO_TEMPLATE_SIDS, e.g. {"es": "HX…"}); a language without one gets the default.
@@ -29,7 +30,7 @@ class MessageSettings(ServiceSettings):
     meta_graph_base: str = META_GRAPH_BASE
     # The sending number's id (Graph API); the local profile sets the sandbox's.
     meta_phone_number_id: str | None = None
-    meta_timeout_seconds: float = 10.0
+    meta_timeout_seconds: float = timeouts.META.seconds
     meta_template_name: str = "portrait_update"
 
     @property

@@ -27,6 +27,7 @@ def build_deps(settings: PaymentSettings) -> PaymentRuntime:
         api_key=read_secret(client, settings.secretstore_name, "stripe-secret-key"),
         api_base=settings.stripe_api_base,
         max_network_retries=settings.stripe_max_network_retries,
+        timeout=settings.stripe_timeout_seconds,
         success_url=settings.success_url,
         cancel_url=settings.cancel_url,
     )

@@ -4,6 +4,7 @@ CloudEvent through the Dapr SDK: JSON data, the id derived from upstream when th
 
 import logging
 
+from shared import timeouts
 from shared.dapr.client import AsyncDaprClient, DaprClient, calling, connect_async
 from shared.events.base import Event
 from shared.settings import ServiceSettings
@@ -13,7 +14,7 @@ log = logging.getLogger(__name__)
 JSON = "application/json"
 # A webhook answers within Twilio's 15 s: a publish that takes longer has failed (503, and
 # the provider delivers again).
-WEBHOOK_PUBLISH_SECONDS = 10.0
+WEBHOOK_PUBLISH_SECONDS = timeouts.WEBHOOK_PUBLISH.seconds
 
 
 def _metadata(event_id: str | None) -> dict[str, str]:

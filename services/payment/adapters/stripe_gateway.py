@@ -8,6 +8,7 @@ import stripe
 from stripe import StripeClient
 
 from services.payment.ports import AttemptSpent, CheckoutSession
+from shared import timeouts
 from shared.errors import Rejected, Transient
 from shared.packs import Pack
 
@@ -38,9 +39,14 @@ class StripeGateway:
         api_base: str | None,
         max_network_retries: int,
         success_url: str,
+        timeout: float = timeouts.STRIPE.seconds,
         cancel_url: str,
     ) -> None:
-        options: dict[str, object] = {"max_network_retries": max_network_retries}
+        # The library's own default waits 80 s a try: longer than Dapr waits for the delivery.
+        options: dict[str, object] = {
+            "max_network_retries": max_network_retries,
+            "http_client": stripe.RequestsClient(timeout=timeout),
+        }
         if api_base:
             options["base_addresses"] = {"api": api_base}
         self._client = StripeClient(api_key, **options)  # type: ignore[arg-type]
