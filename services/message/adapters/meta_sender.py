@@ -121,7 +121,8 @@ class MetaSender:
     def send_template(self, *, to: str, text: str, language: str) -> str:
         template = {
             "name": self._template,
-            "language": {"code": language},
+            # "deterministic" is the only policy, and Meta's spec requires it.
+            "language": {"code": language, "policy": "deterministic"},
             "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}],
         }
         return self._send(to, {"type": "template", "template": template})
