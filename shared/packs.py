@@ -24,7 +24,6 @@ class Pack(BaseModel):
     astria_pack_id: int | str
     title: dict[str, str]
     description: dict[str, str]
-    images: int = Field(gt=0, le=200)
     price_minor: int = Field(gt=0, description="price in the currency's minor unit (cents)")
     # Another style on a model already trained from the person's photos: the pack's prompts
     # only, no training. None: the pack is not offered so.

@@ -19,6 +19,7 @@ from shared.errors import Conflict, Rejected, Transient
 from shared.events import registry
 from shared.events.base import Event
 from shared.events.payment import PaymentCompleted
+from tests.imagery import encode, photo
 
 
 def cloudevent(data: Any, *, event_id: str = "ce-1", topic: str = "t", **extra: Any) -> bytes:
@@ -299,3 +300,33 @@ def message_ports_on_fakes(
         rules=build_rules(settings),
         clock=clock,
     )
+
+
+# What Astria's packs make, as its `GET /p/:id` says (the sandbox's fake Astria says the same).
+ASTRIA_IMAGES = {
+    "corporate": {"woman": 35, "man": 28},
+    "fantasy": dict.fromkeys(("woman", "man", "boy", "girl"), 12),
+    "pets": dict.fromkeys(("dog", "cat"), 8),
+}
+
+
+@dataclass
+class FakeAstriaPacks:
+    """Astria's packs for the image service's handlers: counts by pack and subject, and
+    covers drawn on demand (or none); `down` makes Astria unreachable."""
+
+    images_by_pack: dict[str, dict[str, int]] = field(default_factory=lambda: ASTRIA_IMAGES)
+    covers: bool = False
+    down: bool = False
+    asked: list[str] = field(default_factory=list)
+
+    def images(self, pack: Any, subject: str) -> int | None:
+        if self.down:
+            raise Transient("astria unreachable")
+        return self.images_by_pack.get(pack.code, {}).get(subject)
+
+    def cover(self, pack: Any) -> bytes | None:
+        self.asked.append(pack.code)
+        if not self.covers:
+            return None
+        return encode(photo(600, 800, seed=len(pack.code)))

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from services.image.adapters.astria import AstriaClient
+from services.image.adapters.astria_packs import AstriaPacks
 from services.image.adapters.blobs import DaprBlobStore
-from services.image.adapters.covers import PackCovers
 from services.image.adapters.media import MediaFetcher, MediaSettings
 from services.image.adapters.records import SqlImages
 from services.image.domain.photos import Limits
@@ -67,7 +67,7 @@ def build_deps(settings: ImageSettings) -> ImageRuntime:
             media=media,
             astria=astria,
             catalogue=load_catalogue(settings.packs_file),
-            covers=PackCovers(astria=astria, media=media, clock=resources.clock),
+            astria_packs=AstriaPacks(astria=astria, media=media, clock=resources.clock),
             callback_base=public_url,
             links=Links(
                 base=public_url, key=secret("portrait-link-key"), days=settings.retention_days

@@ -18,10 +18,10 @@ from services.image.ports import (
     Announce,
     AnnounceCopies,
     Astria,
+    AstriaPacks,
     AstriaRefused,
     AstriaTimedOut,
     Blobs,
-    Covers,
     Fetcher,
     ImageRecords,
     Links,
@@ -39,7 +39,7 @@ from shared.events import image, maintenance, message, payment
 from shared.events.base import Outgoing
 from shared.json_logs import mask_phone
 from shared.metrics import ORDERS, PHOTO_REFUSALS
-from shared.packs import PETS, SUBJECT_CLASSES, Catalogue
+from shared.packs import PETS, SUBJECT_CLASSES, Catalogue, Pack
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,7 @@ def handle_payment_completed(
     records: ImageRecords,
     blobs: Blobs,
     astria: Astria,
+    astria_packs: AstriaPacks,
     publisher: Publisher,
     clock: Clock,
     callback_base: str,
@@ -140,7 +141,10 @@ def handle_payment_completed(
     pack = catalogue.get(event.pack_code)
     if pack is None:
         raise Rejected(f"unknown pack {event.pack_code!r}")
-    training = records.add_training(
+    known = records.training(event.order_id)
+    # What the order will get is what Astria's pack makes of the subject, read once, now.
+    expected = known.expected_images if known else astria_packs.images(pack, event.subject)
+    training = known or records.add_training(
         NewTraining(
             order_id=event.order_id,
             user_address=event.user,
@@ -149,11 +153,14 @@ def handle_payment_completed(
             photo_set=event.photo_set,
             token=secrets.token_urlsafe(24),
             status="submitted",
-            expected_images=pack.images,
+            expected_images=expected or 0,
             delivered_images=0,
             restyle_of=event.restyle_of,
         )
     )
+    if expected is None and training.status != "failed":
+        why = f"Astria's pack {pack.astria_pack_id} makes no {event.subject!r}"
+        training = records.update_training(training.order_id, _failed, status="failed", failure=why)
     if training.tune_id is None and training.status != "failed":
         tune = _trained_tune(training, records, astria)
         if tune is not None:
@@ -219,6 +226,7 @@ def _started(clock: Clock) -> Announce:
             user=training.user_address,
             tune_id=str(training.tune_id),
             eta_minutes=eta_minutes,
+            expected=training.expected_images or None,
         )
         ORDERS.labels("training").inc()
         return [Outgoing(started, f"tune.started-{training.order_id}")]
@@ -507,7 +515,10 @@ def _closed_short(links: Links, until: datetime) -> Announce:
 def _order_completed(training: Training) -> Outgoing:
     ORDERS.labels("delivered").inc()
     done = image.OrderCompleted(
-        order_id=training.order_id, user=training.user_address, images=training.delivered_images
+        order_id=training.order_id,
+        user=training.user_address,
+        images=training.delivered_images,
+        expected=training.expected_images,
     )
     return Outgoing(done, f"order.completed-{training.order_id}")
 
@@ -633,21 +644,31 @@ def handle_cleanup(
     publisher.publish(report, event_id=report.event_id)
 
 
-def pack_preview(subject: str, language: str, *, catalogue: Catalogue, covers: Covers) -> bytes:
-    """The picture of a subject's packs, numbered as the list the person chooses from."""
+def pack_preview(
+    subject: str, language: str, *, catalogue: Catalogue, astria_packs: AstriaPacks
+) -> bytes:
+    """The picture of a subject's packs, numbered as the list the person chooses from, each
+    with what Astria's pack makes of the subject (no count while Astria cannot say)."""
     packs = catalogue.for_subject(subject) if subject in SUBJECT_CLASSES else ()
     if not packs or language not in previews.LANGUAGES:
         raise NotFound(f"no preview for {subject!r} in {language!r}")
     tiles = tuple(
         previews.Tile(
-            cover=covers.cover(pack),
+            cover=astria_packs.cover(pack),
             title=pack.text("title", language),
             price=pack.price_label(language),
-            images=pack.images,
+            images=_images(astria_packs, pack, subject),
         )
         for pack in packs
     )
     return _composed(tiles, language)
+
+
+def _images(astria_packs: AstriaPacks, pack: Pack, subject: str) -> int | None:
+    try:
+        return astria_packs.images(pack, subject)
+    except Transient:
+        return None
 
 
 # The route is public and WhatsApp fetches it on every send: the same covers (kept, so the

@@ -118,6 +118,8 @@ class Training(Protocol):
     @property
     def failure(self) -> str | None: ...
     @property
+    def expected_images(self) -> int: ...
+    @property
     def delivered_images(self) -> int: ...
     @property
     def restyle_of(self) -> str | None: ...
@@ -234,7 +236,14 @@ class Astria(Protocol):
     def pack(self, pack_id: int | str) -> dict[str, Any]: ...
 
 
-class Covers(Protocol):
+class AstriaPacks(Protocol):
+    """Each pack as Astria defines it."""
+
+    def images(self, pack: Pack, subject: str) -> int | None:
+        """How many portraits the pack makes of `subject`; None if it has no such class.
+        Transient when Astria cannot be asked now."""
+        ...
+
     def cover(self, pack: Pack) -> bytes | None:
         """The pack's cover picture, or None when it has none or it cannot be had now."""
         ...
@@ -260,7 +269,7 @@ class ImagePorts:
     media: Fetcher
     astria: Astria
     catalogue: Catalogue
-    covers: Covers
+    astria_packs: AstriaPacks
     callback_base: str  # our public URL, as Astria must call it
     links: Links
     clock: Clock

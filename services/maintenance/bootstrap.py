@@ -11,7 +11,6 @@ from services.maintenance.settings import MaintenanceSettings
 from shared.app import BaseDeps
 from shared.dapr.publisher import DaprPublisher
 from shared.dapr.secret_store import read_secret
-from shared.packs import load_catalogue
 from shared.runtime import connect_dapr, connect_database
 
 
@@ -33,7 +32,6 @@ def build_deps(settings: MaintenanceSettings) -> MaintenanceRuntime:
             overdue_minutes=settings.reconcile_overdue_minutes,
             clock=resources.clock,
             timeline=SqlOrderTimeline(engine),
-            catalogue=load_catalogue(settings.packs_file),
             stuck_rules=StuckRules(
                 paid_minutes=settings.stuck_paid_minutes,
                 eta_margin_minutes=settings.stuck_eta_margin_minutes,

@@ -27,7 +27,6 @@ from shared.events.maintenance import (
 )
 from shared.events.message import UserErased
 from shared.metrics import DEAD_LETTERS, STUCK_ORDERS
-from shared.packs import Catalogue
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +138,6 @@ def handle_order_event(
     *,
     meta: EventMeta,
     timeline: OrderTimeline,
-    catalogue: Catalogue,
     clock: Clock,
 ) -> None:
     """Keep the event on its order's timeline, once, and move the order's stage on."""
@@ -149,13 +147,12 @@ def handle_order_event(
         meta.topic, partial_refund=isinstance(event, payment.PaymentRefunded) and event.partial
     )
     eta = images = expected = None
-    if isinstance(event, image.TuneStarted) and event.eta_minutes is not None:
-        eta = now + timedelta(minutes=event.eta_minutes)
+    if isinstance(event, image.TuneStarted):
+        expected = event.expected
+        if event.eta_minutes is not None:
+            eta = now + timedelta(minutes=event.eta_minutes)
     if isinstance(event, image.OrderCompleted):
-        images = event.images
-    if isinstance(event, message.CheckoutRequested):
-        pack = catalogue.get(event.pack_code)
-        expected = pack.images if pack else None
+        images, expected = event.images, event.expected
     timeline.note(
         OrderNote(
             order_id=event.order_id,

@@ -9,7 +9,6 @@ from typing import Any, Protocol
 from services.maintenance.domain.orders import StuckRules
 from shared.clock import Clock
 from shared.dapr.ports import Publisher
-from shared.packs import Catalogue
 
 
 @dataclass(frozen=True)
@@ -164,5 +163,4 @@ class MaintenancePorts:
     overdue_minutes: float
     clock: Clock
     timeline: OrderTimeline
-    catalogue: Catalogue
     stuck_rules: StuckRules

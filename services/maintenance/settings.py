@@ -1,8 +1,5 @@
-from pathlib import Path
-
 from pydantic import Field
 
-from shared.packs import DEFAULT_CATALOGUE
 from shared.settings import ServiceSettings
 
 
@@ -17,5 +14,3 @@ class MaintenanceSettings(ServiceSettings):
     stuck_paid_minutes: float = Field(default=10, ge=0)
     stuck_eta_margin_minutes: float = Field(default=30, ge=0)
     stuck_delivering_minutes: float = Field(default=30, ge=0)
-    # How many portraits each pack promises (a delivery short of it is worth a look).
-    packs_file: Path = DEFAULT_CATALOGUE

@@ -209,7 +209,6 @@ def handle_order_completed(
     *,
     orders: Orders,
     gateway: PaymentGateway,
-    catalogue: Catalogue,
     publisher: Publisher,
 ) -> None:
     """Fewer portraits than the pack promises (prompts failed at Astria): the unmade share
@@ -217,11 +216,12 @@ def handle_order_completed(
     a crash between Stripe and the record retries with the same idempotency key, and Stripe
     answers with the refund it already made."""
     order = orders.get(event.order_id)
-    pack = catalogue.get(order.pack_code) if order is not None else None
-    if order is None or pack is None:
+    if order is None:
         log.warning("order completed for an unknown order", extra={"order_id": event.order_id})
         return
-    share = unmade_share(order.amount_minor, pack.images, event.images)
+    # What Astria's pack makes of the subject, as the image service read it for the order.
+    expected = event.expected or event.images
+    share = unmade_share(order.amount_minor, expected, event.images)
     if order.status == OrderStatus.PAID and share > 0:
         if not order.payment_intent:
             raise Rejected(f"order {order.id} is paid but has no payment intent")
@@ -233,7 +233,7 @@ def handle_order_completed(
         ORDERS.labels("partly_refunded").inc()
         log.info(
             "partial refund",
-            extra={"order_id": order.id, "images": event.images, "expected": pack.images},
+            extra={"order_id": order.id, "images": event.images, "expected": expected},
         )
     _publish_staged(orders, publisher)
 

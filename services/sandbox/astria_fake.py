@@ -1,10 +1,20 @@
 """Astria as the bot sees it: packs, pack tunes from multipart uploads, prompts, callbacks.
 
-Shapes follow Astria's API docs (docs.astria.ai): wrapped callback bodies
-(`{"tune": …}`, `{"prompt": …}`), the `prompts_callback` array, `trained_at` as
-the done flag. Training takes a configurable delay; the generated images are
-real JPEGs styled from the uploaded photos, served by the sandbox. Knobs make
-a callback never arrive, or arrive twice.
+Astria publishes no OpenAPI document, so this follows its documentation page by page
+(docs.astria.ai):
+- `GET /packs`, `GET /p/:id` (`docs/api/2-pack/1-list.md`, `2-get.md`): Astria's own
+  packs, not our catalogue's; only the single pack names its `cover_url`;
+- `POST /p/:id/tunes` (`docs/api/2-pack/2-tunes/0-create.md`): multipart or JSON, a
+  class the pack lacks refused with 422, the title as idempotency key, `tune_ids` to run
+  the pack on a trained tune;
+- `GET /tunes/:id`, `GET /tunes/:id/prompts`, `GET /prompts/:id` (`docs/api/0-tune`,
+  `docs/api/1-prompt`): `trained_at` as the done flag, `expires_at` a month after;
+- `DELETE /tunes/:id` (`docs/api/0-tune/5-delete.md`): "200 OK" with no body;
+- callbacks (`docs/api/0-tune/1-create.md`): wrapped bodies (`{"tune": …}`,
+  `{"prompt": …}`), one per prompt, then the `prompts_callback` array; never retried.
+Training takes a configurable delay; the generated images are real JPEGs styled from the
+uploaded photos, served by the sandbox. Knobs make a callback never arrive, or arrive
+twice, and a create fail.
 """
 
 import asyncio
@@ -13,7 +23,6 @@ import hmac
 import io
 import itertools
 import json
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,11 +39,8 @@ from starlette.datastructures import UploadFile
 from services.sandbox.outages import Outage
 from services.sandbox.samples import COUNT, sample
 from services.sandbox.stripe_fake import public_base
-from shared.packs import Catalogue, Pack
 
 router = APIRouter(prefix="/astria", tags=["fake astria"])
-
-IMAGES_PER_PROMPT = 4
 
 
 @dataclass
@@ -76,68 +82,90 @@ def _state(request: Request) -> AstriaState:
     return request.app.state.deps.store.astria  # type: ignore[no-any-return]
 
 
-def _catalogue(request: Request) -> Catalogue:
-    return request.app.state.deps.catalogue  # type: ignore[no-any-return]
+@dataclass(frozen=True)
+class AstriaPack:
+    """A pack as Astria defines it, not as our catalogue sells it: for each class its
+    prompts, each with the images it makes."""
+
+    id: int
+    slug: str
+    title: str
+    prompts: dict[str, tuple[int, ...]]  # class -> each prompt's num_images
+    cost: int  # `costs[class].cost` (Astria states no unit)
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(self.prompts)
+
+    def described(self) -> dict[str, Any]:
+        """`GET /p/:id` (docs.astria.ai docs/api/2-pack/2-get.md), without the cover."""
+        return {
+            "id": self.id,
+            "slug": self.slug,
+            "title": self.title,
+            "costs": {
+                c: {"cost": self.cost, "num_images": sum(n)} for c, n in self.prompts.items()
+            },
+            "prompts_per_class": {
+                c: [{"id": 50_000 + i, "images": [], "num_images": k} for i, k in enumerate(n)]
+                for c, n in self.prompts.items()
+            },
+        }
 
 
-def prompt_counts(pack: Pack) -> list[int]:
-    """How the pack's images split into prompts of at most IMAGES_PER_PROMPT."""
-    prompts = math.ceil(pack.images / IMAGES_PER_PROMPT)
-    return [min(IMAGES_PER_PROMPT, pack.images - i * IMAGES_PER_PROMPT) for i in range(prompts)]
+PEOPLE = ("woman", "man", "boy", "girl")
+PACKS = (
+    # Astria's Corporate Headshots as its docs show `GET /p/260`: 35 prompts for a woman,
+    # 28 for a man, one portrait each.
+    AstriaPack(
+        260,
+        "corporate-headshots",
+        "Corporate Headshots",
+        {"woman": (1,) * 35, "man": (1,) * 28},
+        360,
+    ),
+    # The sandbox's own packs (ids Astria does not have): fewer prompts of several images.
+    AstriaPack(261, "fantasy-heroes", "Fantasy Heroes", dict.fromkeys(PEOPLE, (4, 4, 4)), 360),
+    AstriaPack(262, "pet-portraits", "Pet Portraits", dict.fromkeys(("dog", "cat"), (4, 4)), 200),
+)
 
 
-def _pack_object(pack: Pack) -> dict[str, Any]:
-    counts = prompt_counts(pack)
-    return {
-        "id": pack.astria_pack_id,
-        "slug": pack.code,
-        "title": pack.text("title", "en"),
-        "costs": {c: {"cost": pack.price_minor, "num_images": pack.images} for c in pack.classes},
-        "prompts_per_class": {
-            c: [{"id": 50_000 + i, "images": [], "num_images": n} for i, n in enumerate(counts)]
-            for c in pack.classes
-        },
-    }
-
-
-def _find_pack(request: Request, pack_id: str) -> Pack | None:
-    return next(
-        (p for p in _catalogue(request).packs if pack_id in (str(p.astria_pack_id), p.code)), None
-    )
+def _find_pack(pack_id: str) -> AstriaPack | None:
+    return next((p for p in PACKS if pack_id in (str(p.id), p.slug)), None)
 
 
 @router.get("/packs")
 def packs(request: Request) -> Response:
     if not _authorised(request):
         return _error(401, {"error": "Unauthorized"})
-    return JSONResponse([_pack_object(p) for p in _catalogue(request).packs])
+    return JSONResponse([p.described() for p in PACKS])
 
 
 @router.get("/p/{pack_id}")
 def pack(pack_id: str, request: Request) -> Response:
     if not _authorised(request):
         return _error(401, {"error": "Unauthorized"})
-    found = _find_pack(request, pack_id)
+    found = _find_pack(pack_id)
     if found is None:
         return _error(404, {"error": "Not found"})
     # Only the single pack carries its cover (Astria's `GET /p/:id` docs); Astria's is on
     # S3, ours on the address the caller used.
-    cover = f"{str(request.base_url).rstrip('/')}/astria/covers/{found.astria_pack_id}.jpg"
-    return JSONResponse({**_pack_object(found), "cover_url": cover})
+    cover = f"{str(request.base_url).rstrip('/')}/astria/covers/{found.id}.jpg"
+    return JSONResponse({**found.described(), "cover_url": cover})
 
 
 @router.get("/covers/{pack_id}.jpg", include_in_schema=False)
-def cover(pack_id: str, request: Request) -> Response:
-    found = _find_pack(request, pack_id)
+def cover(pack_id: str) -> Response:
+    found = _find_pack(pack_id)
     if found is None:
         return Response(status_code=404)
-    return Response(_cover(found.code), media_type="image/jpeg")
+    return Response(_cover(found.slug), media_type="image/jpeg")
 
 
 @cache
-def _cover(pack_code: str) -> bytes:
+def _cover(pack_slug: str) -> bytes:
     """A pack's cover: a sample selfie in the pack's own look."""
-    return _styled(sample(sum(map(ord, pack_code)) % COUNT), 0, pack_code)
+    return _styled(sample(sum(map(ord, pack_slug)) % COUNT), 0, pack_slug)
 
 
 async def _tune_request(request: Request) -> tuple[dict[str, Any], list[bytes]]:
@@ -166,7 +194,7 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
     if not _authorised(request):
         return _error(401, {"error": "Unauthorized"})
     state = _state(request)
-    found = _find_pack(request, pack_id)
+    found = _find_pack(pack_id)
     if found is None:
         return _error(404, {"error": "Pack not found"})
     if await state.outage.strikes(request.app.state.deps.clock().timestamp()):
@@ -227,19 +255,19 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
 def _add_prompts(
     state: AstriaState,
     tune: dict[str, Any],
-    pack: Pack,
+    pack: AstriaPack,
     callback: str | None,
     base: str,
     stamp: str,
 ) -> list[int]:
     """The pack's prompts for a tune (call with the state's lock held)."""
     ids = []
-    for count in prompt_counts(pack):
+    for count in pack.prompts[tune["name"]]:
         prompt_id = next(state.ids)
         state.prompts[prompt_id] = {
             "id": prompt_id,
             "tune_id": 1504944,  # Flux prompts run on the base tune (reference §3)
-            "text": f"<lora:{tune['id']}:1> ohwx {tune['name']} — {pack.code}",
+            "text": f"<lora:{tune['id']}:1> ohwx {tune['name']} — {pack.slug}",
             "num_images": count,
             "callback": callback,
             "images": [],
@@ -254,7 +282,7 @@ def _add_prompts(
 
 
 def _run_on_tunes(
-    request: Request, state: AstriaState, pack: Pack, fields: dict[str, Any]
+    request: Request, state: AstriaState, pack: AstriaPack, fields: dict[str, Any]
 ) -> Response:
     """`tune[tune_ids][]`: the pack's prompts on a trained tune, no new tune and no
     training. The same parameters again (the callback names our order) make nothing new,
@@ -270,7 +298,7 @@ def _run_on_tunes(
     callback = fields.get("prompt_callback")
     base = public_base(request)
     with state.lock:
-        state.requests.append({"pack_id": pack.code, "tune_ids": tune_ids, "callback": callback})
+        state.requests.append({"pack_id": pack.slug, "tune_ids": tune_ids, "callback": callback})
         again = [p["id"] for p in state.prompts.values() if callback and p["callback"] == callback]
         if again:
             return JSONResponse({"status": 201, "prompt_ids": again}, status_code=201)
@@ -282,16 +310,24 @@ def _run_on_tunes(
     return JSONResponse({"status": 201, "prompt_ids": prompt_ids}, status_code=201)
 
 
-def _styled(source: bytes, index: int, pack_code: str) -> bytes:
+def _styled(source: bytes, index: int, pack_slug: str) -> bytes:
     """A plausible 'portrait': the person's own photo, restyled per pack."""
     image = Image.open(io.BytesIO(source)).convert("RGB")
     image.thumbnail((768, 768))
     looks: dict[str, list[Callable[[Image.Image], Image.Image]]] = {
-        "corporate": [lambda im: ImageOps.autocontrast(ImageOps.grayscale(im)).convert("RGB")],
-        "fantasy": [lambda im: ImageOps.posterize(im, 3), lambda im: im.filter(ImageFilter.EMBOSS)],
-        "pets": [lambda im: im.filter(ImageFilter.CONTOUR), lambda im: ImageOps.solarize(im, 160)],
+        "corporate-headshots": [
+            lambda im: ImageOps.autocontrast(ImageOps.grayscale(im)).convert("RGB")
+        ],
+        "fantasy-heroes": [
+            lambda im: ImageOps.posterize(im, 3),
+            lambda im: im.filter(ImageFilter.EMBOSS),
+        ],
+        "pet-portraits": [
+            lambda im: im.filter(ImageFilter.CONTOUR),
+            lambda im: ImageOps.solarize(im, 160),
+        ],
     }
-    chosen = looks.get(pack_code, [ImageOps.equalize])
+    chosen = looks.get(pack_slug, [ImageOps.equalize])
     styled = chosen[index % len(chosen)](image)
     styled = ImageOps.expand(styled, border=16, fill=(255, 255, 255))
     out = io.BytesIO()
@@ -317,7 +353,7 @@ async def _train(
     prompt_ids: list[int],
     prompts_callback: str | None,
     base: str,
-    pack: Pack,
+    pack: AstriaPack,
 ) -> None:
     state: AstriaState = app_state.deps.store.astria
     await asyncio.sleep(float(state.knobs["train_seconds"]))
@@ -337,7 +373,7 @@ async def _train(
 
 
 async def _run_prompts(
-    app_state: Any, tune_id: int, prompt_ids: list[int], pack: Pack, base: str
+    app_state: Any, tune_id: int, prompt_ids: list[int], pack: AstriaPack, base: str
 ) -> list[dict[str, Any]]:
     """Make each prompt's images from the tune's photos and call each prompt back."""
     state: AstriaState = app_state.deps.store.astria
@@ -359,7 +395,7 @@ async def _run_prompts(
         for _ in range(prompt["num_images"]):
             name = f"{tune_id}-{prompt['id']}-{serial}"
             state.images[name] = (
-                _styled(uploads[serial % len(uploads)], serial, pack.code) if uploads else b""
+                _styled(uploads[serial % len(uploads)], serial, pack.slug) if uploads else b""
             )
             urls.append(f"{base}/astria/images/{name}.jpg")
             serial += 1

@@ -9,7 +9,6 @@ from services.sandbox.store import SandboxStore
 from services.sandbox.twilio_fake import approved_templates
 from shared.app import BaseDeps
 from shared.dapr.secret_store import read_secret
-from shared.packs import Catalogue, load_catalogue
 from shared.runtime import connect_dapr
 
 
@@ -23,7 +22,6 @@ class SandboxRuntime(BaseDeps):
     stripe_secret_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
     astria_api_key: str = field(default="", repr=False)
-    catalogue: Catalogue = field(default_factory=load_catalogue)
     # One pool for every call the fakes make (webhooks, receipts, callbacks): a client per
     # call cost an SSL context each and capped the whole local stack (`make bench`).
     http: httpx.AsyncClient = field(default_factory=lambda: httpx.AsyncClient(timeout=30))

@@ -46,6 +46,8 @@ class TuneStarted(Event):
     user: str
     tune_id: int | str
     eta_minutes: int | None = None
+    # The portraits the order will get: what Astria's pack makes of the subject.
+    expected: int | None = Field(default=None, ge=1)
 
 
 class TuneTrained(Event):
@@ -86,7 +88,10 @@ class OrderCompleted(Event):
 
     order_id: str
     user: str
-    images: int
+    images: int  # the portraits made and kept
+    # What Astria's pack makes of the subject, read when the order was paid: fewer made
+    # than this gives back the unmade share. None (an event from before): as many as made.
+    expected: int | None = Field(default=None, ge=1)
 
 
 class ImagesReady(Event):

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS
+from tests.e2e.people import PORTRAITS
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +84,7 @@ def test_a_person_finishes_the_journey_in_the_chat_page_by_tapping(stack, page, 
     bot_says(page, "Payment received")
     bot_says(page, "That's all of them", timeout=90_000)
     pictures = page.get_by_test_id("message-out").locator("img")
-    expect(pictures).to_have_count(1 + 8)  # the packs' picture, then the portraits
+    expect(pictures).to_have_count(1 + PORTRAITS)  # the packs' picture, then the portraits
     # Each actually rendered: the packs' picture and our copies of the portraits, all
     # served by the image service.
     page.wait_for_function(

@@ -8,12 +8,8 @@ import pytest
 
 from services.image.adapters.astria import AstriaClient
 from services.image.ports import AstriaRefused, PackTune
-from services.sandbox.astria_fake import prompt_counts
-from shared.packs import load_catalogue
 from tests.contract.sandbox import ASTRIA_KEY
 from tests.imagery import encode, photo
-
-FANTASY = next(p for p in load_catalogue().packs if p.code == "fantasy")
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +51,15 @@ def test_a_pack_runs_on_a_trained_tune_once_and_trains_nothing(astria, sandbox):
     astria.run_pack_on_tune(261, tune_id, callback)  # a retry: the same parameters
     assert len(store.astria.tunes) == tunes  # no new tune
     made = [p for p in astria.prompts(tune_id) if p["id"] not in first]
-    assert len(made) == len(prompt_counts(FANTASY))  # the fantasy pack's prompts, once
+    fantasy = astria.pack(261)  # as Astria defines it: its prompts for a woman, once
+    assert len(made) == len(fantasy["prompts_per_class"]["woman"])
     assert all(p["callback"] == callback for p in made)
     deadline = time.monotonic() + 10
     while not all(p.get("images") for p in astria.prompts(tune_id)):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     made_images = [p["images"] for p in astria.prompts(tune_id) if p["id"] not in first]
-    assert sum(map(len, made_images)) == FANTASY.images
+    assert sum(map(len, made_images)) == fantasy["costs"]["woman"]["num_images"]
 
 
 def test_a_tune_that_is_not_trained_or_not_there_is_refused(astria):

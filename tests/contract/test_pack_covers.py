@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from services.image.adapters.astria import AstriaClient
-from services.image.adapters.covers import PackCovers
+from services.image.adapters.astria_packs import AstriaPacks
 from services.image.adapters.media import MediaFetcher, MediaSettings
 from services.image.ports import MediaRefused, MediaTooLarge
 from shared.errors import Transient
@@ -27,8 +27,8 @@ def sandbox(sandbox):
     return url
 
 
-def fetcher(allow_private=True, max_bytes=5 * 1024 * 1024):
-    return MediaFetcher(
+def fetcher(allow_private=True, max_bytes=5 * 1024 * 1024, kind=MediaFetcher):
+    return kind(
         MediaSettings(
             twilio_api_base="https://api.twilio.com",
             twilio_account_sid="AC" + "2" * 32,
@@ -69,7 +69,7 @@ def test_only_the_single_pack_names_its_cover(sandbox):
 
 def test_a_cover_is_fetched_once_a_day_and_is_a_picture(sandbox):
     clock, astria = FixedClock(), CountingAstria(sandbox)
-    covers = PackCovers(astria=astria, media=fetcher(), clock=clock)
+    covers = AstriaPacks(astria=astria, media=fetcher(), clock=clock)
     first = covers.cover(CORPORATE)
     assert first is not None
     assert Image.open(io.BytesIO(first)).format == "JPEG"
@@ -84,27 +84,62 @@ def test_a_cover_is_fetched_once_a_day_and_is_a_picture(sandbox):
 def test_the_catalogues_cover_wins_over_astrias(sandbox):
     astria = CountingAstria(sandbox)
     own = CORPORATE.model_copy(update={"cover_url": f"{sandbox}/astria/covers/262.jpg"})
-    covers = PackCovers(astria=astria, media=fetcher(), clock=FixedClock())
+    covers = AstriaPacks(astria=astria, media=fetcher(), clock=FixedClock())
     assert covers.cover(own) == fetcher().download(f"{sandbox}/astria/covers/262.jpg")
     assert astria.looked_up == 0
+
+
+class CountingFetcher(MediaFetcher):
+    downloads = 0
+
+    def download(self, url):
+        self.downloads += 1
+        return super().download(url)
 
 
 def test_a_cover_that_cannot_be_had_is_asked_again_after_a_few_minutes(sandbox):
     clock, astria = FixedClock(), CountingAstria(sandbox)
     # Outside local runs the sandbox's 127.0.0.1 is a private address: refused.
-    covers = PackCovers(astria=astria, media=fetcher(allow_private=False), clock=clock)
+    media = fetcher(allow_private=False, kind=CountingFetcher)
+    covers = AstriaPacks(astria=astria, media=media, clock=clock)
     assert covers.cover(CORPORATE) is None
     clock.advance(minutes=4)
     assert covers.cover(CORPORATE) is None
-    assert astria.looked_up == 1
+    assert media.downloads == 1
     clock.advance(minutes=2)
     covers.cover(CORPORATE)
-    assert astria.looked_up == 2
+    assert media.downloads == 2
+    assert astria.looked_up == 1  # the pack itself is kept a day
+
+
+@pytest.mark.parametrize(("subject", "images"), [("woman", 35), ("man", 28)])
+def test_what_a_pack_makes_is_astrias_word_kept_a_day(sandbox, subject, images):
+    clock, astria = FixedClock(), CountingAstria(sandbox)
+    packs = AstriaPacks(astria=astria, media=fetcher(), clock=clock)
+    assert packs.images(CORPORATE, subject) == images  # Astria's pack 260, not our catalogue
+    clock.advance(hours=23)
+    assert packs.images(CORPORATE, subject) == images
+    assert astria.looked_up == 1
+    assert packs.images(CORPORATE, "dog") is None  # a class the pack does not have
+
+
+def test_a_pack_astria_does_not_have_makes_nothing_and_says_why(sandbox, caplog):
+    ghost = CORPORATE.model_copy(update={"astria_pack_id": 999, "code": "ghost"})
+    packs = AstriaPacks(astria=CountingAstria(sandbox), media=fetcher(), clock=FixedClock())
+    assert packs.images(ghost, "woman") is None
+    assert "astria has no such pack" in caplog.text
+
+
+def test_a_pack_waits_while_astria_cannot_be_reached():
+    unreachable = AstriaClient(base_url="http://127.0.0.1:9/astria", api_key="k", timeout=2)
+    packs = AstriaPacks(astria=unreachable, media=fetcher(), clock=FixedClock())
+    with pytest.raises(Transient):
+        packs.images(CORPORATE, "woman")
 
 
 def test_an_unknown_pack_has_no_cover_and_says_why_in_the_log(sandbox, caplog):
     ghost = CORPORATE.model_copy(update={"astria_pack_id": 999, "code": "ghost"})
-    covers = PackCovers(astria=CountingAstria(sandbox), media=fetcher(), clock=FixedClock())
+    covers = AstriaPacks(astria=CountingAstria(sandbox), media=fetcher(), clock=FixedClock())
     assert covers.cover(ghost) is None
     assert "no cover for a pack" in caplog.text
 

@@ -18,6 +18,10 @@ from tools import devstack
 _phones = itertools.count(1)
 # Real photos, each different, so the image service accepts them; one too small, one
 # without a face and one of two people.
+# Astria's Corporate Headshots (pack 260) for a woman, as the sandbox's Astria defines it
+# from Astria's docs: 35 prompts of one portrait each. Every journey here orders it.
+PORTRAITS = 35
+
 GOOD = [base64.b64encode(encode(photo(700, 900, seed=seed))).decode() for seed in range(1, 5)]
 SMALL = base64.b64encode(encode(photo(300, 400, seed=99))).decode()
 FACELESS = base64.b64encode(encode(photo(700, 900, seed=98, face=False))).decode()

@@ -19,6 +19,7 @@ from services.image.domain.previews import GAP, TILE_WIDTH
 from tests.e2e.people import (
     FACELESS,
     GOOD,
+    PORTRAITS,
     SMALL,
     TWO_PEOPLE,
     Person,
@@ -116,32 +117,33 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     stack, astria_knobs, channel, duplicate_callbacks
 ):
     # The hard variant: Astria's first create fails with 500 (Dapr's retry gets through),
-    # then every prompt callback arrives twice. The person still gets 8 portraits, once.
+    # then every prompt callback arrives twice. The person still gets every portrait, once.
     astria_knobs(
         duplicate_prompt_callbacks=duplicate_callbacks, fail_creates=int(duplicate_callbacks)
     )
     person = Person(stack, channel)
     order_id, before = buy_portraits(stack, person, channel)
 
-    # Paid → the image service trains at the sandbox's Astria → callbacks → 8 portraits.
+    # Paid → the image service trains at the sandbox's Astria → callbacks → as many portraits
+    # as Astria's pack makes of a woman (not a number of our catalogue's).
     after = person.wait_for_text("That's all of them", since=before)
     assert any("Payment received" in m for m in after)
     summary = next(m for m in after if "That's all of them" in m)
-    assert "*8 portraits*" in summary
+    assert f"*{PORTRAITS} portraits*" in summary
     images = [m for m in after if m.startswith("[image")]
-    assert len(images) == 8
+    assert len(images) == PORTRAITS
     # Our copies, by signed links to the image service: not Astria's URLs.
     portraits = [m["media_urls"][0] for m in person.messages()[before:] if m["media_urls"]]
     assert all(url.startswith(f"{stack['image'].url}/portraits/") for url in portraits)
     assert all("expires=" in url and "signature=" in url for url in portraits)
-    # Each batch (one Astria prompt) in order, numbered as the sandbox made them. Two
-    # batches are handled concurrently, so they may interleave with each other.
+    # Each batch (one Astria prompt, one portrait) numbered as the sandbox made it; batches
+    # are handled concurrently, so they may interleave with each other.
     batches: dict[str, list[int]] = {}
     for url in portraits:
         prompt, index = urlsplit(url).path.rsplit("/", 1)[1].removesuffix(".jpg").split("-")
         batches.setdefault(prompt, []).append(int(index))
-    assert len(batches) == 2
-    assert all(serials == list(range(4)) for serials in batches.values())
+    assert len(batches) == PORTRAITS
+    assert all(serials == [0] for serials in batches.values())
     copy = httpx.get(portraits[0], timeout=10)
     assert copy.headers["content-type"] == "image/jpeg"
     assert Image.open(io.BytesIO(copy.content)).format == "JPEG"
@@ -169,12 +171,12 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert f"/pack-tune-received?order_id={order_id}&token=" in tune_request["callback"]
     assert f"/update-images?order_id={order_id}&token=" in tune_request["prompt_callback"]
     [completed] = wait_published(stack, "order.completed", 1, user=person.address)
-    assert completed["data"]["images"] == 8
+    assert (completed["data"]["images"], completed["data"]["expected"]) == (PORTRAITS, PORTRAITS)
 
-    # RESEND: the same 8 copies again; GALLERY: a link to a page of them, full size.
-    again = person.says_and_waits("resend", 9)
+    # RESEND: the same copies again; GALLERY: a link to a page of them, full size.
+    again = person.says_and_waits("resend", 1 + PORTRAITS)
     assert "again" in again[0]
-    resent = [m["media_urls"][0] for m in person.messages()[-8:]]
+    resent = [m["media_urls"][0] for m in person.messages()[-PORTRAITS:]]
     assert sorted(resent) == sorted(portraits)
     [link] = person.says_and_waits("gallery", 1)
     assert "more days" in link
@@ -183,15 +185,15 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert gallery_url.startswith(f"{stack['image'].url}/gallery/{order_id}?")
     page = httpx.get(gallery_url, timeout=10)
     assert page.status_code == 200
-    assert page.text.count("<img ") == 8
+    assert page.text.count("<img ") == PORTRAITS
     full = page.text.split('" download>', 1)[0].rsplit('href="', 1)[1].replace("&amp;", "&")
     assert httpx.get(stack["image"].url + full, timeout=10).status_code == 200
     forged = gallery_url.replace("signature=", "signature=f")
     assert httpx.get(forged, timeout=10).status_code == 404
     # FILES: each portrait full size, as a PDF document holding our copy as it is.
-    lead = person.says_and_waits("files", 9)[0]
+    lead = person.says_and_waits("files", 1 + PORTRAITS)[0]
     assert "as files (PDF)" in lead
-    sent = person.messages()[-8:]
+    sent = person.messages()[-PORTRAITS:]
     documents = {
         urlsplit(m["media_urls"][0]).path.removeprefix("/documents").removesuffix(".pdf"): m
         for m in sent
@@ -199,7 +201,8 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     # Within WhatsApp's limit, the full file is the one sent as an image.
     assert set(documents) == {urlsplit(url).path for url in portraits}
     if channel == "meta":  # Twilio takes no filename; the URL's .pdf names it there
-        assert sorted(m["filename"] for m in sent) == [f"portrait-{n}.pdf" for n in range(1, 9)]
+        names = {f"portrait-{n}.pdf" for n in range(1, PORTRAITS + 1)}
+        assert sorted(m["filename"] for m in sent) == sorted(names)
     else:  # Twilio fetched each one and found a PDF it sends as a document, none refused
 
         def fetched():
@@ -209,7 +212,7 @@ def test_the_whole_journey_from_hi_to_the_portraits(
 
         assert [(m["media_types"], m["error_code"]) for m in wait_until(fetched)] == [
             (["application/pdf"], None)
-        ] * 8
+        ] * PORTRAITS
     first = documents[urlsplit(portraits[0]).path]["media_urls"][0]
     assert first.startswith(f"{stack['image'].url}/documents/portraits/")
     document = httpx.get(first, timeout=10)
@@ -225,17 +228,17 @@ def test_the_whole_journey_from_hi_to_the_portraits(
 
         order = wait_until(delivered)
     assert order is not None
-    assert (order["images"], order["expected"]) == (8, 8)
+    assert (order["images"], order["expected"]) == (PORTRAITS, PORTRAITS)
     assert person.phone not in json.dumps(order)
     topics = [event["topic"] for event in order["timeline"]]
     assert topics[0] == "checkout.requested"
     assert {"payment.completed", "tune.started", "tune.trained", "order.completed"} <= set(topics)
-    assert topics.count("images.ready") == 2  # one per prompt, although callbacks may repeat
+    assert topics.count("images.ready") == PORTRAITS  # one a prompt, though callbacks repeat
     assert {event["source"] for event in order["timeline"]} == {"message", "payment", "image"}
 
     assert "portraits are delivered" in person.says_and_waits("STATUS", 1)[0]
     files = blob_files(stack, person)
-    assert len(files) == 4 + 8  # the photos, and our copy of each portrait
+    assert len(files) == 4 + PORTRAITS  # the photos, and our copy of each portrait
     assert "Reply *YES* to confirm" in person.says_and_waits("DELETE", 1)[0]
     person.send("yes")
     deadline = time.monotonic() + 30
@@ -251,23 +254,24 @@ def test_the_whole_journey_from_hi_to_the_portraits(
 def test_portraits_that_could_not_be_made_are_refunded_once_and_the_person_told(
     stack, astria_knobs
 ):
-    # One of the pack's two prompts fails at Astria, and every callback comes twice.
-    astria_knobs(fail_prompts=1, duplicate_prompt_callbacks=True)
+    # A fifth of the pack's prompts fail at Astria, and every callback comes twice.
+    astria_knobs(fail_prompts=PORTRAITS // 5, duplicate_prompt_callbacks=True)
     person = Person(stack, "twilio")
     order_id, before = buy_portraits(stack, person, "twilio")
     person.wait_for_text("could not be made", since=before)
     time.sleep(1)  # a second refund, or a second message, would have come by now
     after = person.received()[before:]
-    assert len([m for m in after if m.startswith("[image")]) == 4
-    assert any("*4 portraits*" in m for m in after)
+    made = PORTRAITS - PORTRAITS // 5
+    assert len([m for m in after if m.startswith("[image")]) == made
+    assert any(f"*{made} portraits*" in m for m in after)
     [told] = [m for m in after if "could not be made" in m]
-    assert "$7.50" in told  # half of $14.99, rounded in the person's favour
+    assert "$3.00" in told  # 7 of 35 of $14.99 (299.8 cents), rounded in the person's favour
     stripe = httpx.get(f"{stack['sandbox'].url}/sandbox/stripe", timeout=5).json()
     [session] = [s for s in stripe["sessions"] if s["client_reference_id"] == order_id]
     refunds = [r for r in stripe["refunds"] if r["payment_intent"] == session["payment_intent"]]
-    assert [r["amount"] for r in refunds] == [750]
+    assert [r["amount"] for r in refunds] == [300]
     [refunded] = wait_published(stack, "payment.refunded", 1, user=person.address)
-    assert (refunded["data"]["amount_minor"], refunded["data"]["partial"]) == (750, True)
+    assert (refunded["data"]["amount_minor"], refunded["data"]["partial"]) == (300, True)
 
 
 def test_another_style_runs_on_the_trained_model_at_the_restyle_price(stack):
@@ -301,7 +305,7 @@ def test_another_style_runs_on_the_trained_model_at_the_restyle_price(stack):
     [tune] = [t for t in astria["tunes"] if t["title"] == first_order]
     assert not [t for t in astria["tunes"] if t["title"] == request["order_id"]]
     runs = [r for r in astria["requests"] if r.get("tune_ids") == [tune["id"]]]
-    assert [r["pack_id"] for r in runs] == ["fantasy"]
+    assert [r["pack_id"] for r in runs] == ["fantasy-heroes"]
     stripe = httpx.get(f"{stack['sandbox'].url}/sandbox/stripe", timeout=5).json()
     [session] = [s for s in stripe["sessions"] if s["client_reference_id"] == request["order_id"]]
     assert (session["amount_total"], session["locale"]) == (699, "en")
@@ -403,5 +407,5 @@ def test_lost_astria_callbacks_are_recovered_by_reconciliation(stack, astria_kno
     reconcile(2)  # the next tick finds nothing left to do
     time.sleep(2)
     after = person.received()[before:]
-    assert len([m for m in after if m.startswith("[image")]) == 8
+    assert len([m for m in after if m.startswith("[image")]) == PORTRAITS
     assert sum("That's all of them" in m for m in after) == 1

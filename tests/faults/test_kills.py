@@ -3,7 +3,7 @@
 Each case SIGKILLs one service or one sidecar at one step of a real journey (redis
 profile, real daprd), starts it again with the same data, and then checks what the
 person got and what the providers saw: every acknowledgement, one payment link, one
-Stripe session, one Astria tune, the eight portraits once each, and no dead letter.
+Stripe session, one Astria tune, every portrait of the pack once, and no dead letter.
 """
 
 import json
@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.people import GOOD, Person, acknowledged, walk_to_photos
+from tests.e2e.people import GOOD, PORTRAITS, Person, acknowledged, walk_to_photos
 from tools import devstack
 from tools.stack import Stack
 
@@ -136,11 +136,11 @@ def test_a_journey_survives_a_kill_with_nothing_lost_and_nothing_twice(stack, fa
     once = (PAY_TEXT, "Payment received", "That's all of them")
     # Nothing lost: all three photos acknowledged (together, or in parts around the kill).
     assert sum(accepted) >= 3, got
-    assert len(set(images)) == 8, got
+    assert len(set(images)) == PORTRAITS, got
     assert all(count(got, text) >= 1 for text in once), got
     # Nothing twice (but the one message in flight when the message app died): a repeated
     # acknowledgement would count its photos again.
-    repeats = int(sum(accepted) > 3) + len(images) - 8
+    repeats = int(sum(accepted) > 3) + len(images) - PORTRAITS
     assert sum(accepted) - 3 in (0, *accepted), got
     repeats += sum(count(got, text) - 1 for text in once)
     assert repeats <= in_flight_allowance(fault), (Counter(got), got)
@@ -174,7 +174,7 @@ def test_stripe_then_astria_down_for_a_minute_delays_the_order_and_loses_nothing
     for once in (PAY_TEXT, "Payment received", "That's all of them"):
         assert count(got, once) == 1, (once, got)
     images = [m for m in got if m.startswith("[image")]
-    assert len(images) == len(set(images)) == 8
+    assert len(images) == len(set(images)) == PORTRAITS
     session = next(s for s in sandbox_state(stack, "stripe")["sessions"] if s["url"] == link)
     order_id = session["client_reference_id"]
     assert (

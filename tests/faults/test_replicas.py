@@ -10,7 +10,7 @@ from itertools import pairwise
 import httpx
 import pytest
 
-from tests.e2e.people import acknowledged
+from tests.e2e.people import PORTRAITS, acknowledged
 from tests.e2e.stack import TEST_SCHEDULES, running
 from tests.faults import FAULT_ENV
 from tests.faults.test_kills import (
@@ -53,7 +53,7 @@ def test_ten_journeys_at_once_on_two_replicas_each_get_everything_once(replicate
         for once in (PAY_TEXT, "Payment received", "That's all of them"):
             assert count(got, once) == 1, (once, got)
         images = [m for m in got if m.startswith("[image")]
-        assert len(images) == len(set(images)) == 8
+        assert len(images) == len(set(images)) == PORTRAITS
         assert sum(s["client_reference_id"] == order_id for s in sessions) == 1
         assert sum(t["title"] == order_id for t in tunes) == 1
         assert dead_letters_about(replicated, person) == []

@@ -6,6 +6,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy
 
 from services.image.adapters.records import SqlImages
 from services.image.app import create_app
@@ -17,7 +18,13 @@ from shared.errors import Transient
 from shared.events.topics import Topic
 from shared.injection import call
 from shared.packs import load_catalogue
-from tests.fakes import MemoryBlobs, PictureDownloads, RecordingPublisher, cloudevent
+from tests.fakes import (
+    FakeAstriaPacks,
+    MemoryBlobs,
+    PictureDownloads,
+    RecordingPublisher,
+    cloudevent,
+)
 from tests.imagery import encode, photo
 from tests.servers import in_process
 
@@ -47,7 +54,7 @@ def runtime(engine, clock):
         media=cast(Any, PictureDownloads(picture=encode(photo(64, 80, face=False)))),
         astria=cast(Any, None),
         catalogue=load_catalogue(),
-        covers=cast(Any, None),
+        astria_packs=FakeAstriaPacks(),
         callback_base="http://image",
         links=Links("http://image", "test-link-key"),
         clock=clock,
@@ -355,3 +362,42 @@ def test_an_erasure_while_the_portraits_download_leaves_none_of_them(client, run
     assert len(media.asked) == 4
     assert [name for name in runtime.ports.blobs if name.startswith("portraits/")] == []
     assert published(runtime, Topic.IMAGES_READY) == []
+
+
+def test_the_last_copies_and_astrias_all_done_at_once_complete_the_order_once(client, runtime):
+    """Astria's "all prompts reported" read the order before the last copies completed it,
+    and writes after: SQLite ignores FOR UPDATE, so only a conditional write tells."""
+    post(client, "/update-images", prompt(1))
+    post(client, "/update-images", prompt(2))
+    records = runtime.ports.records
+    first = [Copy(f"portraits/u/ord_1/1-{i}.jpg", "s") for i in range(4)]
+    assert records.keep_copies("ord_1", "1", first, lambda _t, _c: []) is not None
+    completions: list[str] = []
+    paused, resume = threading.Event(), threading.Event()
+
+    @sqlalchemy.event.listens_for(records._engine, "before_cursor_execute")
+    def hold_all_done(_conn, _cursor, statement, *_args):
+        if "SET all_reported" in statement and threading.current_thread().name == "all-done":
+            paused.set()
+            resume.wait(10)
+
+    def all_done():
+        if records.all_reported("ord_1", lambda _t: []):
+            completions.append("all reported")
+
+    astria = threading.Thread(target=all_done, name="all-done")
+    astria.start()
+    assert paused.wait(10)  # it has read the order: not complete, one prompt waiting
+    last = [Copy(f"portraits/u/ord_1/2-{i}.jpg", "s") for i in range(4)]
+
+    def completed_by_the_last(_training, completes):
+        if completes:
+            completions.append("last copies")
+        return []
+
+    records.keep_copies("ord_1", "2", last, completed_by_the_last)
+    resume.set()
+    astria.join(10)
+    sqlalchemy.event.remove(records._engine, "before_cursor_execute", hold_all_done)
+    assert completions == ["last copies"]
+    assert records.training("ord_1").completed_at is not None

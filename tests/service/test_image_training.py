@@ -29,7 +29,13 @@ from shared.events.message import UserErased
 from shared.events.topics import Topic
 from shared.injection import call
 from shared.packs import load_catalogue
-from tests.fakes import MemoryBlobs, PictureDownloads, RecordingPublisher, payment_completed
+from tests.fakes import (
+    FakeAstriaPacks,
+    MemoryBlobs,
+    PictureDownloads,
+    RecordingPublisher,
+    payment_completed,
+)
 from tests.imagery import encode, photo
 
 USER = "whatsapp:+15551234567"
@@ -132,7 +138,7 @@ def deps(tmp_path):
         media=cast(Any, ForgettingMedia()),
         astria=FakeAstria(),
         catalogue=load_catalogue(),
-        covers=cast(Any, None),
+        astria_packs=FakeAstriaPacks(),
         callback_base="https://img.example",
         links=Links("https://img.example", "test-link-key"),
         astria_branch="fast",
@@ -168,6 +174,31 @@ def test_a_paid_order_trains_a_pack_tune_with_the_accepted_photos(deps):
         "4242",
         20,
     )
+
+
+@pytest.mark.parametrize(("subject", "expected"), [("woman", 35), ("man", 28)])
+def test_an_order_expects_what_astrias_pack_makes_of_its_subject(deps, subject, expected):
+    call(handle_payment_completed, deps, PAID.model_copy(update={"subject": subject}), meta=META)
+    assert deps.records.training("ord_9").expected_images == expected
+
+
+def test_an_order_waits_while_astria_cannot_say_what_its_pack_makes(deps):
+    deps.astria_packs.down = True
+    with pytest.raises(Transient):
+        call(handle_payment_completed, deps, PAID, meta=META)
+    assert deps.records.training("ord_9") is None  # nothing recorded: the retry decides
+    assert deps.astria.created == []
+    deps.astria_packs.down = False
+    call(handle_payment_completed, deps, PAID, meta=META)
+    assert deps.records.training("ord_9").expected_images == 35
+
+
+def test_an_order_for_a_subject_astrias_pack_does_not_make_fails_and_is_refunded(deps):
+    deps.astria_packs.images_by_pack = {"corporate": {"man": 28}}
+    call(handle_payment_completed, deps, PAID, meta=META)
+    assert deps.astria.created == []
+    assert [t for t, _ in topics(deps)] == [Topic.TUNE_FAILED]
+    assert "makes no 'woman'" in deps.records.training("ord_9").failure
 
 
 def test_a_redelivered_payment_does_not_train_twice(deps):

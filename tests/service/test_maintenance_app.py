@@ -16,7 +16,6 @@ from services.maintenance.settings import MaintenanceSettings
 from shared.events.maintenance import erasure_run_id
 from shared.events.topics import Topic
 from shared.metrics import STUCK_ORDERS
-from shared.packs import load_catalogue
 from tests.fakes import RecordingPublisher, cloudevent
 from tests.servers import in_process
 
@@ -33,7 +32,6 @@ def runtime(engine, clock):
         overdue_minutes=10,
         clock=clock,
         timeline=SqlOrderTimeline(engine),
-        catalogue=load_catalogue(),
         stuck_rules=StuckRules(),
     )
     return MaintenanceRuntime(ports=deps, operator_token=TOKEN)
@@ -255,8 +253,9 @@ def test_an_orders_timeline_keeps_each_event_once_and_its_furthest_stage(client,
     clock.advance(minutes=1)
     order_event(client, "payment.completed", PAID)
     clock.advance(minutes=1)
-    order_event(client, "tune.started", {"tune_id": "42", "eta_minutes": 20})
-    order_event(client, "tune.started", {"tune_id": "42", "eta_minutes": 20})  # redelivered
+    started = {"tune_id": "42", "eta_minutes": 20, "expected": 8}
+    order_event(client, "tune.started", started)
+    order_event(client, "tune.started", started)  # redelivered
     # Late and out of order: kept on the timeline, but the order stays where it got to.
     late = {"url": "https://pay.example/x", "expires_at": "2026-12-01T00:00:00Z"}
     order_event(client, "checkout.ready", late)
@@ -281,7 +280,7 @@ def test_stuck_orders_are_listed_with_why(client, runtime):
     order_event(client, "checkout.requested", CHECKOUT, order_id="ord_paid")
     order_event(client, "payment.completed", PAID, order_id="ord_paid")
     order_event(client, "checkout.requested", CHECKOUT, order_id="ord_short")
-    order_event(client, "order.completed", {"images": 4}, order_id="ord_short")
+    order_event(client, "order.completed", {"images": 4, "expected": 8}, order_id="ord_short")
     order_event(client, "checkout.requested", CHECKOUT, order_id="ord_fine")
     order_event(client, "payment.completed", PAID, order_id="ord_fine")
     clock.advance(minutes=5)

@@ -14,23 +14,12 @@ from services.image.domain.previews import COLUMNS, GAP, TILE_WIDTH
 from services.image.handlers import _composed
 from services.image.ports import ImagePorts, Links
 from shared.packs import Pack, load_catalogue
-from tests.fakes import FixedClock, RecordingPublisher
-from tests.imagery import encode, photo
+from tests.fakes import FakeAstriaPacks, FixedClock, RecordingPublisher
 
 CATALOGUE = load_catalogue()
 
 
-class Covers:
-    def __init__(self, available: bool = True) -> None:
-        self.available = available
-        self.asked: list[str] = []
-
-    def cover(self, pack: Pack) -> bytes | None:
-        self.asked.append(pack.code)
-        return encode(photo(600, 800, seed=len(pack.code))) if self.available else None
-
-
-def client_with(covers: Covers) -> TestClient:
+def client_with(packs: FakeAstriaPacks) -> TestClient:
     clock = FixedClock()
     ports = ImagePorts(
         publisher=RecordingPublisher(),
@@ -39,7 +28,7 @@ def client_with(covers: Covers) -> TestClient:
         media=cast(Any, None),
         astria=cast(Any, None),
         catalogue=CATALOGUE,
-        covers=covers,
+        astria_packs=packs,
         callback_base="http://image",
         links=Links("http://image", "test-link-key"),
         clock=clock,
@@ -57,7 +46,7 @@ def tiles_wide(response) -> int:
     ("language", "subject"), [("en", "woman"), ("es", "boy"), ("en", "dog"), ("es", "cat")]
 )
 def test_each_subject_shows_its_own_packs_in_the_lists_order(language, subject):
-    covers = Covers()
+    covers = FakeAstriaPacks(covers=True)
     with client_with(covers) as client:
         response = client.get(f"/previews/{language}/{subject}.jpg")
     assert response.status_code == 200
@@ -69,32 +58,43 @@ def test_each_subject_shows_its_own_packs_in_the_lists_order(language, subject):
 
 
 def test_without_covers_the_preview_still_answers():
-    with client_with(Covers(available=False)) as client:
+    with client_with(FakeAstriaPacks(covers=False)) as client:
         response = client.get("/previews/en/woman.jpg")
     assert response.status_code == 200
     assert tiles_wide(response) == 2
+
+
+def test_the_count_on_each_tile_is_astrias_and_absent_while_astria_is_down():
+    with client_with(FakeAstriaPacks()) as client:
+        counted = client.get("/previews/en/woman.jpg").content
+    with client_with(FakeAstriaPacks(images_by_pack={"corporate": {"woman": 12}})) as client:
+        other = client.get("/previews/en/woman.jpg").content
+    with client_with(FakeAstriaPacks(down=True)) as client:
+        down = client.get("/previews/en/woman.jpg")
+    assert down.status_code == 200
+    assert len({counted, other, down.content}) == 3  # the count is drawn from Astria's word
 
 
 @pytest.mark.parametrize(
     "path", ["/previews/en/unicorn.jpg", "/previews/fr/woman.jpg", "/previews/en/woman.png"]
 )
 def test_what_has_no_preview_is_a_404(path):
-    with client_with(Covers()) as client:
+    with client_with(FakeAstriaPacks(covers=True)) as client:
         response = client.get(path)
     assert response.status_code == 404
 
 
 def test_the_route_is_documented():
-    with client_with(Covers()) as client:
+    with client_with(FakeAstriaPacks(covers=True)) as client:
         paths = client.get("/openapi.json").json()["paths"]
     assert "image/jpeg" in str(paths["/previews/{language}/{subject}.jpg"]["get"]["responses"])
 
 
-class KeptCovers(Covers):
-    """Hands back the same bytes each time, as PackCovers does from what it keeps."""
+class KeptCovers(FakeAstriaPacks):
+    """Hands back the same bytes each time, as AstriaPacks does from what it keeps."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(covers=True)
         self.kept: dict[str, bytes] = {}
 
     def cover(self, pack: Pack) -> bytes | None:

@@ -282,7 +282,7 @@ def test_a_failed_tune_refunds_the_order_once(client, runtime):
 
 
 def completed(client, images, event_id):
-    data = {"order_id": "ord_1", "user": USER, "images": images}
+    data = {"order_id": "ord_1", "user": USER, "images": images, "expected": 8}
     body = cloudevent(data, event_id=event_id, topic="order.completed", source="image")
     return client.post("/events/order.completed", content=body).json()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, Select, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from services.image.adapters.models import OutboxEntry, Photo, PromptResult, Training
 from services.image.domain.portraits import Copy
@@ -181,7 +182,7 @@ class SqlImages(Repository):
                 or (training.all_reported and session.scalar(_waiting(order_id)) is None)
             )
             if completes:
-                self._complete(training)
+                completes = self._complete(session, training)
             staged = announce(training, completes)
             self.outbox.stage(session, *staged, trace=training.traceparent)
             return staged
@@ -195,7 +196,8 @@ class SqlImages(Repository):
             training.all_reported = True
             if training.completed_at is not None or session.scalar(_waiting(order_id)):
                 return False
-            self._complete(training)
+            if not self._complete(session, training):
+                return False
             self.outbox.stage(session, *announce(training), trace=training.traceparent)
             return True
 
@@ -214,9 +216,19 @@ class SqlImages(Repository):
             )
             return [copy for result in results for copy in _copies(result)]
 
-    def _complete(self, training: Training) -> None:
-        training.completed_at = self._clock()
-        training.status = "complete"
+    def _complete(self, session: Session, training: Training) -> bool:
+        """Complete the order unless another writer did: a conditional write that one
+        writer wins on SQLite, which ignores FOR UPDATE (a read there happens outside the
+        transaction, and may be stale by the time this one writes), and PostgreSQL alike."""
+        session.flush()
+        won = session.execute(
+            update(Training)
+            .where(Training.order_id == training.order_id, Training.completed_at.is_(None))
+            .values(completed_at=self._clock(), status="complete")
+            .execution_options(synchronize_session=False)
+        )
+        session.refresh(training)
+        return bool(won.rowcount == 1)  # type: ignore[attr-defined]
 
     def unfinished(self, older_than: datetime) -> list[Training]:
         """Trainings with a tune that have not completed, whose ETA (or, without one, whose

@@ -34,7 +34,7 @@ class Tile:
     cover: bytes | None
     title: str
     price: str
-    images: int
+    images: int | None  # what Astria's pack makes; None when Astria cannot say now
 
 
 @cache
@@ -107,7 +107,8 @@ def compose(tiles: Sequence[Tile], language: str = "en") -> bytes:
             fill=(255, 255, 255),
         )
         title = _fitted(draw, f"{index + 1}. {tile.title}", title_font)
-        detail = _fitted(draw, f"{tile.price} · {portraits(tile.images, language)}", detail_font)
+        counted = f" · {portraits(tile.images, language)}" if tile.images else ""
+        detail = _fitted(draw, f"{tile.price}{counted}", detail_font)
         draw.text((left + GAP, top + COVER_HEIGHT + 14), title, font=title_font, fill=(30, 30, 30))
         draw.text(
             (left + GAP, top + COVER_HEIGHT + 56), detail, font=detail_font, fill=(90, 90, 90)

@@ -458,10 +458,9 @@ class _Turn:
             Option(
                 f"pack:{p.code}",
                 fit(p.text("title", language), MAX_ROW_TITLE),
+                # How many portraits is Astria's to say: the pack picture shows it.
                 fit(
-                    f"{self.price(p, restyle)} · "
-                    + self.t("pack_images", count=p.images).strip("()")
-                    + f" · {p.text('description', language)}",
+                    f"{self.price(p, restyle)} · {p.text('description', language)}",
                     MAX_ROW_DESCRIPTION,
                 ),
             )

@@ -126,7 +126,6 @@ EN: dict[str, Text] = {
     ),
     "photo_rejected": "❌ I can't use that photo: {reason} Please send another one.",
     "pack_menu": "*Choose your pack* — tap *See packs*, or reply with a number:\n{options}",
-    "pack_images": Plural("count", one="({count} image)", other="({count} images)"),
     "pack_unknown": "Please reply with the number of a pack.",
     "payment_link": Plural(
         "minutes",
@@ -358,7 +357,6 @@ ES: dict[str, Text] = {
     ),
     "photo_rejected": "❌ No puedo usar esa foto: {reason} Envíame otra, por favor.",
     "pack_menu": "*Elige tu pack*: toca *Ver packs* o responde con un número:\n{options}",
-    "pack_images": Plural("count", one="({count} imagen)", other="({count} imágenes)"),
     "pack_unknown": "Responde con el número de un pack, por favor.",
     "payment_link": Plural(
         "minutes",
