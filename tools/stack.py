@@ -128,6 +128,9 @@ class Stack:
             # Short journeys: three photos are enough in tests.
             MIN_PHOTOS="3",
             MAX_PHOTOS="5",
+            # Small portraits, for time: the journeys at Astria's real sizes (2 to 10 MB,
+            # as `make run` makes them) ask the sandbox for them.
+            ASTRIA_PORTRAIT_MEGABYTES="[0, 0]",
         )
         if self.postgres:
             env["DATABASE_SERVER"] = self.postgres.url()

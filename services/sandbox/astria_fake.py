@@ -23,11 +23,12 @@ import hmac
 import io
 import itertools
 import json
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import httpx
@@ -58,6 +59,9 @@ class AstriaState:
             "duplicate_prompt_callbacks": False,
             "fail_creates": 0,  # the next N pack-tune creates answer 500
             "fail_prompts": 0,  # the next N prompts end with a user_error and no images
+            # Each portrait's size in MB, between the two (Astria's are 2 to 10 MB); 0 for
+            # small ones. The sandbox's setting ASTRIA_PORTRAIT_MEGABYTES decides at start.
+            "portrait_megabytes": [0, 0],
         }
     )
     outage: Outage = field(default_factory=Outage)  # creates answer 503, or hang
@@ -310,6 +314,32 @@ def _run_on_tunes(
     return JSONResponse({"status": 201, "prompt_ids": prompt_ids}, status_code=201)
 
 
+# A portrait at full size is about this many bytes a pixel (JPEG at quality 92, with the
+# grain a generated picture has): measured, 12 megapixels make 4.8 MB.
+BYTES_PER_PIXEL = 0.4
+
+
+@lru_cache(maxsize=24)
+def _portrait_variant(source: bytes, variant: int, pack_slug: str, megabytes: float) -> bytes:
+    small = _styled(source, variant, pack_slug)
+    if megabytes <= 0:
+        return small
+    styled = Image.open(io.BytesIO(small))
+    scale = math.sqrt(megabytes * 1_000_000 / BYTES_PER_PIXEL / (styled.width * styled.height))
+    size = (round(styled.width * scale), round(styled.height * scale))
+    big = styled.resize(size, Image.Resampling.BILINEAR)
+    grain = Image.effect_noise(size, 40).convert("RGB")
+    out = io.BytesIO()
+    Image.blend(big, grain, 0.25).save(out, format="JPEG", quality=92)
+    return out.getvalue()
+
+
+def _portrait(source: bytes, serial: int, pack_slug: str, megabytes: float) -> bytes:
+    """A portrait of about `megabytes` (a small one for 0). Large ones take a second to
+    make, so a few variants are made and the same bytes serve several portraits."""
+    return _portrait_variant(source, serial % 3, pack_slug, round(megabytes, 1))
+
+
 def _styled(source: bytes, index: int, pack_slug: str) -> bytes:
     """A plausible 'portrait': the person's own photo, restyled per pack."""
     image = Image.open(io.BytesIO(source)).convert("RGB")
@@ -392,10 +422,15 @@ async def _run_prompts(
                 await _post(app_state.deps.http, prompt["callback"], {"prompt": prompt})
             continue
         urls = []
+        low, high = (float(mb) for mb in state.knobs["portrait_megabytes"])
         for _ in range(prompt["num_images"]):
             name = f"{tune_id}-{prompt['id']}-{serial}"
+            megabytes = low + (high - low) * ((serial * 7) % 9) / 8  # spread across the range
+            source = uploads[serial % len(uploads)] if uploads else b""
             state.images[name] = (
-                _styled(uploads[serial % len(uploads)], serial, pack.slug) if uploads else b""
+                await asyncio.to_thread(_portrait, source, serial, pack.slug, megabytes)
+                if source
+                else b""
             )
             urls.append(f"{base}/astria/images/{name}.jpg")
             serial += 1

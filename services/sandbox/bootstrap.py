@@ -59,4 +59,5 @@ def build_deps(settings: SandboxSettings) -> SandboxRuntime:
         async_closers=resources.async_closers,
     )
     runtime.async_closers.append(runtime.http.aclose)
+    runtime.store.astria.knobs["portrait_megabytes"] = list(settings.astria_portrait_megabytes)
     return runtime

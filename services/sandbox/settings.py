@@ -17,3 +17,7 @@ class SandboxSettings(ServiceSettings):
     # The events panel watches every topic as one more consumer; a benchmark turns it off
     # so that the sandbox is not what it measures.
     observe_events: bool = True
+    # How big the fake Astria's portraits are, in MB: each between the two, as Astria's
+    # are (2 to 10 MB). (0, 0) keeps them small (768 px), which the test suites use for
+    # time; one journey there asks for real sizes.
+    astria_portrait_megabytes: tuple[float, float] = (2, 10)

@@ -251,6 +251,30 @@ def test_the_whole_journey_from_hi_to_the_portraits(
     assert leaks_in_logs(stack, person, callback_token) == []
 
 
+@pytest.mark.parametrize("stack", ["local"], indirect=True)  # sizes are no broker's business
+def test_a_journey_at_astrias_real_sizes_delivers_every_8_mb_portrait(stack, astria_knobs):
+    """Astria's Corporate Headshots (35 portraits of a woman), each 8 MB as Astria's
+    are: each kept whole, each sent within WhatsApp's 5 MB, none refused by "Twilio"."""
+    astria_knobs(portrait_megabytes=[8, 8])
+    person = Person(stack, "twilio")
+    _, before = buy_portraits(stack, person, "twilio")
+    after = person.wait_for_text("That's all of them", since=before, timeout=300)
+    assert any(f"*{PORTRAITS} portraits*" in m for m in after)
+    assert len([m for m in after if m.startswith("[image")]) == PORTRAITS
+    kept = [p for p in blob_files(stack, person) if "/portraits/" in str(p)]
+    full = [p for p in kept if p.stat().st_size > 7_500_000]
+    assert len(full) == PORTRAITS  # Astria's files as Astria made them, beside their copies
+    assert all(p.stat().st_size <= 5 * 1024 * 1024 for p in kept if p not in full)
+
+    def fetched():  # "Twilio" fetches each image as WhatsApp would, and refuses one too big
+        sent = [m for m in person.messages()[before:] if m["media_urls"]]
+        return sent if all("media_types" in m for m in sent) else None
+
+    sent = wait_until(fetched)
+    assert len(sent) == PORTRAITS
+    assert {(tuple(m["media_types"]), m["error_code"]) for m in sent} == {(("image/jpeg",), None)}
+
+
 def test_portraits_that_could_not_be_made_are_refunded_once_and_the_person_told(
     stack, astria_knobs
 ):
