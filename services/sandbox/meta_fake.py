@@ -116,6 +116,8 @@ async def send_message(
         "template": template.get("name"),
         "interactive": shown,
         "filename": image.get("filename") if kind == "document" else None,
+        "kind": kind,
+        "error_code": None,
     }
     store.record_outbound(sent)
     background.add_task(report_statuses, request.app, sent, to)
@@ -128,12 +130,63 @@ async def send_message(
     )
 
 
+# What the Cloud API sends by link, fetched after it accepted the message
+# (developers.facebook.com/docs/whatsapp/cloud-api/reference/media#supported-media-types):
+# images JPEG or PNG within 5 MB, documents within 100 MB.
+MEDIA_LIMITS = {
+    "image": (frozenset({"image/jpeg", "image/png"}), 5 * 1024 * 1024),
+    "document": (
+        frozenset(
+            {
+                "text/plain",
+                "application/pdf",
+                "application/msword",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "application/vnd.ms-excel",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "application/vnd.ms-powerpoint",
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            }
+        ),
+        100 * 1024 * 1024,
+    ),
+}
+MEDIA_UPLOAD_ERROR = 131053
+
+
+async def media_failure(client: httpx.AsyncClient, message: dict[str, Any]) -> str | None:
+    """Why Meta could not send the message's media (its error 131053), else None; what it
+    fetched is kept as the message's `media_types`."""
+    allowed, limit = MEDIA_LIMITS.get(message.get("kind") or "", (frozenset(), 0))
+    kinds = []
+    for url in message["media_urls"]:
+        try:
+            answer = await client.get(url, timeout=10, follow_redirects=True)
+        except httpx.HTTPError:
+            return "the media could not be downloaded"
+        if answer.status_code != 200 or not answer.content:
+            return f"downloading the media answered {answer.status_code}"
+        kind = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind not in allowed:
+            return f"{kind or 'no type'} is not a supported {message.get('kind')} type"
+        if len(answer.content) > limit:
+            return f"the {message.get('kind')} is over {limit // (1024 * 1024)} MB"
+        kinds.append(kind)
+    message["media_types"] = kinds
+    return None
+
+
 async def report_statuses(app: Any, message: dict[str, Any], to: str) -> None:
     """What Meta posts to the webhook after a send: `sent`, then `delivered`, each a
-    `statuses` notification signed with the app secret (Meta's status webhook reference)."""
+    `statuses` notification signed with the app secret (Meta's status webhook reference);
+    or `failed` with error 131053 when it could not use the media the link points to."""
     deps, settings = app.state.deps, app.state.settings
-    for status in ("sent", "delivered"):
-        statuses = [
+    failure = await media_failure(deps.http, message) if message["media_urls"] else None
+    if failure is not None:
+        message["status"], message["error_code"] = "failed", MEDIA_UPLOAD_ERROR
+        deps.store.touch()
+    for status in ("failed",) if failure is not None else ("sent", "delivered"):
+        statuses: list[dict[str, Any]] = [
             {
                 "id": message["sid"],
                 "status": status,
@@ -141,6 +194,15 @@ async def report_statuses(app: Any, message: dict[str, Any], to: str) -> None:
                 "recipient_id": to,
             }
         ]
+        if failure is not None:
+            statuses[0]["errors"] = [
+                {
+                    "code": MEDIA_UPLOAD_ERROR,
+                    "title": "Media upload error",
+                    "message": "Media upload error",
+                    "error_data": {"details": failure},
+                }
+            ]
         raw = json.dumps(
             notification(
                 display_number=settings.meta_display_number,

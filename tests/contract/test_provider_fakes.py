@@ -212,6 +212,41 @@ def test_twilio_fetches_the_media_and_fails_what_whatsapp_would_not_take(
         assert (message["status"], message["error_code"]) == ("failed", error)
 
 
+@pytest.mark.parametrize(
+    ("kind", "content_type", "size", "error"),
+    [
+        ("image", "image/jpeg", 5 * 1024 * 1024, None),
+        ("image", "image/jpeg", 5 * 1024 * 1024 + 1, 131053),  # over 5 MB
+        ("image", "image/webp", 1000, 131053),  # a sticker's type, not an image's
+        ("document", "application/pdf", 6 * 1024 * 1024, None),
+        ("image", None, 0, 131053),  # nothing to fetch
+    ],
+    ids=["image-5-MB", "image-over-5-MB", "webp", "pdf-6-MB", "nothing"],
+)
+def test_meta_fetches_the_media_and_fails_what_whatsapp_would_not_take(
+    sandbox, kind, content_type, size, error
+):
+    url, store = sandbox
+    to = f"1555{secrets.randbelow(10**7):07d}"
+    media_sid = "ME" + secrets.token_hex(16)
+    if content_type:
+        store.add_media(media_sid, content_type, b"\xff" * size)
+    link = f"{url}/twilio-cdn/{media_sid}"
+    if kind == "image":
+        meta_sender(url).send_image(to=to, url=link)
+    else:
+        meta_sender(url).send_document(to=to, url=link, filename="p.pdf")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        [message] = store.outbound_to(f"whatsapp:+{to}")
+        if "media_types" in message or message["error_code"] is not None:
+            break
+        time.sleep(0.05)
+    assert message["error_code"] == error
+    if error is None:
+        assert message["media_types"] == [content_type]
+
+
 def test_meta_refuses_a_document_without_a_link_or_an_id(sandbox):
     import httpx
 
