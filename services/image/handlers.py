@@ -483,6 +483,7 @@ def _images_ready(
             image_urls=tuple(portrait_url(links, c.send, until) for c in copies),
             file_urls=tuple(document_url(links, c.full, until) for c in copies),
             complete=completes,
+            total=current.delivered_images if completes else None,
             gallery_url=gallery_url(links, current.order_id, until) if completes else None,
             links_expire_at=until,
         )
@@ -503,6 +504,7 @@ def _closed_short(links: Links, until: datetime) -> Announce:
             prompt_id="all",
             image_urls=(),
             complete=True,
+            total=current.delivered_images,
             gallery_url=gallery_url(links, current.order_id, until),
             links_expire_at=until,
         )

@@ -181,6 +181,7 @@ def to_domain(event: Event, now: datetime) -> domain.DomainEvent:
                 event.gallery_url,
                 event.links_expire_at,
                 event.file_urls,
+                event.total,
             )
         case payment.PaymentRefunded():
             return domain.PaymentRefunded(

@@ -106,6 +106,9 @@ class ImagesReady(Event):
     file_urls: tuple[str, ...] = ()
     # True on the last batch of the order: every prompt of the pack has reported.
     complete: bool = False
+    # On the last batch: how many portraits the order has in all. Batches are handled in
+    # any order, so the person's summary waits until this many have reached them.
+    total: int | None = Field(default=None, ge=0)
     # On the last batch: a link to all of the order's portraits, full size, that works
     # without WhatsApp until it expires.
     gallery_url: str | None = None

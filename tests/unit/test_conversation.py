@@ -391,6 +391,31 @@ def test_a_batch_kept_since_stop_before_the_order_ends_arrives_without_a_summary
     assert back.conversation.paid_orders == ("ord-1",)
 
 
+def test_the_summary_waits_for_portraits_that_come_after_the_last_batch():
+    """Batches are handled in any order: the one marked complete may come first."""
+    c = at(Step.DELIVERING, paid_orders=("ord-1",))
+    last = on_event(c, ImagesReady("ord-1", ("https://i/3",), True, total=3), RULES)
+    assert "That's all of them" not in said(last)
+    assert last.conversation.step is Step.DELIVERING
+    second = on_event(last.conversation, ImagesReady("ord-1", ("https://i/2",)), RULES)
+    assert "That's all of them" not in said(second)
+    first = on_event(second.conversation, ImagesReady("ord-1", ("https://i/1",)), RULES)
+    assert [r.image_url for r in first.replies if r.image_url] == ["https://i/1"]
+    assert said(first).count("That's all of them: *3 portraits*") == 1
+    assert (first.conversation.step, first.conversation.paid_orders) == (Step.DONE, ())
+    late = on_event(first.conversation, ImagesReady("ord-1", ("https://i/1",)), RULES)
+    assert "That's all of them" not in said(late)  # a redelivered batch: no second summary
+
+
+def test_portraits_kept_since_stop_wait_for_the_orders_last_batch_too():
+    c = on_message(at(Step.DELIVERING), typed("STOP"), RULES).conversation
+    c = on_event(c, ImagesReady("ord-1", ("https://i/2",), True, total=2), RULES).conversation
+    early = on_message(c, typed("START"), RULES)
+    assert "portraits*" not in said(early)  # one of two is here: no summary yet
+    rest = on_event(early.conversation, ImagesReady("ord-1", ("https://i/1",)), RULES)
+    assert said(rest).count("That's all of them: *2 portraits*") == 1
+
+
 @pytest.mark.parametrize("step", list(Step))
 def test_language_switches_in_one_go_or_with_a_menu(step):
     d = on_message(at(step), typed("idioma es"), RULES)

@@ -142,6 +142,7 @@ class ImagesReady:
     gallery_url: str | None = None  # on the order's last batch
     links_expire_at: datetime | None = None
     file_urls: tuple[str, ...] = ()  # the same portraits full size, as documents
+    total: int | None = None  # on the last batch: the order's portraits in all
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,9 @@ class Conversation:
     # Paid portraits that arrived after STOP: kept, and sent on START.
     withheld: tuple[str, ...] = ()
     withheld_complete: bool = False
+    # The order's last batch came: the summary waits until this many of the order's
+    # portraits have reached the person (or wait for START), as batches come in any order.
+    summary_due: int | None = None
     confirming_delete: bool = False
     choosing_language: bool = False
     nudged: bool = False
@@ -294,6 +298,7 @@ class Conversation:
             "opted_out": self.opted_out,
             "withheld": list(self.withheld),
             "withheld_complete": self.withheld_complete,
+            "summary_due": self.summary_due,
             "confirming_delete": self.confirming_delete,
             "choosing_language": self.choosing_language,
             "nudged": self.nudged,
@@ -537,9 +542,28 @@ class _Turn:
         self.replies.extend(Reply(image_url=url) for url in image_urls)
         self.update(delivered=self.c.delivered + len(image_urls))
         if complete:
-            summary = self.t("delivery_summary", count=self.c.delivered)
-            hint = f"\n{self.t('gallery_hint')}" if self.c.gallery_url else ""
-            self.pack_menu(f"{summary}{hint}\n\n{self.t('done_menu')}")
+            self.summarise(self.c.delivered)
+
+    def finish_when_all_here(self, order_id: str, current: bool, *, summarise: bool) -> None:
+        """The order is delivered once its last batch came and every portrait it counts
+        has: then the summary, with the packs again."""
+        c = self.c
+        if c.summary_due is None or c.portraits_order != order_id:
+            return
+        if c.delivered + len(c.withheld) < c.summary_due:
+            return  # an earlier batch is still on its way
+        self.update(summary_due=None, paid_orders=tuple(o for o in c.paid_orders if o != order_id))
+        if current:
+            self.update(step=Step.DONE)
+        if summarise:
+            self.summarise(c.delivered)
+        else:
+            self.update(withheld_complete=True)  # the summary comes with them, on START
+
+    def summarise(self, count: int) -> None:
+        summary = self.t("delivery_summary", count=count)
+        hint = f"\n{self.t('gallery_hint')}" if self.c.gallery_url else ""
+        self.pack_menu(f"{summary}{hint}\n\n{self.t('done_menu')}")
 
     def remember(self, event: "ImagesReady") -> None:
         """The latest order's portraits, for RESEND, FILES and GALLERY."""
@@ -953,17 +977,15 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
         if current and c.step in (Step.TRAINING, Step.DELIVERING):
             turn.update(step=Step.DELIVERING)
         if event.complete:
-            turn.update(paid_orders=tuple(o for o in c.paid_orders if o != event.order_id))
-            if current:
-                turn.update(step=Step.DONE)
+            arrived = c.delivered + len(c.withheld) + len(event.image_urls)
+            turn.update(summary_due=event.total if event.total is not None else arrived)
         if c.opted_out:
             # Paid for, so never lost: kept until they say START.
-            turn.update(
-                withheld=(*c.withheld, *event.image_urls),
-                withheld_complete=c.withheld_complete or event.complete,
-            )
+            turn.update(withheld=(*c.withheld, *event.image_urls))
+            turn.finish_when_all_here(event.order_id, current, summarise=False)
         else:
-            turn.deliver(event.image_urls, complete=event.complete)
+            turn.deliver(event.image_urls, complete=False)
+            turn.finish_when_all_here(event.order_id, current, summarise=True)
     elif isinstance(event, PaymentRefunded):
         amount = money(event.amount_minor, event.currency, turn.c.language)
         turn.say("refunded_partly" if event.partial else "refunded", amount=amount)
