@@ -106,7 +106,11 @@ class SqlOutbox:
                 )
                 raise Transient(f"{row.event_id} is staged, not published yet") from exc
             with self._sessions.begin() as session:
-                session.execute(delete(self._table).where(self._table.id == row.id))
+                session.execute(
+                    delete(self._table).where(
+                        self._table.id == row.id, self._table.claimed_by == owner
+                    )
+                )
             published += 1
         return published
 
@@ -117,11 +121,14 @@ class SqlOutbox:
             row = session.scalars(select(table).order_by(table.id).limit(1)).first()
             if row is None:
                 return None
-            # Compare-and-set: of two flushers that saw the row free, one updates it.
+            # Compare-and-set: of two flushers that saw the row free, one updates it. The
+            # read may be stale (SQLite reads outside the write), and a row id is reused
+            # once the table empties: the event id makes sure it is the row that was read.
             claimed = session.execute(
                 update(table)
                 .where(
                     table.id == row.id,
+                    table.event_id == row.event_id,
                     or_(table.claimed_until.is_(None), table.claimed_until <= now),
                 )
                 .values(claimed_by=owner, claimed_until=now + CLAIM)

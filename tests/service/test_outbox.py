@@ -4,6 +4,7 @@ event once and in order; a flusher that dies leaves its claim for `CLAIM` only."
 import threading
 
 import pytest
+import sqlalchemy
 from sqlalchemy import Engine
 
 from services.payment.adapters.models import OutboxEntry
@@ -124,3 +125,36 @@ def test_each_event_is_published_in_the_trace_it_was_staged_in(outbox, engine):
     assert box.flush(publisher) == 6
     assert publisher.traces == [None, None, None, DECIDED, ORDERS_OWN, DECIDED]
     assert tracing.current() is None  # nothing leaks out of the flush
+
+
+def test_a_stale_read_of_a_row_whose_id_was_reused_publishes_and_forgets_nothing_else(
+    outbox, engine
+):
+    """A flusher reads the oldest row; before it claims it, another publishes that row,
+    the table empties, and a new event takes the same row id (SQLite reuses it). The
+    first must not claim the new row as the old event, publish the old one again and
+    delete the new one unpublished."""
+    other = RecordingPublisher()
+    outbox.flush(other)  # e1..e3 out: the table is empty
+    stage = make_session_factory(engine)
+    with stage.begin() as session:
+        outbox.stage(session, Outgoing(CheckoutExpired(order_id="o4", user="u"), "e4"))
+    interfered = threading.Event()
+
+    @sqlalchemy.event.listens_for(engine, "before_cursor_execute")
+    def meanwhile(_conn, _cursor, statement, *_args):
+        if statement.startswith("UPDATE outbox SET claimed_by") and not interfered.is_set():
+            interfered.set()  # another flusher takes e4; a new event reuses its row id
+            assert outbox.flush(other) == 1
+            with stage.begin() as session:
+                outbox.stage(session, Outgoing(CheckoutExpired(order_id="o5", user="u"), "e5"))
+
+    stale = RecordingPublisher()
+    try:
+        outbox.flush(stale)
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", meanwhile)
+    outbox.flush(other)
+    assert [*ids(stale), *ids(other)].count("e5") == 1  # published, once
+    assert "e4" not in ids(stale)  # never the old event again under the new row
+    assert outbox.pending() == 0
