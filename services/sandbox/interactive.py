@@ -12,6 +12,21 @@ import json
 import re
 from typing import Any
 
+# The documents WhatsApp sends, on either channel (Meta's supported media types; Twilio's
+# WhatsApp media guidance lists the same).
+DOCUMENT_TYPES = frozenset(
+    {
+        "text/plain",
+        "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    }
+)
+
 
 class Refused(ValueError):
     """A payload the provider would answer 400 to; the message says which field."""

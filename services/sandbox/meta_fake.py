@@ -135,21 +135,7 @@ async def send_message(
 # images JPEG or PNG within 5 MB, documents within 100 MB.
 MEDIA_LIMITS = {
     "image": (frozenset({"image/jpeg", "image/png"}), 5 * 1024 * 1024),
-    "document": (
-        frozenset(
-            {
-                "text/plain",
-                "application/pdf",
-                "application/msword",
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                "application/vnd.ms-excel",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "application/vnd.ms-powerpoint",
-                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            }
-        ),
-        100 * 1024 * 1024,
-    ),
+    "document": (interactive.DOCUMENT_TYPES, 100 * 1024 * 1024),
 }
 MEDIA_UPLOAD_ERROR = 131053
 

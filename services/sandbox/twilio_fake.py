@@ -35,13 +35,7 @@ MEDIA_TYPES = {
     "audio/aac",
     "audio/mpeg",
     "video/mp4",
-    "application/pdf",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.ms-excel",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    *(interactive.DOCUMENT_TYPES - {"text/plain"}),
 }
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024

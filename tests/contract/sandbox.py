@@ -11,7 +11,9 @@ ASTRIA_KEY = "astria-contract-key"
 STRIPE_KEY = "sk_test_contract"
 
 
-def sender(base_url: str, auth_token: str = AUTH_TOKEN) -> TwilioSender:
+def sender(
+    base_url: str, auth_token: str = AUTH_TOKEN, status_callback: str | None = None
+) -> TwilioSender:
     return TwilioSender(
         account_sid=ACCOUNT_SID,
         auth_token=auth_token,
@@ -20,6 +22,7 @@ def sender(base_url: str, auth_token: str = AUTH_TOKEN) -> TwilioSender:
         timeout=5,
         template_sid=APPROVED_TEMPLATE_SID,
         template_sids=APPROVED_TEMPLATE_SIDS,
+        status_callback=status_callback,
     )
 
 

@@ -19,10 +19,9 @@ from services.message.adapters.meta_inbound import parse_notification
 from services.message.adapters.meta_sender import MetaSender
 from services.message.adapters.twilio_sender import TwilioSender
 from services.message.domain.conversation import Option
-from services.sandbox.twilio_fake import APPROVED_TEMPLATE_SID, APPROVED_TEMPLATE_SIDS
 from tests.contract import openapi
 from tests.contract.openapi import Reference
-from tests.contract.sandbox import ACCOUNT_SID, AUTH_TOKEN, META_TOKEN
+from tests.contract.sandbox import ACCOUNT_SID, AUTH_TOKEN, META_TOKEN, meta_sender, sender
 from tests.fakes import T0
 from tests.servers import serve
 
@@ -57,28 +56,6 @@ def reference(checked) -> Reference:
     return reference
 
 
-def twilio(url: str) -> TwilioSender:
-    return TwilioSender(
-        account_sid=ACCOUNT_SID,
-        auth_token=AUTH_TOKEN,
-        from_="whatsapp:+14155238886",
-        api_base=f"{url}/twilio",
-        timeout=10,
-        template_sid=APPROVED_TEMPLATE_SID,
-        template_sids=APPROVED_TEMPLATE_SIDS,
-        status_callback="https://bot.example/twilio/status",
-    )
-
-
-def meta(url: str) -> MetaSender:
-    return MetaSender(
-        graph_base=f"{url}/meta/v26.0",
-        phone_number_id="100000000000001",
-        access_token=META_TOKEN,
-        timeout=10,
-    )
-
-
 def send_everything(sender: TwilioSender | MetaSender, to: str, typing_on: str) -> None:
     """Each kind of message the bot sends, in both languages where it has a template."""
     sender.send_text(to=to, body="Thanks! 3 photos received.")
@@ -100,7 +77,8 @@ def send_everything(sender: TwilioSender | MetaSender, to: str, typing_on: str) 
 
 def test_every_twilio_call_the_bot_makes_is_one_twilio_documents(checked, reference):
     url, _, store = checked
-    send_everything(twilio(url), PERSON, typing_on="SM" + "b" * 32)
+    twilio = sender(url, status_callback="https://bot.example/twilio/status")
+    send_everything(twilio, PERSON, typing_on="SM" + "b" * 32)
     store.add_media("ME" + "2" * 32, "image/jpeg", b"\xff\xd8 jpeg")
     fetcher = MediaFetcher(
         MediaSettings(
@@ -130,7 +108,7 @@ def test_every_twilio_call_the_bot_makes_is_one_twilio_documents(checked, refere
 
 def test_every_meta_body_the_bot_sends_is_one_metas_spec_allows(checked, reference):
     url, _, _ = checked
-    send_everything(meta(url), "15551234567", typing_on="wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQ=")
+    send_everything(meta_sender(url), "15551234567", typing_on="wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQ=")
     assert reference.problems == []
     assert {t for _, t in reference.calls} == {"/{Version}/{Phone-Number-ID}/messages"}
 

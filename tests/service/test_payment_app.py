@@ -424,7 +424,8 @@ def test_an_expiry_found_by_reconcile_is_announced_even_if_the_broker_was_down(c
     assert [t for t, _ in topics(runtime)].count(Topic.CHECKOUT_EXPIRED) == 1
 
 
-def test_a_redelivered_checkout_asks_stripe_again_with_the_same_key_and_expiry(client, runtime):
+def crash_before_recording_the_session(runtime):
+    """The next delivery dies after Stripe answered, before the session was recorded."""
     real_opened = runtime.ports.orders.opened
 
     def crash_once(*args, **kwargs):
@@ -432,6 +433,10 @@ def test_a_redelivered_checkout_asks_stripe_again_with_the_same_key_and_expiry(c
         raise RuntimeError("killed after Stripe answered, before the session was recorded")
 
     runtime.ports.orders.opened = crash_once
+
+
+def test_a_redelivered_checkout_asks_stripe_again_with_the_same_key_and_expiry(client, runtime):
+    crash_before_recording_the_session(runtime)
     assert request_checkout(client) == {"status": "RETRY"}
     runtime.ports.clock.advance(minutes=3)
     assert request_checkout(client) == {"status": "SUCCESS"}
@@ -468,13 +473,7 @@ def test_a_request_that_never_reached_stripe_is_repeated_with_the_same_key(clien
 
 
 def test_a_slow_redelivery_asks_for_a_new_expiry_stripe_will_still_take(client, runtime):
-    real_opened = runtime.ports.orders.opened
-
-    def crash_once(*args, **kwargs):
-        runtime.ports.orders.opened = real_opened
-        raise RuntimeError("killed")
-
-    runtime.ports.orders.opened = crash_once
+    crash_before_recording_the_session(runtime)
     assert request_checkout(client) == {"status": "RETRY"}
     runtime.ports.clock.advance(minutes=20)  # the planned expiry is now 15 minutes away
     assert request_checkout(client) == {"status": "SUCCESS"}
