@@ -34,6 +34,9 @@ declare -A PACKAGES=(
     [maven]=mvn                            # resolves Kafka's jars from Maven Central
     [nodejs]=node                          # the AsyncAPI document's reference validator
     [npm]=npm
+    [podman]=podman                        # docker compose up in make test: the engine,
+    [runc]=runc                            # its runtime here (crun cannot run on these machines),
+    [debootstrap]=debootstrap              # and the Debian root its images start from
 )
 
 present() {

@@ -18,17 +18,31 @@ SANDBOX_META_PHONE_NUMBER_ID = "100000000000001"
 SANDBOX_TEMPLATE_SID = APPROVED_TEMPLATE_SID
 
 
-def sandbox_env(app_id: str, url: Callable[[str], str]) -> dict[str, str]:
+def sandbox_env(
+    app_id: str, url: Callable[[str], str], public: Callable[[str], str] | None = None
+) -> dict[str, str]:
     """The settings `app_id` needs to find the others; `url(app)` is how an app is
     reached from its peers (http://127.0.0.1:8001 under make run, http://message:8000 in
-    compose)."""
+    compose), `public(app)` how a person's browser reaches it (the same under make run,
+    http://localhost:8002 in compose)."""
+    public = public or url
     sandbox = url("sandbox")
     host = sandbox.removeprefix("http://")
+    outside: dict[str, str] = {}
+    if public("sandbox") != sandbox:
+        # The person's links on their address, the providers' URLs on the services', and
+        # the image service's public links reached as the internet would.
+        outside = {
+            "PUBLIC_URL": public("sandbox"),
+            "PROVIDER_URL": sandbox,
+            "PUBLIC_ROUTES": json.dumps({public("image"): url("image")}),
+        }
     table: dict[str, dict[str, str]] = {
         "sandbox": {
             "MESSAGE_WEBHOOK_URL": f"{url('message')}/SmsReceived",
             "MESSAGE_META_WEBHOOK_URL": f"{url('message')}/webhooks/meta",
             "PAYMENT_WEBHOOK_URL": f"{url('payment')}/payment-received",
+            **outside,
         },
         "message": {
             "TWILIO_API_BASE": f"{sandbox}/twilio",
@@ -37,10 +51,10 @@ def sandbox_env(app_id: str, url: Callable[[str], str]) -> dict[str, str]:
             "TWILIO_STATUS_CALLBACK_URL": f"{url('message')}/twilio/status",
             "TWILIO_TEMPLATE_SID": SANDBOX_TEMPLATE_SID,
             "TWILIO_TEMPLATE_SIDS": json.dumps(APPROVED_TEMPLATE_SIDS),
-            "PACK_PREVIEWS_URL": f"{url('image')}/previews",
+            "PACK_PREVIEWS_URL": f"{public('image')}/previews",
         },
         "image": {
-            "PUBLIC_BASE_URL": url("image"),
+            "PUBLIC_BASE_URL": public("image"),
             "ASTRIA_API_BASE": f"{sandbox}/astria",
             "ASTRIA_BRANCH": "fast",
             "TWILIO_API_BASE": f"{sandbox}/twilio",

@@ -37,9 +37,9 @@ from fastapi.responses import JSONResponse, Response
 from PIL import Image, ImageFilter, ImageOps
 from starlette.datastructures import UploadFile
 
+from services.sandbox.addresses import provider_base
 from services.sandbox.outages import Outage
 from services.sandbox.samples import COUNT, sample
-from services.sandbox.stripe_fake import public_base
 
 router = APIRouter(prefix="/astria", tags=["fake astria"])
 
@@ -153,8 +153,8 @@ def pack(pack_id: str, request: Request) -> Response:
     if found is None:
         return _error(404, {"error": "Not found"})
     # Only the single pack carries its cover (Astria's `GET /p/:id` docs); Astria's is on
-    # S3, ours on the address the caller used.
-    cover = f"{str(request.base_url).rstrip('/')}/astria/covers/{found.id}.jpg"
+    # S3, ours where the services reach the sandbox.
+    cover = f"{provider_base(request)}/astria/covers/{found.id}.jpg"
     return JSONResponse({**found.described(), "cover_url": cover})
 
 
@@ -225,7 +225,7 @@ async def create_pack_tune(pack_id: str, request: Request) -> Response:
         if existing is not None:  # idempotency on the title
             return JSONResponse(existing, status_code=201)
         tune_id = next(state.ids)
-        base = public_base(request)
+        base = provider_base(request)
         now = request.app.state.deps.clock()
         stamp = _iso(now)
         tune = {
@@ -300,7 +300,7 @@ def _run_on_tunes(
     if tune["name"] not in pack.classes:
         return _error(422, {"name": [f"is not supported by this pack ({', '.join(pack.classes)})"]})
     callback = fields.get("prompt_callback")
-    base = public_base(request)
+    base = provider_base(request)
     with state.lock:
         state.requests.append({"pack_id": pack.slug, "tune_ids": tune_ids, "callback": callback})
         again = [p["id"] for p in state.prompts.values() if callback and p["callback"] == callback]

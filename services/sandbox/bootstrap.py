@@ -12,6 +12,22 @@ from shared.dapr.secret_store import read_secret
 from shared.runtime import connect_dapr
 
 
+class PublicRoutes(httpx.AsyncHTTPTransport):
+    """Reaches each public origin of `routes` at its private address, keeping the URL's
+    Host: the internet's route to a public link, for the sandbox in compose."""
+
+    def __init__(self, routes: dict[str, str]) -> None:
+        super().__init__()
+        self.routes = {origin.rstrip("/"): httpx.URL(to) for origin, to in routes.items()}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        target = self.routes.get(f"{url.scheme}://{url.netloc.decode()}")
+        if target is not None:
+            request.url = url.copy_with(scheme=target.scheme, host=target.host, port=target.port)
+        return await super().handle_async_request(request)
+
+
 @dataclass(kw_only=True)
 class SandboxRuntime(BaseDeps):
     store: SandboxStore
@@ -57,6 +73,7 @@ def build_deps(settings: SandboxSettings) -> SandboxRuntime:
         ready_checks=resources.ready_checks,
         closers=resources.closers,
         async_closers=resources.async_closers,
+        http=httpx.AsyncClient(timeout=30, transport=PublicRoutes(settings.public_routes)),
     )
     runtime.async_closers.append(runtime.http.aclose)
     runtime.store.astria.knobs["portrait_megabytes"] = list(settings.astria_portrait_megabytes)

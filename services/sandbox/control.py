@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from services.sandbox import meta_fake, samples, twilio_fake
+from services.sandbox.addresses import provider_base
 from services.sandbox.bootstrap import SandboxRuntime
 from services.sandbox.outages import Outage
 from services.sandbox.people import InboundMessage, decode_media
@@ -59,7 +60,7 @@ async def twilio_inbound(message: InboundMessage, request: Request) -> JSONRespo
         runtime.store.add_media(media_sid, content_type, data)
         shown.append(media_sid)
         url = twilio_fake.media_url(
-            str(request.base_url).rstrip("/"), runtime.twilio_account_sid, message_sid, media_sid
+            provider_base(request), runtime.twilio_account_sid, message_sid, media_sid
         )
         media.append((url, content_type))
     form = twilio_fake.build_inbound_form(

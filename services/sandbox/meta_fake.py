@@ -16,6 +16,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.sandbox import interactive
+from services.sandbox.addresses import provider_base
 from services.sandbox.people import Choice
 
 router = APIRouter(prefix="/meta", tags=["fake meta"])
@@ -235,7 +236,7 @@ def media_metadata(version: str, media_id: str, request: Request) -> JSONRespons
     if found is None:
         return _graph_error(404, 100, "Unsupported get request.")
     content_type, data = found
-    base = str(request.base_url).rstrip("/")
+    base = provider_base(request)
     issued = int(request.app.state.deps.clock().timestamp())
     return JSONResponse(
         {

@@ -1,3 +1,5 @@
+from pydantic import Field
+
 from shared.settings import ServiceSettings
 
 
@@ -12,8 +14,15 @@ class SandboxSettings(ServiceSettings):
     twilio_whatsapp_number: str = "whatsapp:+14155238886"
     webhook_timeout_seconds: float = 15.0  # Twilio's own budget
     # The address a person's browser uses for the sandbox, for links it shows them (the
-    # checkout page, generated images) when services reach it by another name (compose).
+    # checkout page) when the services reach it by another name (compose).
     public_url: str | None = None
+    # The address the services reach the sandbox at, for the providers' own URLs (media,
+    # covers, portraits, Content) when it is not the one a request came in on (compose).
+    provider_url: str | None = None
+    # The sandbox plays the internet, which reaches a public address by another route than
+    # a container does: {"http://localhost:8002": "http://image:8000"} in compose, where the
+    # image service's links are made for the person's browser on the host.
+    public_routes: dict[str, str] = Field(default_factory=dict)
     # The events panel watches every topic as one more consumer; a benchmark turns it off
     # so that the sandbox is not what it measures.
     observe_events: bool = True

@@ -23,6 +23,7 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from services.sandbox.addresses import public_base
 from services.sandbox.outages import Outage
 from shared.money import money
 
@@ -107,12 +108,6 @@ async def _down(request: Request) -> bool:
 def _authorised(request: Request) -> bool:
     key = request.app.state.deps.stripe_secret_key
     return hmac.compare_digest(request.headers.get("authorization", ""), f"Bearer {key}")
-
-
-def public_base(request: Request) -> str:
-    """Where a person's browser finds the sandbox."""
-    configured = request.app.state.settings.public_url
-    return str(configured or request.base_url).rstrip("/")
 
 
 def _state(request: Request) -> StripeState:

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from twilio.request_validator import RequestValidator
 
 from services.sandbox import interactive
+from services.sandbox.addresses import provider_base
 from services.sandbox.people import InboundMessage
 from services.sandbox.store import SandboxStore
 
@@ -243,7 +244,7 @@ async def create_content(request: Request) -> JSONResponse:
         "date_updated": now,
     }
     sandbox.store.add_content(content)
-    base = str(request.base_url).rstrip("/") + "/twilio/content"
+    base = provider_base(request) + "/twilio/content"
     return JSONResponse(_content_resource(content, base), status_code=201)
 
 
@@ -254,7 +255,7 @@ def list_content(
     """The account's templates, one page (the sandbox never holds more than a page)."""
     if (refused := _unauthenticated(request)) is not None:
         return refused
-    base = str(request.base_url).rstrip("/") + "/twilio/content"
+    base = provider_base(request) + "/twilio/content"
     contents = list(request.app.state.deps.store.contents.values())[:page_size]
     page = f"{base}/v1/Content?PageSize={page_size}&Page=0"
     return JSONResponse(

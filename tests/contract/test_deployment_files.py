@@ -24,6 +24,7 @@ from services.message import webhooks as message_webhooks
 from services.payment import webhooks as payment_webhooks
 from tests.contract.test_deployment import SIDECAR_LIMIT
 from tools import devstack
+from tools.deploy import deploy_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBERNETES = ROOT / "deploy" / "kubernetes"
@@ -35,13 +36,6 @@ DAPR_KINDS = {
     "Resiliency": "resiliency",
 }
 SERVICES = ("message", "image", "payment", "maintenance")
-
-
-def deploy_tool(name: str) -> Path:
-    cache_root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    tool = cache_root / "whatsapp-astria-bot" / "deploy-tools" / name
-    assert tool.exists(), f"{tool} is missing: run `make setup` (tools/deploy/install.sh)"
-    return tool
 
 
 @cache
