@@ -4,8 +4,10 @@ manifests rendered by kustomize and validated against Kubernetes' schemas and Da
 (strictly: a field the CRD does not know is an error, as `initialInterval` was), and
 docker-compose.yml resolved by Docker Compose. tools/deploy/install.sh builds the tools."""
 
+import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 from functools import cache
@@ -18,12 +20,8 @@ import pytest
 import yaml
 from fastapi.routing import APIRoute
 
-from services.image import callbacks as image_callbacks
-from services.image import pack_previews as image_previews
-from services.message import webhooks as message_webhooks
-from services.payment import webhooks as payment_webhooks
 from tests.contract.test_deployment import SIDECAR_LIMIT
-from tools import devstack
+from tools import devstack, wiring
 from tools.deploy import deploy_tool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,26 +164,97 @@ def test_the_components_are_productions_with_the_same_types_and_scopes():
         assert component["scopes"] == production[name]["scopes"], name
 
 
-def test_the_ingress_reaches_exactly_the_webhook_routes():
+# Apps whose routes are never public: maintenance's are the operator's API and the sidecar's
+# cron bindings, reached with `kubectl port-forward` (deploy/kubernetes/README.md).
+PRIVATE_APPS = {"maintenance"}
+
+
+def public_routes() -> dict[str, str]:
+    """Every route of every public app's own routers, as the app declares them (its
+    SERVICE in app.py), to the app that serves it; a route with parameters by its prefix."""
+    routes = {}
+    for app in SERVICES:
+        service = importlib.import_module(f"services.{app}.app").SERVICE
+        for router in service.routers:
+            for route in router.routes:
+                if isinstance(route, APIRoute) and app not in PRIVATE_APPS:
+                    routes[route.path.split("{", 1)[0]] = app
+    return routes
+
+
+def test_the_ingress_routes_every_public_route_of_every_app_and_nothing_else():
     services = of_kind("Service")
     [rule] = of_kind("Ingress")["webhooks"]["spec"]["rules"]
-    backends = {p["path"]: p["backend"]["service"]["name"] for p in rule["http"]["paths"]}
+    paths = rule["http"]["paths"]
+    backends = {p["path"]: p["backend"]["service"]["name"] for p in paths}
     assert set(backends.values()) <= set(services)
-    # Exactly the routes the providers call (WhatsApp fetches the pack previews), each to
-    # the app that serves it; a route with parameters is reached by its prefix.
-    webhooks = [
-        ("message", message_webhooks.router),
-        ("image", image_callbacks.router),
-        ("image", image_previews.router),
-        ("payment", payment_webhooks.router),
-    ]
-    served = {
-        route.path.split("{", 1)[0]: app
-        for app, router in webhooks
-        for route in router.routes
-        if isinstance(route, APIRoute)
+    assert backends == public_routes()
+    # Portraits, documents and galleries among them: what Twilio, Meta and people fetch.
+    assert {"/portraits/", "/documents/", "/gallery/", "/previews/"} <= set(backends)
+    for path in paths:
+        expected = "Prefix" if path["path"].endswith("/") else "Exact"
+        assert path["pathType"] == expected, path
+
+
+# Settings of the sandbox's wiring (tools/wiring.py) that production leaves to the settings'
+# own defaults, each for a reason; every other one must be set by each deployment.
+PRODUCTION_DEFAULTS = {
+    "TWILIO_API_BASE": "Twilio's own API, the SDK's default host",
+    "META_GRAPH_BASE": "graph.facebook.com at our Graph API version",
+    "ASTRIA_API_BASE": "api.astria.ai",
+    "STRIPE_API_BASE": "Stripe's own API, the SDK's default host",
+    "TWILIO_MEDIA_HOSTS": "Twilio's media hosts",
+    "META_MEDIA_HOSTS": "Meta's media host",
+    "ALLOW_PRIVATE_MEDIA_HOSTS": "off: media only from the providers' public hosts",
+    "ASTRIA_BRANCH": "Astria's default branch, which really trains",
+    "TWILIO_STATUS_CALLBACK_URL": "made from PUBLIC_BASE_URL",
+}
+
+
+def wired(app: str) -> set[str]:
+    """What `app` is told about where things are, in the sandbox's wiring table."""
+    return set(wiring.sandbox_env(app, lambda peer: f"http://{peer}:8000"))
+
+
+@pytest.mark.parametrize("app", SERVICES)
+def test_every_setting_an_app_needs_is_set_in_its_kubernetes_deployment(app):
+    [container] = of_kind("Deployment")[app]["spec"]["template"]["spec"]["containers"]
+    names = {variable["name"] for variable in container["env"]}
+    assert wired(app) - set(PRODUCTION_DEFAULTS) <= names
+    assert {"APP_ID", "DATABASE_URL", "DAPR_API_TOKEN", "APP_API_TOKEN"} <= names
+
+
+@pytest.mark.parametrize("app", SERVICES)
+def test_every_setting_an_app_needs_is_set_in_its_container_app(app):
+    bicep = (ROOT / "deploy" / "azure" / "main.bicep").read_text()
+    common = re.search(r"env: concat\(\[(.*?)\], appSettings\[app\]\)", bicep, re.S)
+    own = re.search(rf"^  {app}: \[(.*?)^  \]$|^  {app}: \[\]$", bicep, re.M | re.S)
+    assert common is not None
+    assert own is not None
+    names = set(re.findall(r"name: '([A-Z_]+)'", common[1] + (own[1] or "")))
+    assert wired(app) - set(PRODUCTION_DEFAULTS) <= names
+    assert {"APP_ID", "DATABASE_URL"} <= names
+
+
+def test_the_production_defaults_are_settings_the_apps_have():
+    every = set().union(*(wired(app) for app in (*SERVICES, "sandbox")))
+    assert set(PRODUCTION_DEFAULTS) <= every
+
+
+def test_the_operations_commands_name_objects_that_exist():
+    readme = (KUBERNETES / "README.md").read_text()
+    kinds = {
+        "deploy": "Deployment",
+        "deployment": "Deployment",
+        "hpa": "HorizontalPodAutoscaler",
+        "svc": "Service",
     }
-    assert backends == served
+    named = re.findall(
+        r"kubectl -n astria-bot [^\n]*?\b(deploy|deployment|hpa|svc)[/ ]([a-z-]+)", readme
+    )
+    assert {kind for kind, _ in named} == set(kinds)
+    for kind, name in named:
+        assert name in of_kind(kinds[kind]), f"{kind}/{name}"
 
 
 def test_kubernetes_and_self_hosted_production_share_one_resiliency_policy():
