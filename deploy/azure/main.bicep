@@ -218,7 +218,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   properties: { Application_Type: 'web', WorkspaceResourceId: logs.id }
 }
 
-resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
+resource environment 'Microsoft.App/managedEnvironments@2025-01-01' = {
   name: '${prefix}-env'
   location: location
   properties: {
@@ -231,7 +231,7 @@ resource environment 'Microsoft.App/managedEnvironments@2024-03-01' = {
 }
 
 // The same component names as components/local and components/production.
-resource pubsub 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+resource pubsub 'Microsoft.App/managedEnvironments/daprComponents@2025-01-01' = {
   parent: environment
   name: 'pubsub'
   properties: {
@@ -286,7 +286,7 @@ resource statestoreResiliency 'Microsoft.App/managedEnvironments/daprComponents/
   }
 }
 
-resource secretstore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+resource secretstore 'Microsoft.App/managedEnvironments/daprComponents@2025-01-01' = {
   parent: environment
   name: 'secretstore'
   properties: {
@@ -300,7 +300,7 @@ resource secretstore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-0
   }
 }
 
-resource statestore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+resource statestore 'Microsoft.App/managedEnvironments/daprComponents@2025-01-01' = {
   parent: environment
   name: 'statestore'
   properties: {
@@ -315,7 +315,7 @@ resource statestore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01
   }
 }
 
-resource blobstore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+resource blobstore 'Microsoft.App/managedEnvironments/daprComponents@2025-01-01' = {
   parent: environment
   name: 'blobstore'
   properties: {
@@ -330,7 +330,7 @@ resource blobstore 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01'
   }
 }
 
-resource cronCleanup 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+resource cronCleanup 'Microsoft.App/managedEnvironments/daprComponents@2025-01-01' = {
   parent: environment
   name: 'cron-cleanup'
   properties: {
@@ -341,7 +341,7 @@ resource cronCleanup 'Microsoft.App/managedEnvironments/daprComponents@2024-03-0
   }
 }
 
-resource cronReconcile 'Microsoft.App/managedEnvironments/daprComponents@2024-03-01' = {
+resource cronReconcile 'Microsoft.App/managedEnvironments/daprComponents@2025-01-01' = {
   parent: environment
   name: 'cron-reconcile'
   properties: {
@@ -369,10 +369,41 @@ var appSettings = {
   maintenance: []
 }
 
+// The original system's replica ranges. maintenance is exactly one: a cron fires on every
+// replica and not at all at zero.
+var replicas = {
+  message: { min: 3, max: 10 }
+  image: { min: 2, max: 5 }
+  payment: { min: 2, max: 3 }
+  maintenance: { min: 1, max: 1 }
+}
+
+// More replicas for more HTTP requests (webhooks, callbacks, links), and for a backlog on the
+// Service Bus subscriptions an app's work comes from (KEDA's azure-servicebus, read with the
+// apps' identity; each subscription is named by the app-id, Dapr's consumer id): a person's
+// messages; photos to check and paid orders to train; checkouts to open.
+var httpRule = { name: 'http', http: { metadata: { concurrentRequests: '50' } } }
+var scaleRules = {
+  message: [
+    httpRule
+    { name: 'bus-whatsapp-inbound', custom: { type: 'azure-servicebus', identity: identity.id, metadata: { namespace: bus.name, topicName: 'whatsapp.inbound', subscriptionName: 'message', messageCount: '20' } } }
+  ]
+  image: [
+    httpRule
+    { name: 'bus-photo-submitted', custom: { type: 'azure-servicebus', identity: identity.id, metadata: { namespace: bus.name, topicName: 'photo.submitted', subscriptionName: 'image', messageCount: '20' } } }
+    { name: 'bus-payment-completed', custom: { type: 'azure-servicebus', identity: identity.id, metadata: { namespace: bus.name, topicName: 'payment.completed', subscriptionName: 'image', messageCount: '20' } } }
+  ]
+  payment: [
+    httpRule
+    { name: 'bus-checkout-requested', custom: { type: 'azure-servicebus', identity: identity.id, metadata: { namespace: bus.name, topicName: 'checkout.requested', subscriptionName: 'payment', messageCount: '20' } } }
+  ]
+  maintenance: []
+}
+
 // Webhook receivers face the internet; maintenance does not.
 var external = { message: true, image: true, payment: true, maintenance: false }
 
-resource containerApps 'Microsoft.App/containerApps@2024-03-01' = [for app in apps: {
+resource containerApps 'Microsoft.App/containerApps@2025-01-01' = [for app in apps: {
   name: '${prefix}-${app}'
   location: location
   // Role assignments the apps need from their first start (nothing else references them).
@@ -402,23 +433,7 @@ resource containerApps 'Microsoft.App/containerApps@2024-03-01' = [for app in ap
           probes: [ { type: 'Liveness', httpGet: { path: '/health', port: 8000 } }, { type: 'Readiness', httpGet: { path: '/ready', port: 8000 } } ]
         }
       ]
-      // A cron fires on every replica and not at all at zero: maintenance is exactly one.
-      scale: app == 'maintenance' ? { minReplicas: 1, maxReplicas: 1 } : {
-        minReplicas: 1
-        maxReplicas: 10
-        rules: [
-          { name: 'http', http: { metadata: { concurrentRequests: '50' } } }
-          {
-            name: 'queue'
-            custom: {
-              type: 'azure-servicebus'
-              identity: identity.id
-              // subscriptionName must equal the Dapr consumer id, which is the app-id.
-              metadata: { namespace: bus.name, topicName: app == 'message' ? 'whatsapp.inbound' : (app == 'image' ? 'photo.submitted' : 'checkout.requested'), subscriptionName: app, messageCount: '20' }
-            }
-          }
-        ]
-      }
+      scale: { minReplicas: replicas[app].min, maxReplicas: replicas[app].max, rules: scaleRules[app] }
     }
   }
 }]

@@ -1,11 +1,14 @@
 """Vendor the parts of the providers' own OpenAPI documents that the bot's calls use, with
-their licences, into tests/contract/references/ (read by tests/contract/openapi.py).
+their licences, into tests/contract/references/ (read by tests/contract/openapi.py), and
+the parts of Azure's resource schemas that deploy/azure/main.bicep uses.
 
-    python -m tools.references TWILIO_OAI FACEBOOK_OPENAPI
+    python -m tools.references TWILIO_OAI FACEBOOK_OPENAPI ARM_SCHEMAS
 
-TWILIO_OAI and FACEBOOK_OPENAPI are clones of github.com/twilio/twilio-oai and
-github.com/facebook/openapi. Each document keeps its header, the operations listed
-below, and every component those reach (followed through `$ref`), unchanged.
+TWILIO_OAI, FACEBOOK_OPENAPI and ARM_SCHEMAS are clones of github.com/twilio/twilio-oai,
+github.com/facebook/openapi and github.com/Azure/azure-resource-manager-schemas (ARM_SCHEMAS
+may be a bare one: it is read with `git show`). Each document keeps its header, the
+operations or resource types listed below, and everything those reach (followed through
+`$ref`), unchanged.
 """
 
 import json
@@ -32,6 +35,16 @@ META = {
         "/{Version}/{Phone-Number-ID}/messages": ["post"],
         "/whatsapp/webhooks": ["post"],
     }
+}
+
+
+# Microsoft's schema of each Microsoft.App API version main.bicep uses -> its resource types.
+ARM = {
+    "schemas/2025-01-01/Microsoft.App.json": [
+        "containerApps",
+        "managedEnvironments",
+        "managedEnvironments_daprComponents",
+    ],
 }
 
 
@@ -84,13 +97,47 @@ def vendor(repo: Path, files: dict[str, dict[str, list[str]]], prefix: str) -> N
     (OUT / f"{prefix}.source").write_text(f"{prefix}\n{commit(repo)}\n")
 
 
+def arm_subset(document: dict[str, Any], resources: list[str]) -> dict[str, Any]:
+    """The resource types listed and every definition they reach (`#/definitions/…`); the
+    common expression definition stays a reference to Microsoft's URL."""
+    chosen = {name: document["resourceDefinitions"][name] for name in resources}
+    kept: dict[str, Any] = {}
+    todo = {ref for ref in refs(chosen) if ref.startswith("#/definitions/")}
+    while todo:
+        name = todo.pop().removeprefix("#/definitions/")
+        if name not in kept:
+            kept[name] = document["definitions"][name]
+            todo |= {ref for ref in refs(kept[name]) if ref.startswith("#/definitions/")}
+    header = {k: v for k, v in document.items() if k not in {"resourceDefinitions", "definitions"}}
+    return {**header, "resourceDefinitions": chosen, "definitions": dict(sorted(kept.items()))}
+
+
+def git(repo: Path, *args: str) -> str:
+    """git in a clone or a bare repository."""
+    where = ["-C", str(repo)] if (repo / ".git").exists() else ["--git-dir", str(repo)]
+    return subprocess.run(["git", *where, *args], check=True, capture_output=True, text=True).stdout
+
+
+def vendor_arm(repo: Path) -> None:
+    for name, resources in ARM.items():
+        version = Path(name).parent.name
+        target = OUT / f"arm-schemas-{version}-{Path(name).stem}.json"
+        document = json.loads(git(repo, "show", f"HEAD:{name}"))
+        target.write_text(json.dumps(arm_subset(document, resources), indent=1))
+        print(f"{target.relative_to(OUT.parents[2])}: {len(resources)} resource types")
+    (OUT / "arm-schemas.LICENSE").write_text(git(repo, "show", "HEAD:LICENSE"))
+    head = git(repo, "rev-parse", "HEAD").strip()
+    (OUT / "arm-schemas.source").write_text(f"Azure/azure-resource-manager-schemas\n{head}\n")
+
+
 def main() -> int:
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         print(__doc__)
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
     vendor(Path(sys.argv[1]), TWILIO, "twilio-oai")
     vendor(Path(sys.argv[2]), META, "facebook-openapi")
+    vendor_arm(Path(sys.argv[3]))
     return 0
 
 
