@@ -1,4 +1,5 @@
-"""Deployment files that cannot run here (no Docker engine) checked for what they promise."""
+"""The deployment files checked for what they promise, without running them (the compose
+run is tests/e2e/test_compose.py)."""
 
 import importlib
 import re

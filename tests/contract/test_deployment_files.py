@@ -1,8 +1,9 @@
-"""The deployment files, checked offline with the tools of their platforms (no Azure, no
-cluster, no Docker engine here): the Bicep parsed and linted by checkov, the Kubernetes
-manifests rendered by kustomize and validated against Kubernetes' schemas and Dapr's CRDs
-(strictly: a field the CRD does not know is an error, as `initialInterval` was), and
-docker-compose.yml resolved by Docker Compose. tools/deploy/install.sh builds the tools."""
+"""The deployment files, checked offline with the tools of their platforms (no Azure and no
+cluster here; tests/e2e/test_compose.py runs the compose file): the Bicep parsed and linted
+by checkov, the Kubernetes manifests rendered by kustomize and validated against Kubernetes'
+schemas and Dapr's CRDs (strictly: a field the CRD does not know is an error, as
+`initialInterval` was), and docker-compose.yml resolved by Docker Compose.
+tools/deploy/install.sh builds the tools."""
 
 import importlib
 import json

@@ -12,8 +12,10 @@ from the host, as their browser would.
 import base64
 import json
 import os
+import re
 import subprocess
 import time
+import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -151,3 +153,53 @@ def test_a_journey_through_docker_compose_from_hi_to_portraits_opened_on_the_hos
     files = {file.name: file.stat().st_uid for file in kept.iterdir()}
     assert {urlsplit(url).path.rsplit("/", 1)[1] for url in portraits} <= set(files)
     assert set(files.values()) == {SIDECAR_USER}
+
+
+def locked_runtime() -> set[str]:
+    """Every distribution uv.lock can install for the project's runtime: its dependencies
+    and theirs (extras followed, markers ignored), never a dependency group's."""
+    packages = {
+        p["name"]: p for p in tomllib.loads((devstack.ROOT / "uv.lock").read_text())["package"]
+    }
+    found: set[str] = set()
+    todo = [{"name": "whatsapp-astria-bot"}]
+    while todo:
+        wanted = todo.pop()
+        package = packages[wanted["name"]]
+        extras = [
+            package.get("optional-dependencies", {}).get(e, []) for e in wanted.get("extra", [])
+        ]
+        if wanted["name"] in found and not extras:
+            continue
+        found.add(wanted["name"])
+        todo += package.get("dependencies", []) + [d for extra in extras for d in extra]
+    found.discard("whatsapp-astria-bot")
+    return {canonical(name) for name in found}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+INSIDE = (
+    "import importlib.metadata as m, json, os; "
+    "print(json.dumps([os.getuid(), [d.metadata['Name'] for d in m.distributions()]]))"
+)
+
+
+def test_each_app_image_holds_the_runtime_alone_and_runs_as_a_user(compose):
+    runtime = locked_runtime()
+    sizes = {}
+    for app in wiring.APPS:
+        image = containers.app_image(app)
+        ran = containers.podman("run", "--rm", image, "python", "-c", INSIDE, quiet=True)
+        uid, installed = json.loads(ran.stdout)
+        assert uid == 10001  # `bot`, who cannot change the code it runs
+        names = {canonical(name) for name in installed}
+        # Nothing from a dependency group (pytest, ruff, checkov…): only what uv.lock
+        # resolves for the runtime, its core among it.
+        assert names <= runtime, names - runtime
+        assert {"fastapi", "uvicorn", "dapr", "sqlalchemy", "pillow"} <= names
+        sizes[app] = containers.image_size(image)
+    shown = ", ".join(f"{app} {size / 1e6:.0f} MB" for app, size in sizes.items())
+    print(f"\n[compose] image sizes: {shown} (one {len(runtime)}-package layer shared by all)")

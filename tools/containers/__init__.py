@@ -13,6 +13,7 @@ their layers in its own store, outside the clone, so a second build takes second
 """
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -176,7 +177,15 @@ def app_inputs(app: str) -> list[Path]:
 
 
 def build_all() -> dict[str, str]:
-    """Every image docker-compose.yml needs, built or found; the variables naming them."""
+    """Every image docker-compose.yml needs, built or found; the variables naming them. One
+    build at a time: a second caller waits for the first, then finds the images made."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with (OUT / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_all()
+
+
+def _build_all() -> dict[str, str]:
     debian_base()
     for image, recipe, entrypoint in (
         (PYTHON, "python", []),
