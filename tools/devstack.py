@@ -409,6 +409,32 @@ def _create_dapr_metadata_table(server: Postgres) -> None:
         connection.close()
 
 
+def scheduler_command(run_dir: Path) -> list[str]:
+    """The scheduler on dapr.yaml's port, every other port of it free: its embedded etcd's
+    client and peer ports too (etcd's 2379 and 2380 by default), so that a second stack on
+    the machine (make test beside make run) never meets the first."""
+    return [
+        str(find_daprd().parent / "scheduler"),
+        "--port",
+        str(scheduler_port()),
+        "--listen-address",
+        "127.0.0.1",
+        "--etcd-data-dir",
+        str(run_dir / "scheduler"),
+        # Nothing else calls these: any free port below the ephemeral range.
+        "--healthz-port",
+        str(free_port()),
+        "--metrics-port",
+        str(free_port()),
+        "--etcd-client-port",
+        str(free_port()),
+        # The peer URL is this server's entry in the initial cluster (a data folder made
+        # under another port starts too: tried).
+        "--etcd-initial-cluster",
+        f"dapr-scheduler-server-0=http://localhost:{free_port()}",
+    ]
+
+
 def run(profile: str, broker_port: int) -> int:
     """Provisioned binaries + broker + scheduler + `dapr run -f dapr.yaml`, until Ctrl-C."""
     run_dir = ROOT / ".run" / profile
@@ -461,22 +487,7 @@ def run(profile: str, broker_port: int) -> int:
     print("  sandbox (chat page):  http://127.0.0.1:8000/")
     print("  operator's page:      http://127.0.0.1:8004/operator/\n", flush=True)
     scheduler = subprocess.Popen(
-        [
-            str(find_daprd().parent / "scheduler"),
-            "--port",
-            str(scheduler_port()),
-            "--listen-address",
-            "127.0.0.1",
-            "--etcd-data-dir",
-            str(run_dir / "scheduler"),
-            # Nothing else calls these: any free port below the ephemeral range.
-            "--healthz-port",
-            str(free_port()),
-            "--metrics-port",
-            str(free_port()),
-            "--etcd-client-port",
-            str(free_port()),
-        ],
+        scheduler_command(run_dir),
         stdout=(run_dir / "logs" / "scheduler.log").open("ab"),
         stderr=subprocess.STDOUT,
         # Its own session: a terminal's Ctrl-C reaches the sidecars, and the

@@ -49,13 +49,18 @@ def test_an_operator_finds_the_stuck_order_reads_its_timeline_and_handles_its_de
     page.screenshot(path=ARTIFACTS / "operator.png", full_page=True)
 
     letter.get_by_test_id("replay").click()
-    expect(page.get_by_test_id("status")).to_have_text("Dead letter replayed.")
-    # It fails again, and comes back as failed with a second failure.
+    status = page.get_by_test_id("status")
+    expect(status).to_contain_text("Dead letter replayed. · Connected")
+    # It fails again, and comes back as failed with a second failure; the page refreshed
+    # meanwhile, and the confirmation stays until the next action.
     expect(letter.locator("td").nth(3)).to_have_text("2", timeout=30_000)
+    refreshed = status.text_content()
+    expect(status).not_to_have_text(refreshed or "", timeout=10_000)
+    expect(status).to_contain_text("Dead letter replayed. · Connected")
 
     page.once("dialog", lambda dialog: dialog.accept())
     letter.get_by_test_id("discard").click()
-    expect(page.get_by_test_id("status")).to_have_text("Dead letter discarded.")
+    expect(status).to_contain_text("Dead letter discarded. · Connected")
     expect(page.get_by_test_id("letter-row").filter(has_text=order_id)).to_have_count(0)
 
     # The reconcile cron ticks every two seconds here: its runs are listed.
@@ -64,6 +69,7 @@ def test_an_operator_finds_the_stuck_order_reads_its_timeline_and_handles_its_de
     )
     # The page filters orders by stage.
     page.get_by_test_id("stage").select_option("paid")
+    expect(status).not_to_contain_text("Dead letter")  # the next action clears it
     expect(page.get_by_test_id("order-row").filter(has_text=order_id)).to_be_visible()
     page.get_by_test_id("stage").select_option("delivered")
     expect(page.get_by_test_id("order-row").filter(has_text=order_id)).to_have_count(0)

@@ -2,6 +2,7 @@
 run is tests/e2e/test_compose.py)."""
 
 import importlib
+import itertools
 import re
 import subprocess
 
@@ -142,3 +143,22 @@ def test_compose_refuses_to_start_without_the_secrets_file():
     [secrets] = [m for m in mounts if isinstance(m, dict) and "secrets.json" in m["source"]]
     assert secrets["bind"]["create_host_path"] is False
     assert not any(isinstance(m, str) and "secrets.json" in m for m in mounts)
+
+
+def scheduler_ports(command: list[str]) -> dict[str, int]:
+    pairs = itertools.pairwise(command)
+    ports = {flag: int(value) for flag, value in pairs if flag.endswith("port")}
+    peer = command[command.index("--etcd-initial-cluster") + 1]
+    ports["peer"] = int(peer.rsplit(":", 1)[1])
+    return ports
+
+
+def test_make_runs_scheduler_holds_no_fixed_port_but_its_own(tmp_path):
+    """etcd's peer port 2380 was fixed: a second stack on the machine (make test beside a
+    running make run) could not start its scheduler."""
+    first = scheduler_ports(devstack.scheduler_command(tmp_path))
+    second = scheduler_ports(devstack.scheduler_command(tmp_path))
+    assert first.pop("--port") == second.pop("--port") == devstack.scheduler_port()
+    assert set(first) == {"--healthz-port", "--metrics-port", "--etcd-client-port", "peer"}
+    assert not {2379, 2380} & {*first.values(), *second.values()}
+    assert not set(first.values()) & set(second.values())

@@ -366,7 +366,7 @@ def test_portraits_paid_for_before_stop_are_kept_and_arrive_on_start():
     assert first.replies == last.replies == ()
     c = last.conversation
     assert c.withheld == ("https://i/1", "https://i/2", "https://i/3")
-    assert (c.step, c.paid_orders, c.delivered) == (Step.DONE, (), 0)
+    assert (c.step, c.paid_orders, c.arrived, c.withheld_summary) == (Step.DONE, (), {}, 3)
     status = on_message(c, typed("status"), RULES)
     assert "(3 ready so far)" in said(status)
     assert "START" in said(status)
@@ -378,7 +378,7 @@ def test_portraits_paid_for_before_stop_are_kept_and_arrive_on_start():
     ]
     assert "Here are the 3 portraits kept for you" in said(back)
     assert "*3 portraits*" in said(back)  # the summary of the finished order
-    assert (back.conversation.withheld, back.conversation.delivered) == ((), 3)
+    assert (back.conversation.withheld, back.conversation.withheld_summary) == ((), 0)
     assert on_message(back.conversation, typed("status"), RULES).replies  # answered as usual
 
 
@@ -405,6 +405,29 @@ def test_the_summary_waits_for_portraits_that_come_after_the_last_batch():
     assert (first.conversation.step, first.conversation.paid_orders) == (Step.DONE, ())
     late = on_event(first.conversation, ImagesReady("ord-1", ("https://i/1",)), RULES)
     assert "That's all of them" not in said(late)  # a redelivered batch: no second summary
+
+
+def test_a_late_batch_of_the_earlier_order_never_counts_into_the_next_ones_summary():
+    """Astria's prompts finish in any order: order 1's last portraits may come after the
+    person chose order 2. Each summary counts its own order's portraits, and each comes."""
+    c = at(Step.DELIVERING, paid_orders=("ord-1",))
+    c = on_event(c, ImagesReady("ord-1", ("https://i/1",), True, total=2), RULES).conversation
+    c = on_event(c, PaymentCompleted("ord-2"), RULES).conversation
+    c = replace(c, order_id="ord-2", step=Step.TRAINING)  # order 2 chosen and paid
+    second = on_event(c, ImagesReady("ord-2", ("https://j/1",)), RULES)
+    late = on_event(second.conversation, ImagesReady("ord-1", ("https://i/2",)), RULES)
+    assert said(late).count("That's all of them: *2 portraits*") == 1  # order 1's own two
+    done = on_event(late.conversation, ImagesReady("ord-2", ("https://j/2",), True), RULES)
+    assert said(done).count("That's all of them: *2 portraits*") == 1  # not 3
+    assert (done.conversation.paid_orders, done.conversation.arrived) == ((), {})
+    assert done.conversation.step is Step.DONE
+
+
+def test_a_conversation_saved_with_one_count_reads_as_its_latest_orders():
+    saved = {k: v for k, v in at(Step.DELIVERING).to_dict().items() if k != "arrived"}
+    saved |= {"portraits_order": "ord-1", "delivered": 2, "summary_due": 3}
+    c = Conversation.from_dict(saved)
+    assert (c.arrived, c.summary_due) == ({"ord-1": 2}, {"ord-1": 3})
 
 
 def test_portraits_kept_since_stop_wait_for_the_orders_last_batch_too():

@@ -6,6 +6,7 @@ const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 5000;
 let token = sessionStorage.getItem("operator-token") || "";
 let selected = null; // the order whose timeline is open
+let notice = ""; // what the last action did, shown until the next one
 
 function say(text, error = false) {
   $("status").textContent = text;
@@ -101,9 +102,10 @@ function letterRow(row, letter) {
 }
 
 async function act(path, method, done) {
+  notice = "";
   try {
     await api(path, { method });
-    say(`Dead letter ${done}.`);
+    notice = `Dead letter ${done}.`;
     await refresh();
   } catch (error) {
     say(error.message, true);
@@ -149,7 +151,8 @@ async function refresh() {
       cell(row, counts(run), "mono");
     }, "No runs yet.");
     if (selected) await openTimeline(selected);
-    say(`Connected · ${new Date().toLocaleTimeString()}`);
+    const connected = `Connected · ${new Date().toLocaleTimeString()}`;
+    say(notice ? `${notice} · ${connected}` : connected);
   } catch (error) {
     say(error.message, true);
   }
@@ -159,8 +162,12 @@ $("login").addEventListener("submit", (event) => {
   event.preventDefault();
   token = $("token").value.trim();
   sessionStorage.setItem("operator-token", token);
+  notice = "";
   refresh();
 });
-$("stage").addEventListener("change", refresh);
+$("stage").addEventListener("change", () => {
+  notice = "";
+  refresh();
+});
 refresh();
 setInterval(refresh, REFRESH_MS);

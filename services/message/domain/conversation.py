@@ -248,16 +248,20 @@ class Conversation:
     pack_code: str | None = None
     checkout_url: str | None = None
     paid_orders: tuple[str, ...] = ()
-    delivered: int = 0
+    # Per paid order: how many of its portraits reached the person (or are kept for them
+    # since STOP). Per order, as batches of an earlier order may still come after the
+    # next one is chosen: each summary counts its own order's portraits only.
+    arrived: dict[str, int] = field(default_factory=dict)
     # RESTART starts a new set: photos of earlier sets are never trained again.
     photo_set: int = 1
     opted_out: bool = False
     # Paid portraits that arrived after STOP: kept, and sent on START.
     withheld: tuple[str, ...] = ()
-    withheld_complete: bool = False
-    # The order's last batch came: the summary waits until this many of the order's
-    # portraits have reached the person (or wait for START), as batches come in any order.
-    summary_due: int | None = None
+    # An order ended while they were away: the count its summary gives on START (0: none).
+    withheld_summary: int = 0
+    # Per order whose last batch came: the summary waits until this many of its portraits
+    # have arrived (`arrived`), as batches come in any order.
+    summary_due: dict[str, int] = field(default_factory=dict)
     confirming_delete: bool = False
     choosing_language: bool = False
     nudged: bool = False
@@ -293,12 +297,12 @@ class Conversation:
             "pack_code": self.pack_code,
             "checkout_url": self.checkout_url,
             "paid_orders": list(self.paid_orders),
-            "delivered": self.delivered,
+            "arrived": dict(self.arrived),
             "photo_set": self.photo_set,
             "opted_out": self.opted_out,
             "withheld": list(self.withheld),
-            "withheld_complete": self.withheld_complete,
-            "summary_due": self.summary_due,
+            "withheld_summary": self.withheld_summary,
+            "summary_due": dict(self.summary_due),
             "confirming_delete": self.confirming_delete,
             "choosing_language": self.choosing_language,
             "nudged": self.nudged,
@@ -322,6 +326,13 @@ class Conversation:
         known["refusals"] = tuple(known.get("refusals", ()))
         known["portraits"] = tuple(known.get("portraits", ()))
         known["portrait_files"] = tuple(known.get("portrait_files", ()))
+        # Saved before the counts were per order (one count, for the latest portraits' order).
+        if isinstance(known.get("summary_due"), int) and data.get("portraits_order"):
+            known["summary_due"] = {data["portraits_order"]: known["summary_due"]}
+        if not isinstance(known.get("summary_due", {}), dict):
+            known["summary_due"] = {}
+        if isinstance(data.get("delivered"), int) and data.get("portraits_order"):
+            known.setdefault("arrived", {data["portraits_order"]: data["delivered"]})
         return cls(**known)
 
 
@@ -538,27 +549,31 @@ class _Turn:
                 lines.append(self.t("photos_batch_more", more=more))
             self.ask("\n".join(lines))
 
-    def deliver(self, image_urls: tuple[str, ...], *, complete: bool) -> None:
+    def deliver(self, image_urls: tuple[str, ...], *, summary: int = 0) -> None:
+        """The portraits; then, when an order ended with them, its summary of `summary`."""
         self.replies.extend(Reply(image_url=url) for url in image_urls)
-        self.update(delivered=self.c.delivered + len(image_urls))
-        if complete:
-            self.summarise(self.c.delivered)
+        if summary:
+            self.summarise(summary)
 
     def finish_when_all_here(self, order_id: str, current: bool, *, summarise: bool) -> None:
         """The order is delivered once its last batch came and every portrait it counts
         has: then the summary, with the packs again."""
         c = self.c
-        if c.summary_due is None or c.portraits_order != order_id:
-            return
-        if c.delivered + len(c.withheld) < c.summary_due:
-            return  # an earlier batch is still on its way
-        self.update(summary_due=None, paid_orders=tuple(o for o in c.paid_orders if o != order_id))
+        due = c.summary_due.get(order_id)
+        if due is None or c.arrived.get(order_id, 0) < due:
+            return  # its last batch, or an earlier one, is still on its way
+        count = c.arrived[order_id]
+        self.update(
+            summary_due={o: n for o, n in c.summary_due.items() if o != order_id},
+            arrived={o: n for o, n in c.arrived.items() if o != order_id},
+            paid_orders=tuple(o for o in c.paid_orders if o != order_id),
+        )
         if current:
             self.update(step=Step.DONE)
         if summarise:
-            self.summarise(c.delivered)
+            self.summarise(count)
         else:
-            self.update(withheld_complete=True)  # the summary comes with them, on START
+            self.update(withheld_summary=count)  # the summary comes with them, on START
 
     def summarise(self, count: int) -> None:
         summary = self.t("delivery_summary", count=count)
@@ -661,8 +676,8 @@ def on_message(conversation: Conversation, message: UserMessage, rules: Rules) -
             if conversation.withheld:
                 # What they paid for, kept since STOP.
                 turn.say("portraits_kept_here", count=len(conversation.withheld))
-                turn.update(withheld=(), withheld_complete=False)
-                turn.deliver(conversation.withheld, complete=conversation.withheld_complete)
+                turn.update(withheld=(), withheld_summary=0)
+                turn.deliver(conversation.withheld, summary=conversation.withheld_summary)
             else:
                 turn.step_prompt()
             return turn.decision()
@@ -736,7 +751,6 @@ def _fresh_progress() -> dict[str, Any]:
         "order_id": None,
         "pack_code": None,
         "checkout_url": None,
-        "delivered": 0,
         "restyle_of": None,
     }
 
@@ -873,7 +887,6 @@ def _choose_pack(turn: _Turn, message: UserMessage) -> bool:
         pack_code=pack.code,
         checkout_url=None,
         restyle_of=restyle,
-        delivered=0,  # the summary counts this order's portraits
     )
     subject = turn.c.subject or pack.classes[0]
     turn.actions.append(RequestCheckout(order_id, pack.code, subject, turn.c.photo_set, restyle))
@@ -976,16 +989,19 @@ def on_event(conversation: Conversation, event: DomainEvent, rules: Rules) -> De
         turn.remember(event)
         if current and c.step in (Step.TRAINING, Step.DELIVERING):
             turn.update(step=Step.DELIVERING)
+        order = event.order_id
+        arrived = c.arrived.get(order, 0) + len(event.image_urls)
+        turn.update(arrived={**c.arrived, order: arrived})
         if event.complete:
-            arrived = c.delivered + len(c.withheld) + len(event.image_urls)
-            turn.update(summary_due=event.total if event.total is not None else arrived)
+            due = event.total if event.total is not None else arrived
+            turn.update(summary_due={**c.summary_due, order: due})
         if c.opted_out:
             # Paid for, so never lost: kept until they say START.
             turn.update(withheld=(*c.withheld, *event.image_urls))
-            turn.finish_when_all_here(event.order_id, current, summarise=False)
+            turn.finish_when_all_here(order, current, summarise=False)
         else:
-            turn.deliver(event.image_urls, complete=False)
-            turn.finish_when_all_here(event.order_id, current, summarise=True)
+            turn.deliver(event.image_urls)
+            turn.finish_when_all_here(order, current, summarise=True)
     elif isinstance(event, PaymentRefunded):
         amount = money(event.amount_minor, event.currency, turn.c.language)
         turn.say("refunded_partly" if event.partial else "refunded", amount=amount)
