@@ -146,6 +146,10 @@ def test_every_app_has_its_sidecar_and_secrets_only_by_reference():
         assert annotations["dapr.io/config"] in of_kind("Configuration")
         assert annotations["dapr.io/max-body-size"] == SIDECAR_LIMIT
         [container] = pod["spec"]["containers"]
+        # Traffic only once the app, its database and its sidecar answer; a restart only
+        # when the process itself stops answering.
+        assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/health"
         for variable in container["env"]:
             if any(word in variable["name"] for word in ("TOKEN", "DATABASE", "KEY", "SECRET")):
                 assert "secretKeyRef" in variable.get("valueFrom", {}), variable["name"]

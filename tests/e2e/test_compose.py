@@ -74,7 +74,10 @@ def wait_healthy(compose: Compose, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
         health = compose.health()
-        if all(health.get(app) == "healthy" for app in wiring.APPS) and len(health) == 12:
+        sidecars = [health.get(f"{app}-dapr") for app in wiring.APPS]
+        if all(health.get(app) == "healthy" for app in wiring.APPS) and set(sidecars) == {
+            "running"
+        }:
             return
         assert time.monotonic() < deadline, f"not healthy after {timeout:.0f} s: {health}"
         time.sleep(1)

@@ -133,7 +133,8 @@ def digest(containerfile: Path, inputs: list[Path], args: dict[str, str]) -> str
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
             if file.is_file() and "__pycache__" not in file.parts and ".dapr" not in file.parts:
-                h.update(f"{file}\n".encode())
+                # By its place in the image's context: the same in any clone.
+                h.update(f"{file.relative_to(path.parent)}\n".encode())
                 h.update(hashlib.sha256(file.read_bytes()).digest())
     return h.hexdigest()
 
