@@ -421,6 +421,9 @@ def test_a_late_batch_of_the_earlier_order_never_counts_into_the_next_ones_summa
     assert said(done).count("That's all of them: *2 portraits*") == 1  # not 3
     assert (done.conversation.paid_orders, done.conversation.arrived) == ((), {})
     assert done.conversation.step is Step.DONE
+    # RESEND, FILES and GALLERY keep to the latest order's portraits, all of them.
+    assert done.conversation.portraits_order == "ord-2"
+    assert done.conversation.portraits == ("https://j/1", "https://j/2")
 
 
 def test_a_conversation_saved_with_one_count_reads_as_its_latest_orders():
@@ -597,7 +600,7 @@ def test_resend_and_gallery_before_any_portrait_or_before_the_last_one():
 
 
 def test_a_newer_order_replaces_the_portraits_resend_sends():
-    c = delivered().conversation
+    c = replace(delivered().conversation, order_id="ord-2")  # chosen after order 1's came
     newer = ImagesReady("ord-2", ("https://img/q/1.jpg",), file_urls=("https://img/q/1.pdf",))
     c = on_event(c, newer, RULES).conversation
     assert c.portraits == ("https://img/q/1.jpg",)

@@ -584,6 +584,8 @@ class _Turn:
         """The latest order's portraits, for RESEND, FILES and GALLERY."""
         c = self.c
         same = c.portraits_order == event.order_id
+        if not same and c.portraits_order is not None and c.portraits_order == c.order_id:
+            return  # a late batch of an earlier order: RESEND keeps the current one's
         until = event.links_expire_at.isoformat() if event.links_expire_at else None
         self.update(
             portraits_order=event.order_id,
