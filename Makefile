@@ -2,7 +2,7 @@
 PROFILE ?= local
 export PATH := $(CURDIR)/.venv/bin:$(HOME)/.dapr/bin:$(PATH)
 
-.PHONY: setup run test test-fast test-faults test-future bench lint typecheck check clean
+.PHONY: setup run test test-fast test-faults test-future soak bench lint typecheck check clean
 
 setup: ## Debian packages, the Python environment (uv, locked), the Dapr runtime + CLI
 	@bash tools/setup.sh
@@ -24,18 +24,26 @@ typecheck:
 
 check: lint typecheck
 
+# Two xdist workers, one per core: tests/conftest.py keeps each stack's tests on one of them
+# and the fault tests in a lane of their own. WORKERS=0 runs everything in one process.
+WORKERS ?= 2
+PYTEST := pytest -n $(WORKERS) --dist loadgroup --no-loadscope-reorder
+
 test: setup check ## Every test (e2e and faults on real daprd), then the fast suites a year ahead
-	pytest
+	$(PYTEST)
 	$(MAKE) --no-print-directory test-future
 
 test-faults: ## The fault suite alone: kills, outages, bursts and replicas on real daprd
 	pytest tests/faults
 
 test-fast: ## Unit, service and contract tests only (no sidecars)
-	pytest tests/unit tests/service tests/contract
+	$(PYTEST) tests/unit tests/service tests/contract
 
 test-future: ## The fast suites at a date 400 days ahead: no test may depend on today's date
-	faketime '+400 days' pytest -q -p no:cacheprovider tests/unit tests/service tests/contract
+	faketime '+400 days' $(PYTEST) -q -p no:cacheprovider tests/unit tests/service tests/contract
+
+soak: setup ## The outage tests in real time: Stripe, then Astria, down a minute each (~5 min)
+	FAULT_TIME_SCALE=1 pytest tests/faults/test_kills.py -k down_for_a_minute
 
 clean:
 	rm -rf .run services/*/.dapr

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -163,9 +164,11 @@ def render_components(
     run_dir: Path,
     broker_addr: str,
     state_db: str = "",
+    time_scale: float = 1.0,
     **schedules: str,
 ) -> Path:
-    """Copy a profile's resources with machine-specific values (paths, ports) filled in."""
+    """Copy a profile's resources with machine-specific values (paths, ports) filled in;
+    with a `time_scale` below 1, its retries back off that much faster (`scale_retries`)."""
     files = profile_files(profile)
     values = {
         **DEFAULT_SCHEDULES,
@@ -179,14 +182,41 @@ def render_components(
     out_dir.mkdir(parents=True)
     for source in files:
         rendered = Template(source.read_text()).substitute(values)
+        if source.name == "resiliency.yaml" and time_scale != 1.0:
+            rendered = scale_retries(rendered, time_scale)
         (out_dir / source.name).write_text(rendered)
     return out_dir
+
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration_seconds(duration: str) -> float:
+    """A Go duration as Dapr writes them ("500ms", "60s", "1m30s"), in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", duration)
+    if not parts or "".join(n + u for n, u in parts) != duration:
+        raise ValueError(f"not a duration: {duration!r}")
+    return sum(float(number) * _UNITS[unit] for number, unit in parts)
+
+
+def scale_retries(resiliency: str, scale: float) -> str:
+    """A Resiliency resource whose retry policies wait `scale` times as long: the same
+    policies, tries and targets, so a test sees a minute of production backoff in seconds.
+    Timeouts are kept: they bound a call on a busy machine, and every client's timeout is
+    nested under them (shared/timeouts.py)."""
+    document = yaml.safe_load(resiliency)
+    for policy in document["spec"]["policies"].get("retries", {}).values():
+        for key in ("duration", "maxInterval"):
+            if key in policy:
+                policy[key] = f"{round(duration_seconds(policy[key]) * scale * 1000)}ms"
+    scaled: str = yaml.safe_dump(document, sort_keys=False)
+    return scaled
 
 
 _handed_out: set[int] = set()
 
 
-def _port_range() -> tuple[int, int]:
+def port_range() -> tuple[int, int]:
     """FREE_PORTS=low-high narrows the range, so test runs side by side never draw the
     same port between one's check and its bind."""
     low, _, high = os.environ.get("FREE_PORTS", "20000-32000").partition("-")
@@ -200,7 +230,7 @@ def free_port() -> int:
     take it between this check and the bind, and checked on all interfaces
     because daprd listens on all of them.
     """
-    low, high = _port_range()
+    low, high = port_range()
     for _ in range(1000):
         port = random.randrange(low, high)
         if port in _handed_out:

@@ -80,32 +80,53 @@ command -v uv >/dev/null 2>&1 || uv=(python3 -m uv)
 step=${SECONDS}
 fresh_venv=$([[ -d .venv ]] && echo no || echo yes)
 "${uv[@]}" sync --frozen --quiet
+say "the Python environment (uv sync): $((SECONDS - step)) s"
 [[ ${fresh_venv} == yes ]] && done_steps+=("Python environment in .venv ($((SECONDS - step)) s)")
 
 # Each installer prints "built" when it had to fetch or build (not when its cache was warm);
 # any failure stops the set-up here rather than surfacing later as a puzzling test error.
-installed() {  # description, installer script...
-    local description=$1 step=${SECONDS} log
-    shift
+# Two lanes at once: the Go builds keep both cores busy, while the downloads from npm, Maven
+# Central and PyPI mostly wait on the network. Every step prints its time.
+# lane <out> <live|quiet> <description> <installer script>...: run them in turn, their output
+# shown as it comes (live) or when the lane ends (quiet); what was built goes to <out>.
+lane() {
+    local out=$1 shown=$2 description=$3 step=${SECONDS} log
+    shift 3
     log=$(mktemp)
     for script in "$@"; do
-        if ! bash "${script}" 2>&1 | tee -a "${log}" >&2; then
+        if [[ ${shown} == live ]]; then
+            bash "${script}" 2>&1 | tee -a "${log}" >&2
+        else
+            bash "${script}" >>"${log}" 2>&1
+        fi || {
+            [[ ${shown} == live ]] || cat "${log}" >&2
             say "${script} failed; its output is above"
-            exit 1
-        fi
+            rm -f "${log}"
+            return 1
+        }
     done
+    [[ ${shown} == live ]] || cat "${log}" >&2
+    say "${description}: $((SECONDS - step)) s"
     if grep -q "built" "${log}"; then
-        done_steps+=("${description} ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)")
+        echo "${description} ($((SECONDS - step)) s, cached in ~/.cache/whatsapp-astria-bot)" >"${out}"
     fi
     rm -f "${log}"
 }
 export UV="${uv[*]}"  # the installers that need PyPI use uv; .venv's python3 has no pip
-installed "Dapr, the deployment tools and stripe-mock built from the Go module proxy" \
-    tools/dapr/install.sh tools/deploy/install.sh tools/stripe-mock/install.sh
-installed "@asyncapi/parser from npm" tools/asyncapi/install.sh
-installed "Kafka's jars from Maven Central" tools/kafka/install.sh
-installed "Zipkin's server from Maven Central" tools/zipkin/install.sh
-installed "scikit-image's photographs from PyPI" tools/photographs/install.sh
+builds=$(mktemp) downloads=$(mktemp)
+lane "${downloads}" quiet "the AsyncAPI parser (npm), Kafka's jars and Zipkin (Maven Central), scikit-image's photographs (PyPI)" \
+    tools/asyncapi/install.sh tools/kafka/install.sh tools/zipkin/install.sh \
+    tools/photographs/install.sh &
+downloading=$!
+status=0
+lane "${builds}" live "Dapr, the deployment tools and stripe-mock (Go module proxy)" \
+    tools/dapr/install.sh tools/deploy/install.sh tools/stripe-mock/install.sh || status=1
+wait "${downloading}" || status=1
+for out in "${builds}" "${downloads}"; do
+    [[ -s ${out} ]] && done_steps+=("$(cat "${out}")")
+    rm -f "${out}"
+done
+((status == 0)) || exit 1
 
 if ((${#done_steps[@]})); then
     say "set-up took $((SECONDS - started)) s; installed: $(IFS=';'; echo "${done_steps[*]}" | sed 's/;/; /g')"

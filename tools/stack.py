@@ -17,6 +17,7 @@ from typing import IO, Any
 
 import httpx
 
+from shared import timeouts
 from tools import brokers, devstack, wiring
 
 ROOT = devstack.ROOT
@@ -65,12 +66,16 @@ class Stack:
         daprd_version: str | None = None,
         tracing: bool = False,
         api_tokens: bool = False,
+        time_scale: float = 1.0,
     ) -> None:
         """`replicas` runs more instances of an app id, each with its own sidecar; they
         share the app's database, and `stack[name]` is the first. `daprd_version` picks
         another runtime than `make run`'s (tools/dapr/install.sh builds ACA's 1.16).
         `api_tokens` protects both hops as Kubernetes and Azure do: each daprd wants
-        DAPR_API_TOKEN from its app, and sends APP_API_TOKEN with every call to it."""
+        DAPR_API_TOKEN from its app, and sends APP_API_TOKEN with every call to it.
+        `time_scale` below 1 makes waiting faster: Dapr's retries back off that much
+        sooner, and the calls to Stripe and Astria (the providers the outage tests take
+        down) give up that much sooner, so a minute of production outage is seconds here."""
         self.profile = profile
         self.tokens = (
             {"DAPR_API_TOKEN": secrets.token_hex(16), "APP_API_TOKEN": secrets.token_hex(16)}
@@ -79,6 +84,7 @@ class Stack:
         )
         self.daprd = devstack.find_daprd(daprd_version)
         self.schedules = schedules or {}
+        self.time_scale = time_scale
         self.extra_env = env or {}
         # With tracing, a Zipkin of its own receives every sidecar's spans.
         self.tracing = tracing
@@ -134,6 +140,9 @@ class Stack:
         )
         if self.postgres:
             env["DATABASE_SERVER"] = self.postgres.url()
+        if self.time_scale != 1.0:
+            env["STRIPE_TIMEOUT_SECONDS"] = str(timeouts.STRIPE.seconds * self.time_scale)
+            env["ASTRIA_TIMEOUT_SECONDS"] = str(timeouts.ASTRIA.seconds * self.time_scale)
         # Where the others are, from the one wiring table (an app this stack leaves out is
         # given an address nothing answers at).
         env.update(wiring.sandbox_env(app.app_id, self._url_of))
@@ -182,6 +191,7 @@ class Stack:
             run_dir=self.workdir,
             broker_addr=self.broker.address,
             state_db=self.postgres.dsn("dapr_state") if self.postgres else "",
+            time_scale=self.time_scale,
             **self.schedules,
         )
         self.resources = resources

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.e2e.stack import TEST_SCHEDULES, running
+from tests.stacks import TEST_SCHEDULES
 from tools.stack import Stack
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -27,18 +27,16 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
-def stack(request, tmp_path_factory):
+@pytest.fixture
+def stack(request, stacks):
     """One stack for the chat page and the operator page. The operator page's stuck list
     shows a paid order at once (no 10-minute wait), and the reconcile cron ticks often."""
-    system = Stack(
-        "local",
-        tmp_path_factory.mktemp("browser-stack"),
-        schedules=TEST_SCHEDULES,
-        env={"STUCK_PAID_MINUTES": "0"},
+    return stacks.get(
+        request,
+        lambda workdir: Stack(
+            "local", workdir, schedules=TEST_SCHEDULES, env={"STUCK_PAID_MINUTES": "0"}
+        ),
     )
-    with running(request, system, "browser") as started:
-        yield started
 
 
 @pytest.fixture

@@ -5,25 +5,23 @@ import tempfile
 
 import pytest
 
-from tests.e2e.stack import TEST_SCHEDULES, running
+from tests.stacks import TEST_SCHEDULES
 from tools.stack import Stack
 
 
-@pytest.fixture(scope="module", params=("local", "redis"))
-def stack(request, tmp_path_factory):
-    """The whole system on real daprd sidecars, once per components profile (the
-    `postgres` profile runs the journeys in tests/e2e/postgres). The `local` one protects
-    both hops with API tokens, as Kubernetes and Azure do; `redis` leaves them open, as
-    `make run` does."""
+@pytest.fixture(params=("local", "redis"))
+def stack(request, stacks):
+    """The whole system on real daprd sidecars, one per components profile (the `postgres`
+    profile runs the journeys in tests/e2e/postgres). The `local` one protects both hops
+    with API tokens, as Kubernetes and Azure do; `redis` leaves them open, as `make run`
+    does. Tests share it: each plays people of its own."""
     profile = request.param
-    system = Stack(
-        profile,
-        tmp_path_factory.mktemp(f"stack-{profile}"),
-        schedules=TEST_SCHEDULES,
-        api_tokens=profile == "local",
+    return stacks.get(
+        request,
+        lambda workdir: Stack(
+            profile, workdir, schedules=TEST_SCHEDULES, api_tokens=profile == "local"
+        ),
     )
-    with running(request, system, profile) as started:
-        yield started
 
 
 def pytest_collection_finish(session):

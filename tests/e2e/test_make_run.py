@@ -2,8 +2,9 @@
 
 A fresh copy of the repository (no .venv, no .run, no secrets.json) runs
 `make run`; only the fixed ports of dapr.yaml are moved to free ones, so the
-test can run beside a developer's own `make run`. Every app and every sidecar
-must become healthy, and a "hi" must get its reply.
+test can run beside a developer's own `make run`, which it proves by running two
+at once. Every app and every sidecar must become healthy, and a "hi" must get its
+reply.
 """
 
 import os
@@ -98,19 +99,31 @@ def logs(checkout: Path, console: Path) -> str:
     return "\n".join(parts)
 
 
-# The default, and the profile whose broker is the furthest from Debian's packages (Maven's
-# jars on the machine's Java).
-@pytest.fixture(params=["local", "kafka"])
-def make_run(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, RunningApp], int]]:
-    checkout = fresh_checkout(tmp_path)
+@dataclass
+class MakeRun:
+    """`make run` in a fresh checkout of its own, with its ports moved."""
+
+    profile: str
+    checkout: Path
+    process: subprocess.Popen[bytes]
+    apps: dict[str, RunningApp]
+    broker_port: int
+
+    def alive(self) -> None:
+        code = self.process.poll()
+        assert code is None, f"make run ({self.profile}) exited with {code}"
+
+    def logs(self) -> str:
+        return logs(self.checkout, self.checkout / "make-run.log")
+
+
+def start_make_run(workdir: Path, profile: str) -> MakeRun:
+    checkout = fresh_checkout(workdir)
     apps = move_ports(checkout / "dapr.yaml")
-    console = checkout / "make-run.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAPR_", "APP_", "VIRTUAL_"))}
     broker_port = devstack.free_port()
-    env.update(BROKER_PORT=str(broker_port), PROFILE=request.param)
-    with console.open("wb") as output:
+    env.update(BROKER_PORT=str(broker_port), PROFILE=profile)
+    with (checkout / "make-run.log").open("wb") as output:
         # Started as a script's background job would be, with SIGINT ignored: Ctrl-C
         # must still stop everything (make run sets its own handler).
         process = subprocess.Popen(
@@ -121,23 +134,34 @@ def make_run(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    return MakeRun(profile, checkout, process, apps, broker_port)
+
+
+# The default profile, and the one whose broker is the furthest from Debian's packages
+# (Maven's jars on the machine's Java), side by side.
+PROFILES = ("local", "kafka")
+
+
+@pytest.fixture
+def make_runs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[MakeRun]]:
+    runs = [start_make_run(tmp_path / profile, profile) for profile in PROFILES]
     failed_before = request.session.testsfailed
     try:
-        yield process, apps, broker_port
+        yield runs
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        # Anything still running from the copy (a scheduler, say) goes too.
-        subprocess.run(["pkill", "-KILL", "-f", str(checkout)], check=False)
+        for run in runs:
+            if run.process.poll() is None:
+                os.killpg(run.process.pid, signal.SIGKILL)
+            # Anything still running from the copy (a scheduler, say) goes too.
+            subprocess.run(["pkill", "-KILL", "-f", str(run.checkout)], check=False)
         if request.session.testsfailed > failed_before:
-            print(f"\n===== make run's logs =====\n{logs(checkout, console)}")
+            for run in runs:
+                print(f"\n===== make run's logs ({run.profile}) =====\n{run.logs()}")
 
 
-def test_make_run_starts_every_app_and_sidecar_and_answers_hi(make_run):
-    process, apps, broker_port = make_run
-
-    def alive() -> None:
-        assert process.poll() is None, f"make run exited with {process.returncode}"
+def test_two_make_runs_side_by_side_start_every_app_and_sidecar_and_answer_hi(make_runs):
+    """Two checkouts' `make run` at once, as a developer's and `make test`'s would be: no
+    port, folder or process of one gets in the other's way."""
 
     def healthy(app: RunningApp) -> bool:
         ready = httpx.get(f"{app.url}/ready", timeout=2)
@@ -145,43 +169,46 @@ def test_make_run_starts_every_app_and_sidecar_and_answers_hi(make_run):
         return ready.status_code == 200 and sidecar.status_code == 204
 
     # The first start of a checkout creates its Python environment: give it time.
-    for app in apps.values():
-        wait_until(partial(healthy, app), 240, f"{app.app_id} is not healthy", alive)
-    assert set(apps) == set(devstack.APPS)
+    for run in make_runs:
+        for app in run.apps.values():
+            wait_until(partial(healthy, app), 240, f"{app.app_id} is not healthy", run.alive)
+        assert set(run.apps) == set(devstack.APPS)
 
-    sandbox = apps["sandbox"].url
-    sent = httpx.post(
-        f"{sandbox}/sandbox/twilio/inbound",
-        json={"phone": "+15550009999", "text": "hi"},
-        timeout=20,
-    )
-    assert sent.status_code == 200, sent.text
-
-    def replies() -> list[dict[str, Any]]:
-        answer = httpx.get(
-            f"{sandbox}/sandbox/messages", params={"to": "whatsapp:+15550009999"}, timeout=5
+    for number, run in enumerate(make_runs):
+        phone = f"+1555000999{number}"
+        sandbox = run.apps["sandbox"].url
+        sent = httpx.post(
+            f"{sandbox}/sandbox/twilio/inbound", json={"phone": phone, "text": "hi"}, timeout=20
         )
-        messages: list[dict[str, Any]] = answer.json()["messages"]
-        return messages
+        assert sent.status_code == 200, sent.text
 
-    welcome = wait_until(replies, 60, "no reply to hi", alive)[0]
-    assert "Astria" in welcome["body"]
+        def replies(sandbox: str = sandbox, phone: str = phone) -> list[dict[str, Any]]:
+            answer = httpx.get(
+                f"{sandbox}/sandbox/messages", params={"to": f"whatsapp:{phone}"}, timeout=5
+            )
+            messages: list[dict[str, Any]] = answer.json()["messages"]
+            return messages
 
-    # Ctrl-C, as a person stops it: everything ends, nothing keeps listening.
-    os.killpg(process.pid, signal.SIGINT)
-    assert process.wait(60) is not None
+        welcome = wait_until(replies, 60, f"no reply to hi ({run.profile})", run.alive)[0]
+        assert "Astria" in welcome["body"]
 
-    def closed(app: RunningApp) -> bool:
-        try:
-            httpx.get(f"{app.url}/health", timeout=1)
-        except httpx.ConnectError:
-            return True
-        return False
+    # Ctrl-C, as a person stops it: everything ends, nothing keeps listening; the other
+    # run is stopped after, so it ran on while the first stopped.
+    for run in make_runs:
+        os.killpg(run.process.pid, signal.SIGINT)
+        assert run.process.wait(60) is not None
 
-    for app in apps.values():
-        wait_until(partial(closed, app), 20, f"{app.app_id} still listens", lambda: None)
-    broker_gone = partial(port_closed, broker_port)
-    wait_until(broker_gone, 20, "the broker still listens", lambda: None)
+        def closed(app: RunningApp) -> bool:
+            try:
+                httpx.get(f"{app.url}/health", timeout=1)
+            except httpx.ConnectError:
+                return True
+            return False
+
+        for app in run.apps.values():
+            wait_until(partial(closed, app), 20, f"{app.app_id} still listens", lambda: None)
+        broker_gone = partial(port_closed, run.broker_port)
+        wait_until(broker_gone, 20, "the broker still listens", lambda: None)
 
 
 def port_closed(port: int) -> bool:

@@ -11,7 +11,6 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.core.result import Ok
 
-from tests.e2e.stack import running
 from tests.e2e.test_maintenance import operator
 from tools import devstack
 from tools.stack import Stack
@@ -23,12 +22,10 @@ EXAMPLES_PER_OPERATION = 10
 ENDLESS = {"/sandbox/stream"}
 
 
-@pytest.fixture(scope="module")
-def stack(request, tmp_path_factory):
+@pytest.fixture
+def stack(request, stacks):
     """A stack of its own: what the fuzzing leaves behind concerns no other test."""
-    system = Stack("local", tmp_path_factory.mktemp("stack-fuzz"))
-    with running(request, system, "fuzzed") as started:
-        yield started
+    return stacks.get(request, lambda workdir: Stack("local", workdir))
 
 
 @pytest.mark.parametrize("app", devstack.APPS)

@@ -24,7 +24,6 @@ from shared.dapr.state import DaprStateStore
 from shared.errors import Conflict, NotFound
 from shared.events.message import UserErased
 from shared.settings import SIDECAR_MAX_BODY_BYTES, ServiceSettings
-from tests.e2e.stack import running
 from tools import devstack
 from tools.bench import baseline
 from tools.stack import AppProcess, Stack
@@ -35,24 +34,24 @@ MiB = 1024 * 1024
 SETTINGS = ServiceSettings(app_id="image")
 
 
-@pytest.fixture(
-    scope="module", params=(devstack.DAPRD_VERSION, devstack.ACA_DAPRD_VERSION), ids=str
-)
-def sidecar(request, tmp_path_factory) -> Iterator[Stack]:
+@pytest.fixture(params=(devstack.DAPRD_VERSION, devstack.ACA_DAPRD_VERSION), ids=str)
+def sidecar(request, stacks):
     version = request.param
-    system = Stack(
-        "local",
-        tmp_path_factory.mktemp(f"sidecar-{version}"),
-        apps=(),
-        daprd_version=None if version == devstack.DAPRD_VERSION else version,
-    )
-    with running(request, system, f"sidecar {version}") as started:
-        bare = AppProcess("image", command=baseline.command("parse"))
-        started.launch(bare)
-        yield started
+
+    def build(workdir):
+        system = Stack(
+            "local",
+            workdir,
+            apps=(),
+            daprd_version=None if version == devstack.DAPRD_VERSION else version,
+        )
+        system.apps["image"] = AppProcess("image", command=baseline.command("parse"))
+        return system
+
+    return stacks.get(request, build)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client(sidecar) -> Iterator[DaprClient]:
     """The SDK's client as an app of that sidecar makes it (the SDK reads its ports from
     the environment when it is imported; this process is not that app)."""

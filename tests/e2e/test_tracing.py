@@ -9,9 +9,9 @@ import pytest
 
 from shared import tracing
 from tests.e2e.people import Person
-from tests.e2e.stack import TEST_SCHEDULES, running
 from tests.e2e.test_conversation import buy_portraits
 from tests.e2e.test_maintenance import operator
+from tests.stacks import TEST_SCHEDULES
 from tools.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -27,13 +27,12 @@ ORDER_TOPICS = (
 )
 
 
-@pytest.fixture(scope="module")
-def stack(request, tmp_path_factory):
-    system = Stack(
-        "local", tmp_path_factory.mktemp("stack-tracing"), schedules=TEST_SCHEDULES, tracing=True
+@pytest.fixture
+def stack(request, stacks):
+    return stacks.get(
+        request,
+        lambda workdir: Stack("local", workdir, schedules=TEST_SCHEDULES, tracing=True),
     )
-    with running(request, system, "tracing") as started:
-        yield started
 
 
 def order_events(stack, order_id):

@@ -92,11 +92,14 @@ def test_one_message_delivered_many_times_at_once_is_answered_once(stack):
 
 
 # Last in the module: its backlog takes a while to drain, and the tests share one stack.
-def test_two_hundred_signed_webhooks_a_second_for_ten_seconds_are_each_answered_once(stack):
-    """Open loop, as providers send: the next webhook goes on schedule, answered or not."""
+def test_two_hundred_signed_webhooks_a_second_for_four_seconds_are_each_answered_once(stack):
+    """Open loop, as providers send: the next webhook goes on schedule, answered or not.
+    Two cores welcome far fewer than 200 new people a second, so a backlog of deliveries
+    builds from the first second; four seconds of it (800 people) prove what ten did, in
+    less than half the time."""
     token = json.loads(devstack.ensure_secrets_file().read_text())["twilio-auth-token"]
     url = f"{stack['message'].url}/SmsReceived"
-    rate, seconds = 200, 10
+    rate, seconds = 200, 4
     hooks = load.webhooks(url, token, run=90, count=rate * seconds)
     seen = max((m["seq"] for m in all_replies(stack)), default=0)
 

@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from tests.e2e.people import PORTRAITS, acknowledged
-from tests.e2e.stack import TEST_SCHEDULES, running
-from tests.faults import FAULT_ENV
+from tests.faults import FAULT_ENV, TIME_SCALE
 from tests.faults.test_kills import (
     PAY_TEXT,
     Fault,
@@ -21,6 +20,7 @@ from tests.faults.test_kills import (
     journey,
     sandbox_state,
 )
+from tests.stacks import TEST_SCHEDULES
 from tools import devstack
 from tools.stack import Stack
 
@@ -29,17 +29,19 @@ pytestmark = pytest.mark.faults
 NO_FAULT = Fault("none", "none", "none")
 
 
-@pytest.fixture(scope="module")
-def replicated(request, tmp_path_factory):
-    system = Stack(
-        "redis",
-        tmp_path_factory.mktemp("replicas"),
-        schedules=TEST_SCHEDULES,
-        env=FAULT_ENV,
-        replicas={"message": 2, "image": 2, "payment": 2, "maintenance": 2},
+@pytest.fixture
+def replicated(request, stacks):
+    return stacks.get(
+        request,
+        lambda workdir: Stack(
+            "redis",
+            workdir,
+            schedules=TEST_SCHEDULES,
+            env=FAULT_ENV,
+            replicas={"message": 2, "image": 2, "payment": 2, "maintenance": 2},
+            time_scale=TIME_SCALE,
+        ),
     )
-    with running(request, system, "replicated") as started:
-        yield started
 
 
 def test_ten_journeys_at_once_on_two_replicas_each_get_everything_once(replicated):

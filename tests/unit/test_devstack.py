@@ -1,6 +1,8 @@
 import re
+from typing import Any
 
 import pytest
+import yaml
 
 from tools import devstack
 
@@ -68,3 +70,40 @@ def test_free_ports_can_be_drawn_from_a_narrower_range(monkeypatch):
     monkeypatch.setenv("FREE_PORTS", "26000-26100")
     ports = [devstack.free_port() for _ in range(20)]
     assert all(26000 <= port < 26100 for port in ports)
+
+
+def test_a_time_scale_shortens_the_retries_and_keeps_everything_else(tmp_path):
+    def resiliency(time_scale: float) -> Any:
+        out = devstack.render_components(
+            "redis",
+            tmp_path / str(time_scale),
+            run_dir=tmp_path,
+            broker_addr="x:1",
+            time_scale=time_scale,
+        )
+        return yaml.safe_load((out / "resiliency.yaml").read_text())
+
+    real, scaled = resiliency(1.0), resiliency(0.2)
+    retries = scaled["spec"]["policies"]["retries"]
+    assert retries["delivery"] == {
+        "policy": "exponential",
+        "maxInterval": "12000ms",
+        "maxRetries": 40,
+    }
+    assert devstack.duration_seconds(retries["publish"]["maxInterval"]) == 1.0
+    # Timeouts bound calls on a busy machine: not scaled. Nor is anything else.
+    for policies in (real, scaled):
+        del policies["spec"]["policies"]["retries"]
+    assert scaled == real
+
+
+@pytest.mark.parametrize("text", ["", "60", "1m30", "fast", "5s "])
+def test_a_duration_that_is_not_one_is_refused(text):
+    with pytest.raises(ValueError, match="not a duration"):
+        devstack.duration_seconds(text)
+
+
+def test_durations_read_as_dapr_writes_them():
+    assert devstack.duration_seconds("500ms") == 0.5
+    assert devstack.duration_seconds("1m30s") == 90
+    assert devstack.duration_seconds("2h") == 7200

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.e2e.stack import TEST_SCHEDULES, running
+from tests.stacks import TEST_SCHEDULES
 from tools.stack import Stack
 
 # Profile -> its pub/sub component: the other brokers, each with the state of `local`.
@@ -15,16 +15,17 @@ BROKERS = {
 SHARED_BY_REPLICAS = ("rabbitmq", "jetstream", "kafka")
 
 
-@pytest.fixture(scope="module", params=BROKERS)
-def stack(request, tmp_path_factory):
+@pytest.fixture(params=BROKERS)
+def stack(request, stacks):
     """The journeys' stack on each other broker (mosquitto, RabbitMQ, NATS JetStream,
     Kafka), one at a time."""
     profile = request.param
-    system = Stack(
-        profile,
-        tmp_path_factory.mktemp(f"stack-{profile}"),
-        schedules=TEST_SCHEDULES,
-        replicas={"message": 2} if profile in SHARED_BY_REPLICAS else None,
+    return stacks.get(
+        request,
+        lambda workdir: Stack(
+            profile,
+            workdir,
+            schedules=TEST_SCHEDULES,
+            replicas={"message": 2} if profile in SHARED_BY_REPLICAS else None,
+        ),
     )
-    with running(request, system, profile) as started:
-        yield started

@@ -1,12 +1,10 @@
 import pytest
 
-from tests.e2e.stack import TEST_SCHEDULES, running
+from tests.stacks import TEST_SCHEDULES
 from tools.stack import Stack
 
 
-@pytest.fixture(scope="module")
-def stack(request, tmp_path_factory):
+@pytest.fixture
+def stack(request, stacks):
     """The `postgres` profile: every service's tables and Dapr's state on PostgreSQL."""
-    system = Stack("postgres", tmp_path_factory.mktemp("stack-postgres"), schedules=TEST_SCHEDULES)
-    with running(request, system, "postgres") as started:
-        yield started
+    return stacks.get(request, lambda workdir: Stack("postgres", workdir, schedules=TEST_SCHEDULES))
