@@ -195,16 +195,19 @@ def stuck_orders(
 def replay(
     letter_id: int, *, records: MaintenanceRecords, publisher: Publisher, clock: Clock
 ) -> DeadLetter | None:
-    """Republish to the original topic, with the original id (consumers de-duplicate on it)."""
+    """Republish to the original topic, with the original id (consumers de-duplicate on it).
+    The letter as this replay left it: one that fails again shows as failed from then on,
+    which may be before the publish call even returns, so it is not read back after."""
     letter = records.dead_letter(letter_id)
     if letter is None:
         return None
     # Marked first: a replay can fail and come back as a dead letter before the publish
     # call even returns, and it must find the letter replayed to count as failed again.
     records.replayed(letter_id, at=clock())
+    replayed = records.dead_letter(letter_id)
     try:
         publisher.publish_json(letter.topic, letter.payload, event_id=letter.event_id)
     except Exception:
         records.replayed(letter_id, at=None)  # not replayed after all
         raise
-    return records.dead_letter(letter_id)
+    return replayed

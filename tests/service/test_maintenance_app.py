@@ -182,7 +182,9 @@ def test_a_replay_failing_before_the_publish_returns_still_counts_as_failed(clie
         client.post("/events/deadletter", content=dead_letter())
 
     publisher.publish_json = publish_and_fail_at_once
-    client.post(f"/deadletters/{letter['id']}/replay", headers=AUTH)
+    answer = client.post(f"/deadletters/{letter['id']}/replay", headers=AUTH).json()
+    # The answer is the replay's: the operator pressed Replay, and it was replayed.
+    assert (answer["status"], answer["failures"]) == ("replayed", 1)
     [again] = client.get("/deadletters", headers=AUTH).json()["deadletters"]
     assert (again["status"], again["failures"]) == ("failed", 2)
 

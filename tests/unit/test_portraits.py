@@ -24,7 +24,9 @@ def test_a_portrait_is_kept_as_it_came(fmt, extension):
 
 
 @pytest.mark.parametrize(
-    "data", [b"<html>403 Forbidden</html>", encode(photo(64, 80), "GIF"), decompression_bomb()]
+    "data",
+    [b"<html>403 Forbidden</html>", encode(photo(64, 80), "GIF"), decompression_bomb()],
+    ids=["an error page", "a GIF", "a decompression bomb"],
 )
 def test_what_is_not_a_portrait_is_not_kept(data):
     with pytest.raises(portraits.NotAPortrait):
