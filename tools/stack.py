@@ -329,6 +329,17 @@ class Stack:
         events: list[dict[str, Any]] = answer.json()["events"]
         return events
 
+    def deliveries(self, name: str, status: str) -> float:
+        """How many events `name`'s sidecar delivered to its app that ended in `status`
+        ("success", "retry", "drop"), by the sidecar's own metrics."""
+        metrics = httpx.get(f"http://127.0.0.1:{self.apps[name].metrics_port}/metrics", timeout=5)
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in metrics.text.splitlines()
+            if line.startswith("dapr_component_pubsub_ingress_count{")
+            and f'process_status="{status}"' in line
+        )
+
     def logs(self, tail_lines: int = 80) -> str:
         parts = []
         for path in sorted(self.logs_dir.glob("*.log")):

@@ -118,17 +118,6 @@ def dead_letters_about(stack: Stack, person: Person) -> list[dict[str, Any]]:
     return [d for d in letters if person.address in json.dumps(d["payload"])]
 
 
-def retried(stack: Stack, app: str) -> float:
-    """How many deliveries `app` asked its sidecar to retry, by the sidecar's own count."""
-    metrics = httpx.get(f"http://127.0.0.1:{stack[app].metrics_port}/metrics", timeout=5).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in metrics.splitlines()
-        if line.startswith("dapr_component_pubsub_ingress_count{")
-        and 'process_status="retry"' in line
-    )
-
-
 def in_flight_allowance(fault: Fault) -> int:
     """Repeats a kill may cause: none, except that a message app killed while a message was
     at the provider, before it could mark it sent, sends that one message again after its
@@ -170,7 +159,7 @@ def test_stripe_then_astria_down_for_a_minute_delays_the_order_and_loses_nothing
     minute of the stack's time: its retries and provider timeouts are scaled alike."""
     sandbox = stack["sandbox"].url
     outage = {"seconds": 60 * stack.time_scale, "mode": mode}
-    payment_retries, image_retries = retried(stack, "payment"), retried(stack, "image")
+    payment_retries, image_retries = (stack.deliveries(a, "retry") for a in ("payment", "image"))
     person = Person(stack)
     walk_to_photos(person)
     person.send(files=GOOD[:3])
@@ -200,5 +189,5 @@ def test_stripe_then_astria_down_for_a_minute_delays_the_order_and_loses_nothing
     assert sum(t["title"] == order_id for t in tunes) == 1
     assert dead_letters_about(stack, person) == []
     # Each outage outlasted a retry: Dapr delivered again, and again, meanwhile.
-    assert retried(stack, "payment") - payment_retries >= 2
-    assert retried(stack, "image") - image_retries >= 2
+    assert stack.deliveries("payment", "retry") - payment_retries >= 2
+    assert stack.deliveries("image", "retry") - image_retries >= 2

@@ -26,17 +26,6 @@ def test_the_bus_is_the_profiles_and_every_subscription_has_its_dead_letter_topi
     assert {s["deadLetterTopic"] for s in metadata["subscriptions"]} == {"deadletter"}
 
 
-def handled_by(sidecar_metrics_port: int) -> float:
-    """How many events this sidecar delivered to its app and saw handled, by its own count."""
-    text = httpx.get(f"http://127.0.0.1:{sidecar_metrics_port}/metrics", timeout=5).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("dapr_component_pubsub_ingress_count{")
-        and 'process_status="success"' in line
-    )
-
-
 def test_the_replicas_of_one_app_id_share_its_events(stack):
     """After the journeys (each asserting that nothing reached a person twice), every
     replica of message has handled some of message's events, and together about one
@@ -46,6 +35,6 @@ def test_the_replicas_of_one_app_id_share_its_events(stack):
     assert len(replicas) == (2 if stack.profile in SHARED_BY_REPLICAS else 1)
     subscribed = httpx.get(f"{stack['message'].url}/dapr/subscribe", timeout=5).json()
     events = {e["id"] for s in subscribed for e in stack.published(s["topic"])}
-    counts = {app.name: handled_by(app.metrics_port) for app in replicas}
+    counts = {app.name: stack.deliveries(app.name, "success") for app in replicas}
     assert all(count > 0 for count in counts.values()), counts
     assert len(events) <= sum(counts.values()) < len(events) * 1.5, (len(events), counts)
