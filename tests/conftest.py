@@ -1,7 +1,7 @@
 """What every suite may ask for, and how the suites share two cores.
 
 `make test` runs the tests on xdist workers (`-n`, `--dist loadgroup`): the fast suites
-spread over both, each stack's tests go to one worker together (tests/stacks.py), and
+spread over all of them, each stack's tests go to one worker together (tests/stacks.py), and
 the fault tests, which kill processes and time outages, keep to one lane of their own.
 The fakes themselves live in tests/fakes.py.
 """

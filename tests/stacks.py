@@ -9,7 +9,6 @@ failed on it.
 """
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,6 @@ class Stacks:
     def __init__(self, workdirs: pytest.TempPathFactory) -> None:
         self.workdirs = workdirs
         self.running: dict[str, Stack] = {}
-        self.started: Counter[str] = Counter()
 
     def get(self, request: pytest.FixtureRequest, build: Callable[[Path], Stack]) -> Stack:
         """The stack of the fixture asking, started by `build(workdir)` if not running."""
@@ -59,7 +57,6 @@ class Stacks:
                 stack.stop()
                 raise RuntimeError(f"{key} did not start\n{stack.logs()}") from exc
             self.running[key] = stack
-            self.started[key] += 1
         return self.running[key]
 
     def of(self, item: pytest.Item) -> dict[str, Stack]:
